@@ -1,0 +1,98 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ZRPC",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "ProtobufC", targets: ["ProtobufC"]),
+        .library(name: "ZRPC", targets: ["ZRPC"]),
+        .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages, found through pkg-config)
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // MARK: Transport: the only Swift code that calls libzmq
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+
+        // MARK: Wire: the only Swift code that calls libprotobuf-c
+        .target(name: "ProtobufC", dependencies: ["CProtobufC"]),
+
+        // MARK: Runtime
+        .target(name: "ZRPC", dependencies: ["ZeroMQ", "ProtobufC"]),
+
+        // MARK: Code generator
+        .target(
+            name: "ZRPCDescriptorC",
+            dependencies: ["CProtobufC"],
+            path: "Sources/ZRPCDescriptorC"
+        ),
+        .target(name: "ZRPCGenerator", dependencies: ["ProtobufC", "ZRPCDescriptorC"]),
+        .executableTarget(name: "zrpc-gen", dependencies: ["ZRPCGenerator"]),
+
+        // MARK: Examples
+        .target(
+            name: "EchoProtoC",
+            dependencies: ["CProtobufC"],
+            path: "Examples/Echo/EchoProtoC"
+        ),
+        .target(
+            name: "EchoMessages",
+            dependencies: ["EchoProtoC", "ProtobufC", "ZRPC"],
+            path: "Examples/Echo/EchoMessages"
+        ),
+        .executableTarget(
+            name: "echo-server",
+            dependencies: ["EchoMessages", "ZRPC", "ZeroMQ"],
+            path: "Examples/Echo/Server"
+        ),
+        .executableTarget(
+            name: "echo-client",
+            dependencies: ["EchoMessages", "ZRPC", "ZeroMQ"],
+            path: "Examples/Echo/Client"
+        ),
+
+        // MARK: Benchmarks (run with -c release)
+        .target(
+            name: "ProtobufCBaseline",
+            dependencies: ["EchoProtoC"],
+            path: "Benchmarks/ProtobufCBaseline"
+        ),
+        .executableTarget(
+            name: "protobufc-benchmark",
+            dependencies: ["EchoMessages", "ProtobufC", "ProtobufCBaseline"],
+            path: "Benchmarks/ProtobufCBenchmark"
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "ConformanceProtoC",
+            dependencies: ["CProtobufC"],
+            path: "Tests/Support/ConformanceProtoC"
+        ),
+        .target(
+            name: "ConformanceMessages",
+            dependencies: ["ConformanceProtoC", "ProtobufC", "ZRPC"],
+            path: "Tests/Support/ConformanceMessages"
+        ),
+        .testTarget(name: "ProtobufCTests", dependencies: ["ProtobufC", "ConformanceMessages"]),
+        .testTarget(name: "ZRPCGeneratorTests", dependencies: ["ZRPCGenerator", "ConformanceMessages"]),
+    ]
+)

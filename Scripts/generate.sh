@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Regenerates every committed protoc-c and zrpc-gen output from Protos/.
+# Each `zrpc_gen` line below is also read by Tests/ZRPCGeneratorTests, which fails when the
+# committed files differ from what these lines generate.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+"$(dirname "$0")/install-deps.sh"
+
+swift build --product zrpc-gen
+zrpc_gen() { "$(swift build --show-bin-path)/zrpc-gen" "$@"; }
+
+zrpc_gen --proto-path Protos --swift-out Sources/ZRPCGenerator/Generated --c-out Sources/ZRPCDescriptorC --access package zrpc/descriptor.proto
+zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceMessages --c-out Tests/Support/ConformanceProtoC test/conformance.proto test/naming.proto
+zrpc_gen --proto-path Protos --swift-out Examples/Echo/EchoMessages --c-out Examples/Echo/EchoProtoC examples/echo.proto

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, runs every test, then the leak
+# check of the protobuf layer. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+"$(dirname "$0")/install-deps.sh"
+
+swift build --build-tests
+swift test --skip-build
+"$(dirname "$0")/leak-check.sh"

@@ -1,0 +1,87 @@
+extension ProtobufMessage {
+    /// Decodes a message from protobuf bytes, within `limits`.
+    ///
+    /// Never traps on malformed or hostile input: size, nesting depth and memory are bounded,
+    /// strings are checked for UTF-8, and every failure is a ``ProtobufCError``.
+    ///
+    /// ```swift
+    /// let request = try EchoRequest(serializedBytes: frame.bytes)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - bytes: The encoded message.
+    ///   - limits: The bounds to apply.
+    @inlinable
+    public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .defaults) throws {
+        let descriptor = Self.protobufCDescriptor
+        try Unpacking.check(bytes, descriptor: descriptor, limits: limits, isRecursive: Self.isRecursive)
+        self = try withUnsafeTemporaryAllocation(byteCount: Unpacking.stackBufferSize, alignment: 16) { buffer in
+            let arena = DecodingArena(budget: limits.allocationBudget, expectedSize: bytes.count, buffer: buffer)
+            let unpacked = try Unpacking.unpack(bytes, descriptor: descriptor, limits: limits, arena: arena)
+            let context = DecodingContext(arena: arena, descriptor: descriptor)
+            return try withExtendedLifetime(arena) {
+                try Self(decoding: unpacked.assumingMemoryBound(to: CMessage.self), context: context)
+            }
+        }
+    }
+
+    /// Decodes a message from protobuf bytes, within `limits`.
+    ///
+    /// - Parameters:
+    ///   - bytes: The encoded message.
+    ///   - limits: The bounds to apply.
+    @inlinable
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits = .defaults) throws {
+        self = try bytes.withUnsafeBytes { try Self(serializedBytes: $0, limits: limits) }
+    }
+}
+
+/// The non-generic steps of decoding, kept out of line.
+@usableFromInline
+enum Unpacking {
+    /// Small messages unpack into this much stack before the arena allocates.
+    @usableFromInline static let stackBufferSize = 1024
+
+    /// Size and nesting checks that run before protobuf-c sees the bytes.
+    @usableFromInline
+    static func check(
+        _ bytes: UnsafeRawBufferPointer,
+        descriptor: MessageDescriptor,
+        limits: DecodingLimits,
+        isRecursive: Bool
+    ) throws {
+        guard bytes.count <= limits.maxMessageBytes else {
+            throw ProtobufCError(
+                code: .tooLarge,
+                message: "\(bytes.count) bytes exceed the limit of \(limits.maxMessageBytes)",
+                messageType: descriptor.fullName
+            )
+        }
+        if isRecursive {
+            try NestingDepthCheck.check(bytes, descriptor: descriptor, maxDepth: limits.maxNestingDepth)
+        }
+    }
+
+    /// protobuf-c's unpack into `arena`, its failure turned into a ``ProtobufCError``.
+    @usableFromInline
+    static func unpack(
+        _ bytes: UnsafeRawBufferPointer,
+        descriptor: MessageDescriptor,
+        limits: DecodingLimits,
+        arena: DecodingArena
+    ) throws -> UnsafeRawPointer {
+        if let unpacked = arena.unpack(bytes, descriptor: descriptor) { return unpacked }
+        if arena.budgetExceeded {
+            throw ProtobufCError(
+                code: .allocationBudgetExceeded,
+                message: "decoding \(bytes.count) bytes needs more than the \(limits.allocationBudget)-byte allocation budget",
+                messageType: descriptor.fullName
+            )
+        }
+        throw ProtobufCError(
+            code: .malformed,
+            message: "\(bytes.count) bytes are not a valid encoding (protobuf-c rejected them)",
+            messageType: descriptor.fullName
+        )
+    }
+}

@@ -1,0 +1,67 @@
+/// Identifies one method of a service, as the wire protocol names it.
+///
+/// Generated code declares one per method of every `.proto` service:
+///
+/// ```swift
+/// let say = Echo_Echo.Method.Say.descriptor
+/// say.service      // "echo.Echo"
+/// say.method       // "Say"
+/// say.fullName     // "echo.Echo/Say"
+/// ```
+public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
+    /// The service's full proto name, e.g. `echo.Echo`.
+    public let service: String
+    /// The method's name, e.g. `Say`.
+    public let method: String
+    /// Whether calling the method twice is safe (from `option idempotency_level`).
+    public let idempotency: Idempotency
+
+    /// Creates a method descriptor.
+    ///
+    /// - Parameters:
+    ///   - service: The service's full proto name.
+    ///   - method: The method's name.
+    ///   - idempotency: What the `.proto` declares about repeating the call.
+    public init(service: String, method: String, idempotency: Idempotency = .unknown) {
+        self.service = service
+        self.method = method
+        self.idempotency = idempotency
+    }
+
+    /// `service/method`, e.g. `echo.Echo/Say`.
+    public var fullName: String { service + "/" + method }
+
+    public var description: String { fullName }
+}
+
+/// What a method declares about being called more than once, from the standard
+/// `option idempotency_level = …;` of `google.protobuf.MethodOptions`.
+public struct Idempotency: Hashable, Sendable, CustomStringConvertible {
+    /// The level's number in `MethodOptions.IdempotencyLevel`.
+    public let level: Int32
+
+    /// Creates a level from its number in `MethodOptions.IdempotencyLevel`.
+    ///
+    /// - Parameter level: 0 unknown, 1 no side effects, 2 idempotent.
+    public init(level: Int32) {
+        self.level = level
+    }
+
+    /// Nothing is declared: the method is not safe to repeat.
+    public static let unknown = Idempotency(level: 0)
+    /// The method only reads (`NO_SIDE_EFFECTS`).
+    public static let noSideEffects = Idempotency(level: 1)
+    /// Repeating the method has the same effect as calling it once (`IDEMPOTENT`).
+    public static let idempotent = Idempotency(level: 2)
+
+    /// Whether a failed call may be retried without risk of doing the work twice.
+    public var isSafeToRetry: Bool { self == .noSideEffects || self == .idempotent }
+
+    public var description: String {
+        switch level {
+        case 1: "no side effects"
+        case 2: "idempotent"
+        default: "unknown"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// zrpc-gen's engine: `.proto` files in, protoc-c C code and Swift code out.
+///
+/// ```swift
+/// let options = try GeneratorOptions(arguments: CommandLine.arguments.dropFirst().map { $0 })
+/// let files = try Generator(options: options).generate()
+/// try Generator.write(files)
+/// ```
+public struct Generator {
+    /// One output file.
+    public struct OutputFile: Equatable, Sendable {
+        /// Where it goes (the output folder joined with its relative path).
+        public var path: String
+        /// Its contents.
+        public var contents: String
+    }
+
+    let options: GeneratorOptions
+
+    /// Creates a generator.
+    ///
+    /// - Parameter options: What to generate and where.
+    public init(options: GeneratorOptions) {
+        self.options = options
+    }
+
+    /// Runs protoc-c and produces every output file, without writing anything.
+    ///
+    /// - Throws: ``GeneratorError`` with a message for the person who ran zrpc-gen.
+    public func generate() throws -> [OutputFile] {
+        let protoc = ProtocC(executable: options.protocC, protoPaths: options.protoPaths)
+        let files = try options.files.map(resolve)
+        let work = try TemporaryDirectory()
+        defer { work.remove() }
+
+        let setBytes = try protoc.descriptorSet(for: files, in: work.path)
+        let set: Zrpc_Descriptor_FileDescriptorSet
+        do {
+            set = try Zrpc_Descriptor_FileDescriptorSet(serializedBytes: setBytes, limits: .init(maxMessageBytes: 64 << 20, allocationBudget: 1 << 30))
+        } catch {
+            throw GeneratorError("could not decode protoc-c's descriptor set: \(error)")
+        }
+        for file in set.file { try checkSupported(file) }
+
+        let cFiles = try protoc.cCode(for: set.file.map(\.name), in: work.path)
+        var outputs = cFiles.map { OutputFile(path: join(options.cOut, $0.path), contents: $0.contents) }
+        outputs.append(moduleMap(for: set.file.map(\.name)))
+
+        let index = SchemaIndex(files: set.file)
+        var models: [String: MessageModel] = [:]
+        for file in set.file {
+            for info in Self.messages(in: file, index: index) {
+                models[info.fullName] = try MessageModel(info: info, index: index, file: file.name)
+            }
+        }
+        let analysis = RecursionAnalysis(messages: Array(models.values))
+        for (name, var model) in models {
+            model.isRecursive = analysis.isRecursive(name)
+            model.fields = model.fields.map { field in
+                var field = field
+                if case .singular = field.shape, case .message(let target) = field.kind {
+                    field.isBoxed = analysis.needsBox(fieldType: target.fullName, in: name)
+                }
+                return field
+            }
+            models[name] = model
+        }
+        let access = options.access == "internal" ? "" : options.access + " "
+        for file in set.file {
+            let emitter = SwiftEmitter(file: file, index: index, models: models, cModule: options.cModule, access: access)
+            let name = String(file.name.dropLast(".proto".count)) + ".zrpc.swift"
+            outputs.append(OutputFile(path: join(options.swiftOut, name), contents: try emitter.emit()))
+        }
+        return outputs
+    }
+
+    /// Writes files, creating folders; a file whose contents are unchanged is left alone.
+    ///
+    /// - Parameter files: What ``generate()`` returned.
+    public static func write(_ files: [OutputFile]) throws {
+        let manager = FileManager.default
+        for file in files {
+            let url = URL(fileURLWithPath: file.path)
+            if let existing = try? String(contentsOf: url, encoding: .utf8), existing == file.contents { continue }
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try file.contents.write(to: url, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Every message type declared in a file, nested ones included.
+    static func messages(in file: SchemaIndex.File, index: SchemaIndex) -> [SchemaIndex.TypeInfo] {
+        var result: [SchemaIndex.TypeInfo] = []
+        func visit(_ message: SchemaIndex.Message, scope: String) {
+            let fullName = scope + message.name
+            if let info = try? index.type(named: fullName) { result.append(info) }
+            for nested in message.nestedType { visit(nested, scope: fullName + ".") }
+        }
+        for message in file.messageType { visit(message, scope: file.package.isEmpty ? "" : file.package + ".") }
+        return result
+    }
+
+    private func resolve(_ file: String) throws -> String {
+        let manager = FileManager.default
+        guard file.hasSuffix(".proto") else { throw GeneratorError("\(file): not a .proto file") }
+        for path in options.protoPaths {
+            if manager.fileExists(atPath: join(path, file)) { return file }
+            let prefix = path.hasSuffix("/") ? path : path + "/"
+            if file.hasPrefix(prefix), manager.fileExists(atPath: file) { return String(file.dropFirst(prefix.count)) }
+        }
+        throw GeneratorError("\(file): no such file in --proto-path \(options.protoPaths.joined(separator: ", "))")
+    }
+
+    private func checkSupported(_ file: SchemaIndex.File) throws {
+        guard file.syntax == "proto3" else {
+            throw GeneratorError(
+                "\(file.name): proto2 is not supported (zrpc-gen maps proto3 only); put `syntax = \"proto3\";` at the top"
+            )
+        }
+        if !file.extension.isEmpty || Self.hasExtensions(file.messageType) {
+            throw GeneratorError("\(file.name): extensions are not supported by zrpc-gen")
+        }
+    }
+
+    private static func hasExtensions(_ messages: [SchemaIndex.Message]) -> Bool {
+        messages.contains { !$0.extension.isEmpty || hasExtensions($0.nestedType) }
+    }
+
+    /// The C target's module map: one module, every generated header.
+    private func moduleMap(for protoFiles: [String]) -> OutputFile {
+        var text = "// DO NOT EDIT. Generated by zrpc-gen for the \(options.cModule) C target.\n"
+        text += "module \(options.cModule) {\n"
+        for file in protoFiles.sorted() {
+            text += "    header \"\(file.dropLast(".proto".count)).pb-c.h\"\n"
+        }
+        text += "    export *\n}\n"
+        return OutputFile(path: join(options.cOut, "include/module.modulemap"), contents: text)
+    }
+}
+
+func join(_ folder: String, _ path: String) -> String {
+    folder.hasSuffix("/") ? folder + path : folder + "/" + path
+}

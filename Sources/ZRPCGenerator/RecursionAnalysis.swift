@@ -1,0 +1,52 @@
+/// Finds message types that can contain themselves.
+///
+/// Two questions: can a message nest inside itself through any message field (then decoding
+/// must bound the depth), and does a singular field lead back to its own message (then Swift
+/// needs a box, or the struct would have infinite size).
+struct RecursionAnalysis {
+    private var anyEdges: [String: [String]] = [:]
+    private var singularEdges: [String: [String]] = [:]
+
+    init(messages: [MessageModel]) {
+        for message in messages {
+            var any: [String] = []
+            var singular: [String] = []
+            for field in message.allFields {
+                switch (field.shape, field.kind) {
+                case (.singular, .message(let target)):
+                    any.append(target.fullName)
+                    singular.append(target.fullName)
+                case (.map(let entry, _, _), _):
+                    any.append(entry.fullName)
+                case (_, .message(let target)):
+                    any.append(target.fullName)
+                default:
+                    break
+                }
+            }
+            anyEdges[message.info.fullName] = any
+            singularEdges[message.info.fullName] = singular
+        }
+    }
+
+    /// Whether `message` can be nested inside itself.
+    func isRecursive(_ message: String) -> Bool {
+        reaches(from: anyEdges[message] ?? [], to: message, edges: anyEdges)
+    }
+
+    /// Whether a singular field of type `fieldType` in `message` must be boxed.
+    func needsBox(fieldType: String, in message: String) -> Bool {
+        fieldType == message || reaches(from: singularEdges[fieldType] ?? [], to: message, edges: singularEdges)
+    }
+
+    private func reaches(from start: [String], to target: String, edges: [String: [String]]) -> Bool {
+        var stack = start
+        var visited: Set<String> = []
+        while let next = stack.popLast() {
+            if next == target { return true }
+            guard visited.insert(next).inserted else { continue }
+            stack.append(contentsOf: edges[next] ?? [])
+        }
+        return false
+    }
+}
