@@ -10,6 +10,10 @@ let package = Package(
         .library(name: "ZRPC", targets: ["ZRPC"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
     targets: [
         // MARK: C libraries (Debian packages, found through pkg-config)
         .systemLibrary(
@@ -36,7 +40,21 @@ let package = Package(
         .target(name: "ProtobufC", dependencies: ["CProtobufC"]),
 
         // MARK: Runtime
-        .target(name: "ZRPC", dependencies: ["ZeroMQ", "ProtobufC"]),
+        .target(
+            name: "ZRPCProtocolC",
+            dependencies: ["CProtobufC"],
+            path: "Sources/ZRPCProtocolC"
+        ),
+        .target(
+            name: "ZRPC",
+            dependencies: [
+                "ZeroMQ",
+                "ProtobufC",
+                "ZRPCProtocolC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
 
         // MARK: Code generator
         .target(
@@ -60,12 +78,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "echo-server",
-            dependencies: ["EchoMessages", "ZRPC", "ZeroMQ"],
+            dependencies: [
+                "EchoMessages",
+                "ZRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Examples/Echo/Server"
         ),
         .executableTarget(
             name: "echo-client",
-            dependencies: ["EchoMessages", "ZRPC", "ZeroMQ"],
+            dependencies: ["EchoMessages", "ZRPC"],
             path: "Examples/Echo/Client"
         ),
 

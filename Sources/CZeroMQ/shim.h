@@ -1,4 +1,6 @@
 #ifndef ZRPC_CZEROMQ_SHIM_H
 #define ZRPC_CZEROMQ_SHIM_H
 #include <zmq.h>
+// The I/O loops' wake-up signal (Swift's Glibc module does not import it).
+#include <sys/eventfd.h>
 #endif

@@ -68,7 +68,14 @@ public struct Generator {
         }
         let access = options.access == "internal" ? "" : options.access + " "
         for file in set.file {
-            let emitter = SwiftEmitter(file: file, index: index, models: models, cModule: options.cModule, access: access)
+            let emitter = SwiftEmitter(
+                file: file,
+                index: index,
+                models: models,
+                cModule: options.cModule,
+                access: access,
+                importsRuntime: options.swiftModule != "ZRPC"
+            )
             let name = String(file.name.dropLast(".proto".count)) + ".zrpc.swift"
             outputs.append(OutputFile(path: join(options.swiftOut, name), contents: try emitter.emit()))
         }

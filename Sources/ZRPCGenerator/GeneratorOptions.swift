@@ -10,6 +10,9 @@ public struct GeneratorOptions: Sendable, Equatable {
     public var cModule: String = ""
     /// The access level of generated declarations: `public`, `package` or `internal` (`--access`).
     public var access: String = "public"
+    /// The Swift module the output is compiled into (`--swift-module`); when it is `ZRPC` itself,
+    /// the generated code does not import ZRPC.
+    public var swiftModule: String = ""
     /// The protoc-c executable (`--protoc-c`, default: `protoc-c` from `PATH`).
     public var protocC: String = "protoc-c"
     /// The `.proto` files to generate, relative to a proto path.
@@ -19,6 +22,7 @@ public struct GeneratorOptions: Sendable, Equatable {
     public static let usage = """
         usage: zrpc-gen --proto-path DIR [--proto-path DIR…] --swift-out DIR --c-out DIR
                         [--c-module NAME] [--access public|package|internal] [--protoc-c PATH]
+                        [--swift-module NAME]
                         FILE.proto…
 
         Runs protoc-c for the C code and the descriptors, then writes Swift messages and service
@@ -48,6 +52,7 @@ public struct GeneratorOptions: Sendable, Equatable {
             case "--c-module": cModule = try value(for: argument)
             case "--access": access = try value(for: argument)
             case "--protoc-c": protocC = try value(for: argument)
+            case "--swift-module": swiftModule = try value(for: argument)
             case "--help", "-h": throw GeneratorError(Self.usage)
             case let flag where flag.hasPrefix("-"): throw GeneratorError("unknown option \(flag)\n\n\(Self.usage)")
             default: files.append(argument)

@@ -51,6 +51,87 @@ struct ServiceEmitter {
         }
     }
 
+
+    /// The server protocol to implement and the client stub, in an extension of the namespace.
+    func emitStubs(into writer: inout CodeWriter) throws {
+        let swiftPrefix: String?
+        if case .swiftPrefix(let prefix)? = file.options?.swiftPrefixPresence { swiftPrefix = prefix } else { swiftPrefix = nil }
+        let prefix = SwiftNaming.typePrefix(package: file.package, swiftPrefix: swiftPrefix)
+        let namespace = prefix.isEmpty ? SwiftNaming.typeName(service.name) : prefix + service.name
+        let fullName = file.package.isEmpty ? service.name : file.package + "." + service.name
+        let methods = try service.method.map { method in
+            (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
+        }
+        writer.line()
+        try writer.block("extension \(namespace) {") { writer in
+            writer.doc(
+                "Implement this to serve `\(fullName)`; pass the implementation to a `Server`.",
+                "",
+                "Throw `RPCError` to choose the status the client sees; anything else reaches it as UNKNOWN."
+            )
+            writer.block("\(access)protocol ServiceProtocol: RPCService {") { writer in
+                for (offset, (method, input, output)) in methods.enumerated() {
+                    if offset > 0 { writer.line() }
+                    writer.doc("`rpc \(method.name)(\(input.fullName)) returns (\(output.fullName))`.")
+                    writer.line("func \(methodName(method))(_ request: \(input.swiftName), context: ServerContext) async throws -> \(output.swiftName)")
+                }
+            }
+            writer.line()
+            writer.doc(
+                "Calls `\(fullName)` through a ZRPC client.",
+                "",
+                "```swift",
+                "let stub = \(namespace).Client(wrapping: client)",
+                "```"
+            )
+            writer.block("\(access)struct Client: Sendable {") { writer in
+                writer.doc("The connection calls go through.")
+                writer.line("\(access)let client: ZRPC.Client")
+                writer.line()
+                writer.doc("Wraps a connection to `\(fullName)`'s servers.")
+                writer.block("\(access)init(wrapping client: ZRPC.Client) {") { $0.line("self.client = client") }
+                for (method, input, output) in methods {
+                    writer.line()
+                    writer.doc("Calls `\(fullName)/\(method.name)`.", "", "- Throws: `RPCError` with the call's status.")
+                    writer.line("\(access)func \(methodName(method))(")
+                    writer.indented { writer in
+                        writer.line("_ request: \(input.swiftName),")
+                        writer.line("options: CallOptions = .defaults")
+                    }
+                    writer.block(") async throws -> \(output.swiftName) {") { writer in
+                        writer.line("try await client.unary(Method.\(typeName(method)).descriptor, request: request, options: options)")
+                    }
+                }
+            }
+        }
+        writer.line()
+        writer.block("extension \(namespace).ServiceProtocol {") { writer in
+            writer.doc("`\(fullName)`.")
+            writer.block("\(access)var serviceDescriptor: ServiceDescriptor {") { $0.line("\(namespace).descriptor") }
+            writer.line()
+            writer.doc("Decodes requests, calls the methods above, encodes responses.")
+            writer.block("\(access)var methodHandlers: [MethodHandler] {") { writer in
+                writer.line("[")
+                writer.indented { writer in
+                    for (method, input, output) in methods {
+                        writer.line("MethodHandler(")
+                        writer.indented { writer in
+                            writer.line("\(namespace).Method.\(typeName(method)).descriptor,")
+                            writer.line("requestType: \(input.swiftName).self,")
+                            writer.line("responseType: \(output.swiftName).self")
+                        }
+                        writer.line(") { request, context in try await self.\(methodName(method))(request, context: context) },")
+                    }
+                }
+                writer.line("]")
+            }
+        }
+    }
+
+    private func methodName(_ method: Zrpc_Descriptor_MethodDescriptorProto) -> String {
+        SwiftNaming.memberName(method.name)
+    }
+
     private func typeName(_ method: Zrpc_Descriptor_MethodDescriptorProto) -> String {
         SwiftNaming.typeName(SwiftNaming.upperCamel(method.name))
     }

@@ -6,6 +6,8 @@ struct SwiftEmitter {
     let models: [String: MessageModel]
     let cModule: String
     let access: String
+    /// Whether to `import ZRPC` for service descriptors (not when generating into ZRPC itself).
+    let importsRuntime: Bool
 
     func emit() throws -> String {
         var writer = CodeWriter()
@@ -14,7 +16,7 @@ struct SwiftEmitter {
         writer.line()
         writer.line("import \(cModule)")
         writer.line("import ProtobufC")
-        if !file.service.isEmpty { writer.line("import ZRPC") }
+        if !file.service.isEmpty && importsRuntime { writer.line("import ZRPC") }
         let scope = file.package.isEmpty ? "" : file.package + "."
         for enumeration in file.enumType {
             writer.line()
@@ -29,7 +31,9 @@ struct SwiftEmitter {
         }
         for service in file.service {
             writer.line()
-            try ServiceEmitter(service: service, file: file, index: index, access: access).emit(into: &writer)
+            let emitter = ServiceEmitter(service: service, file: file, index: index, access: access)
+            try emitter.emit(into: &writer)
+            try emitter.emitStubs(into: &writer)
         }
         return writer.text
     }

@@ -35,7 +35,7 @@ enum SwiftNaming {
         guard let first = pieces.first else { return "_" }
         var result = lowercasedLeadingRun(first)
         for piece in pieces.dropFirst() {
-            result += piece.prefix(1).uppercased() + piece.dropFirst()
+            result += acronyms.contains(piece.lowercased()) ? piece.uppercased() : piece.prefix(1).uppercased() + piece.dropFirst()
         }
         return result.first?.isNumber == true ? "_" + result : result
     }
@@ -77,6 +77,9 @@ enum SwiftNaming {
         let lowered = max(upperRun - 1, 1)
         return String(characters[..<lowered]).lowercased() + String(characters[lowered...])
     }
+
+    /// Pieces written in capitals after the first, as Swift's API guidelines ask (`call_id` → `callID`).
+    private static let acronyms: Set<String> = ["id", "url", "uri", "uuid", "http", "https", "json", "xml", "html", "api", "ip", "tcp", "udp", "tls", "ssl", "rpc", "sql", "db", "cpu"]
 
     private static let reservedTypeNames: Set<String> = ["Type", "Protocol", "Self", "Any", "Sendable", "Hashable", "Equatable"]
 

@@ -33,13 +33,13 @@ extension Socket {
         for (position, frame) in frames.enumerated() {
             let more = position < count - 1
             let flags = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
-            let operation = "zmq_msg_send(frame \(position + 1) of \(count))"
-            if try sendCopy(of: frame, handle, flags, operation) {
+            if try sendCopy(of: frame, handle, flags, "zmq_msg_send(frame \(position + 1) of \(count))") {
                 continue
             }
             if position == 0 {
                 return false
             }
+            let operation = "zmq_msg_send(frame \(position + 1) of \(count))"
             if try !sendCopy(of: frame, handle, flags & ~ZMQ_DONTWAIT, operation) {
                 throw ZMQError(
                     code: .wouldBlock,

@@ -117,7 +117,9 @@ extension Socket {
         }
         try zmqCall(operation) {
             // An empty value is passed as (NULL, 0), the only empty form some options accept.
-            bytes.withUnsafeBytes { zmq_setsockopt(handle, definition.code, $0.isEmpty ? nil : $0.baseAddress, $0.count) }
+            bytes.withUnsafeBytes { value in
+                zmq_setsockopt(handle, definition.code, value.isEmpty ? nil : value.baseAddress, value.count)
+            }
         }
     }
 

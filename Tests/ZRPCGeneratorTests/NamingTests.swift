@@ -28,7 +28,7 @@ struct NamingTests {
 
     @Test("Swift member names", arguments: [
         ("message_type", "messageType"), ("URL", "url"), ("HTTPServer", "httpServer"), ("cStr", "cStr"),
-        ("default", "`default`"), ("self", "self_"), ("a_b", "aB"), ("x__y", "xY"), ("_private", "`private`"),
+        ("default", "`default`"), ("self", "self_"), ("a_b", "aB"), ("x__y", "xY"), ("_private", "`private`"), ("call_id", "callID"), ("image_url", "imageURL"), ("id", "id"),
     ])
     func swiftMembers(proto: String, swift: String) {
         #expect(SwiftNaming.memberName(proto) == swift)

@@ -1,51 +1,39 @@
-// echo-server: answers EchoRequest with EchoReply over a ZeroMQ ROUTER socket.
+// echo-server: serves echo.Echo over ZRPC.
 //
-//   swift run echo-server [ENDPOINT]        (or ECHO_ENDPOINT; default tcp://127.0.0.1:5555)
+//   swift run echo-server [ENDPOINT…]        (or ECHO_ENDPOINTS, comma-separated; default tcp://127.0.0.1:5555)
 //
-// Binding `tcp://127.0.0.1:*` picks a free port; the first line printed names the endpoint.
+// Binding `tcp://127.0.0.1:*` picks a free port; the first line printed names the bound endpoints.
+// SIGTERM or SIGINT shuts down gracefully (calls in flight finish first).
 import EchoMessages
 import Foundation
+import Logging
+import ServiceLifecycle
 import ZRPC
-import ZeroMQ
 
-let endpoint = CommandLine.arguments.dropFirst().first
-    ?? ProcessInfo.processInfo.environment["ECHO_ENDPOINT"]
-    ?? "tcp://127.0.0.1:5555"
-let serverName = "echo-server pid \(ProcessInfo.processInfo.processIdentifier)"
+/// The echo service: answers with the request's text, and says which process served it.
+struct EchoService: Echo_Echo.ServiceProtocol {
+    let name: String
 
-let context = try Context()
-let socket = try Socket(context, type: .router)
-try socket.set(.routerMandatory, true)
-try socket.set(.maxMessageSize, 1 << 20)
-try socket.bind(endpoint)
-say("\(serverName) listening on \(try socket.lastEndpoint)")
-
-while true {
-    let frames: [Frame]
-    do {
-        guard let received = try socket.receive(maxFrames: 8) else { continue }
-        frames = received
-    } catch {
-        say("dropped a message: \(error)")
-        continue
+    func say(_ request: Echo_EchoRequest, context: ServerContext) async throws -> Echo_EchoReply {
+        guard !request.text.isEmpty else {
+            throw RPCError(code: .invalidArgument, message: "text must not be empty")
+        }
+        return Echo_EchoReply(text: request.text, sequence: request.sequence, servedBy: name)
     }
-    // [client routing id][empty delimiter][EchoRequest]
-    guard frames.count == 3, frames[1].isEmpty else {
-        say("dropped a message with \(frames.count) frames (expected 3)")
-        continue
-    }
-    do {
-        let request = try Echo_EchoRequest(frame: frames[2])
-        let labels = request.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        say("request #\(request.sequence): \(request.text) [\(labels)]")
-        let reply = Echo_EchoReply(text: request.text, sequence: request.sequence, servedBy: serverName)
-        _ = try socket.send([frames[0], Frame(), try reply.packedFrame()])
-    } catch {
-        say("bad request: \(error)")
-    }
-    }
-
-/// Prints a line at once (stdout is a pipe when a script runs us, and pipes are block-buffered).
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let endpoints = arguments.isEmpty
+    ? (ProcessInfo.processInfo.environment["ECHO_ENDPOINTS"] ?? "tcp://127.0.0.1:5555").split(separator: ",").map(String.init)
+    : arguments
+let name = "echo-server pid \(ProcessInfo.processInfo.processIdentifier)"
+
+var logger = Logger(label: "echo-server")
+logger.logLevel = .warning
+let server = Server(configuration: .init(endpoints: endpoints, logger: logger), services: [EchoService(name: name)])
+try await server.start()
+FileHandle.standardOutput.write(Data("\(name) listening on \(server.boundEndpoints.joined(separator: ","))\n".utf8))
+
+let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+try await group.run()
+FileHandle.standardOutput.write(Data("\(name) stopped\n".utf8))

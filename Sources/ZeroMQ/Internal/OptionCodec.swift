@@ -185,7 +185,9 @@ extension OptionCodec where Value == PollEvents {
         Self(
             capacity: MemoryLayout<Int32>.size,
             encode: { value in encodeInt32(Int32(value.rawValue)) },
-            decode: { bytes throws(ZMQError) in PollEvents(rawValue: Int16(truncatingIfNeeded: try decodeInt32(bytes))) }
+            decode: { bytes throws(ZMQError) in
+                PollEvents(rawValue: Int16(truncatingIfNeeded: try decodeInt32(bytes)))
+            }
         )
     }
 }

@@ -150,3 +150,56 @@ public enum Echo_Echo {
         }
     }
 }
+
+extension Echo_Echo {
+    /// Implement this to serve `echo.Echo`; pass the implementation to a `Server`.
+    ///
+    /// Throw `RPCError` to choose the status the client sees; anything else reaches it as UNKNOWN.
+    public protocol ServiceProtocol: RPCService {
+        /// `rpc Say(echo.EchoRequest) returns (echo.EchoReply)`.
+        func say(_ request: Echo_EchoRequest, context: ServerContext) async throws -> Echo_EchoReply
+    }
+
+    /// Calls `echo.Echo` through a ZRPC client.
+    ///
+    /// ```swift
+    /// let stub = Echo_Echo.Client(wrapping: client)
+    /// ```
+    public struct Client: Sendable {
+        /// The connection calls go through.
+        public let client: ZRPC.Client
+
+        /// Wraps a connection to `echo.Echo`'s servers.
+        public init(wrapping client: ZRPC.Client) {
+            self.client = client
+        }
+
+        /// Calls `echo.Echo/Say`.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        public func say(
+            _ request: Echo_EchoRequest,
+            options: CallOptions = .defaults
+        ) async throws -> Echo_EchoReply {
+            try await client.unary(Method.Say.descriptor, request: request, options: options)
+        }
+    }
+}
+
+extension Echo_Echo.ServiceProtocol {
+    /// `echo.Echo`.
+    public var serviceDescriptor: ServiceDescriptor {
+        Echo_Echo.descriptor
+    }
+
+    /// Decodes requests, calls the methods above, encodes responses.
+    public var methodHandlers: [MethodHandler] {
+        [
+            MethodHandler(
+                Echo_Echo.Method.Say.descriptor,
+                requestType: Echo_EchoRequest.self,
+                responseType: Echo_EchoReply.self
+            ) { request, context in try await self.say(request, context: context) },
+        ]
+    }
+}

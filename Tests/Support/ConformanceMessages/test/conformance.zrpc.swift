@@ -1053,3 +1053,92 @@ public enum Zrpc_Test_Conformance {
         }
     }
 }
+
+extension Zrpc_Test_Conformance {
+    /// Implement this to serve `zrpc.test.Conformance`; pass the implementation to a `Server`.
+    ///
+    /// Throw `RPCError` to choose the status the client sees; anything else reaches it as UNKNOWN.
+    public protocol ServiceProtocol: RPCService {
+        /// `rpc Echo(zrpc.test.AllTypes) returns (zrpc.test.AllTypes)`.
+        func echo(_ request: Zrpc_Test_AllTypes, context: ServerContext) async throws -> Zrpc_Test_AllTypes
+
+        /// `rpc Grow(zrpc.test.TreeNode) returns (zrpc.test.TreeNode)`.
+        func grow(_ request: Zrpc_Test_TreeNode, context: ServerContext) async throws -> Zrpc_Test_TreeNode
+
+        /// `rpc Nothing(zrpc.test.Empty) returns (zrpc.test.Empty)`.
+        func nothing(_ request: Zrpc_Test_Empty, context: ServerContext) async throws -> Zrpc_Test_Empty
+    }
+
+    /// Calls `zrpc.test.Conformance` through a ZRPC client.
+    ///
+    /// ```swift
+    /// let stub = Zrpc_Test_Conformance.Client(wrapping: client)
+    /// ```
+    public struct Client: Sendable {
+        /// The connection calls go through.
+        public let client: ZRPC.Client
+
+        /// Wraps a connection to `zrpc.test.Conformance`'s servers.
+        public init(wrapping client: ZRPC.Client) {
+            self.client = client
+        }
+
+        /// Calls `zrpc.test.Conformance/Echo`.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        public func echo(
+            _ request: Zrpc_Test_AllTypes,
+            options: CallOptions = .defaults
+        ) async throws -> Zrpc_Test_AllTypes {
+            try await client.unary(Method.Echo.descriptor, request: request, options: options)
+        }
+
+        /// Calls `zrpc.test.Conformance/Grow`.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        public func grow(
+            _ request: Zrpc_Test_TreeNode,
+            options: CallOptions = .defaults
+        ) async throws -> Zrpc_Test_TreeNode {
+            try await client.unary(Method.Grow.descriptor, request: request, options: options)
+        }
+
+        /// Calls `zrpc.test.Conformance/Nothing`.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        public func nothing(
+            _ request: Zrpc_Test_Empty,
+            options: CallOptions = .defaults
+        ) async throws -> Zrpc_Test_Empty {
+            try await client.unary(Method.Nothing.descriptor, request: request, options: options)
+        }
+    }
+}
+
+extension Zrpc_Test_Conformance.ServiceProtocol {
+    /// `zrpc.test.Conformance`.
+    public var serviceDescriptor: ServiceDescriptor {
+        Zrpc_Test_Conformance.descriptor
+    }
+
+    /// Decodes requests, calls the methods above, encodes responses.
+    public var methodHandlers: [MethodHandler] {
+        [
+            MethodHandler(
+                Zrpc_Test_Conformance.Method.Echo.descriptor,
+                requestType: Zrpc_Test_AllTypes.self,
+                responseType: Zrpc_Test_AllTypes.self
+            ) { request, context in try await self.echo(request, context: context) },
+            MethodHandler(
+                Zrpc_Test_Conformance.Method.Grow.descriptor,
+                requestType: Zrpc_Test_TreeNode.self,
+                responseType: Zrpc_Test_TreeNode.self
+            ) { request, context in try await self.grow(request, context: context) },
+            MethodHandler(
+                Zrpc_Test_Conformance.Method.Nothing.descriptor,
+                requestType: Zrpc_Test_Empty.self,
+                responseType: Zrpc_Test_Empty.self
+            ) { request, context in try await self.nothing(request, context: context) },
+        ]
+    }
+}

@@ -1,0 +1,10 @@
+import Synchronization
+
+/// Hands out a client's call ids: unique among its calls, never 0 (0 marks "no call" on the wire).
+final class CallIDGenerator: Sendable {
+    private let last = Atomic<UInt64>(0)
+
+    func next() -> UInt64 {
+        last.add(1, ordering: .relaxed).newValue
+    }
+}

@@ -1,0 +1,163 @@
+public import ProtobufC
+public import ZeroMQ
+
+/// A connection to one service's servers: multiplexes any number of concurrent calls over one
+/// DEALER socket, owned by the client's I/O thread.
+///
+/// Generated stubs wrap it (`Echo_Echo.Client(wrapping: client)`); ``unary(_:request:options:)``
+/// is what they call. Calls spread across ``Configuration/endpoints``; a server that restarts is
+/// reconnected to by libzmq. Every call has a deadline.
+///
+/// ```swift
+/// try await Client.withClient(configuration: .init(endpoints: ["tcp://127.0.0.1:5555"])) { client in
+///     let echo = Echo_Echo.Client(wrapping: client)
+///     let reply = try await echo.say(.init(text: "hi"), options: .init(timeout: .seconds(1)))
+/// }
+/// ```
+public final class Client: Sendable {
+    /// What this client was made with.
+    public let configuration: Configuration
+    /// Counters of late and malformed responses.
+    public let statistics = ClientStatistics()
+
+    private let context: Context
+    private let loop: IOLoop<ClientDriver>
+    private let callIDs = CallIDGenerator()
+    private let transportNext: @Sendable (ClientRequest) async throws -> ClientResponse
+
+    /// Connects a client (the connection completes in the background; calls wait for it, up to
+    /// their deadline).
+    ///
+    /// - Parameter configuration: Endpoints, default timeout, interceptors.
+    /// - Throws: ``ZeroMQ/ZMQError`` for a malformed endpoint.
+    public init(configuration: Configuration) async throws {
+        self.configuration = configuration
+        let context = try Context()
+        self.context = context
+        let statistics = statistics
+        let loop = try await IOLoop(name: configuration.name) {
+            try ClientDriver(context: context, configuration: configuration, statistics: statistics)
+        }
+        self.loop = loop
+        let callIDs = callIDs
+        var next: @Sendable (ClientRequest) async throws -> ClientResponse = { request in
+            try await Self.send(request, loop: loop, callID: callIDs.next())
+        }
+        for interceptor in configuration.interceptors.reversed() {
+            let inner = next
+            next = { request in try await interceptor.intercept(request, next: inner) }
+        }
+        transportNext = next
+    }
+
+    /// Runs `body` with a connected client and closes it afterwards, whatever happens.
+    ///
+    /// - Parameters:
+    ///   - configuration: Endpoints, default timeout, interceptors.
+    ///   - body: Uses the client.
+    public static func withClient<Result: Sendable>(
+        configuration: Configuration,
+        _ body: (Client) async throws -> Result
+    ) async throws -> Result {
+        let client = try await Client(configuration: configuration)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    /// Fails calls in flight with UNAVAILABLE and stops the I/O thread.
+    public func close() async {
+        await loop.shutdown()
+        context.shutdown()
+    }
+
+    /// The client's I/O thread as a task executor: a task that prefers it
+    /// (`withTaskExecutorPreference(client.executor) { … }`) is resumed on the I/O thread when
+    /// its response arrives, with no thread switch.
+    public var executor: any TaskExecutor { loop }
+
+    /// Calls a unary method: encodes the request, runs the interceptors and the transport, and
+    /// decodes the response.
+    ///
+    /// - Parameters:
+    ///   - method: The method's descriptor (generated: `Echo_Echo.Method.Say.descriptor`).
+    ///   - request: The request message.
+    ///   - options: Timeout, metadata, idempotency key.
+    /// - Returns: The response message.
+    /// - Throws: ``RPCError`` with the server's status, or DEADLINE_EXCEEDED, CANCELLED,
+    ///   UNAVAILABLE, INTERNAL (a response that does not decode).
+    public func unary<Request: ProtobufMessage, Response: ProtobufMessage>(
+        _ method: MethodDescriptor,
+        request: Request,
+        options: CallOptions = .defaults,
+        responseType: Response.Type = Response.self
+    ) async throws -> Response {
+        let deadline = CallDeadline.effective(timeout: options.timeout ?? configuration.defaultTimeout)
+        let payload: Frame
+        do {
+            payload = try request.packedFrame()
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "the request could not be encoded: \(error)")
+        }
+        let call = ClientRequest(
+            method: method,
+            payload: payload,
+            metadata: options.metadata,
+            deadline: deadline,
+            attempt: 1,
+            idempotencyKey: options.idempotencyKey ?? ""
+        )
+        let response = try await transportNext(call)
+        do {
+            return try Response(frame: response.payload, limits: configuration.decodingLimits)
+        } catch {
+            throw RPCError(code: .internal, message: "the response did not decode: \(error)")
+        }
+    }
+
+    /// The end of the interceptor chain: one attempt over the wire.
+    private static func send(_ request: ClientRequest, loop: IOLoop<ClientDriver>, callID: UInt64) async throws -> ClientResponse {
+        let remaining = ContinuousClock.now.duration(to: request.deadline)
+        guard remaining > .zero else {
+            throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")
+        }
+        let header = Zrpc_Wire_Header(
+            kind: .request(
+                .init(
+                    callID: callID,
+                    service: request.method.service,
+                    method: request.method.method,
+                    timeoutMicros: max(WireFormat.micros(remaining), 1),
+                    metadata: WireFormat.entries(request.metadata),
+                    idempotencyKey: request.idempotencyKey,
+                    attempt: request.attempt
+                )
+            )
+        )
+        let frames = try WireFormat.frames(header: header, payload: request.payload)
+        let response = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                loop.submit(.start(.init(id: callID, frames: frames, deadline: request.deadline, continuation: continuation)))
+            }
+        } onCancel: {
+            loop.submit(.cancel(callID))
+        }
+        let metadata = WireFormat.metadata(response.header.metadata)
+        guard response.header.statusCode == 0 else {
+            let retryAfter = response.header.retryAfterMicros > 0
+                ? Duration.microseconds(Int64(clamping: response.header.retryAfterMicros)) : nil
+            throw RPCError(
+                code: .init(rawValue: response.header.statusCode),
+                message: response.header.statusMessage,
+                metadata: metadata,
+                retryAfter: retryAfter
+            )
+        }
+        return ClientResponse(payload: response.payload, metadata: metadata)
+    }
+}

@@ -1,0 +1,46 @@
+public import ProtobufC
+
+extension Client {
+    /// How a client connects and what it applies to every call.
+    ///
+    /// ```swift
+    /// var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:5555"])
+    /// configuration.defaultTimeout = .seconds(2)
+    /// ```
+    public struct Configuration: Sendable {
+        /// ZeroMQ endpoints of the servers; calls are spread across them.
+        public var endpoints: [String]
+        /// The timeout of a call whose options give none (internal calls: 5 seconds).
+        public var defaultTimeout: Duration
+        /// Interceptors around every call, outermost first.
+        public var interceptors: [any ClientInterceptor]
+        /// Bounds for decoding responses.
+        public var decodingLimits: DecodingLimits
+        /// The largest frame accepted from a server; libzmq drops a connection that sends more.
+        public var maxFrameBytes: Int64
+        /// How often to retry connecting to a server that is down.
+        public var reconnectInterval: Duration
+        /// A name for the client's I/O thread (shown by debuggers).
+        public var name: String
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - endpoints: The servers, e.g. `["tcp://127.0.0.1:5555"]`.
+        ///   - defaultTimeout: The timeout of calls that set none.
+        ///   - interceptors: Interceptors around every call, outermost first.
+        public init(
+            endpoints: [String],
+            defaultTimeout: Duration = .seconds(5),
+            interceptors: [any ClientInterceptor] = []
+        ) {
+            self.endpoints = endpoints
+            self.defaultTimeout = defaultTimeout
+            self.interceptors = interceptors
+            self.decodingLimits = .defaults
+            self.maxFrameBytes = Int64(DecodingLimits.defaults.maxMessageBytes) * 2
+            self.reconnectInterval = .milliseconds(100)
+            self.name = "zrpc-client"
+        }
+    }
+}

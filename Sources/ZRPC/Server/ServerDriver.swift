@@ -1,0 +1,340 @@
+import Logging
+import ZeroMQ
+
+/// The server's socket work, on its I/O thread: reads calls from one ROUTER socket, starts a
+/// handler task per call, sends what handlers return, and enforces deadlines, the concurrency
+/// limit, cancellation and graceful shutdown. A malformed message from one client is counted
+/// and answered (or dropped) without disturbing any other call.
+final class ServerDriver: IOLoopDriver {
+    enum Command: Sendable {
+        /// A handler finished: send its response frames (after the routing id).
+        case finished(CallKey, [Frame])
+        /// Refuse new calls; when the calls in flight are done, or at `deadline`, resume.
+        case drain(deadline: ContinuousClock.Instant, done: CheckedContinuation<Void, Never>)
+    }
+
+    /// A call in flight: the client's routing id and its call id.
+    struct CallKey: Hashable, Sendable {
+        let peer: [UInt8]
+        let callID: UInt64
+    }
+
+    private enum TimerKey {
+        case call(CallKey)
+        case drain
+    }
+
+    private struct InFlight {
+        let routingID: Frame
+        let task: Task<Void, Never>
+    }
+
+    private let configuration: Server.Configuration
+    private let registry: ServiceRegistry
+    private let statistics: ServerStatistics
+    private let boundEndpoints: BoundEndpoints
+    private let socket: Socket
+    private var socketIndex = 0
+    private weak var loop: IOLoop<ServerDriver>?
+    private var chain: (@Sendable (ServerRequest) async throws -> Frame)?
+    private var inFlight: [CallKey: InFlight] = [:]
+    private var timers = TimerQueue<TimerKey>()
+    private var draining = false
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(
+        context: Context,
+        configuration: Server.Configuration,
+        registry: ServiceRegistry,
+        statistics: ServerStatistics,
+        boundEndpoints: BoundEndpoints
+    ) throws {
+        self.configuration = configuration
+        self.registry = registry
+        self.statistics = statistics
+        self.boundEndpoints = boundEndpoints
+        socket = try Socket(context, type: .router)
+        try socket.set(.routerMandatory, true)
+        try socket.set(.sendHighWaterMark, 100_000)
+        try socket.set(.receiveHighWaterMark, 100_000)
+        try socket.set(.maxMessageSize, Int64(configuration.maxRequestBytes) * 2 + 65_536)
+        try socket.set(.handshakeInterval, .seconds(5))
+        try socket.set(.heartbeatInterval, .seconds(1))
+        try socket.set(.heartbeatTimeout, .seconds(3))
+    }
+
+    func start(poller: Poller, loop: IOLoop<ServerDriver>) throws {
+        self.loop = loop
+        var endpoints: [String] = []
+        for endpoint in configuration.endpoints {
+            try socket.bind(endpoint)
+            endpoints.append(try socket.lastEndpoint)
+        }
+        boundEndpoints.set(endpoints)
+        socketIndex = poller.add(socket, events: .readable)
+        let registry = registry
+        let limits = configuration.decodingLimits
+        var chain: @Sendable (ServerRequest) async throws -> Frame = { request in
+            guard let handler = registry.handler(for: request.context.method) else {
+                throw RPCError(code: .unimplemented, message: "unknown method \(request.context.method)")
+            }
+            return try await handler.handle(request.payload, request.context, limits)
+        }
+        for interceptor in configuration.interceptors.reversed() {
+            let inner = chain
+            chain = { request in try await interceptor.intercept(request, next: inner) }
+        }
+        self.chain = chain
+    }
+
+    func handle(_ command: Command) {
+        switch command {
+        case .finished(let key, let frames):
+            guard let call = inFlight.removeValue(forKey: key) else { return }  // deadline passed or cancelled
+            if !frames.isEmpty { send([call.routingID] + frames) }
+            resumeDrainWaitersIfIdle()
+        case .drain(let deadline, let done):
+            draining = true
+            drainWaiters.append(done)
+            timers.schedule(.drain, at: deadline)
+            resumeDrainWaitersIfIdle()
+        }
+    }
+
+    func serviceSockets(poller: Poller) {
+        guard poller.returnedEvents(at: socketIndex).contains(.readable) else { return }
+        for _ in 0..<1024 {
+            let frames: [Frame]
+            do {
+                guard let received = try socket.receive(dontWait: true, maxFrames: 8) else { return }
+                frames = received
+            } catch {
+                statistics.record(.malformedMessage)
+                continue
+            }
+            receive(frames)
+        }
+    }
+
+    var nextDeadline: ContinuousClock.Instant? { timers.nextDeadline }
+
+    func fireTimers(now: ContinuousClock.Instant) {
+        for key in timers.popExpired(now: now) {
+            switch key {
+            case .call(let key):
+                guard let call = inFlight.removeValue(forKey: key) else { continue }
+                call.task.cancel()
+                statistics.record(.deadlineExceeded)
+                respond(to: call.routingID, callID: key.callID, error: RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed"))
+                resumeDrainWaitersIfIdle()
+            case .drain:
+                guard !drainWaiters.isEmpty else { continue }
+                for (key, call) in inFlight {
+                    call.task.cancel()
+                    respond(to: call.routingID, callID: key.callID, error: RPCError(code: .unavailable, message: "the server shut down before the call completed"))
+                }
+                inFlight.removeAll()
+                resumeDrainWaitersIfIdle()
+            }
+        }
+    }
+
+    func stop() {
+        for (_, call) in inFlight { call.task.cancel() }
+        inFlight.removeAll()
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters.removeAll()
+        socket.close()
+    }
+
+    // MARK: Receiving
+
+    private func receive(_ frames: [Frame]) {
+        guard let routingID = frames.first else { return }
+        switch WireFormat.parse(frames, from: 1) {
+        case .failure(.notZRPC):
+            statistics.record(.malformedMessage)
+        case .failure(.unsupportedVersion(let version)):
+            statistics.record(.unsupportedVersion)
+            respond(to: routingID, callID: 0, error: RPCError(
+                code: .unimplemented,
+                message: "unsupported protocol version \(version); this server speaks \(WireFormat.signature)"
+            ))
+        case .failure(.badHeader(let reason)):
+            statistics.record(.malformedMessage)
+            respond(to: routingID, callID: 0, error: RPCError(code: .invalidArgument, message: "malformed ZRPC message: \(reason)"))
+        case .success(let parsed):
+            switch parsed.header.kind {
+            case .request(let header)?:
+                start(header, payload: parsed.payload ?? Frame(), routingID: routingID)
+            case .cancel(let cancel)?:
+                let key = CallKey(peer: routingID.bytes, callID: cancel.callID)
+                if let call = inFlight.removeValue(forKey: key) {
+                    call.task.cancel()
+                    statistics.record(.cancelled)
+                    resumeDrainWaitersIfIdle()
+                }
+            case .ping(let ping)?:
+                send([routingID] + ((try? WireFormat.frames(header: .init(kind: .pong(.init(nonce: ping.nonce))), payload: nil)) ?? []))
+            default:
+                statistics.record(.malformedMessage)
+            }
+        }
+    }
+
+    private func start(_ header: Zrpc_Wire_RequestHeader, payload: Frame, routingID: Frame) {
+        let method = MethodDescriptor(service: header.service, method: header.method)
+        if draining {
+            respond(to: routingID, callID: header.callID, error: RPCError(code: .unavailable, message: "the server is shutting down"))
+            return
+        }
+        guard registry.handler(for: method) != nil else {
+            statistics.record(.unimplemented)
+            let message = registry.hosts(service: header.service)
+                ? "unknown method \(header.method) in service \(header.service)"
+                : "unknown service \(header.service)"
+            respond(to: routingID, callID: header.callID, error: RPCError(code: .unimplemented, message: message))
+            return
+        }
+        guard payload.count <= configuration.maxRequestBytes else {
+            statistics.record(.rejected)
+            respond(to: routingID, callID: header.callID, error: RPCError(
+                code: .resourceExhausted,
+                message: "the request is \(payload.count) bytes; this server accepts at most \(configuration.maxRequestBytes)"
+            ))
+            return
+        }
+        guard inFlight.count < configuration.maxConcurrentCalls else {
+            statistics.record(.rejected)
+            respond(to: routingID, callID: header.callID, error: RPCError(
+                code: .resourceExhausted,
+                message: "the server is at its limit of \(configuration.maxConcurrentCalls) concurrent calls"
+            ))
+            return
+        }
+        let key = CallKey(peer: routingID.bytes, callID: header.callID)
+        guard inFlight[key] == nil else {
+            statistics.record(.malformedMessage)
+            respond(to: routingID, callID: header.callID, error: RPCError(code: .invalidArgument, message: "call id \(header.callID) is already in flight"))
+            return
+        }
+        let timeout = Self.clampedTimeout(micros: header.timeoutMicros, configuration: configuration)
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let context = ServerContext(
+            method: method,
+            metadata: WireFormat.metadata(header.metadata),
+            deadline: deadline,
+            attempt: max(header.attempt, 1),
+            idempotencyKey: header.idempotencyKey,
+            peer: routingID.bytes.map { String($0, radix: 16) }.joined()
+        )
+        guard let chain, let loop else { return }
+        let request = ServerRequest(payload: payload, context: context)
+        let task = Self.spawn(
+            chain: chain,
+            request: request,
+            key: key,
+            loop: loop,
+            onIOThread: configuration.handlerExecution.onIOThread,
+            logger: configuration.logger
+        )
+        inFlight[key] = InFlight(routingID: routingID, task: task)
+        timers.schedule(.call(key), at: deadline)
+    }
+
+    /// Starts the task that runs one call's handler chain and posts its response to the loop.
+    private static func spawn(
+        chain: @escaping @Sendable (ServerRequest) async throws -> Frame,
+        request: ServerRequest,
+        key: CallKey,
+        loop: IOLoop<ServerDriver>,
+        onIOThread: Bool,
+        logger: Logger
+    ) -> Task<Void, Never> {
+        let operation: @Sendable () async -> Void = {
+            let frames = await run(chain, request, callID: key.callID, logger: logger)
+            loop.submit(.finished(key, frames))
+        }
+        if onIOThread {
+            return Task(executorPreference: loop, operation: operation)
+        }
+        return Task(operation: operation)
+    }
+
+    /// Runs the chain and turns its outcome into response frames (header and payload).
+    private static func run(
+        _ chain: @Sendable (ServerRequest) async throws -> Frame,
+        _ request: ServerRequest,
+        callID: UInt64,
+        logger: Logger
+    ) async -> [Frame] {
+        let context = request.context
+        do {
+            let payload = try await CallDeadline.$current.withValue(context.deadline) {
+                try await chain(request)
+            }
+            let header = Zrpc_Wire_ResponseHeader(callID: callID, metadata: WireFormat.entries(context.responseTrailers))
+            return try WireFormat.frames(header: .init(kind: .response(header)), payload: payload)
+        } catch {
+            let status = Self.status(for: error, method: context.method, logger: logger)
+            return (try? errorFrames(callID: callID, error: status, trailers: context.responseTrailers)) ?? []
+        }
+    }
+
+    /// The status a client sees for what a handler threw: its own RPCError, CANCELLED, or
+    /// UNKNOWN without details (the details go to the log).
+    private static func status(for error: any Error, method: MethodDescriptor, logger: Logger) -> RPCError {
+        switch error {
+        case let error as RPCError:
+            return error
+        case is CancellationError:
+            return RPCError(code: .cancelled, message: "the call was cancelled")
+        default:
+            logger.error("handler failed", metadata: ["method": "\(method)", "error.type": "\(type(of: error))"])
+            return RPCError(code: .unknown, message: "the handler of \(method) failed")
+        }
+    }
+
+    private static func errorFrames(callID: UInt64, error: RPCError, trailers: Metadata) throws -> [Frame] {
+        var metadata = trailers
+        for entry in error.metadata { metadata.append(entry.key, entry.value) }
+        let header = Zrpc_Wire_ResponseHeader(
+            callID: callID,
+            statusCode: error.code.rawValue,
+            statusMessage: error.message,
+            metadata: WireFormat.entries(metadata),
+            retryAfterMicros: error.retryAfter.map(WireFormat.micros) ?? 0
+        )
+        return try WireFormat.frames(header: .init(kind: .response(header)), payload: Frame())
+    }
+
+    static func clampedTimeout(micros: UInt64, configuration: Server.Configuration) -> Duration {
+        guard micros > 0 else { return min(configuration.defaultTimeout, configuration.maxTimeout) }
+        let maxMicros = WireFormat.micros(configuration.maxTimeout)
+        return .microseconds(Int64(min(micros, maxMicros)))
+    }
+
+    // MARK: Sending
+
+    private func respond(to routingID: Frame, callID: UInt64, error: RPCError) {
+        guard let frames = try? Self.errorFrames(callID: callID, error: error, trailers: [:]) else { return }
+        send([routingID] + frames)
+    }
+
+    private func send(_ frames: [Frame]) {
+        do {
+            if try !socket.send(frames, dontWait: true) {
+                statistics.record(.undeliverable)
+            }
+        } catch {
+            // EHOSTUNREACH (ROUTER_MANDATORY): the client is gone. Nothing to deliver to.
+            statistics.record(.undeliverable)
+        }
+    }
+
+    private func resumeDrainWaitersIfIdle() {
+        guard draining, inFlight.isEmpty, !drainWaiters.isEmpty else { return }
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters.removeAll()
+    }
+}

@@ -1,0 +1,65 @@
+import Synchronization
+
+/// Counters of what a server refused or could not deliver.
+///
+/// ```swift
+/// let stats = server.statistics.snapshot()
+/// print(stats.malformedMessages, stats.rejectedCalls)
+/// ```
+public final class ServerStatistics: Sendable {
+    /// A point-in-time copy of the counters.
+    public struct Snapshot: Sendable, Hashable {
+        /// Messages that were not valid ZRPC (garbage, bad headers, wrong frame counts).
+        public var malformedMessages = 0
+        /// Messages from a peer speaking another protocol version.
+        public var unsupportedVersions = 0
+        /// Calls to a service or method the server does not host.
+        public var unimplementedCalls = 0
+        /// Calls refused for a limit (too large, too many at once).
+        public var rejectedCalls = 0
+        /// Calls whose deadline passed on the server.
+        public var deadlinesExceeded = 0
+        /// Calls the client cancelled.
+        public var cancelledCalls = 0
+        /// Responses that could not be delivered (the client is gone, or its queue is full).
+        public var undeliverableResponses = 0
+    }
+
+    enum Event {
+        case malformedMessage, unsupportedVersion, unimplemented, rejected, deadlineExceeded, cancelled, undeliverable
+    }
+
+    private let counters = Mutex(Snapshot())
+
+    init() {}
+
+    func record(_ event: Event) {
+        counters.withLock { counters in
+            switch event {
+            case .malformedMessage: counters.malformedMessages += 1
+            case .unsupportedVersion: counters.unsupportedVersions += 1
+            case .unimplemented: counters.unimplementedCalls += 1
+            case .rejected: counters.rejectedCalls += 1
+            case .deadlineExceeded: counters.deadlinesExceeded += 1
+            case .cancelled: counters.cancelledCalls += 1
+            case .undeliverable: counters.undeliverableResponses += 1
+            }
+        }
+    }
+
+    /// The counters now.
+    public func snapshot() -> Snapshot {
+        counters.withLock { $0 }
+    }
+}
+
+/// The endpoints a server's driver bound, reported from its I/O thread.
+final class BoundEndpoints: Sendable {
+    private let endpoints = Mutex<[String]>([])
+
+    func set(_ value: [String]) {
+        endpoints.withLock { $0 = value }
+    }
+
+    var value: [String] { endpoints.withLock { $0 } }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Synchronization
+import ZeroMQ
+
+/// A thread that owns a driver's sockets and blocks in `zmq_poll` on them plus a wake-up eventfd.
+///
+/// Other threads never touch the sockets: they ``submit(_:)`` commands to a mailbox and the loop
+/// runs them between polls, draining the mailbox in batches. The loop is also a `TaskExecutor`:
+/// a task that prefers it (`Task(executorPreference: loop)`) runs on this thread between polls,
+/// so a short handler or a caller awaiting a reply costs no thread switch.
+final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
+    // Safe to share: `mailbox` is a Mutex; `wakeup` is an eventfd (thread-safe); `driver` and
+    // `poller` are touched only by the loop thread, after `start` hands them over.
+
+    private struct Mailbox {
+        var commands: [Driver.Command] = []
+        var jobs: [UnownedJob] = []
+        /// The loop is (about to be) blocked in poll: the next submitter must signal.
+        var sleeping = false
+        var stopping = false
+        var stopped = false
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let mailbox = Mutex(Mailbox())
+    private let wakeup: WakeupSignal
+    private let name: String
+    private var driver: Driver?
+    private let poller = Poller()
+
+    /// Starts a loop thread, creates the driver on it and runs `driver.start`.
+    ///
+    /// - Parameters:
+    ///   - name: The thread's name, for debuggers and logs.
+    ///   - makeDriver: Creates the driver on the loop thread (sockets must be made there).
+    /// - Throws: Whatever creating or starting the driver threw (say, an address in use).
+    init(name: String, makeDriver: @escaping @Sendable () throws -> Driver) async throws {
+        self.name = name
+        self.wakeup = try WakeupSignal()
+        try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { [self] in
+                do {
+                    let driver = try makeDriver()
+                    _ = poller.add(fileDescriptor: wakeup.fileDescriptor, events: .readable)
+                    try driver.start(poller: poller, loop: self)
+                    self.driver = driver
+                } catch {
+                    started.resume(throwing: error)
+                    return
+                }
+                started.resume()
+                run()
+            }
+            thread.name = name
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// Posts a command for the driver; wakes the loop if it is blocked in poll.
+    ///
+    /// - Parameter command: What the driver should do.
+    func submit(_ command: Driver.Command) {
+        let wake = mailbox.withLock { state in
+            state.commands.append(command)
+            defer { state.sleeping = false }
+            return state.sleeping
+        }
+        if wake { wakeup.signal() }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let wake = mailbox.withLock { state in
+            state.jobs.append(job)
+            defer { state.sleeping = false }
+            return state.sleeping
+        }
+        if wake { wakeup.signal() }
+    }
+
+    /// Stops the loop after the commands already posted, closes the driver's sockets and waits
+    /// for the thread to finish.
+    func shutdown() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let (alreadyStopped, wake) = mailbox.withLock { state -> (Bool, Bool) in
+                if state.stopped { return (true, false) }
+                state.stopping = true
+                state.stopWaiters.append(done)
+                defer { state.sleeping = false }
+                return (false, state.sleeping)
+            }
+            if alreadyStopped { done.resume() }
+            if wake { wakeup.signal() }
+        }
+    }
+
+    private func run() {
+        guard let driver else { return }
+        var commands: [Driver.Command] = []
+        var jobs: [UnownedJob] = []
+        let executor = asUnownedTaskExecutor()
+        while true {
+            let stopping = mailbox.withLock { state -> Bool in
+                swap(&commands, &state.commands)
+                swap(&jobs, &state.jobs)
+                return state.stopping
+            }
+            for job in jobs {
+                job.runSynchronously(on: executor)
+            }
+            jobs.removeAll(keepingCapacity: true)
+            for command in commands {
+                driver.handle(command)
+            }
+            commands.removeAll(keepingCapacity: true)
+            if stopping { break }
+
+            let timeout = mailbox.withLock { state -> Duration? in
+                if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return .zero }
+                state.sleeping = true
+                return driver.nextDeadline.map { max(.zero, ContinuousClock.now.duration(to: $0)) }
+            }
+            do {
+                _ = try poller.poll(timeout: timeout)
+            } catch {
+                // zmq_poll fails only on a closed socket or a terminated context: stop serving.
+                break
+            }
+            mailbox.withLock { $0.sleeping = false }
+            if poller.returnedEvents(at: 0).contains(.readable) {
+                wakeup.drain()
+            }
+            driver.serviceSockets(poller: poller)
+            driver.fireTimers(now: .now)
+        }
+        driver.stop()
+        self.driver = nil
+        let waiters = mailbox.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.stopped = true
+            defer { state.stopWaiters = [] }
+            return state.stopWaiters
+        }
+        // Jobs enqueued after the loop stopped would never run; run them here so no task hangs.
+        drainLateJobs(executor: executor)
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func drainLateJobs(executor: UnownedTaskExecutor) {
+        while true {
+            let jobs = mailbox.withLock { state -> [UnownedJob] in
+                defer { state.jobs = [] }
+                return state.jobs
+            }
+            if jobs.isEmpty { return }
+            for job in jobs { job.runSynchronously(on: executor) }
+        }
+    }
+}

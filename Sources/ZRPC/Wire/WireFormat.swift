@@ -1,0 +1,87 @@
+import ProtobufC
+import ZeroMQ
+
+/// ZRPC wire protocol v1 (docs/PROTOCOL.md): the frames of a message after any routing ids.
+///
+/// `[empty delimiter]["ZRPC01"][Header][payload]`: the payload frame follows request and
+/// response headers only.
+enum WireFormat {
+    /// The signature and version frame's text.
+    static let signature = "ZRPC01"
+    /// Every ZRPC signature starts with this; what follows is the version.
+    static let signaturePrefix = "ZRPC"
+    /// Bounds for decoding a header (headers are small; metadata included).
+    static let headerLimits = DecodingLimits(maxMessageBytes: 64 << 10, allocationBudget: 1 << 20, maxNestingDepth: 4)
+
+    /// A message that parsed: the header, and the payload when the kind has one.
+    struct Parsed {
+        let header: Zrpc_Wire_Header
+        let payload: Frame?
+    }
+
+    /// Why a message could not be parsed.
+    enum Failure: Error, Equatable {
+        /// Not a ZRPC message at all (no delimiter, no signature, too few frames).
+        case notZRPC(String)
+        /// A ZRPC peer speaking another version.
+        case unsupportedVersion(String)
+        /// A ZRPC v1 message whose header does not decode.
+        case badHeader(String)
+    }
+
+    /// Parses the frames from the delimiter on (`frames[start]` is the empty delimiter).
+    static func parse(_ frames: [Frame], from start: Int) -> Result<Parsed, Failure> {
+        guard frames.count > start + 2 else {
+            return .failure(.notZRPC("\(frames.count - start) frames after the routing id, expected at least 3"))
+        }
+        guard frames[start].isEmpty else { return .failure(.notZRPC("no empty delimiter frame")) }
+        let signature = frames[start + 1]
+        guard signature.count <= 16, let text = signature.string, text.hasPrefix(signaturePrefix) else {
+            return .failure(.notZRPC("no ZRPC signature frame"))
+        }
+        guard text == Self.signature else { return .failure(.unsupportedVersion(text)) }
+        let header: Zrpc_Wire_Header
+        do {
+            header = try Zrpc_Wire_Header(frame: frames[start + 2], limits: headerLimits)
+        } catch {
+            return .failure(.badHeader("\(error)"))
+        }
+        let expectsPayload: Bool
+        switch header.kind {
+        case .request?, .response?: expectsPayload = true
+        case .cancel?, .ping?, .pong?: expectsPayload = false
+        case nil: return .failure(.badHeader("the header sets no kind"))
+        }
+        let expectedCount = start + (expectsPayload ? 4 : 3)
+        guard frames.count == expectedCount else {
+            return .failure(.badHeader("\(frames.count - start) frames after the routing id, expected \(expectedCount - start)"))
+        }
+        return .success(Parsed(header: header, payload: expectsPayload ? frames[start + 3] : nil))
+    }
+
+    /// The frames of a message: delimiter, signature, header, and the payload if given.
+    static func frames(header: Zrpc_Wire_Header, payload: Frame?) throws -> [Frame] {
+        var frames = [Frame(), try Frame(signature), try header.packedFrame()]
+        if let payload { frames.append(payload) }
+        return frames
+    }
+
+    /// Metadata as header entries.
+    static func entries(_ metadata: Metadata) -> [Zrpc_Wire_MetadataEntry] {
+        metadata.map { Zrpc_Wire_MetadataEntry(key: $0.key, value: $0.value) }
+    }
+
+    /// Header entries as metadata.
+    static func metadata(_ entries: [Zrpc_Wire_MetadataEntry]) -> Metadata {
+        var metadata = Metadata()
+        for entry in entries { metadata.append(entry.key, entry.value) }
+        return metadata
+    }
+
+    /// Microseconds in a duration, clamped to zero and up.
+    static func micros(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(clamping: seconds) &* 1_000_000 &+ UInt64(clamping: attoseconds / 1_000_000_000_000)
+    }
+}
