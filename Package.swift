@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages, found through pkg-config)
@@ -103,6 +104,16 @@ let package = Package(
             dependencies: ["EchoMessages", "ProtobufC", "ProtobufCBaseline"],
             path: "Benchmarks/ProtobufCBenchmark"
         ),
+        .executableTarget(
+            name: "rpc-benchmark",
+            dependencies: [
+                "EchoMessages",
+                "ZRPC",
+                "ZeroMQ",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/RPCBenchmark"
+        ),
 
         // MARK: Tests
         .target(
@@ -117,5 +128,9 @@ let package = Package(
         ),
         .testTarget(name: "ProtobufCTests", dependencies: ["ProtobufC", "ConformanceMessages"]),
         .testTarget(name: "ZRPCGeneratorTests", dependencies: ["ZRPCGenerator", "ConformanceMessages"]),
+        .testTarget(
+            name: "ZRPCTests",
+            dependencies: ["ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "EchoMessages"]
+        ),
     ]
 )

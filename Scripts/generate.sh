@@ -11,5 +11,5 @@ zrpc_gen() { "$(swift build --show-bin-path)/zrpc-gen" "$@"; }
 
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPCGenerator/Generated --c-out Sources/ZRPCDescriptorC --access package zrpc/descriptor.proto
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPC/Generated --c-out Sources/ZRPCProtocolC --swift-module ZRPC zrpc/wire.proto zrpc/health.proto
-zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceMessages --c-out Tests/Support/ConformanceProtoC test/conformance.proto test/naming.proto
+zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceMessages --c-out Tests/Support/ConformanceProtoC test/conformance.proto test/naming.proto test/rpc.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Echo/EchoMessages --c-out Examples/Echo/EchoProtoC examples/echo.proto

@@ -32,7 +32,7 @@ public final class Client: Sendable {
     /// - Throws: ``ZeroMQ/ZMQError`` for a malformed endpoint.
     public init(configuration: Configuration) async throws {
         self.configuration = configuration
-        let context = try Context()
+        let context = try configuration.context ?? Context()
         self.context = context
         let statistics = statistics
         let loop = try await IOLoop(name: configuration.name) {
@@ -73,7 +73,7 @@ public final class Client: Sendable {
     /// Fails calls in flight with UNAVAILABLE and stops the I/O thread.
     public func close() async {
         await loop.shutdown()
-        context.shutdown()
+        if configuration.context == nil { context.shutdown() }
     }
 
     /// The client's I/O thread as a task executor: a task that prefers it
@@ -97,6 +97,27 @@ public final class Client: Sendable {
         options: CallOptions = .defaults,
         responseType: Response.Type = Response.self
     ) async throws -> Response {
+        try await call(method, request: request, options: options, responseType: responseType).message
+    }
+
+    /// Calls a unary method and returns the response with its metadata (trailers).
+    ///
+    /// ```swift
+    /// let response = try await client.call(Echo_Echo.Method.Say.descriptor, request: request, responseType: Echo_EchoReply.self)
+    /// print(response.message.text, response.trailers["served-by"] ?? "")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - method: The method's descriptor.
+    ///   - request: The request message.
+    ///   - options: Timeout, metadata, idempotency key.
+    /// - Returns: The response message and its trailers.
+    public func call<Request: ProtobufMessage, Response: ProtobufMessage>(
+        _ method: MethodDescriptor,
+        request: Request,
+        options: CallOptions = .defaults,
+        responseType: Response.Type = Response.self
+    ) async throws -> UnaryResponse<Response> {
         let deadline = CallDeadline.effective(timeout: options.timeout ?? configuration.defaultTimeout)
         let payload: Frame
         do {
@@ -114,7 +135,8 @@ public final class Client: Sendable {
         )
         let response = try await transportNext(call)
         do {
-            return try Response(frame: response.payload, limits: configuration.decodingLimits)
+            let message = try Response(frame: response.payload, limits: configuration.decodingLimits)
+            return UnaryResponse(message: message, trailers: response.metadata)
         } catch {
             throw RPCError(code: .internal, message: "the response did not decode: \(error)")
         }

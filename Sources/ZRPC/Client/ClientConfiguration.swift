@@ -1,4 +1,5 @@
 public import ProtobufC
+public import ZeroMQ
 
 extension Client {
     /// How a client connects and what it applies to every call.
@@ -22,6 +23,8 @@ extension Client {
         public var reconnectInterval: Duration
         /// A name for the client's I/O thread (shown by debuggers).
         public var name: String
+        /// The ZeroMQ context to use; nil makes one. Share one with a server to use `inproc://`.
+        public var context: Context?
 
         /// Creates a configuration.
         ///
@@ -41,6 +44,7 @@ extension Client {
             self.maxFrameBytes = Int64(DecodingLimits.defaults.maxMessageBytes) * 2
             self.reconnectInterval = .milliseconds(100)
             self.name = "zrpc-client"
+            self.context = nil
         }
     }
 }

@@ -26,6 +26,7 @@ final class ClientDriver: IOLoopDriver {
     private let statistics: ClientStatistics
     private let socket: Socket
     private var socketIndex = 0
+    private var poller: Poller?
     private var pending: [UInt64: Pending] = [:]
     private var timers = TimerQueue<UInt64>()
     /// Calls waiting for the socket to accept them (no server connected yet, or at the HWM).
@@ -52,6 +53,7 @@ final class ClientDriver: IOLoopDriver {
             try socket.connect(endpoint)
         }
         socketIndex = poller.add(socket, events: .readable)
+        self.poller = poller
     }
 
     func handle(_ command: Command) {
@@ -65,6 +67,8 @@ final class ClientDriver: IOLoopDriver {
             timers.schedule(call.id, at: call.deadline)
             if outboundHead < outbound.count || !trySend(call) {
                 outbound.append(call)
+                // Wake when the socket can take it (a server connects, or the queue drains).
+                poller?.setEvents([.readable, .writable], at: socketIndex)
             }
         case .cancel(let id):
             guard let call = pending.removeValue(forKey: id) else {

@@ -74,7 +74,7 @@ public final class Server: Service, Sendable {
         }
         guard claimed else { throw RPCError(code: .failedPrecondition, message: "the server was started before") }
         do {
-            let context = try Context()
+            let context = try configuration.context ?? Context()
             let configuration = configuration
             let registry = registry
             let statistics = statistics
@@ -140,7 +140,7 @@ public final class Server: Service, Sendable {
         let deadline = ContinuousClock.now.advanced(by: configuration.gracePeriod)
         await withCheckedContinuation { done in loop.submit(.drain(deadline: deadline, done: done)) }
         await loop.shutdown()
-        context.shutdown()
+        if configuration.context == nil { context.shutdown() }
         finish()
         configuration.logger.info("server stopped")
     }

@@ -1,5 +1,6 @@
 public import Logging
 public import ProtobufC
+public import ZeroMQ
 
 extension Server {
     /// Where a server listens and the limits it enforces.
@@ -32,6 +33,8 @@ extension Server {
         public var logger: Logger
         /// A name for the server's I/O thread.
         public var name: String
+        /// The ZeroMQ context to use; nil makes one. Share one with clients to use `inproc://`.
+        public var context: Context?
 
         /// Creates a configuration.
         ///
@@ -50,6 +53,7 @@ extension Server {
             self.gracePeriod = .seconds(10)
             self.logger = logger
             self.name = "zrpc-server"
+            self.context = nil
         }
     }
 

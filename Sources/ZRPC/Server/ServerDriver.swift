@@ -218,7 +218,7 @@ final class ServerDriver: IOLoopDriver {
             respond(to: routingID, callID: header.callID, error: RPCError(code: .invalidArgument, message: "call id \(header.callID) is already in flight"))
             return
         }
-        let timeout = Self.clampedTimeout(micros: header.timeoutMicros, configuration: configuration)
+        let timeout = ServerTimeouts.clamp(micros: header.timeoutMicros, configuration)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let context = ServerContext(
             method: method,
@@ -306,12 +306,6 @@ final class ServerDriver: IOLoopDriver {
             retryAfterMicros: error.retryAfter.map(WireFormat.micros) ?? 0
         )
         return try WireFormat.frames(header: .init(kind: .response(header)), payload: Frame())
-    }
-
-    static func clampedTimeout(micros: UInt64, configuration: Server.Configuration) -> Duration {
-        guard micros > 0 else { return min(configuration.defaultTimeout, configuration.maxTimeout) }
-        let maxMicros = WireFormat.micros(configuration.maxTimeout)
-        return .microseconds(Int64(min(micros, maxMicros)))
     }
 
     // MARK: Sending

@@ -1,0 +1,7 @@
+/// A unary call's response message and the metadata (trailers) the server sent with it.
+public struct UnaryResponse<Message: Sendable>: Sendable {
+    /// The response message.
+    public var message: Message
+    /// The response metadata.
+    public var trailers: Metadata
+}

@@ -1,0 +1,119 @@
+import ConformanceMessages
+import Foundation
+import Testing
+@testable import ZRPC
+
+@Suite("Deadlines and cancellation")
+struct DeadlineTests {
+    @Test("a slow handler gives DEADLINE_EXCEEDED close to the deadline and is cancelled", arguments: Transport.allCases)
+    func deadlineExceeded(transport: Transport) async throws {
+        try await withHarness(transport: transport) { harness in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await rpcError {
+                try await harness.stub.call(.init(text: "slow", delayMillis: 10_000), options: .init(timeout: .milliseconds(300)))
+            }
+            let elapsed = clock.now - start
+            #expect(error.code == .deadlineExceeded)
+            #expect(elapsed >= .milliseconds(300))
+            // A small margin: the client's timer fires at the deadline (1 ms poll granularity);
+            // the rest is scheduling on a loaded 2-core machine running other suites in parallel.
+            #expect(elapsed < .milliseconds(300 + 500), "took \(elapsed)")
+            #expect(await harness.events.wait(for: "cancelled:slow", timeout: .seconds(5)))
+            #expect(!harness.events.contains("finished:slow"))
+        }
+    }
+
+    @Test("cancelling the caller cancels the handler")
+    func cancellationPropagates() async throws {
+        try await withHarness { harness in
+            let call = Task { try await harness.stub.call(.init(text: "gated", gate: "never")) }
+            #expect(await harness.events.wait(for: "started:gated"))
+            call.cancel()
+            let error = try await rpcError { try await call.value }
+            #expect(error.code == .cancelled)
+            #expect(await harness.events.wait(for: "cancelled:gated", timeout: .seconds(5)))
+        }
+    }
+
+    @Test("a call from an already cancelled task fails at once with CANCELLED")
+    func alreadyCancelled() async throws {
+        try await withHarness { harness in
+            let call = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await harness.stub.call(.init(text: "never-sent", gate: "never"))
+            }
+            let error = try await rpcError { try await call.value }
+            #expect(error.code == .cancelled)
+        }
+    }
+
+    @Test("the remaining time travels with the call")
+    func remainingTimeTravels() async throws {
+        try await withHarness { harness in
+            let reply = try await harness.stub.call(.init(text: "t"), options: .init(timeout: .seconds(2)))
+            #expect(reply.remainingMillis > 1_000)
+            #expect(reply.remainingMillis <= 2_000)
+        }
+    }
+
+    @Test("missing, zero and absurd timeouts are clamped by the server")
+    func clamping() {
+        var configuration = Server.Configuration(endpoints: [])
+        configuration.defaultTimeout = .seconds(5)
+        configuration.maxTimeout = .seconds(60)
+        #expect(ServerTimeouts.clamp(micros: 0, configuration) == .seconds(5))
+        #expect(ServerTimeouts.clamp(micros: UInt64.max, configuration) == .seconds(60))
+        #expect(ServerTimeouts.clamp(micros: 1_500_000, configuration) == .milliseconds(1_500))
+    }
+
+    @Test("a handler's own calls inherit its deadline")
+    func deadlineInheritance() async throws {
+        try await withHarness { downstream in
+            let relayClient = try await Client(configuration: .init(endpoints: downstream.server.boundEndpoints))
+            let events = EventRecorder()
+            let relayServer = Server(
+                configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger),
+                services: [TestService(events: events, gates: Gates(), name: "relay", relay: TestRPC.Client(wrapping: relayClient))]
+            )
+            try await relayServer.start()
+            let client = try await Client(configuration: .init(endpoints: relayServer.boundEndpoints))
+            // Warm both connections up, so the measured call spends its deadline in the handler.
+            #expect(try await TestRPC.Client(wrapping: client).relay(.init(text: "warm")).text == "warm")
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await rpcError {
+                try await TestRPC.Client(wrapping: client).relay(.init(text: "deep", gate: "never"), options: .init(timeout: .milliseconds(500)))
+            }
+            #expect(error.code == .deadlineExceeded)
+            #expect(clock.now - start < .seconds(2))
+            #expect(events.contains("relay-deadline:set"))
+            // The downstream handler was cancelled by its own (inherited) deadline, not after 30 s.
+            #expect(await downstream.events.wait(for: "cancelled:deep", timeout: .seconds(3)))
+            await client.close()
+            await relayServer.shutdown()
+            await relayClient.close()
+        }
+    }
+
+    @Test("a response after the deadline is dropped and counted, never delivered to another call")
+    func lateResponse() async throws {
+        try await RawPeer.withRouter { router in
+            let client = try await Client(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let stub = TestRPC.Client(wrapping: client)
+            let late = Task { try await stub.call(.init(text: "late"), options: .init(timeout: .milliseconds(200))) }
+            let first = try await router.receiveRequest()
+            let lateError = try await rpcError { try await late.value }
+            #expect(lateError.code == .deadlineExceeded)
+            try await router.respond(to: first, with: CallReply(text: "late"))
+            let next = Task { try await stub.call(.init(text: "next")) }
+            // The client may have sent a CANCEL for the late call; skip it.
+            var second = try await router.receiveRequest()
+            while second.header.request == nil { second = try await router.receiveRequest() }
+            try await router.respond(to: second, with: CallReply(text: "next"))
+            #expect(try await next.value.text == "next")
+            #expect(client.statistics.snapshot().lateResponses == 1)
+            await client.close()
+        }
+    }
+}

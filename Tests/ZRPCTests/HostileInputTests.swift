@@ -1,0 +1,103 @@
+import ConformanceMessages
+import Testing
+import ZRPC
+import ZeroMQ
+
+/// Garbage from one raw ZeroMQ peer never stops the server serving a well-behaved client.
+@Suite("Hostile input")
+struct HostileInputTests {
+    static let service = TestRPC.descriptor.fullName
+
+    /// Sends `frames` from a raw peer, then checks the well-behaved client is still served.
+    private func sendThenCheck(_ frames: [Frame], harness: Harness) async throws {
+        let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+        defer { raw.close() }
+        try await raw.send(frames)
+        #expect(try await harness.stub.call(.init(text: "still serving")).text == "still serving")
+    }
+
+    @Test("garbage, a wrong signature, a missing delimiter, a huge frame count", arguments: [
+        "garbage", "wrong signature", "missing delimiter", "huge frame count", "empty message", "header garbage",
+    ])
+    func malformedMessages(kind: String) async throws {
+        try await withHarness { harness in
+            let before = harness.server.statistics.snapshot().malformedMessages
+            let frames: [Frame]
+            switch kind {
+            case "garbage":
+                frames = [try Frame(bytes: [0xFF, 0x00, 0x13, 0x37])]
+            case "wrong signature":
+                frames = [Frame(), try Frame("HTTP/1.1"), try Frame("x"), try Frame("y")]
+            case "missing delimiter":
+                frames = Array(try RawPeer.requestFrames(callID: 1, service: Self.service, method: "Call", payload: Frame()).dropFirst())
+            case "huge frame count":
+                frames = try (0..<5_000).map { _ in try Frame("x") }
+            case "empty message":
+                frames = [Frame()]
+            default:
+                frames = [Frame(), try Frame("ZRPC01"), try Frame(bytes: [0x0A, 0xFF, 0xFF, 0xFF]), Frame()]
+            }
+            try await sendThenCheck(frames, harness: harness)
+            #expect(harness.server.statistics.snapshot().malformedMessages > before)
+        }
+    }
+
+    @Test("a request that does not decode is INVALID_ARGUMENT")
+    func undecodableRequest() async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            try await raw.send(try RawPeer.requestFrames(callID: 7, service: Self.service, method: "Call", payload: try Frame(bytes: [0x0A, 0x10, 0x61])))
+            let (header, _) = try await raw.receiveResponse()
+            #expect(header.callID == 7)
+            #expect(header.statusCode == RPCError.Code.invalidArgument.rawValue)
+            #expect(header.statusMessage.contains("did not decode"))
+            #expect(try await harness.stub.call(.init(text: "ok")).text == "ok")
+        }
+    }
+
+    @Test("another protocol version gets a clear error")
+    func versionMismatch() async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            try await raw.send(try RawPeer.requestFrames(callID: 3, service: Self.service, method: "Call", payload: Frame(), signature: "ZRPC02"))
+            let (header, _) = try await raw.receiveResponse()
+            #expect(header.statusCode == RPCError.Code.unimplemented.rawValue)
+            #expect(header.statusMessage.contains("unsupported protocol version ZRPC02"))
+            #expect(harness.server.statistics.snapshot().unsupportedVersions == 1)
+        }
+    }
+
+    @Test("an absurd timeout is clamped, not trusted")
+    func absurdTimeout() async throws {
+        try await withHarness(configureServer: { $0.maxTimeout = .seconds(2) }) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            let payload = try CallRequest(text: "clamped").packedFrame()
+            try await raw.send(try RawPeer.requestFrames(callID: 9, service: Self.service, method: "Call", payload: payload, timeoutMicros: .max))
+            let (header, body) = try await raw.receiveResponse()
+            #expect(header.statusCode == 0)
+            let reply = try CallReply(frame: body)
+            #expect(reply.remainingMillis <= 2_000)
+        }
+    }
+
+    @Test("a duplicate call id in flight is refused, the first call still completes")
+    func duplicateCallID() async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            let payload = try CallRequest(text: "dup", gate: "dup").packedFrame()
+            try await raw.send(try RawPeer.requestFrames(callID: 11, service: Self.service, method: "Call", payload: payload))
+            #expect(await harness.events.wait(for: "started:dup"))
+            try await raw.send(try RawPeer.requestFrames(callID: 11, service: Self.service, method: "Call", payload: payload))
+            let (refused, _) = try await raw.receiveResponse()
+            #expect(refused.statusCode == RPCError.Code.invalidArgument.rawValue)
+            harness.gates.open("dup")
+            let (done, body) = try await raw.receiveResponse()
+            #expect(done.statusCode == 0)
+            #expect(try CallReply(frame: body).text == "dup")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ConformanceMessages
+import Foundation
+import Testing
+import ZRPC
+import ZeroMQ
+
+@Suite("Server lifecycle")
+struct LifecycleTests {
+    @Test("a client reconnects to a restarted server on the same endpoint")
+    func restart() async throws {
+        let events = EventRecorder()
+        let first = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [TestService(events: events, gates: Gates(), name: "first")])
+        try await first.start()
+        let endpoint = first.boundEndpoints[0]
+        let client = try await Client(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5)))
+        let stub = TestRPC.Client(wrapping: client)
+        #expect(try await stub.call(.init(text: "a")).servedBy == "first")
+        await first.shutdown()
+
+        let second = Server(configuration: .init(endpoints: [endpoint], logger: quietLogger), services: [TestService(events: events, gates: Gates(), name: "second")])
+        try await second.start()
+        #expect(try await stub.call(.init(text: "b")).servedBy == "second")
+        await client.close()
+        await second.shutdown()
+    }
+
+    @Test("a call made before any server is up is sent when one comes up")
+    func callBeforeServer() async throws {
+        let probe = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [])
+        try await probe.start()
+        let endpoint = probe.boundEndpoints[0]
+        await probe.shutdown()
+        let client = try await Client(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(10)))
+        let early = Task { try await TestRPC.Client(wrapping: client).call(.init(text: "early")) }
+        let events = EventRecorder()
+        let server = Server(configuration: .init(endpoints: [endpoint], logger: quietLogger), services: [TestService(events: events, gates: Gates())])
+        try await server.start()
+        #expect(try await early.value.text == "early")
+        await client.close()
+        await server.shutdown()
+    }
+
+    @Test("graceful shutdown refuses new calls and lets calls in flight finish")
+    func gracefulShutdown() async throws {
+        let harness = try await Harness.start()
+        let inFlight = Task { try await harness.stub.call(.init(text: "draining", gate: "finish")) }
+        #expect(await harness.events.wait(for: "started:draining"))
+        let shutdown = Task { await harness.server.shutdown() }
+        // Once shutdown has begun, new calls are refused with UNAVAILABLE.
+        var refused: RPCError?
+        let clock = ContinuousClock()
+        let give = clock.now.advanced(by: .seconds(5))
+        while refused == nil, clock.now < give {
+            do {
+                _ = try await harness.stub.call(.init(text: "late"), options: .init(timeout: .seconds(1)))
+                await Task.yield()
+            } catch let error as RPCError {
+                refused = error
+            }
+        }
+        #expect(refused?.code == .unavailable)
+        harness.gates.open("finish")
+        #expect(try await inFlight.value.text == "draining")
+        await shutdown.value
+        await harness.client.close()
+    }
+
+    @Test("the grace period ends calls that do not finish")
+    func gracePeriodExpires() async throws {
+        let harness = try await Harness.start(configureServer: { $0.gracePeriod = .milliseconds(200) })
+        let stuck = Task { try await harness.stub.call(.init(text: "stuck", gate: "never")) }
+        #expect(await harness.events.wait(for: "started:stuck"))
+        await harness.server.shutdown()
+        let error = try await rpcError { try await stuck.value }
+        #expect(error.code == .unavailable)
+        #expect(await harness.events.wait(for: "cancelled:stuck"))
+        await harness.client.close()
+    }
+
+    @Test("run() serves until its task is cancelled")
+    func runAsService() async throws {
+        let server = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [TestService(events: EventRecorder(), gates: Gates())])
+        try await server.start()
+        let running = Task { try await server.run() }
+        let client = try await Client(configuration: .init(endpoints: server.boundEndpoints))
+        #expect(try await TestRPC.Client(wrapping: client).call(.init(text: "r")).text == "r")
+        running.cancel()
+        try await running.value
+        await client.close()
+    }
+
+    @Test("binding an address in use fails with a clear error")
+    func addressInUse() async throws {
+        let first = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [])
+        try await first.start()
+        let second = Server(configuration: .init(endpoints: first.boundEndpoints, logger: quietLogger), services: [])
+        await #expect(throws: ZMQError.self) { try await second.start() }
+        await first.shutdown()
+    }
+}

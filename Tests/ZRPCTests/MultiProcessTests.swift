@@ -1,0 +1,82 @@
+import EchoMessages
+import Foundation
+import Testing
+import ZRPC
+
+/// Two echo-server processes behind one client: both receive calls.
+@Suite("Across processes")
+struct MultiProcessTests {
+    @Test("two server processes behind one client both receive calls")
+    func twoServers() async throws {
+        let first = try ServerProcess.start()
+        defer { first.stop() }
+        let second = try ServerProcess.start()
+        defer { second.stop() }
+        let client = try await Client(configuration: .init(endpoints: [first.endpoint, second.endpoint], defaultTimeout: .seconds(5)))
+        let echo = Echo_Echo.Client(wrapping: client)
+        var servedBy: Set<String> = []
+        for sequence in 1...20 {
+            let reply = try await echo.say(.init(text: "hi", sequence: Int64(sequence)))
+            #expect(reply.sequence == Int64(sequence))
+            servedBy.insert(reply.servedBy)
+        }
+        #expect(servedBy.count == 2, "served by \(servedBy)")
+        await client.close()
+    }
+}
+
+/// An `echo-server` child process bound to a free port on 127.0.0.1.
+final class ServerProcess: @unchecked Sendable {
+    // Only the test that started it touches it (start, endpoint, stop).
+    let process: Process
+    let endpoint: String
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func start() throws -> ServerProcess {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0])
+            .deletingLastPathComponent()
+            .appendingPathComponent("echo-server")
+        let executable = FileManager.default.isExecutableFile(atPath: binary.path)
+            ? binary
+            : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("echo-server")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw StartFailure(description: "echo-server is not built next to the tests (\(executable.path)); run swift build --build-tests")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["tcp://127.0.0.1:*"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line names the bound endpoint; bounded by the process exiting or 10 s.
+        var line = Data()
+        let deadline = Date().addingTimeInterval(10)
+        while !line.contains(UInt8(ascii: "\n")), Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard let range = text.range(of: #"tcp://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
+            process.terminate()
+            throw StartFailure(description: "echo-server did not report an endpoint: \(text)")
+        }
+        return ServerProcess(process: process, endpoint: String(text[range]))
+    }
+
+    private init(process: Process, endpoint: String) {
+        self.process = process
+        self.endpoint = endpoint
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}

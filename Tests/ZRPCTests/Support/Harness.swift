@@ -1,0 +1,98 @@
+import ConformanceMessages
+import Foundation
+import Logging
+import Testing
+import ZRPC
+import ZeroMQ
+
+/// The transports every networking test runs over.
+enum Transport: String, CaseIterable, CustomStringConvertible, Sendable {
+    case inproc, ipc, tcp
+
+    var description: String { rawValue }
+
+    /// A fresh endpoint to bind (tcp picks a free port on 127.0.0.1).
+    func endpoint() -> String {
+        let unique = UUID().uuidString.prefix(13)
+        switch self {
+        case .inproc: return "inproc://zrpc-test-\(unique)"
+        case .ipc: return "ipc:///tmp/zrpc-test-\(unique).sock"
+        case .tcp: return "tcp://127.0.0.1:*"
+        }
+    }
+}
+
+/// A server hosting ``TestService`` and a client connected to it, torn down by ``close()``.
+struct Harness {
+    let context: Context
+    let server: Server
+    let client: Client
+    let events: EventRecorder
+    let gates: Gates
+    let stub: TestRPC.Client
+
+    var endpoint: String { server.boundEndpoints[0] }
+
+    static func start(
+        transport: Transport = .tcp,
+        configureServer: (inout Server.Configuration) -> Void = { _ in },
+        configureClient: (inout Client.Configuration) -> Void = { _ in },
+        services: (EventRecorder, Gates) -> [any RPCService] = { [TestService(events: $0, gates: $1)] }
+    ) async throws -> Harness {
+        let context = try Context()
+        let events = EventRecorder()
+        let gates = Gates()
+        var serverConfiguration = Server.Configuration(endpoints: [transport.endpoint()], logger: quietLogger)
+        serverConfiguration.context = context
+        configureServer(&serverConfiguration)
+        let server = Server(configuration: serverConfiguration, services: services(events, gates))
+        try await server.start()
+        var clientConfiguration = Client.Configuration(endpoints: server.boundEndpoints, defaultTimeout: .seconds(10))
+        clientConfiguration.context = context
+        configureClient(&clientConfiguration)
+        let client = try await Client(configuration: clientConfiguration)
+        return Harness(context: context, server: server, client: client, events: events, gates: gates, stub: TestRPC.Client(wrapping: client))
+    }
+
+    func close() async {
+        await client.close()
+        await server.shutdown()
+        for endpoint in server.boundEndpoints where endpoint.hasPrefix("ipc://") {
+            try? FileManager.default.removeItem(atPath: String(endpoint.dropFirst("ipc://".count)))
+        }
+    }
+}
+
+/// Runs `body` with a harness and always tears it down.
+func withHarness(
+    transport: Transport = .tcp,
+    configureServer: (inout Server.Configuration) -> Void = { _ in },
+    configureClient: (inout Client.Configuration) -> Void = { _ in },
+    _ body: (Harness) async throws -> Void
+) async throws {
+    let harness = try await Harness.start(transport: transport, configureServer: configureServer, configureClient: configureClient)
+    do {
+        try await body(harness)
+    } catch {
+        await harness.close()
+        throw error
+    }
+    await harness.close()
+}
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "zrpc.test")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// The RPCError a call threw (fails the test if it threw something else or nothing).
+func rpcError(_ body: () async throws -> some Any) async throws -> RPCError {
+    do {
+        _ = try await body()
+    } catch let error as RPCError {
+        return error
+    }
+    Issue.record("expected an RPCError")
+    return RPCError(code: .unknown, message: "no error")
+}

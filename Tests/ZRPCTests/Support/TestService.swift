@@ -1,0 +1,62 @@
+import ConformanceMessages
+import Foundation
+import ZRPC
+
+typealias TestRPC = Zrpc_Test_Rpc_TestService
+typealias CallRequest = Zrpc_Test_Rpc_CallRequest
+typealias CallReply = Zrpc_Test_Rpc_CallReply
+
+/// The service the request/reply tests call: each request says how to behave.
+struct TestService: TestRPC.ServiceProtocol {
+    let events: EventRecorder
+    let gates: Gates
+    var name = "test-service"
+    /// Where `Relay` forwards its request (a client of another server).
+    var relay: TestRPC.Client?
+
+    func call(_ request: CallRequest, context: ServerContext) async throws -> CallReply {
+        events.record("started:\(request.text)")
+        let remaining = context.remainingTime
+        do {
+            if !request.gate.isEmpty {
+                try await gates.wait(request.gate)
+            }
+            if request.delayMillis > 0 {
+                try await Task.sleep(for: .milliseconds(request.delayMillis))
+            }
+        } catch {
+            events.record("cancelled:\(request.text)")
+            throw error
+        }
+        if request.failCode != 0 {
+            throw RPCError(code: .init(rawValue: request.failCode), message: request.failMessage, metadata: ["failed-by": name])
+        }
+        if !request.crashWith.isEmpty {
+            throw TestCrash(secret: request.crashWith)
+        }
+        context.setTrailer("served-by", name)
+        var metadata: [String: String] = [:]
+        for entry in context.metadata { metadata[entry.key] = entry.value }
+        events.record("finished:\(request.text)")
+        return CallReply(
+            text: request.text,
+            metadata: metadata,
+            remainingMillis: Int64(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000),
+            attempt: context.attempt,
+            idempotencyKey: context.idempotencyKey,
+            servedBy: name
+        )
+    }
+
+    func relay(_ request: CallRequest, context: ServerContext) async throws -> CallReply {
+        guard let relay else { throw RPCError(code: .failedPrecondition, message: "no relay target") }
+        events.record("relay-deadline:\(CallDeadline.current.map { _ in "set" } ?? "unset")")
+        // Asks for a long timeout: the call must still end by this handler's deadline.
+        return try await relay.call(request, options: .init(timeout: .seconds(30)))
+    }
+}
+
+/// An error whose text must never reach a client.
+struct TestCrash: Error {
+    let secret: String
+}
