@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,10 +14,12 @@ import Glibc
 final class ChildProcess {
     /// The arguments it was started with, for messages.
     let arguments: [String]
-    /// Its process id, for reading its counters in /proc.
+    /// Its process id, for messages.
     let pid: Int32
     /// The endpoint it bound, e.g. `tcp://127.0.0.1:41234`.
     let endpoint: String
+    /// Asks the child for its thread switches and CPU time.
+    let counters: ServerCounters
 
     private let process: Process
     private let input: Pipe
@@ -50,6 +53,14 @@ final class ChildProcess {
             Self.stop(process, input: input, output: output)
             throw ChildProcessError(message: "\(arguments.joined(separator: " ")): \(error)")
         }
+        guard let counters = ServerCounters(
+            requestDescriptor: input.fileHandleForWriting.fileDescriptor,
+            replyDescriptor: output.fileHandleForReading.fileDescriptor
+        ) else {
+            Self.stop(process, input: input, output: output)
+            throw ChildProcessError(message: "\(arguments.joined(separator: " ")): could not duplicate its pipes")
+        }
+        self.counters = counters
         self.arguments = arguments
         self.pid = process.processIdentifier
         self.process = process
@@ -69,6 +80,9 @@ final class ChildProcess {
     func stop() {
         guard !stopped else { return }
         stopped = true
+        // ServerCounters holds duplicates of the pipe ends: end-of-file reaches the child only
+        // once they are closed too.
+        counters.close()
         Self.stop(process, input: input, output: output)
     }
 
@@ -149,30 +163,129 @@ final class ChildProcess {
     }
 }
 
+/// Reads a server child's thread switches and CPU time by asking it: writes `counters` to its
+/// standard input and reads the `COUNTERS <voluntary> <involuntary> <cpu ns>` line it answers with
+/// on its standard output (its `getrusage`, which counts every thread, those that ended too).
+///
+/// Holds close-on-exec duplicates of the two pipe ends, so it can be shared across threads and
+/// outlive nothing: ``close()`` (called by ``ChildProcess/stop()``) releases them.
+final class ServerCounters: Sendable {
+    private struct State {
+        var requestDescriptor: Int32
+        var replyDescriptor: Int32
+        /// Bytes read past the last reply line.
+        var pending: [UInt8] = []
+    }
+
+    private let state: Mutex<State>
+
+    /// Duplicates the descriptors; nil if that fails.
+    init?(requestDescriptor: Int32, replyDescriptor: Int32) {
+        let request = fcntl(requestDescriptor, F_DUPFD_CLOEXEC, 0)
+        let reply = fcntl(replyDescriptor, F_DUPFD_CLOEXEC, 0)
+        guard request >= 0, reply >= 0 else {
+            if request >= 0 { Glibc.close(request) }
+            if reply >= 0 { Glibc.close(reply) }
+            return nil
+        }
+        state = Mutex(State(requestDescriptor: request, replyDescriptor: reply))
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Closes the duplicated descriptors; later reads return nil. Idempotent.
+    func close() {
+        state.withLock { state in
+            if state.requestDescriptor >= 0 { Glibc.close(state.requestDescriptor) }
+            if state.replyDescriptor >= 0 { Glibc.close(state.replyDescriptor) }
+            state.requestDescriptor = -1
+            state.replyDescriptor = -1
+        }
+    }
+
+    /// The child's counters now, or nil if it does not answer within `timeout`.
+    func read(timeout: Duration = .seconds(2)) -> ProcessCounters? {
+        state.withLock { state -> ProcessCounters? in
+            guard state.requestDescriptor >= 0 else { return nil }
+            let request = Array("counters\n".utf8)
+            let written = request.withUnsafeBytes { write(state.requestDescriptor, $0.baseAddress, $0.count) }
+            guard written == request.count else { return nil }
+            let deadline = ContinuousClock.now.advanced(by: timeout)
+            var chunk = [UInt8](repeating: 0, count: 256)
+            while true {
+                while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: state.pending[..<newline], as: UTF8.self)
+                    state.pending.removeSubrange(...newline)
+                    if let counters = Self.parse(line) { return counters }
+                }
+                let remaining = ContinuousClock.now.duration(to: deadline)
+                guard remaining > .zero else { return nil }
+                var item = pollfd(fd: state.replyDescriptor, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&item, 1, Int32(clamping: remaining.components.seconds * 1_000 + 1))
+                if ready < 0, errno == EINTR { continue }
+                guard ready > 0 else { return nil }
+                let count = chunk.withUnsafeMutableBytes { Glibc.read(state.replyDescriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return nil }
+                state.pending.append(contentsOf: chunk[..<count])
+            }
+        }
+    }
+
+    /// The reply line's counters.
+    static func parse(_ line: String) -> ProcessCounters? {
+        let fields = line.split(separator: " ")
+        guard fields.count == 4, fields[0] == "COUNTERS",
+            let voluntary = UInt64(fields[1]), let involuntary = UInt64(fields[2]), let cpu = UInt64(fields[3])
+        else { return nil }
+        return ProcessCounters(voluntarySwitches: voluntary, involuntarySwitches: involuntary, cpuNanoseconds: cpu)
+    }
+
+    /// The reply line for this process's counters (the child's side).
+    static func replyLine() -> String {
+        let counters = ProcessCounters.current()
+        return "COUNTERS \(counters.voluntarySwitches) \(counters.involuntarySwitches) \(counters.cpuNanoseconds)\n"
+    }
+}
+
 /// A server child that could not be started or did not report its endpoint.
 struct ChildProcessError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
 }
 
-/// The child's side of ``ChildProcess``: exits the process when standard input reaches
-/// end-of-file, i.e. when the driver closes the pipe or dies.
+/// The child's side of ``ChildProcess``: answers `counters` requests on standard input, and
+/// exits the process when standard input reaches end-of-file, i.e. when the driver closes the
+/// pipe or dies.
 enum ParentWatchdog {
-    /// Starts a thread that blocks reading standard input and `_exit`s on end-of-file or error.
+    /// Starts a thread that blocks reading standard input; `_exit`s on end-of-file or error.
     ///
     /// - Parameter beforeExit: Runs on that thread just before exiting (e.g. prints statistics).
     static func start(beforeExit: @escaping @Sendable () -> Void = {}) {
         let thread = Thread {
+            // Named from inside: on Linux a name set before start() does not reach the thread.
+            Thread.current.name = "parent-watchdog"
             var buffer = [UInt8](repeating: 0, count: 256)
+            var pending: [UInt8] = []
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
-                if count > 0 { continue }
                 if count < 0, errno == EINTR { continue }
-                beforeExit()
-                _exit(0)
+                guard count > 0 else { break }
+                pending.append(contentsOf: buffer[..<count])
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[..<newline], as: UTF8.self)
+                    pending.removeSubrange(...newline)
+                    if line == "counters" {
+                        let reply = Array(ServerCounters.replyLine().utf8)
+                        _ = reply.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+                    }
+                }
             }
+            beforeExit()
+            _exit(0)
         }
-        thread.name = "parent-watchdog"
         thread.start()
     }
 

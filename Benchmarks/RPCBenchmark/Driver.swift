@@ -1,68 +1,112 @@
-/// The driver: for each payload size, starts each server child in turn (raw, ZRPC `.concurrent`,
-/// ZRPC `.ioThread`), measures it from this process, and stops it before the next one, so only
-/// one server runs at a time and none outlives its measurement.
+/// The driver: for each payload size, starts the three server children (raw, ZRPC `.concurrent`,
+/// ZRPC `.ioThread`), measures every contender in interleaved rounds from this process, and stops
+/// the children (always, whatever failed). Each ZRPC round uses a new `Client`, closed at the end of
+/// the round, so one contender's client does not run timers in the background of the next one's.
 struct Driver {
     let options: BenchmarkOptions
 
     /// Results by payload size, then contender.
     typealias Results = [Int: [Contender: ContenderResult]]
 
-    /// Runs every measurement; failures are recorded in the results, not thrown.
-    func run() async -> (payloads: [Payload], results: Results, failures: [String]) {
+    /// Everything the run produced.
+    struct Outcome {
         var payloads: [Payload] = []
         var results: Results = [:]
+        /// The idle probe (first payload only): raw and ZRPC `.concurrent`.
+        var idle: [Contender: IdleResult] = [:]
+        /// Failures outside any one contender's measurement.
         var failures: [String] = []
+    }
+
+    /// Runs every measurement; failures are recorded in the outcome, not thrown.
+    func run() async -> Outcome {
+        var outcome = Outcome()
         for size in options.payloadSizes {
             let payload: Payload
             do {
                 payload = try Payload(size: size)
             } catch {
-                failures.append("could not build a \(size)-byte request: \(error)")
+                outcome.failures.append("could not build a \(size)-byte request: \(error)")
                 continue
             }
-            payloads.append(payload)
-            var byContender: [Contender: ContenderResult] = [:]
+            outcome.payloads.append(payload)
 
-            await withServer(["serve-raw"], failures: &failures) { child in
-                byContender[.raw] = await RawClient(
-                    endpoint: child.endpoint, serverPID: child.pid, payload: payload, options: options
-                ).measure()
-            }
-            for ioThread in [false, true] {
-                let arguments = ioThread ? ["serve-zrpc", "--io-thread"] : ["serve-zrpc"]
-                await withServer(arguments, failures: &failures) { child in
-                    let runner = ZRPCClientRunner(endpoint: child.endpoint, serverPID: child.pid, payload: payload, options: options)
-                    let measured = await runner.measure(
-                        plain: ioThread ? .zrpcIOThread : .zrpcConcurrent,
-                        onClientExecutor: ioThread ? .zrpcIOThreadClientExecutor : .zrpcConcurrentClientExecutor,
-                        serverLabel: ioThread ? "server .ioThread" : "server .concurrent"
-                    )
-                    byContender.merge(measured) { $1 }
+            var children: [ServerKind: ChildProcess] = [:]
+            defer { for child in children.values { child.stop() } }
+            for kind in ServerKind.allCases where options.contenders.contains(where: { $0.server == kind }) {
+                do {
+                    let child = try ChildProcess(arguments: kind.arguments)
+                    children[kind] = child
+                    progress("started \(kind.arguments.joined(separator: " ")) (pid \(child.pid)) on \(child.endpoint)")
+                } catch {
+                    outcome.failures.append("server child: \(error)")
                 }
             }
-            results[size] = byContender
+
+            let contenders = Contender.allCases.filter { options.contenders.contains($0) && children[$0.server] != nil }
+            var results: [Contender: ContenderResult] = [:]
+            for round in 0..<options.rounds {
+                progress("\(payload.label): round \(round + 1) of \(options.rounds)")
+                // Rotate the order each round so no contender always follows the same one.
+                let shift = contenders.isEmpty ? 0 : round % contenders.count
+                for contender in contenders[shift...] + contenders[..<shift] {
+                    guard let child = children[contender.server] else { continue }
+                    let part = await measureRound(contender, child: child, payload: payload, failures: &outcome.failures)
+                    results[contender, default: ContenderResult()].add(part)
+                }
+            }
+            outcome.results[size] = results
+
+            if size == options.payloadSizes.first {
+                await idleProbes(children: children, payload: payload, outcome: &outcome)
+            }
+            for (kind, child) in children where !child.isRunning {
+                outcome.failures.append("server child \(kind.arguments.joined(separator: " ")) (pid \(child.pid)) exited during the run")
+            }
         }
-        return (payloads, results, failures)
+        return outcome
     }
 
-    /// Starts a server child, runs `body` with it, and always stops it afterwards.
-    private func withServer(
-        _ arguments: [String],
-        failures: inout [String],
-        _ body: (ChildProcess) async -> Void
-    ) async {
-        let child: ChildProcess
-        do {
-            child = try ChildProcess(arguments: arguments)
-        } catch {
-            failures.append("server child: \(error)")
-            return
+    /// One round of one contender.
+    private func measureRound(
+        _ contender: Contender,
+        child: ChildProcess,
+        payload: Payload,
+        failures: inout [String]
+    ) async -> ContenderResult {
+        if contender == .raw {
+            return await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options).measureRound()
         }
-        defer { child.stop() }
-        progress("started \(arguments.joined(separator: " ")) (pid \(child.pid)) on \(child.endpoint)")
-        await body(child)
-        if !child.isRunning {
-            failures.append("server child \(arguments.joined(separator: " ")) (pid \(child.pid)) exited during its measurement")
+        do {
+            let runner = try await ZRPCClientRunner.connect(endpoint: child.endpoint, server: child.counters, payload: payload, options: options)
+            let result = await runner.measureRound(contender)
+            failures += await runner.close()
+            return result
+        } catch {
+            var result = ContenderResult()
+            result.failures.append("ZRPC client for \(child.endpoint): \(error)")
+            return result
+        }
+    }
+
+    /// A short load then an idle window, against the raw server and the ZRPC `.concurrent` one.
+    private func idleProbes(children: [ServerKind: ChildProcess], payload: Payload, outcome: inout Outcome) async {
+        if let child = children[.raw] {
+            progress("idle probe: raw")
+            switch await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options).idleProbe() {
+            case .success(let idle): outcome.idle[.raw] = idle
+            case .failure(let error): outcome.failures.append("raw idle probe: \(error)")
+            }
+        }
+        if let child = children[.zrpcConcurrent] {
+            progress("idle probe: ZRPC")
+            do {
+                let runner = try await ZRPCClientRunner.connect(endpoint: child.endpoint, server: child.counters, payload: payload, options: options)
+                outcome.idle[.zrpcConcurrent] = await runner.idleProbe()
+                outcome.failures += await runner.close()
+            } catch {
+                outcome.failures.append("ZRPC idle probe: \(error)")
+            }
         }
     }
 }

@@ -1,33 +1,51 @@
 /// How much work the driver does: the full run, or `--quick` for a smoke test.
+///
+/// Each contender's budget is split into ``rounds`` that interleave with the other contenders'
+/// (raw, A, B, C, D, then the next round in a rotated order), so a slow minute on a shared machine
+/// lands on every contender rather than on one.
 struct BenchmarkOptions: Sendable {
     /// Encoded request sizes measured, in bytes.
     var payloadSizes: [Int] = [64, 1024]
     /// Calls in flight for the throughput points.
     var inFlightLevels: [Int] = [1, 16, 64, 256]
-    /// Sequential calls before each contender's latency measurement (not recorded).
-    var warmupCalls = 2_000
-    /// Sequential calls timed for the latency percentiles.
-    var latencyCalls = 20_000
-    /// How long each throughput point keeps calls in flight, after its warm-up.
-    var throughputDuration: Duration = .seconds(2)
-    /// The untimed run before each throughput point (lets thread pools and TCP windows settle).
-    var throughputWarmup: Duration = .milliseconds(250)
-    /// The idle window measured after each server's load, for timer wake-ups.
-    var idleWindow: Duration = .seconds(1)
+    /// How many interleaved rounds each contender's budget is split into.
+    var rounds = 3
+    /// Sequential calls before each round of a contender (not recorded).
+    var warmupCallsPerRound = 700
+    /// Sequential calls timed for the latency percentiles, over all rounds.
+    var latencyCalls = 21_000
+    /// How long each throughput point keeps calls in flight, over all rounds.
+    var throughputDuration: Duration = .seconds(2.4)
+    /// The untimed run before each throughput point in each round.
+    var throughputWarmup: Duration = .milliseconds(200)
+    /// The load before the idle probe (64 calls in flight).
+    var idleProbeLoad: Duration = .seconds(1)
+    /// The idle window after that load is counted in slices of this length…
+    var idleSlice: Duration = .seconds(1)
+    /// …this many: long enough to see timers of the load's calls (5 s deadlines) fire.
+    var idleSlices = 7
     /// Whether this is the `--quick` smoke run.
     var quick = false
-    /// The contenders measured (`--only raw,A,D` narrows it; the raw baseline is always included).
+    /// The contenders measured (`--only A,D` narrows it; the raw baseline is always included).
     var contenders: Set<Contender> = Set(Contender.allCases)
+
+    /// Sequential calls timed per round.
+    var latencyCallsPerRound: Int { max(latencyCalls / rounds, 1) }
+    /// Timed throughput per point per round.
+    var throughputDurationPerRound: Duration { throughputDuration / rounds }
 
     /// The quick smoke-test configuration.
     static var quickRun: BenchmarkOptions {
         var options = BenchmarkOptions()
         options.quick = true
-        options.warmupCalls = 200
+        options.rounds = 1
+        options.warmupCallsPerRound = 200
         options.latencyCalls = 1_000
         options.throughputDuration = .milliseconds(250)
         options.throughputWarmup = .milliseconds(50)
-        options.idleWindow = .milliseconds(250)
+        options.idleProbeLoad = .milliseconds(300)
+        options.idleSlice = .milliseconds(500)
+        options.idleSlices = 2
         return options
     }
 
@@ -75,7 +93,8 @@ struct UsageError: Error, CustomStringConvertible {
     var description: String {
         """
         \(message)
-        usage: rpc-benchmark [--quick] [--only raw,A,B,C,D] [--payload 64,1024]
+        usage: rpc-benchmark [--quick] [--only A,B,C,D] [--payload 64,1024]
+               rpc-benchmark first-call [COUNT]                     (diagnostic: first call of new clients)
                rpc-benchmark serve-raw | serve-zrpc [--io-thread]   (server children; started by the driver)
         """
     }

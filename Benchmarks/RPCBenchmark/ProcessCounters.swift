@@ -6,8 +6,8 @@ import Glibc
 
 /// Thread switches and CPU time a process has used so far, summed over its threads.
 ///
-/// The benchmark reads one before and one after each phase, for its own process and for the
-/// server child, and divides the difference by the calls made. Thread switches (a thread blocking,
+/// The benchmark reads one before and one after each phase, for its own process and (through
+/// ``ServerCounters``) for the server child, and divides the difference by the calls made. Thread switches (a thread blocking,
 /// or being preempted) are what dominates RPC latency on small VMs.
 struct ProcessCounters: Sendable {
     /// Switches because a thread blocked (waited for I/O, a lock, a condition).
@@ -34,36 +34,11 @@ struct ProcessCounters: Sendable {
         )
     }
 
-    /// Another process, summed over its live threads from `/proc/<pid>/task/*/status` and
-    /// `…/schedstat`; nil when the process is gone or /proc is unreadable.
-    ///
-    /// Threads that ended are not counted; the servers' threads live as long as the server.
-    static func of(pid: Int32) -> ProcessCounters? {
-        let taskDirectory = "/proc/\(pid)/task"
-        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: taskDirectory) else { return nil }
-        var total = ProcessCounters()
-        for task in tasks {
-            let path = "\(taskDirectory)/\(task)"
-            guard let status = try? String(contentsOfFile: "\(path)/status", encoding: .utf8) else { continue }
-            for line in status.split(separator: "\n") {
-                if line.hasPrefix("voluntary_ctxt_switches:") {
-                    total.voluntarySwitches += Self.lastNumber(in: line)
-                } else if line.hasPrefix("nonvoluntary_ctxt_switches:") {
-                    total.involuntarySwitches += Self.lastNumber(in: line)
-                }
-            }
-            // schedstat: "<ns on cpu> <ns waiting> <timeslices>".
-            if let schedstat = try? String(contentsOfFile: "\(path)/schedstat", encoding: .utf8),
-                let first = schedstat.split(separator: " ").first, let nanoseconds = UInt64(first)
-            {
-                total.cpuNanoseconds += nanoseconds
-            }
-        }
-        return total
-    }
-
-    private static func lastNumber(in line: Substring) -> UInt64 {
-        line.split(whereSeparator: { $0 == " " || $0 == "\t" }).last.flatMap { UInt64($0) } ?? 0
+    /// Adds another period's counters.
+    mutating func add(_ other: ProcessCounters) {
+        voluntarySwitches += other.voluntarySwitches
+        involuntarySwitches += other.involuntarySwitches
+        cpuNanoseconds += other.cpuNanoseconds
     }
 
     /// The counters accumulated between `earlier` and `self` (zero where a counter went down).
@@ -76,48 +51,31 @@ struct ProcessCounters: Sendable {
     }
 }
 
-/// What a phase cost both processes, per call.
-struct PerCallCost: Sendable {
-    /// Client-process thread switches per call.
-    var clientSwitches: Double
-    /// Server-process thread switches per call (nil if the server's counters could not be read).
-    var serverSwitches: Double?
-    /// Client-process CPU microseconds per call.
-    var clientCPUMicros: Double
-    /// Server-process CPU microseconds per call.
-    var serverCPUMicros: Double?
-}
-
-/// Reads both processes' counters at the start of a phase and turns the difference into
-/// per-call figures at its end.
+/// Reads both processes' counters at the start of a phase and the difference at its end.
 struct PhaseMeter {
-    private let serverPID: Int32
+    private let server: ServerCounters
     private let clientStart: ProcessCounters
     private let serverStart: ProcessCounters?
+    private let started: ContinuousClock.Instant
 
     /// Takes the starting snapshot.
-    init(serverPID: Int32) {
-        self.serverPID = serverPID
-        serverStart = ProcessCounters.of(pid: serverPID)
+    init(server: ServerCounters) {
+        self.server = server
+        serverStart = server.read()
         clientStart = ProcessCounters.current()
+        started = .now
     }
 
-    /// The counters since the start, for both processes.
-    func totals() -> (client: ProcessCounters, server: ProcessCounters?) {
+    /// The totals since the start.
+    ///
+    /// - Parameters:
+    ///   - calls: Calls completed.
+    ///   - errors: Calls failed.
+    ///   - elapsed: The phase's wall time, if measured more tightly than from the snapshot.
+    func finish(calls: Int, errors: Int = 0, elapsed: Duration? = nil) -> PhaseTotals {
+        let wall = elapsed ?? started.duration(to: .now)
         let client = ProcessCounters.current().since(clientStart)
-        let server = serverStart.flatMap { start in ProcessCounters.of(pid: serverPID).map { $0.since(start) } }
-        return (client, server)
-    }
-
-    /// The cost per call since the start.
-    func perCall(calls: Int) -> PerCallCost {
-        let (client, server) = totals()
-        let calls = Double(max(calls, 1))
-        return PerCallCost(
-            clientSwitches: Double(client.switches) / calls,
-            serverSwitches: server.map { Double($0.switches) / calls },
-            clientCPUMicros: Double(client.cpuNanoseconds) / 1_000 / calls,
-            serverCPUMicros: server.map { Double($0.cpuNanoseconds) / 1_000 / calls }
-        )
+        let serverTotals = serverStart.flatMap { start in server.read().map { $0.since(start) } }
+        return PhaseTotals(calls: calls, errors: errors, elapsed: wall, client: client, server: serverTotals)
     }
 }

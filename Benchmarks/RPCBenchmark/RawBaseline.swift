@@ -31,14 +31,40 @@ enum RawServer {
 /// throughput (send N, then one more for each reply until the time is up).
 struct RawClient {
     let endpoint: String
-    let serverPID: Int32
+    let server: ServerCounters
     let payload: Payload
     let options: BenchmarkOptions
 
-    /// Measures latency, every throughput level and the idle window, on a dedicated thread
-    /// (libzmq sockets stay on the thread that made them).
-    func measure() async -> ContenderResult {
+    /// Measures one round (latency, then every throughput level) on a new thread with a new
+    /// socket (libzmq sockets stay on the thread that made them).
+    func measureRound() async -> ContenderResult {
         await onDedicatedThread(name: "raw-client") { measureOnThisThread() }
+    }
+
+    /// Keeps 64 messages in flight for `options.idleProbeLoad`, then leaves the socket open but
+    /// idle and counts thread switches in `options.idleSlices` slices.
+    func idleProbe() async -> Result<IdleResult, any Error> {
+        await onDedicatedThread(name: "raw-idle") {
+            Result {
+                let context = try Context()
+                defer { context.shutdown() }
+                let session = try connect(context)
+                defer { session.socket.close() }
+                let (calls, _) = try session.pipelined(inFlight: 64, duration: options.idleProbeLoad)
+                return IdleResult.measure(server: server, loadCalls: calls, slice: options.idleSlice, slices: options.idleSlices)
+            }
+        }
+    }
+
+    /// A connected DEALER with the payload frame.
+    private func connect(_ context: Context) throws -> Session {
+        let socket = try Socket(context, type: .dealer)
+        try socket.set(.sendHighWaterMark, 100_000)
+        try socket.set(.receiveHighWaterMark, 100_000)
+        try socket.set(.receiveTimeout, .seconds(5))
+        try socket.set(.sendTimeout, .seconds(5))
+        try socket.connect(endpoint)
+        return Session(socket: socket, frame: try Frame(bytes: payload.encoded), expectedSize: payload.encoded.count)
     }
 
     private func measureOnThisThread() -> ContenderResult {
@@ -46,41 +72,26 @@ struct RawClient {
         do {
             let context = try Context()
             defer { context.shutdown() }
-            let socket = try Socket(context, type: .dealer)
-            defer { socket.close() }
-            try socket.set(.sendHighWaterMark, 100_000)
-            try socket.set(.receiveHighWaterMark, 100_000)
-            try socket.set(.receiveTimeout, .seconds(5))
-            try socket.set(.sendTimeout, .seconds(5))
-            try socket.connect(endpoint)
-            let frame = try Frame(bytes: payload.encoded)
-            let session = Session(socket: socket, frame: frame, expectedSize: payload.encoded.count)
+            let session = try connect(context)
+            defer { session.socket.close() }
 
             progress("raw \(payload.label): latency")
-            for _ in 0..<options.warmupCalls { try session.roundTrip() }
-            var histogram = LatencyResult.makeHistogram()
-            let meter = PhaseMeter(serverPID: serverPID)
-            for _ in 0..<options.latencyCalls {
+            for _ in 0..<options.warmupCallsPerRound { try session.roundTrip() }
+            let meter = PhaseMeter(server: server)
+            for _ in 0..<options.latencyCallsPerRound {
                 let start = ContinuousClock.now
                 try session.roundTrip()
-                histogram.record(microseconds(start.duration(to: .now)))
+                result.latency.record(microseconds(start.duration(to: .now)))
             }
-            result.latency = LatencyResult(histogram: histogram, errors: 0, cost: meter.perCall(calls: options.latencyCalls))
+            result.latencyTotals = meter.finish(calls: options.latencyCallsPerRound)
 
             for inFlight in options.inFlightLevels {
                 progress("raw \(payload.label): \(inFlight) in flight")
                 _ = try session.pipelined(inFlight: inFlight, duration: options.throughputWarmup)
-                let meter = PhaseMeter(serverPID: serverPID)
-                let (calls, elapsed) = try session.pipelined(inFlight: inFlight, duration: options.throughputDuration)
-                result.throughput[inFlight] = ThroughputResult(
-                    inFlight: inFlight,
-                    callsPerSecond: Double(calls) / seconds(elapsed),
-                    calls: calls,
-                    errors: 0,
-                    cost: meter.perCall(calls: calls)
-                )
+                let meter = PhaseMeter(server: server)
+                let (calls, elapsed) = try session.pipelined(inFlight: inFlight, duration: options.throughputDurationPerRound)
+                result.throughput[inFlight] = meter.finish(calls: calls, elapsed: elapsed)
             }
-            result.idle = measureIdle(serverPID: serverPID, window: options.idleWindow)
         } catch {
             result.failures.append("raw \(payload.label): \(error)")
         }
@@ -153,23 +164,14 @@ enum RawClientError: Error, CustomStringConvertible {
 /// Runs `body` on a new thread and returns what it returns.
 func onDedicatedThread<Result: Sendable>(name: String, _ body: @escaping @Sendable () -> Result) async -> Result {
     await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.name = name
+        let thread = Thread {
+            // Named from inside: on Linux a name set before start() does not reach the thread.
+            Thread.current.name = name
+            continuation.resume(returning: body())
+        }
         thread.stackSize = 1 << 22
         thread.start()
     }
-}
-
-/// Switches per second in both processes while nothing is called.
-func measureIdle(serverPID: Int32, window: Duration) -> IdleResult {
-    let meter = PhaseMeter(serverPID: serverPID)
-    Thread.sleep(forTimeInterval: seconds(window))
-    let (client, server) = meter.totals()
-    let length = seconds(window)
-    return IdleResult(
-        clientSwitchesPerSecond: Double(client.switches) / length,
-        serverSwitchesPerSecond: server.map { Double($0.switches) / length }
-    )
 }
 
 /// A duration in whole microseconds, rounded to nearest.

@@ -5,9 +5,7 @@ import ZeroMQ
 /// libzmq figure and their ratio), thread switches and CPU per call, idle wake-ups, the goals.
 struct Report {
     let options: BenchmarkOptions
-    let payloads: [Payload]
-    let results: Driver.Results
-    let failures: [String]
+    let outcome: Driver.Outcome
     let commandLine: String
     let wallTime: Duration
 
@@ -32,20 +30,36 @@ struct Report {
     }
 
     private var shapes: [Shape] { [.p50, .p99] + options.inFlightLevels.map { Shape.throughput($0) } }
+    /// The contenders measured, in column order.
+    private var measured: [Contender] { Contender.allCases.filter(options.contenders.contains) }
+    private var measuredZRPC: [Contender] { measured.filter { $0 != .raw } }
 
     /// The whole report.
     func render() -> String {
         var out: [String] = []
         out.append("# rpc-benchmark: ZRPC unary echo vs raw libzmq")
         out.append("")
-        out.append("- command: `\(commandLine)`\(options.quick ? " (quick smoke run: short phases, figures are rough)" : "")")
-        out.append("- machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs; libzmq \(ZeroMQVersion.current); one run on a shared, noisy 2-core VM: compare ratios (both sides measured minutes apart in the same run), not absolute figures; run-to-run spread is easily ±10–20%")
-        out.append("- traffic: unary echo over tcp://127.0.0.1 between this process (client) and a child process (server); only one server runs at a time; payload = encoded `EchoRequest` (the raw baseline sends the same bytes as one frame; ZRPC adds its delimiter, signature and header frames)")
-        out.append("- latency: \(options.latencyCalls) sequential calls after \(options.warmupCalls) warm-up calls (HdrHistogram, µs); throughput: \(options.throughputDuration) per point after a \(options.throughputWarmup) warm-up; raw pipelining keeps N messages outstanding on one DEALER, ZRPC runs N tasks each awaiting calls in a loop")
+        out.append("- command: `\(commandLine)`\(options.quick ? " (quick smoke run: short phases, one round, figures are rough)" : "")")
+        out.append(
+            "- machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, libzmq \(ZeroMQVersion.current). "
+                + "One run on a shared, noisy 2-core VM: read the ratios, not the absolute figures; runs differ by ±20% or more."
+        )
+        out.append(
+            "- traffic: unary echo over tcp://127.0.0.1, client in this process, each server in a child process. "
+                + "Payload = the encoded `EchoRequest` (\(outcome.payloads.map { "\($0.label): text of \($0.request.text.utf8.count) bytes" }.joined(separator: ", "))); "
+                + "the raw baseline sends the same bytes as one frame, ZRPC adds its delimiter, signature and header frames."
+        )
+        out.append(
+            "- per contender and payload: \(options.rounds) round(s) interleaved with the other contenders (order rotated each round); "
+                + "each round = \(options.warmupCallsPerRound) warm-up calls, \(options.latencyCallsPerRound) timed sequential calls "
+                + "(HdrHistogram, µs), then per throughput point \(Self.text(options.throughputWarmup)) warm-up + "
+                + "\(Self.text(options.throughputDurationPerRound)) timed. Raw pipelining keeps N messages outstanding on one DEALER; "
+                + "ZRPC runs N tasks each awaiting calls in a loop."
+        )
         out.append("- wall time: \(String(format: "%.0f", seconds(wallTime))) s")
         out.append("")
         out.append("Contenders:")
-        for contender in Contender.allCases {
+        for contender in measured {
             out.append("- **\(contender.label)**: \(contender.explanation)")
         }
         out.append("")
@@ -55,44 +69,38 @@ struct Report {
         out.append("")
         out.append("## Thread switches per call (client process + server process)")
         out.append("")
-        out.append(contentsOf: costTable { cost in
-            Self.pair(cost.clientSwitches, cost.serverSwitches, format: "%.1f")
-        })
+        out.append(contentsOf: costTable { cost in Self.pair(cost.clientSwitches, cost.serverSwitches, format: "%.1f") })
         out.append("")
         out.append("## CPU per call, µs (client process + server process)")
         out.append("")
-        out.append(contentsOf: costTable { cost in
-            Self.pair(cost.clientCPUMicros, cost.serverCPUMicros, format: "%.1f")
-        })
+        out.append(contentsOf: costTable { cost in Self.pair(cost.clientCPUMicros, cost.serverCPUMicros, format: "%.1f") })
         out.append("")
         out.append(contentsOf: idleTable())
         out.append("")
         out.append(contentsOf: goals())
-        let allFailures = failures + payloads.flatMap { payload in
-            Contender.allCases.flatMap { results[payload.size]?[$0]?.failures ?? [] }
+        let failures = outcome.failures + outcome.payloads.flatMap { payload in
+            measured.flatMap { outcome.results[payload.size]?[$0]?.failures ?? [] }
         }
-        if !allFailures.isEmpty {
-            out.append("")
-            out.append("## Errors and failures")
-            out.append("")
-            out.append(contentsOf: allFailures.map { "- \($0)" })
-        }
+        out.append("")
+        out.append("## Errors and failures")
+        out.append("")
+        out.append(contentsOf: failures.isEmpty ? ["None: every call succeeded and every reply had the request's size."] : failures.map { "- \($0)" })
         return out.joined(separator: "\n") + "\n"
     }
 
     private func mainTable() -> [String] {
         var header = "| shape | payload | raw libzmq |"
         var rule = "|---|---|---:|"
-        for contender in Contender.zrpc {
+        for contender in measuredZRPC {
             header += " ZRPC \(contender.label) | \(contender.label) ÷ raw |"
             rule += "---:|---:|"
         }
         var lines = [header, rule]
-        for payload in payloads {
+        for payload in outcome.payloads {
             for shape in shapes {
                 let raw = value(shape, .raw, payload)
                 var line = "| \(shape.label) | \(payload.label) | \(Self.format(raw, shape)) |"
-                for contender in Contender.zrpc {
+                for contender in measuredZRPC {
                     let zrpc = value(shape, contender, payload)
                     line += " \(Self.format(zrpc, shape)) | \(Self.ratio(zrpc, raw)) |"
                 }
@@ -103,14 +111,14 @@ struct Report {
     }
 
     private func costTable(_ cell: (PerCallCost) -> String) -> [String] {
-        var lines = ["| shape | payload |" + Contender.allCases.map { " \($0.label) |" }.joined()]
-        lines.append("|---|---|" + String(repeating: "---:|", count: Contender.allCases.count))
-        for payload in payloads {
+        var lines = ["| shape | payload |" + measured.map { " \($0.label) |" }.joined()]
+        lines.append("|---|---|" + String(repeating: "---:|", count: measured.count))
+        for payload in outcome.payloads {
             for shape in shapes where shape != .p99 {
-                let label = shape == .p50 ? "sequential (latency run)" : shape.label
+                let label = shape == .p50 ? "sequential calls (latency phase)" : "\(Self.inFlight(shape)) in flight"
                 var line = "| \(label) | \(payload.label) |"
-                for contender in Contender.allCases {
-                    line += " \(cost(shape, contender, payload).map(cell) ?? "–") |"
+                for contender in measured {
+                    line += " \(totals(shape, contender, payload).map { cell($0.perCall) } ?? "–") |"
                 }
                 lines.append(line)
             }
@@ -119,20 +127,28 @@ struct Report {
     }
 
     private func idleTable() -> [String] {
+        let slice = Self.text(options.idleSlice)
         var lines = [
-            "## Idle thread switches per second (client + server), in the \(options.idleWindow) right after each server's load",
+            "## Idle thread switches, per \(slice) slice (client process / server process)",
             "",
-            "Timers, heartbeats and polling that go on with no calls. ZRPC sockets heartbeat every second.",
+            "After \(Self.text(options.idleProbeLoad)) with 64 calls in flight (\(outcome.payloads.first?.label ?? "")), the client stays open "
+                + "but calls nothing; each column is one \(slice) slice after the load. What remains is timers, heartbeats "
+                + "(ZRPC sockets heartbeat every second) and polling. ZRPC gives every call a deadline timer (5 s here) "
+                + "that stays queued after the call completes.",
             "",
-            "| payload | raw libzmq | ZRPC server `.concurrent` | ZRPC server `.ioThread` |",
-            "|---|---:|---:|---:|",
         ]
-        for payload in payloads {
-            let cells = [Contender.raw, .zrpcConcurrent, .zrpcIOThread].map { contender -> String in
-                guard let idle = results[payload.size]?[contender]?.idle else { return "–" }
-                return Self.pair(idle.clientSwitchesPerSecond, idle.serverSwitchesPerSecond, format: "%.0f")
+        let slices = max(outcome.idle.values.map(\.clientSwitches.count).max() ?? 0, 1)
+        lines.append("| contender | calls in the load |" + (0..<slices).map { " +\(Self.text(options.idleSlice * ($0 + 1))) |" }.joined())
+        lines.append("|---|---:|" + String(repeating: "---:|", count: slices))
+        for contender in [Contender.raw, .zrpcConcurrent] {
+            guard let idle = outcome.idle[contender] else { continue }
+            var line = "| \(contender == .raw ? "raw libzmq" : "ZRPC A") | \(Self.grouped(idle.loadCalls)) |"
+            for index in 0..<slices {
+                let client = index < idle.clientSwitches.count ? "\(idle.clientSwitches[index])" : "–"
+                let server = index < idle.serverSwitches.count ? "\(idle.serverSwitches[index])" : "?"
+                line += " \(client) / \(server) |"
             }
-            lines.append("| \(payload.label) | " + cells.joined(separator: " | ") + " |")
+            lines.append(line)
         }
         return lines
     }
@@ -144,8 +160,8 @@ struct Report {
             "| payload | contender | p50 ÷ raw | p50 goal | throughput@64 ÷ raw | throughput goal |",
             "|---|---|---:|---|---:|---|",
         ]
-        for payload in payloads {
-            for contender in Contender.zrpc {
+        for payload in outcome.payloads {
+            for contender in measuredZRPC {
                 let latency = Self.quotient(value(.p50, contender, payload), value(.p50, .raw, payload))
                 let throughput = Self.quotient(value(.throughput(64), contender, payload), value(.throughput(64), .raw, payload))
                 lines.append(
@@ -162,20 +178,30 @@ struct Report {
     // MARK: Values
 
     private func value(_ shape: Shape, _ contender: Contender, _ payload: Payload) -> Double? {
-        guard let result = results[payload.size]?[contender] else { return nil }
+        guard let result = outcome.results[payload.size]?[contender] else { return nil }
         switch shape {
-        case .p50: return result.latency.map { Double($0.p50) }
-        case .p99: return result.latency.map { Double($0.p99) }
-        case .throughput(let inFlight): return result.throughput[inFlight]?.callsPerSecond
+        case .p50: return result.p50
+        case .p99: return result.p99
+        case .throughput(let inFlight):
+            guard let totals = result.throughput[inFlight], totals.calls > 0 else { return nil }
+            return totals.callsPerSecond
         }
     }
 
-    private func cost(_ shape: Shape, _ contender: Contender, _ payload: Payload) -> PerCallCost? {
-        guard let result = results[payload.size]?[contender] else { return nil }
+    private func totals(_ shape: Shape, _ contender: Contender, _ payload: Payload) -> PhaseTotals? {
+        guard let result = outcome.results[payload.size]?[contender] else { return nil }
+        let totals: PhaseTotals?
         switch shape {
-        case .p50, .p99: return result.latency?.cost
-        case .throughput(let inFlight): return result.throughput[inFlight]?.cost
+        case .p50, .p99: totals = result.latencyTotals
+        case .throughput(let inFlight): totals = result.throughput[inFlight]
         }
+        guard let totals, totals.calls > 0 else { return nil }
+        return totals
+    }
+
+    private static func inFlight(_ shape: Shape) -> Int {
+        if case .throughput(let inFlight) = shape { return inFlight }
+        return 1
     }
 
     private static func format(_ value: Double?, _ shape: Shape) -> String {
@@ -194,6 +220,12 @@ struct Report {
 
     private static func pair(_ client: Double, _ server: Double?, format: String) -> String {
         String(format: format, client) + " + " + (server.map { String(format: format, $0) } ?? "?")
+    }
+
+    /// A duration as `2.4 s` or `200 ms`.
+    static func text(_ duration: Duration) -> String {
+        let value = seconds(duration)
+        return value >= 1 ? String(format: "%.1f s", value) : String(format: "%.0f ms", value * 1_000)
     }
 
     /// 1234567 → "1,234,567".

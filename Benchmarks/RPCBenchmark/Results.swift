@@ -1,29 +1,84 @@
+import Foundation
 import Histogram
 
-/// Sequential round trips: one call at a time, each timed.
-struct LatencyResult: Sendable {
-    /// Median round trip, microseconds.
-    let p50: UInt64
-    /// 99th percentile round trip, microseconds.
-    let p99: UInt64
-    /// Mean round trip, microseconds.
-    let mean: Double
-    /// Calls timed.
-    let calls: Int
-    /// Calls that failed (not timed).
-    let errors: Int
-    /// Thread switches and CPU per call.
-    let cost: PerCallCost
+/// What one timed phase did, in totals that add up across rounds: calls, time, failures, and
+/// the thread switches and CPU time of both processes.
+struct PhaseTotals: Sendable {
+    /// Calls completed.
+    var calls = 0
+    /// Calls that failed.
+    var errors = 0
+    /// Wall time of the phase.
+    var elapsed: Duration = .zero
+    /// The client process's (this process's) counters over the phase.
+    var client = ProcessCounters()
+    /// The server child's counters over the phase; nil when /proc could not be read.
+    var server: ProcessCounters? = ProcessCounters()
 
-    /// Summarises a histogram of round trips in microseconds.
-    init(histogram: Histogram<UInt64>, errors: Int, cost: PerCallCost) {
-        p50 = histogram.valueAtPercentile(50)
-        p99 = histogram.valueAtPercentile(99)
-        mean = histogram.mean
-        calls = Int(histogram.totalCount)
-        self.errors = errors
-        self.cost = cost
+    /// Adds another round's totals.
+    mutating func add(_ other: PhaseTotals) {
+        calls += other.calls
+        errors += other.errors
+        elapsed += other.elapsed
+        client.add(other.client)
+        if let otherServer = other.server { server?.add(otherServer) } else { server = nil }
     }
+
+    /// Completed calls per second.
+    var callsPerSecond: Double {
+        let seconds = seconds(elapsed)
+        return seconds > 0 ? Double(calls) / seconds : 0
+    }
+
+    /// Thread switches and CPU per call.
+    var perCall: PerCallCost {
+        let calls = Double(max(calls, 1))
+        return PerCallCost(
+            clientSwitches: Double(client.switches) / calls,
+            serverSwitches: server.map { Double($0.switches) / calls },
+            clientCPUMicros: Double(client.cpuNanoseconds) / 1_000 / calls,
+            serverCPUMicros: server.map { Double($0.cpuNanoseconds) / 1_000 / calls }
+        )
+    }
+}
+
+/// Thread switches and CPU per call, in each process.
+struct PerCallCost: Sendable {
+    /// Client-process thread switches per call.
+    var clientSwitches: Double
+    /// Server-process thread switches per call (nil if the server's counters could not be read).
+    var serverSwitches: Double?
+    /// Client-process CPU microseconds per call.
+    var clientCPUMicros: Double
+    /// Server-process CPU microseconds per call.
+    var serverCPUMicros: Double?
+}
+
+/// Everything measured for one contender at one payload size, accumulated over rounds.
+struct ContenderResult: Sendable {
+    /// Round trips of sequential calls, microseconds.
+    var latency = Self.makeHistogram()
+    /// Totals of the sequential-call phases.
+    var latencyTotals = PhaseTotals()
+    /// Totals of the throughput phases, by calls in flight.
+    var throughput: [Int: PhaseTotals] = [:]
+    /// Why a part of the measurement did not complete or had errors.
+    var failures: [String] = []
+
+    /// Adds another round.
+    mutating func add(_ other: ContenderResult) {
+        latency.add(other.latency)
+        latencyTotals.add(other.latencyTotals)
+        for (inFlight, totals) in other.throughput {
+            throughput[inFlight, default: PhaseTotals()].add(totals)
+        }
+        failures += other.failures
+    }
+
+    /// Median round trip, µs; nil when nothing was timed.
+    var p50: Double? { latency.totalCount > 0 ? Double(latency.valueAtPercentile(50)) : nil }
+    /// 99th percentile round trip, µs.
+    var p99: Double? { latency.totalCount > 0 ? Double(latency.valueAtPercentile(99)) : nil }
 
     /// An empty histogram for round trips of 1 µs to 60 s, 3 significant digits.
     static func makeHistogram() -> Histogram<UInt64> {
@@ -31,35 +86,64 @@ struct LatencyResult: Sendable {
     }
 }
 
-/// Calls kept in flight for a while.
-struct ThroughputResult: Sendable {
-    /// Calls kept outstanding at once.
-    let inFlight: Int
-    /// Completed calls per second.
-    let callsPerSecond: Double
-    /// Calls completed.
-    let calls: Int
-    /// Calls that failed.
-    let errors: Int
-    /// Thread switches and CPU per call.
-    let cost: PerCallCost
-}
-
-/// Thread switches while nothing is being called, right after a server's load (timers, heartbeats).
+/// Thread switches while nothing is called, right after a short load with the client still open:
+/// timers, heartbeats and polling that go on by themselves. Counted per slice of the idle window.
 struct IdleResult: Sendable {
-    /// Client-process switches per second.
-    let clientSwitchesPerSecond: Double
-    /// Server-process switches per second.
-    let serverSwitchesPerSecond: Double?
+    /// Calls completed during the load.
+    var loadCalls: Int
+    /// The length of each slice.
+    var slice: Duration
+    /// This process's switches in each slice.
+    var clientSwitches: [UInt64]
+    /// The server child's switches in each slice (empty if its counters could not be read).
+    var serverSwitches: [UInt64]
+
+    /// Counts switches in `slices` slices of `slice`, sleeping the calling thread (call it on a
+    /// dedicated thread, not a pool thread).
+    static func measure(server: ServerCounters, loadCalls: Int, slice: Duration, slices: Int) -> IdleResult {
+        var result = IdleResult(loadCalls: loadCalls, slice: slice, clientSwitches: [], serverSwitches: [])
+        var client = ProcessCounters.current()
+        var serverCounters = server.read()
+        for _ in 0..<max(slices, 1) {
+            Thread.sleep(forTimeInterval: seconds(slice))
+            let clientNow = ProcessCounters.current()
+            result.clientSwitches.append(clientNow.since(client).switches)
+            client = clientNow
+            if let before = serverCounters, let now = server.read() {
+                result.serverSwitches.append(now.since(before).switches)
+                serverCounters = now
+            } else {
+                serverCounters = nil
+            }
+        }
+        if result.serverSwitches.count != result.clientSwitches.count { result.serverSwitches = [] }
+        return result
+    }
 }
 
-/// Everything measured for one contender at one payload size.
-struct ContenderResult: Sendable {
-    var latency: LatencyResult?
-    var throughput: [Int: ThroughputResult] = [:]
-    var idle: IdleResult?
-    /// Why a part of the measurement did not complete, if one did not.
-    var failures: [String] = []
+/// The three server children.
+enum ServerKind: Hashable, Sendable, CaseIterable {
+    case raw
+    case zrpcConcurrent
+    case zrpcIOThread
+
+    /// The child's arguments.
+    var arguments: [String] {
+        switch self {
+        case .raw: ["serve-raw"]
+        case .zrpcConcurrent: ["serve-zrpc"]
+        case .zrpcIOThread: ["serve-zrpc", "--io-thread"]
+        }
+    }
+
+    /// A label for tables.
+    var label: String {
+        switch self {
+        case .raw: "raw ROUTER server"
+        case .zrpcConcurrent: "ZRPC server `.concurrent`"
+        case .zrpcIOThread: "ZRPC server `.ioThread`"
+        }
+    }
 }
 
 /// Who is measured: the raw libzmq baseline or one ZRPC configuration.
@@ -85,21 +169,32 @@ enum Contender: Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// What the configuration is.
-    var explanation: String {
-        switch self {
-        case .raw: "DEALER/ROUTER, no framework"
-        case .zrpcConcurrent: "server `.concurrent` handlers (default), client callers on the global executor (default)"
-        case .zrpcConcurrentClientExecutor:
-            "server `.concurrent` handlers, client callers in `withTaskExecutorPreference(client.executor)` (resume on the client's I/O thread)"
-        case .zrpcIOThread: "server `.ioThread` handlers, client callers on the global executor"
-        case .zrpcIOThreadClientExecutor: "server `.ioThread` handlers, client callers prefer `client.executor`"
-        }
-    }
-
     /// The name `--only` knows it by.
     var flagName: String { self == .raw ? "raw" : label.lowercased() }
 
-    /// The ZRPC contenders.
-    static var zrpc: [Contender] { allCases.filter { $0 != .raw } }
+    /// The server child it talks to.
+    var server: ServerKind {
+        switch self {
+        case .raw: .raw
+        case .zrpcConcurrent, .zrpcConcurrentClientExecutor: .zrpcConcurrent
+        case .zrpcIOThread, .zrpcIOThreadClientExecutor: .zrpcIOThread
+        }
+    }
+
+    /// Whether its client callers prefer `client.executor`.
+    var callersOnClientExecutor: Bool {
+        self == .zrpcConcurrentClientExecutor || self == .zrpcIOThreadClientExecutor
+    }
+
+    /// What the configuration is.
+    var explanation: String {
+        switch self {
+        case .raw: "DEALER client, ROUTER echo server in a blocking loop; no framework"
+        case .zrpcConcurrent: "server `.concurrent` handlers (the default), client callers on the global executor (the default)"
+        case .zrpcConcurrentClientExecutor:
+            "server `.concurrent` handlers, client callers in tasks preferring `client.executor` (resumed on the client's I/O thread, no hop)"
+        case .zrpcIOThread: "server `.ioThread` handlers, client callers on the global executor"
+        case .zrpcIOThreadClientExecutor: "server `.ioThread` handlers, client callers preferring `client.executor`"
+        }
+    }
 }

@@ -38,69 +38,73 @@ enum ZRPCServerChild {
     }
 }
 
-/// The ZRPC client side: one `Client` and the generated `Echo_Echo.Client` stub. Latency is a
-/// loop of sequential awaits; throughput with N in flight is N tasks each calling in a loop until
-/// the time is up. Every shape runs twice: callers on the global executor, then callers that
-/// prefer `client.executor` (resumed on the client's I/O thread, no thread hop).
-struct ZRPCClientRunner {
-    let endpoint: String
-    let serverPID: Int32
+/// The ZRPC client side: one `Client` per server and the generated `Echo_Echo.Client` stub.
+/// Latency is a loop of sequential awaits; throughput with N in flight is N tasks each calling in
+/// a loop until the time is up. Callers run either on the global executor or in tasks that prefer
+/// `client.executor` (resumed on the client's I/O thread, no thread hop).
+struct ZRPCClientRunner: Sendable {
+    let client: Client
+    let server: ServerCounters
     let payload: Payload
     let options: BenchmarkOptions
 
-    /// Measures both client modes against one server.
+    private var echo: Echo_Echo.Client { Echo_Echo.Client(wrapping: client) }
+
+    /// Connects a client to `endpoint`.
     ///
-    /// - Parameters:
-    ///   - plain: The contender for callers on the global executor.
-    ///   - onClientExecutor: The contender for callers preferring `client.executor`.
-    ///   - serverLabel: For progress lines.
-    func measure(plain: Contender, onClientExecutor: Contender, serverLabel: String) async -> [Contender: ContenderResult] {
-        let client: Client
-        do {
-            client = try await Client(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5)))
-        } catch {
-            var failed = ContenderResult()
-            failed.failures.append("ZRPC client for \(endpoint): \(error)")
-            return [plain: failed, onClientExecutor: failed]
-        }
-        let echo = Echo_Echo.Client(wrapping: client)
-        var results: [Contender: ContenderResult] = [:]
-        for (contender, executor) in [(plain, nil), (onClientExecutor, client.executor)] as [(Contender, (any TaskExecutor)?)] {
-            let name = "ZRPC \(contender.label) (\(serverLabel), \(executor == nil ? "global executor" : "client.executor")) \(payload.label)"
-            results[contender] = await measure(echo: echo, executor: executor, name: name)
-        }
-        results[plain]?.idle = await measureIdleAsync()
-        let statistics = client.statistics.snapshot()
-        if statistics.lateResponses != 0 || statistics.malformedResponses != 0 {
-            results[plain]?.failures.append(
-                "client statistics: \(statistics.lateResponses) late, \(statistics.malformedResponses) malformed responses"
-            )
-        }
-        await client.close()
-        return results
+    /// - Throws: What `Client.init` throws (a malformed endpoint).
+    static func connect(endpoint: String, server: ServerCounters, payload: Payload, options: BenchmarkOptions) async throws -> ZRPCClientRunner {
+        let client = try await Client(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5)))
+        return ZRPCClientRunner(client: client, server: server, payload: payload, options: options)
     }
 
-    private func measure(echo: Echo_Echo.Client, executor: (any TaskExecutor)?, name: String) async -> ContenderResult {
+    /// Closes the client; reports late or malformed responses it counted.
+    func close() async -> [String] {
+        let statistics = client.statistics.snapshot()
+        await client.close()
+        guard statistics.lateResponses != 0 || statistics.malformedResponses != 0 else { return [] }
+        return ["ZRPC client statistics (\(payload.label)): \(statistics.lateResponses) late, \(statistics.malformedResponses) malformed responses"]
+    }
+
+    /// Keeps 64 calls in flight for `options.idleProbeLoad`, then leaves the client open but idle
+    /// and counts thread switches in `options.idleSlices` slices.
+    func idleProbe() async -> IdleResult {
+        let run = await Self.concurrentCalls(
+            echo: echo, request: payload.request, inFlight: 64, duration: options.idleProbeLoad, executor: nil
+        )
+        let (server, options) = (server, options)
+        return await onDedicatedThread(name: "idle-probe") {
+            IdleResult.measure(server: server, loadCalls: run.calls, slice: options.idleSlice, slices: options.idleSlices)
+        }
+    }
+
+    /// Measures one round (latency, then every throughput level) for `contender`.
+    func measureRound(_ contender: Contender) async -> ContenderResult {
+        let executor: (any TaskExecutor)? = contender.callersOnClientExecutor ? client.executor : nil
+        let name = "ZRPC \(contender.label) \(payload.label)"
         var result = ContenderResult()
         progress("\(name): latency")
+        let echo = echo
         let request = payload.request
-        let (latency, failure) = await withTaskExecutorPreference(executor) {
-            await Self.sequentialLatency(echo: echo, request: request, options: options, serverPID: serverPID)
+        let options = options
+        let server = server
+        let latency = await withTaskExecutorPreference(executor) {
+            await Self.sequentialCalls(echo: echo, request: request, options: options, server: server)
         }
-        result.latency = latency
-        if let failure { result.failures.append("\(name) latency: \(failure)") }
+        result.latency = latency.histogram
+        result.latencyTotals = latency.totals
+        if let failure = latency.failure { result.failures.append("\(name) latency: \(failure)") }
         for inFlight in options.inFlightLevels {
             progress("\(name): \(inFlight) in flight")
-            _ = await Self.concurrentCalls(echo: echo, request: request, inFlight: inFlight, duration: options.throughputWarmup, executor: executor)
-            let meter = PhaseMeter(serverPID: serverPID)
-            let run = await Self.concurrentCalls(echo: echo, request: request, inFlight: inFlight, duration: options.throughputDuration, executor: executor)
-            result.throughput[inFlight] = ThroughputResult(
-                inFlight: inFlight,
-                callsPerSecond: Double(run.calls) / seconds(run.elapsed),
-                calls: run.calls,
-                errors: run.errors,
-                cost: meter.perCall(calls: run.calls)
+            let warmup = await Self.concurrentCalls(echo: echo, request: request, inFlight: inFlight, duration: options.throughputWarmup, executor: executor)
+            if let failure = warmup.firstError {
+                result.failures.append("\(name), \(inFlight) in flight, warm-up: \(warmup.errors) failed calls, first: \(failure)")
+            }
+            let meter = PhaseMeter(server: server)
+            let run = await Self.concurrentCalls(
+                echo: echo, request: request, inFlight: inFlight, duration: options.throughputDurationPerRound, executor: executor
             )
+            result.throughput[inFlight] = meter.finish(calls: run.calls, errors: run.errors, elapsed: run.elapsed)
             if let failure = run.firstError {
                 result.failures.append("\(name), \(inFlight) in flight: \(run.errors) failed calls, first: \(failure)")
             }
@@ -108,13 +112,20 @@ struct ZRPCClientRunner {
         return result
     }
 
-    /// Warms up, then times `options.latencyCalls` calls made one after another.
-    private static func sequentialLatency(
+    /// What a latency round produced.
+    private struct SequentialRun {
+        var histogram = ContenderResult.makeHistogram()
+        var totals = PhaseTotals()
+        var failure: String?
+    }
+
+    /// Warms up, then times calls made one after another.
+    private static func sequentialCalls(
         echo: Echo_Echo.Client,
         request: Echo_EchoRequest,
         options: BenchmarkOptions,
-        serverPID: Int32
-    ) async -> (LatencyResult?, String?) {
+        server: ServerCounters
+    ) async -> SequentialRun {
         let expectedLength = request.text.utf8.count
         var errors = 0
         var firstError: String?
@@ -129,24 +140,32 @@ struct ZRPCClientRunner {
             errors += 1
             return false
         }
-        for _ in 0..<options.warmupCalls {
+        var run = SequentialRun()
+        for _ in 0..<options.warmupCallsPerRound {
             _ = await call()
-            if errors > 20 { return (nil, "warm-up: \(errors) failed calls, first: \(firstError ?? "?")") }
+            if errors > 20 {
+                run.failure = "warm-up: \(errors) failed calls, first: \(firstError ?? "?")"
+                return run
+            }
         }
+        let warmupFailure = errors > 0 ? "warm-up: \(errors) failed calls, first: \(firstError ?? "?"); " : ""
         errors = 0
-        var histogram = LatencyResult.makeHistogram()
-        let meter = PhaseMeter(serverPID: serverPID)
-        for _ in 0..<options.latencyCalls {
+        firstError = nil
+        let meter = PhaseMeter(server: server)
+        var calls = 0
+        for _ in 0..<options.latencyCallsPerRound {
             let start = ContinuousClock.now
             if await call() {
-                histogram.record(microseconds(start.duration(to: .now)))
+                run.histogram.record(microseconds(start.duration(to: .now)))
+                calls += 1
             } else if errors > 20 {
                 break
             }
         }
-        let cost = meter.perCall(calls: options.latencyCalls)
-        let latency = histogram.totalCount > 0 ? LatencyResult(histogram: histogram, errors: errors, cost: cost) : nil
-        return (latency, errors > 0 ? "\(errors) failed calls, first: \(firstError ?? "?")" : nil)
+        run.totals = meter.finish(calls: calls, errors: errors)
+        let failure = errors > 0 ? "\(errors) failed calls, first: \(firstError ?? "?")" : ""
+        run.failure = warmupFailure.isEmpty && failure.isEmpty ? nil : warmupFailure + failure
+        return run
     }
 
     /// What a throughput run did.
@@ -199,18 +218,5 @@ struct ZRPCClientRunner {
         }
         total.elapsed = start.duration(to: .now)
         return total
-    }
-
-    /// Switches per second in both processes while the client sits idle, right after its load.
-    private func measureIdleAsync() async -> IdleResult {
-        let meter = PhaseMeter(serverPID: serverPID)
-        let start = ContinuousClock.now
-        try? await Task.sleep(for: options.idleWindow)
-        let length = seconds(start.duration(to: .now))
-        let (client, server) = meter.totals()
-        return IdleResult(
-            clientSwitchesPerSecond: Double(client.switches) / length,
-            serverSwitchesPerSecond: server.map { Double($0.switches) / length }
-        )
     }
 }

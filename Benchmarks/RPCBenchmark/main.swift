@@ -1,18 +1,24 @@
 // rpc-benchmark: unary echo between two processes over tcp://127.0.0.1 through ZRPC, beside the
 // same traffic over raw libzmq (DEALER/ROUTER, no framework) measured in the same run.
 //
-//   swift run -c release rpc-benchmark            # the full run: a few minutes
+//   swift run -c release rpc-benchmark            # the full run: about three minutes
 //   swift run -c release rpc-benchmark --quick    # a smoke test: well under a minute
+//
+//   options: --only A,D (a subset of the ZRPC contenders; raw is always measured)
+//            --payload 64,1024 (encoded request sizes in bytes)
+//   rpc-benchmark first-call [COUNT]   # diagnostic: the first call of COUNT new clients
 //
 // For payloads of 64 B and 1 KiB it measures sequential round-trip latency (p50/p99, HdrHistogram)
 // and throughput with 1, 16, 64 and 256 calls in flight, plus thread switches and CPU per call in
 // both processes, and prints a Markdown table of each ZRPC figure beside its raw-libzmq figure and
-// their ratio. Progress goes to standard error; the report to standard output.
+// their ratio. Contenders are measured in interleaved rounds so that a noisy minute on a shared
+// machine does not land on one of them only. Progress goes to standard error, the report to
+// standard output; the exit status is 1 if any call failed.
 //
-// The executable is also its own server: the driver starts `rpc-benchmark serve-raw` and
-// `rpc-benchmark serve-zrpc [--io-thread]` as child processes, one at a time; each binds
-// tcp://127.0.0.1:*, prints `ENDPOINT <endpoint>` and exits when its standard input (a pipe from
-// the driver) closes, so no server outlives the driver.
+// The executable is also its own server: the driver starts `rpc-benchmark serve-raw`,
+// `rpc-benchmark serve-zrpc` and `rpc-benchmark serve-zrpc --io-thread` as child processes; each
+// binds tcp://127.0.0.1:*, prints `ENDPOINT <endpoint>` and exits as soon as its standard input
+// (a pipe from the driver) closes, so no server outlives the driver, however the driver ends.
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -32,7 +38,17 @@ case "serve-zrpc":
         FileHandle.standardError.write(Data("serve-zrpc failed: \(error)\n".utf8))
         exit(1)
     }
+case "first-call":
+    signal(SIGPIPE, SIG_IGN)
+    do {
+        try await FirstCallProbe.run(count: arguments.dropFirst().first.flatMap { Int($0) }.map { max($0, 1) } ?? 50)
+    } catch {
+        FileHandle.standardError.write(Data("first-call failed: \(error)\n".utf8))
+        exit(1)
+    }
 default:
+    // A child that died must not kill the driver when it asks for the child's counters.
+    signal(SIGPIPE, SIG_IGN)
     let options: BenchmarkOptions
     do {
         options = try BenchmarkOptions.parse(arguments)
@@ -41,18 +57,17 @@ default:
         exit(2)
     }
     let started = ContinuousClock.now
-    let (payloads, results, failures) = await Driver(options: options).run()
+    let outcome = await Driver(options: options).run()
     let report = Report(
         options: options,
-        payloads: payloads,
-        results: results,
-        failures: failures,
+        outcome: outcome,
         commandLine: (["rpc-benchmark"] + arguments).joined(separator: " "),
         wallTime: started.duration(to: .now)
     )
     FileHandle.standardOutput.write(Data(report.render().utf8))
-    let complete = failures.isEmpty && payloads.allSatisfy { payload in
-        Contender.allCases.allSatisfy { results[payload.size]?[$0]?.failures.isEmpty ?? false }
-    }
+    let complete = outcome.failures.isEmpty && outcome.payloads.count == options.payloadSizes.count
+        && outcome.payloads.allSatisfy { payload in
+            options.contenders.allSatisfy { outcome.results[payload.size]?[$0]?.failures.isEmpty ?? false }
+        }
     exit(complete ? 0 : 1)
 }

@@ -8,11 +8,23 @@ import ZeroMQ
 struct HostileInputTests {
     static let service = TestRPC.descriptor.fullName
 
-    /// Sends `frames` from a raw peer, then checks the well-behaved client is still served.
+    /// Sends `frames` from a raw peer, then a valid call on the same connection (the server reads
+    /// one connection in order, so its answer means the bad message was handled), then checks the
+    /// well-behaved client is still served.
     private func sendThenCheck(_ frames: [Frame], harness: Harness) async throws {
         let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
         defer { raw.close() }
         try await raw.send(frames)
+        let payload = try CallRequest(text: "after garbage").packedFrame()
+        try await raw.send(try RawPeer.requestFrames(callID: 42, service: Self.service, method: "Call", payload: payload))
+        var (header, _) = try await raw.receiveResponse()
+        if header.callID == 0 {
+            // A ZRPC message with a bad header is answered (INVALID_ARGUMENT, no call id) first.
+            #expect(header.statusCode == RPCError.Code.invalidArgument.rawValue)
+            (header, _) = try await raw.receiveResponse()
+        }
+        #expect(header.callID == 42)
+        #expect(header.statusCode == 0)
         #expect(try await harness.stub.call(.init(text: "still serving")).text == "still serving")
     }
 

@@ -50,6 +50,12 @@ struct RequestReplyTests {
             #expect(response.message.idempotencyKey == "key-1")
             #expect(response.message.attempt == 1)
             #expect(response.trailers["served-by"] == "test-service")
+
+            let reserved = try await rpcError {
+                try await harness.stub.call(.init(text: "r"), options: .init(metadata: ["zrpc-attempt": "9"]))
+            }
+            #expect(reserved.code == .invalidArgument)
+            #expect(!harness.events.contains("started:r"))
         }
     }
 

@@ -118,6 +118,12 @@ public final class Client: Sendable {
         options: CallOptions = .defaults,
         responseType: Response.Type = Response.self
     ) async throws -> UnaryResponse<Response> {
+        if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "metadata key \(reserved.key) uses the prefix \(Metadata.reservedPrefix), which is reserved for ZRPC"
+            )
+        }
         let deadline = CallDeadline.effective(timeout: options.timeout ?? configuration.defaultTimeout)
         let payload: Frame
         do {

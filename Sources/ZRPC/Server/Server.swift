@@ -91,7 +91,8 @@ public final class Server: Service, Sendable {
             state.withLock { $0.phase = .running(loop, context) }
             configuration.logger.info("server started", metadata: ["endpoints": "\(boundEndpoints)"])
         } catch {
-            finish()
+            // Nothing was started: the server can be started again (say, once the address is free).
+            finish(nextPhase: .idle)
             throw error
         }
     }
@@ -145,9 +146,9 @@ public final class Server: Service, Sendable {
         configuration.logger.info("server stopped")
     }
 
-    private func finish() {
+    private func finish(nextPhase: State.Phase = .stopped) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.phase = .stopped
+            state.phase = nextPhase
             defer { state.stopWaiters = [] }
             return state.stopWaiters
         }

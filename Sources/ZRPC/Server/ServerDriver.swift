@@ -22,6 +22,7 @@ final class ServerDriver: IOLoopDriver {
     private enum TimerKey {
         case call(CallKey)
         case drain
+        case flush
     }
 
     private struct InFlight {
@@ -41,6 +42,12 @@ final class ServerDriver: IOLoopDriver {
     private var timers = TimerQueue<TimerKey>()
     private var draining = false
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Clients sent a response while draining; before closing, each is pinged, and its pong
+    /// proves it has read everything sent before (a client's DEALER drops unread messages when
+    /// the connection closes).
+    private var peersToFlush: [[UInt8]: Frame] = [:]
+    /// Nonces of the flush pings not answered yet; nil until flushing starts.
+    private var unansweredPings: Set<UInt64>?
 
     init(
         context: Context,
@@ -135,6 +142,8 @@ final class ServerDriver: IOLoopDriver {
                 }
                 inFlight.removeAll()
                 resumeDrainWaitersIfIdle()
+            case .flush:
+                finishDrain()
             }
         }
     }
@@ -144,6 +153,11 @@ final class ServerDriver: IOLoopDriver {
         inFlight.removeAll()
         for waiter in drainWaiters { waiter.resume() }
         drainWaiters.removeAll()
+        // Clients have confirmed (pong) reading every response, so nothing is left to flush: stop
+        // listening at once, so a restarted server can bind the same address.
+        for endpoint in boundEndpoints.value {
+            try? socket.unbind(endpoint)
+        }
         socket.close()
     }
 
@@ -176,6 +190,9 @@ final class ServerDriver: IOLoopDriver {
                 }
             case .ping(let ping)?:
                 send([routingID] + ((try? WireFormat.frames(header: .init(kind: .pong(.init(nonce: ping.nonce))), payload: nil)) ?? []))
+            case .pong(let pong)?:
+                guard unansweredPings?.remove(pong.nonce) != nil else { return }
+                if unansweredPings?.isEmpty == true { finishDrain() }
             default:
                 statistics.record(.malformedMessage)
             }
@@ -226,7 +243,7 @@ final class ServerDriver: IOLoopDriver {
             deadline: deadline,
             attempt: max(header.attempt, 1),
             idempotencyKey: header.idempotencyKey,
-            peer: routingID.bytes.map { String($0, radix: 16) }.joined()
+            peer: routingID.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         )
         guard let chain, let loop else { return }
         let request = ServerRequest(payload: payload, context: context)
@@ -316,6 +333,9 @@ final class ServerDriver: IOLoopDriver {
     }
 
     private func send(_ frames: [Frame]) {
+        if draining, let routingID = frames.first, unansweredPings == nil {
+            peersToFlush[routingID.bytes] = routingID
+        }
         do {
             if try !socket.send(frames, dontWait: true) {
                 statistics.record(.undeliverable)
@@ -326,8 +346,30 @@ final class ServerDriver: IOLoopDriver {
         }
     }
 
+    /// Once draining and idle: pings the clients answered while draining, then finishes when
+    /// they have all answered (or after a second).
     private func resumeDrainWaitersIfIdle() {
-        guard draining, inFlight.isEmpty, !drainWaiters.isEmpty else { return }
+        guard draining, inFlight.isEmpty, !drainWaiters.isEmpty, unansweredPings == nil else { return }
+        var nonces: Set<UInt64> = []
+        for (offset, routingID) in peersToFlush.values.enumerated() {
+            let nonce = UInt64(offset + 1)
+            let ping = Zrpc_Wire_Header(kind: .ping(.init(nonce: nonce)))
+            guard let frames = try? WireFormat.frames(header: ping, payload: nil),
+                (try? socket.send([routingID] + frames, dontWait: true)) == true
+            else { continue }
+            nonces.insert(nonce)
+        }
+        peersToFlush.removeAll()
+        unansweredPings = nonces
+        if nonces.isEmpty {
+            finishDrain()
+        } else {
+            timers.schedule(.flush, at: ContinuousClock.now.advanced(by: .seconds(1)))
+        }
+    }
+
+    private func finishDrain() {
+        guard !drainWaiters.isEmpty else { return }
         for waiter in drainWaiters { waiter.resume() }
         drainWaiters.removeAll()
     }
