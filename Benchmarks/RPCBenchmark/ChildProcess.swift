@@ -163,9 +163,10 @@ final class ChildProcess {
     }
 }
 
-/// Reads a server child's thread switches and CPU time by asking it: writes `counters` to its
-/// standard input and reads the `COUNTERS <voluntary> <involuntary> <cpu ns>` line it answers with
-/// on its standard output (its `getrusage`, which counts every thread, those that ended too).
+/// Reads a server child's thread switches and CPU time by asking it: writes `counters <n>` to its
+/// standard input and reads the `COUNTERS <n> <voluntary> <involuntary> <cpu ns>` line it answers
+/// with on its standard output (its `getrusage`, which counts every thread, those that ended too).
+/// The number pairs a reply with its request, so a late reply is never taken for a later one.
 ///
 /// Holds close-on-exec duplicates of the two pipe ends, so it can be shared across threads and
 /// outlive nothing: ``close()`` (called by ``ChildProcess/stop()``) releases them.
@@ -175,6 +176,8 @@ final class ServerCounters: Sendable {
         var replyDescriptor: Int32
         /// Bytes read past the last reply line.
         var pending: [UInt8] = []
+        /// The number of the last request.
+        var sequence: UInt64 = 0
     }
 
     private let state: Mutex<State>
@@ -209,7 +212,9 @@ final class ServerCounters: Sendable {
     func read(timeout: Duration = .seconds(2)) -> ProcessCounters? {
         state.withLock { state -> ProcessCounters? in
             guard state.requestDescriptor >= 0 else { return nil }
-            let request = Array("counters\n".utf8)
+            state.sequence += 1
+            let sequence = state.sequence
+            let request = Array("counters \(sequence)\n".utf8)
             let written = request.withUnsafeBytes { write(state.requestDescriptor, $0.baseAddress, $0.count) }
             guard written == request.count else { return nil }
             let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -218,7 +223,7 @@ final class ServerCounters: Sendable {
                 while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: state.pending[..<newline], as: UTF8.self)
                     state.pending.removeSubrange(...newline)
-                    if let counters = Self.parse(line) { return counters }
+                    if let (number, counters) = Self.parse(line), number == sequence { return counters }
                 }
                 let remaining = ContinuousClock.now.duration(to: deadline)
                 guard remaining > .zero else { return nil }
@@ -234,19 +239,21 @@ final class ServerCounters: Sendable {
         }
     }
 
-    /// The reply line's counters.
-    static func parse(_ line: String) -> ProcessCounters? {
+    /// A reply line's request number and counters.
+    static func parse(_ line: String) -> (UInt64, ProcessCounters)? {
         let fields = line.split(separator: " ")
-        guard fields.count == 4, fields[0] == "COUNTERS",
-            let voluntary = UInt64(fields[1]), let involuntary = UInt64(fields[2]), let cpu = UInt64(fields[3])
+        guard fields.count == 5, fields[0] == "COUNTERS", let number = UInt64(fields[1]),
+            let voluntary = UInt64(fields[2]), let involuntary = UInt64(fields[3]), let cpu = UInt64(fields[4])
         else { return nil }
-        return ProcessCounters(voluntarySwitches: voluntary, involuntarySwitches: involuntary, cpuNanoseconds: cpu)
+        return (number, ProcessCounters(voluntarySwitches: voluntary, involuntarySwitches: involuntary, cpuNanoseconds: cpu))
     }
 
-    /// The reply line for this process's counters (the child's side).
-    static func replyLine() -> String {
+    /// The reply to a request line, or nil if the line is not a request (the child's side).
+    static func reply(to line: String) -> String? {
+        let fields = line.split(separator: " ")
+        guard fields.count == 2, fields[0] == "counters", let number = UInt64(fields[1]) else { return nil }
         let counters = ProcessCounters.current()
-        return "COUNTERS \(counters.voluntarySwitches) \(counters.involuntarySwitches) \(counters.cpuNanoseconds)\n"
+        return "COUNTERS \(number) \(counters.voluntarySwitches) \(counters.involuntarySwitches) \(counters.cpuNanoseconds)\n"
     }
 }
 
@@ -277,9 +284,9 @@ enum ParentWatchdog {
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: pending[..<newline], as: UTF8.self)
                     pending.removeSubrange(...newline)
-                    if line == "counters" {
-                        let reply = Array(ServerCounters.replyLine().utf8)
-                        _ = reply.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+                    if let reply = ServerCounters.reply(to: line) {
+                        let bytes = Array(reply.utf8)
+                        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
                     }
                 }
             }

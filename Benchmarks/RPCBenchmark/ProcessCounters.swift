@@ -7,8 +7,8 @@ import Glibc
 /// Thread switches and CPU time a process has used so far, summed over its threads.
 ///
 /// The benchmark reads one before and one after each phase, for its own process and (through
-/// ``ServerCounters``) for the server child, and divides the difference by the calls made. Thread switches (a thread blocking,
-/// or being preempted) are what dominates RPC latency on small VMs.
+/// ``ServerCounters``) for the server child, and divides the difference by the calls made.
+/// Thread switches (a thread blocking, or being preempted) dominate RPC latency on small VMs.
 struct ProcessCounters: Sendable {
     /// Switches because a thread blocked (waited for I/O, a lock, a condition).
     var voluntarySwitches: UInt64 = 0

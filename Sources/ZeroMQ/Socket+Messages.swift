@@ -25,12 +25,24 @@ extension Socket {
     ///   `invalidState` from REQ/REP out of turn, `contextTerminated`, `notSocket`, ...).
     @discardableResult
     public func send(_ frames: some Collection<Frame>, dontWait: Bool = false) throws(ZMQError) -> Bool {
+        try send(Array(frames), dontWait: dontWait)
+    }
+
+    /// Sends a multipart message held in an array (the common case, with no generic overhead).
+    ///
+    /// - Parameters:
+    ///   - frames: The message; at least one frame.
+    ///   - dontWait: Return `false` instead of blocking when the message cannot be queued now.
+    /// - Returns: `true` when the message was queued; `false` when it was not.
+    @discardableResult
+    public func send(_ frames: [Frame], dontWait: Bool = false) throws(ZMQError) -> Bool {
         let handle = try openHandle("zmq_msg_send")
         let count = frames.count
         guard count > 0 else {
             throw .invalidArgument("a message needs at least one frame", operation: "zmq_msg_send")
         }
-        for (position, frame) in frames.enumerated() {
+        for position in 0..<count {
+            let frame = frames[position]
             let more = position < count - 1
             let flags = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
             if try sendCopy(of: frame, handle, flags, "zmq_msg_send(frame \(position + 1) of \(count))") {
@@ -156,25 +168,22 @@ extension Socket {
             zmq_msg_init(scratch)
         }
         try zmqCall("zmq_msg_copy") { zmq_msg_copy(scratch, frame.message) }
-        do {
-            try zmqCall(operation()) { zmq_msg_send(scratch, handle, flags) }
-            return true
-        } catch where error.code == .wouldBlock {
-            return false
-        }
+        return try zmqCallUnlessWouldBlock(operation()) { zmq_msg_send(scratch, handle, flags) } != nil
     }
 
     private func receiveFrame(_ handle: UnsafeMutableRawPointer, flags: Int32) throws(ZMQError) -> (Frame, Bool)? {
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         zmq_msg_init(message)
+        let received: Int32?
         do {
-            try zmqCall("zmq_msg_recv") { zmq_msg_recv(message, handle, flags) }
+            received = try zmqCallUnlessWouldBlock("zmq_msg_recv") { zmq_msg_recv(message, handle, flags) }
         } catch {
             Frame.destroy(message)
-            if error.code == .wouldBlock {
-                return nil
-            }
             throw error
+        }
+        guard received != nil else {
+            Frame.destroy(message)
+            return nil
         }
         let more = zmq_msg_more(message) != 0
         return (Frame(owning: message), more)

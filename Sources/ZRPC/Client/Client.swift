@@ -91,6 +91,7 @@ public final class Client: Sendable {
     /// - Returns: The response message.
     /// - Throws: ``RPCError`` with the server's status, or DEADLINE_EXCEEDED, CANCELLED,
     ///   UNAVAILABLE, INTERNAL (a response that does not decode).
+    @inlinable
     public func unary<Request: ProtobufMessage, Response: ProtobufMessage>(
         _ method: MethodDescriptor,
         request: Request,
@@ -112,12 +113,32 @@ public final class Client: Sendable {
     ///   - request: The request message.
     ///   - options: Timeout, metadata, idempotency key.
     /// - Returns: The response message and its trailers.
+    @inlinable
     public func call<Request: ProtobufMessage, Response: ProtobufMessage>(
         _ method: MethodDescriptor,
         request: Request,
         options: CallOptions = .defaults,
         responseType: Response.Type = Response.self
     ) async throws -> UnaryResponse<Response> {
+        let payload: Frame
+        do {
+            payload = try request.packedFrame()
+        } catch {
+            throw RPCError(code: .invalidArgument, message: "the request could not be encoded: \(error)")
+        }
+        let response = try await perform(method, payload: payload, options: options)
+        do {
+            let message = try Response(frame: response.payload, limits: configuration.decodingLimits)
+            return UnaryResponse(message: message, trailers: response.metadata)
+        } catch {
+            throw RPCError(code: .internal, message: "the response did not decode: \(error)")
+        }
+    }
+
+    /// The untyped part of a call: checks the options, sets the deadline, runs the interceptors
+    /// and the transport.
+    @usableFromInline
+    func perform(_ method: MethodDescriptor, payload: Frame, options: CallOptions) async throws -> ClientResponse {
         if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
             throw RPCError(
                 code: .invalidArgument,
@@ -125,12 +146,6 @@ public final class Client: Sendable {
             )
         }
         let deadline = CallDeadline.effective(timeout: options.timeout ?? configuration.defaultTimeout)
-        let payload: Frame
-        do {
-            payload = try request.packedFrame()
-        } catch {
-            throw RPCError(code: .invalidArgument, message: "the request could not be encoded: \(error)")
-        }
         let call = ClientRequest(
             method: method,
             payload: payload,
@@ -139,13 +154,7 @@ public final class Client: Sendable {
             attempt: 1,
             idempotencyKey: options.idempotencyKey ?? ""
         )
-        let response = try await transportNext(call)
-        do {
-            let message = try Response(frame: response.payload, limits: configuration.decodingLimits)
-            return UnaryResponse(message: message, trailers: response.metadata)
-        } catch {
-            throw RPCError(code: .internal, message: "the response did not decode: \(error)")
-        }
+        return try await transportNext(call)
     }
 
     /// The end of the interceptor chain: one attempt over the wire.

@@ -101,7 +101,10 @@ final class ClientDriver: IOLoopDriver {
         }
     }
 
-    var nextDeadline: ContinuousClock.Instant? { timers.nextDeadline }
+    var nextDeadline: ContinuousClock.Instant? {
+        timers.dropStale { pending[$0] == nil }
+        return timers.nextDeadline
+    }
 
     func fireTimers(now: ContinuousClock.Instant) {
         for id in timers.popExpired(now: now) {

@@ -4,4 +4,14 @@ public struct UnaryResponse<Message: Sendable>: Sendable {
     public var message: Message
     /// The response metadata.
     public var trailers: Metadata
+
+    /// Creates a response.
+    ///
+    /// - Parameters:
+    ///   - message: The response message.
+    ///   - trailers: The response metadata.
+    public init(message: Message, trailers: Metadata) {
+        self.message = message
+        self.trailers = trailers
+    }
 }

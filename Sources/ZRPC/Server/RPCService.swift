@@ -23,7 +23,7 @@ public protocol RPCService: Sendable {
 public struct MethodHandler: Sendable {
     /// The method served.
     public let method: MethodDescriptor
-    let handle: @Sendable (Frame, ServerContext, DecodingLimits) async throws -> Frame
+    @usableFromInline let handle: @Sendable (Frame, ServerContext, DecodingLimits) async throws -> Frame
 
     /// Wraps a typed handler.
     ///
@@ -32,6 +32,7 @@ public struct MethodHandler: Sendable {
     ///   - requestType: The request message type.
     ///   - responseType: The response message type.
     ///   - handler: The implementation.
+    @inlinable
     public init<Request: ProtobufMessage, Response: ProtobufMessage>(
         _ method: MethodDescriptor,
         requestType: Request.Type = Request.self,

@@ -1,4 +1,5 @@
 import Synchronization
+import ZeroMQ
 
 /// What a handler knows about the call it serves, and how it sets response trailers.
 ///
@@ -22,8 +23,19 @@ public struct ServerContext: Sendable {
     /// The client's idempotency key ("" when none).
     public let idempotencyKey: String
     /// The client's identity on the server's socket (its ZeroMQ routing id, hex).
-    public let peer: String
+    public var peer: String {
+        switch identity {
+        case .routingID(let frame): frame.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        case .name(let name): name
+        }
+    }
 
+    private enum Identity: Sendable {
+        case routingID(Frame)
+        case name(String)
+    }
+
+    private let identity: Identity
     let trailers: ResponseTrailers
 
     /// Time left before the deadline.
@@ -62,7 +74,24 @@ public struct ServerContext: Sendable {
         self.deadline = deadline
         self.attempt = attempt
         self.idempotencyKey = idempotencyKey
-        self.peer = peer
+        self.identity = .name(peer)
+        self.trailers = ResponseTrailers()
+    }
+
+    init(
+        method: MethodDescriptor,
+        metadata: Metadata,
+        deadline: ContinuousClock.Instant,
+        attempt: UInt32,
+        idempotencyKey: String,
+        routingID: Frame
+    ) {
+        self.method = method
+        self.metadata = metadata
+        self.deadline = deadline
+        self.attempt = attempt
+        self.idempotencyKey = idempotencyKey
+        self.identity = .routingID(routingID)
         self.trailers = ResponseTrailers()
     }
 

@@ -15,8 +15,13 @@ final class ServerDriver: IOLoopDriver {
 
     /// A call in flight: the client's routing id and its call id.
     struct CallKey: Hashable, Sendable {
-        let peer: [UInt8]
+        let peer: PeerKey
         let callID: UInt64
+
+        init(routingID: Frame, callID: UInt64) {
+            self.peer = PeerKey(routingID)
+            self.callID = callID
+        }
     }
 
     private enum TimerKey {
@@ -45,7 +50,7 @@ final class ServerDriver: IOLoopDriver {
     /// Clients sent a response while draining; before closing, each is pinged, and its pong
     /// proves it has read everything sent before (a client's DEALER drops unread messages when
     /// the connection closes).
-    private var peersToFlush: [[UInt8]: Frame] = [:]
+    private var peersToFlush: [PeerKey: Frame] = [:]
     /// Nonces of the flush pings not answered yet; nil until flushing starts.
     private var unansweredPings: Set<UInt64>?
 
@@ -123,7 +128,15 @@ final class ServerDriver: IOLoopDriver {
         }
     }
 
-    var nextDeadline: ContinuousClock.Instant? { timers.nextDeadline }
+    var nextDeadline: ContinuousClock.Instant? {
+        timers.dropStale { key in
+            switch key {
+            case .call(let call): inFlight[call] == nil
+            case .drain, .flush: drainWaiters.isEmpty
+            }
+        }
+        return timers.nextDeadline
+    }
 
     func fireTimers(now: ContinuousClock.Instant) {
         for key in timers.popExpired(now: now) {
@@ -182,7 +195,7 @@ final class ServerDriver: IOLoopDriver {
             case .request(let header)?:
                 start(header, payload: parsed.payload ?? Frame(), routingID: routingID)
             case .cancel(let cancel)?:
-                let key = CallKey(peer: routingID.bytes, callID: cancel.callID)
+                let key = CallKey(routingID: routingID, callID: cancel.callID)
                 if let call = inFlight.removeValue(forKey: key) {
                     call.task.cancel()
                     statistics.record(.cancelled)
@@ -229,7 +242,7 @@ final class ServerDriver: IOLoopDriver {
             ))
             return
         }
-        let key = CallKey(peer: routingID.bytes, callID: header.callID)
+        let key = CallKey(routingID: routingID, callID: header.callID)
         guard inFlight[key] == nil else {
             statistics.record(.malformedMessage)
             respond(to: routingID, callID: header.callID, error: RPCError(code: .invalidArgument, message: "call id \(header.callID) is already in flight"))
@@ -243,7 +256,7 @@ final class ServerDriver: IOLoopDriver {
             deadline: deadline,
             attempt: max(header.attempt, 1),
             idempotencyKey: header.idempotencyKey,
-            peer: routingID.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            routingID: routingID
         )
         guard let chain, let loop else { return }
         let request = ServerRequest(payload: payload, context: context)
@@ -334,7 +347,7 @@ final class ServerDriver: IOLoopDriver {
 
     private func send(_ frames: [Frame]) {
         if draining, let routingID = frames.first, unansweredPings == nil {
-            peersToFlush[routingID.bytes] = routingID
+            peersToFlush[PeerKey(routingID)] = routingID
         }
         do {
             if try !socket.send(frames, dontWait: true) {

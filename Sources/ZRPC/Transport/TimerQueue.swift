@@ -1,6 +1,7 @@
 /// A min-heap of deadlines with keys, for the loop thread's timers (call deadlines).
 ///
-/// Cancelled timers are not removed: the owner ignores a fired key it no longer tracks.
+/// Timers are not removed when their call completes; ``dropStale(where:)`` discards them once they
+/// reach the front, so a finished call's deadline never wakes the loop.
 struct TimerQueue<Key> {
     private var heap: [(deadline: ContinuousClock.Instant, key: Key)] = []
 
@@ -20,26 +21,37 @@ struct TimerQueue<Key> {
         }
     }
 
+    /// Discards timers at the front for which `isStale` is true.
+    mutating func dropStale(where isStale: (Key) -> Bool) {
+        while let first = heap.first, isStale(first.key) {
+            removeFirst()
+        }
+    }
+
     /// Removes and returns the keys whose deadline is at or before `now`.
     mutating func popExpired(now: ContinuousClock.Instant) -> [Key] {
         var expired: [Key] = []
         while let first = heap.first, first.deadline <= now {
             expired.append(first.key)
-            let last = heap.removeLast()
-            guard !heap.isEmpty else { break }
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = parent * 2 + 1
-                let right = left + 1
-                var smallest = parent
-                if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
-                if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
-                if smallest == parent { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
+            removeFirst()
         }
         return expired
+    }
+
+    private mutating func removeFirst() {
+        let last = heap.removeLast()
+        guard !heap.isEmpty else { return }
+        heap[0] = last
+        var parent = 0
+        while true {
+            let left = parent * 2 + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
+            if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }

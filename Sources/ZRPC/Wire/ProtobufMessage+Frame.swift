@@ -11,6 +11,7 @@ extension ProtobufMessage {
     ///
     /// - Throws: ``ProtobufC/ProtobufCError`` when a string holds a NUL, or ``ZeroMQ/ZMQError``
     ///   when libzmq cannot allocate the frame.
+    @inlinable
     public func packedFrame() throws -> Frame {
         try withPacked { packed in
             try Frame(size: packed.size) { buffer in packed.pack(into: buffer) }
@@ -27,6 +28,7 @@ extension ProtobufMessage {
     ///   - frame: The frame holding the encoded message.
     ///   - limits: The bounds decoding applies to untrusted bytes.
     /// - Throws: ``ProtobufC/ProtobufCError`` when the bytes are not a valid message.
+    @inlinable
     public init(frame: Frame, limits: DecodingLimits = .defaults) throws {
         self = try frame.withUnsafeBytes { try Self(serializedBytes: $0, limits: limits) }
     }

@@ -59,9 +59,14 @@ enum WireFormat {
         return .success(Parsed(header: header, payload: expectsPayload ? frames[start + 3] : nil))
     }
 
+    /// Shared empty delimiter and signature frames: frames are immutable and sent as copies, so
+    /// one of each serves every message.
+    private static let delimiterFrame = Frame()
+    private static let signatureFrame = try? Frame(signature)
+
     /// The frames of a message: delimiter, signature, header, and the payload if given.
     static func frames(header: Zrpc_Wire_Header, payload: Frame?) throws -> [Frame] {
-        var frames = [Frame(), try Frame(signature), try header.packedFrame()]
+        var frames = [delimiterFrame, try signatureFrame ?? Frame(signature), try header.packedFrame()]
         if let payload { frames.append(payload) }
         return frames
     }

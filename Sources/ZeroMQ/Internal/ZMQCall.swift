@@ -30,6 +30,34 @@ func zmqCall<Result: FixedWidthInteger>(
     }
 }
 
+/// ``zmqCall(_:_:)`` for calls where "would block" is an expected outcome, not an error: returns `nil`
+/// on `EAGAIN` without building an error (the hot path of every non-blocking receive loop ends there).
+///
+/// - Parameters:
+///   - operation: A description of the call for the error, built only when it fails otherwise.
+///   - body: The call; returns `-1` on failure with `errno` set.
+/// - Returns: The call's result, or `nil` on `EAGAIN`.
+@inline(never)
+func zmqCallUnlessWouldBlock<Result: FixedWidthInteger>(
+    _ operation: @autoclosure () -> String,
+    _ body: () -> Result
+) throws(ZMQError) -> Result? {
+    while true {
+        let result = body()
+        if result != -1 {
+            return result
+        }
+        let errno = zmq_errno()
+        if errno == EINTR {
+            continue
+        }
+        if errno == EAGAIN {
+            return nil
+        }
+        throw ZMQError(code: ZMQError.Code(errno: errno), operation: operation())
+    }
+}
+
 /// The choke point for libzmq calls that return a pointer, `NULL` on failure (`zmq_ctx_new`, `zmq_socket`).
 ///
 /// - Parameters:
