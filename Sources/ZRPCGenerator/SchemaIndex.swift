@@ -42,13 +42,7 @@ struct SchemaIndex {
 
     init(files: [File]) {
         for file in files {
-            let swiftPrefix: String?
-            if case .swiftPrefix(let prefix)? = file.options?.swiftPrefixPresence {
-                swiftPrefix = prefix
-            } else {
-                swiftPrefix = nil
-            }
-            let prefix = SwiftNaming.typePrefix(package: file.package, swiftPrefix: swiftPrefix)
+            let prefix = file.swiftTypePrefix
             let scope = file.package.isEmpty ? "" : file.package + "."
             for message in file.messageType {
                 add(message, scope: scope, swiftScope: prefix, isTopLevel: true, file: file.name)

@@ -6,11 +6,18 @@ struct ServiceEmitter {
     let index: SchemaIndex
     let access: String
 
+    /// The Swift namespace enum: `Echo_Echo` for `echo.Echo`.
+    private var namespace: String {
+        let prefix = file.swiftTypePrefix
+        return prefix.isEmpty ? SwiftNaming.typeName(service.name) : prefix + service.name
+    }
+
+    /// The service's full proto name: `echo.Echo`.
+    private var fullName: String {
+        file.package.isEmpty ? service.name : file.package + "." + service.name
+    }
+
     func emit(into writer: inout CodeWriter) throws {
-        let swiftPrefix: String?
-        if case .swiftPrefix(let prefix)? = file.options?.swiftPrefixPresence { swiftPrefix = prefix } else { swiftPrefix = nil }
-        let prefix = SwiftNaming.typePrefix(package: file.package, swiftPrefix: swiftPrefix)
-        let fullName = file.package.isEmpty ? service.name : file.package + "." + service.name
         for method in service.method where method.clientStreaming || method.serverStreaming {
             throw GeneratorError("\(file.name): \(fullName).\(method.name) streams; ZRPC supports unary methods only")
         }
@@ -18,7 +25,7 @@ struct ServiceEmitter {
             (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
         }
         writer.doc("The `\(fullName)` service from `\(file.name)`.")
-        try writer.block("\(access)enum \(prefix.isEmpty ? SwiftNaming.typeName(service.name) : prefix + service.name) {") { writer in
+        try writer.block("\(access)enum \(namespace) {") { writer in
             writer.doc("The service and its methods.")
             writer.line("\(access)static let descriptor = ServiceDescriptor(")
             writer.indented { writer in
@@ -54,11 +61,6 @@ struct ServiceEmitter {
 
     /// The server protocol to implement and the client stub, in an extension of the namespace.
     func emitStubs(into writer: inout CodeWriter) throws {
-        let swiftPrefix: String?
-        if case .swiftPrefix(let prefix)? = file.options?.swiftPrefixPresence { swiftPrefix = prefix } else { swiftPrefix = nil }
-        let prefix = SwiftNaming.typePrefix(package: file.package, swiftPrefix: swiftPrefix)
-        let namespace = prefix.isEmpty ? SwiftNaming.typeName(service.name) : prefix + service.name
-        let fullName = file.package.isEmpty ? service.name : file.package + "." + service.name
         let methods = try service.method.map { method in
             (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
         }

@@ -93,3 +93,13 @@ enum SwiftNaming {
         "consuming", "sending",
     ]
 }
+
+extension Zrpc_Descriptor_FileDescriptorProto {
+    /// The prefix of this file's top-level Swift type names (see ``SwiftNaming/typePrefix(package:swiftPrefix:)``).
+    var swiftTypePrefix: String {
+        if case .swiftPrefix(let prefix)? = options?.swiftPrefixPresence {
+            return SwiftNaming.typePrefix(package: package, swiftPrefix: prefix)
+        }
+        return SwiftNaming.typePrefix(package: package, swiftPrefix: nil)
+    }
+}

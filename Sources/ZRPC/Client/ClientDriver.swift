@@ -88,17 +88,7 @@ final class ClientDriver: IOLoopDriver {
         }
         poller.setEvents(outboundHead < outbound.count ? [.readable, .writable] : .readable, at: socketIndex)
         guard events.contains(.readable) else { return }
-        for _ in 0..<1024 {
-            let frames: [Frame]
-            do {
-                guard let received = try socket.receive(dontWait: true, maxFrames: 8) else { return }
-                frames = received
-            } catch {
-                statistics.record(.malformedResponse)
-                continue
-            }
-            deliver(frames)
-        }
+        socket.receiveWaiting(maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
     }
 
     var nextDeadline: ContinuousClock.Instant? {

@@ -115,17 +115,7 @@ final class ServerDriver: IOLoopDriver {
 
     func serviceSockets(poller: Poller) {
         guard poller.returnedEvents(at: socketIndex).contains(.readable) else { return }
-        for _ in 0..<1024 {
-            let frames: [Frame]
-            do {
-                guard let received = try socket.receive(dontWait: true, maxFrames: 8) else { return }
-                frames = received
-            } catch {
-                statistics.record(.malformedMessage)
-                continue
-            }
-            receive(frames)
-        }
+        socket.receiveWaiting(maxFrames: 8, onRejected: { statistics.record(.malformedMessage) }) { receive($0) }
     }
 
     var nextDeadline: ContinuousClock.Instant? {
