@@ -133,8 +133,8 @@ struct Report {
             "",
             "After \(Self.text(options.idleProbeLoad)) with 64 calls in flight (\(outcome.payloads.first?.label ?? "")), the client stays open "
                 + "but calls nothing; each column is one \(slice) slice after the load. What remains is timers, heartbeats "
-                + "(ZRPC sockets heartbeat every second) and polling. ZRPC gives every call a deadline timer (5 s here) "
-                + "that stays queued after the call completes.",
+                + "(ZRPC sockets heartbeat every second) and polling. Every ZRPC call has a deadline timer (5 s here); "
+                + "a burst 5 s after the load would mean finished calls' timers still wake the I/O threads.",
             "",
         ]
         let slices = max(outcome.idle.values.map(\.clientSwitches.count).max() ?? 0, 1)
