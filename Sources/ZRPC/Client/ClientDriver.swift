@@ -99,17 +99,22 @@ final class ClientDriver: IOLoopDriver {
     func fireTimers(now: ContinuousClock.Instant) {
         for id in timers.popExpired(now: now) {
             guard let call = pending.removeValue(forKey: id) else { continue }
-            let message = call.sent
-                ? "no response within the deadline"
-                : "no server at \(configuration.endpoints.joined(separator: ", ")) accepted the call within the deadline"
-            call.continuation.resume(throwing: RPCError(code: .deadlineExceeded, message: message))
+            let error = call.sent
+                ? RPCError(code: .deadlineExceeded, message: "no response within the deadline")
+                : RPCError(
+                    code: .deadlineExceeded,
+                    message: "no server at \(configuration.endpoints.joined(separator: ", ")) accepted the call within the deadline",
+                    metadata: [RPCError.notSentMetadataKey: "true"]
+                )
+            call.continuation.resume(throwing: error)
             if call.sent { sendCancel(id) }
         }
     }
 
     func stop() {
         for (_, call) in pending {
-            call.continuation.resume(throwing: RPCError(code: .unavailable, message: "the client was closed"))
+            let metadata: Metadata = call.sent ? [:] : [RPCError.notSentMetadataKey: "true"]
+            call.continuation.resume(throwing: RPCError(code: .unavailable, message: "the client was closed", metadata: metadata))
         }
         pending.removeAll()
         socket.close()
@@ -124,7 +129,11 @@ final class ClientDriver: IOLoopDriver {
             pending[call.id]?.sent = true
         } catch {
             pending.removeValue(forKey: call.id)
-            call.continuation.resume(throwing: RPCError(code: .unavailable, message: "could not send: \(error)"))
+            call.continuation.resume(throwing: RPCError(
+                code: .unavailable,
+                message: "could not send: \(error)",
+                metadata: [RPCError.notSentMetadataKey: "true"]
+            ))
         }
         return true
     }

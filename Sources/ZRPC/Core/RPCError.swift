@@ -108,3 +108,15 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
         "\(code): \(message)"
     }
 }
+
+extension RPCError {
+    /// The metadata key the client sets on errors of attempts no server received (never sent,
+    /// or refused before any handler ran), which makes them safe to retry even when the method
+    /// is not idempotent.
+    public static let notSentMetadataKey = Metadata.reservedPrefix + "not-sent"
+
+    /// Whether the failed attempt provably never reached a handler.
+    public var neverReachedServer: Bool {
+        metadata[Self.notSentMetadataKey] == "true"
+    }
+}

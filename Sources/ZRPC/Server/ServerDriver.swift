@@ -205,7 +205,11 @@ final class ServerDriver: IOLoopDriver {
     private func start(_ header: Zrpc_Wire_RequestHeader, payload: Frame, routingID: Frame) {
         let method = MethodDescriptor(service: header.service, method: header.method)
         if draining {
-            respond(to: routingID, callID: header.callID, error: RPCError(code: .unavailable, message: "the server is shutting down"))
+            respond(to: routingID, callID: header.callID, error: RPCError(
+                code: .unavailable,
+                message: "the server is shutting down",
+                metadata: [RPCError.notSentMetadataKey: "true"]  // no handler saw it: safe to retry elsewhere
+            ))
             return
         }
         guard registry.handler(for: method) != nil else {

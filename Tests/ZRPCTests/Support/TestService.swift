@@ -16,6 +16,9 @@ struct TestService: TestRPC.ServiceProtocol {
 
     func call(_ request: CallRequest, context: ServerContext) async throws -> CallReply {
         events.record("started:\(request.text)")
+        if context.attempt < request.failUntilAttempt {
+            throw RPCError(code: .unavailable, message: "attempt \(context.attempt) fails on purpose")
+        }
         let remaining = context.remainingTime
         do {
             if !request.gate.isEmpty {
@@ -46,6 +49,10 @@ struct TestService: TestRPC.ServiceProtocol {
             idempotencyKey: context.idempotencyKey,
             servedBy: name
         )
+    }
+
+    func read(_ request: CallRequest, context: ServerContext) async throws -> CallReply {
+        try await call(request, context: context)
     }
 
     func relay(_ request: CallRequest, context: ServerContext) async throws -> CallReply {

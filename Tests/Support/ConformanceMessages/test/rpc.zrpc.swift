@@ -21,6 +21,8 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
     public var gate: String = ""
     /// `crash_with = 7`.
     public var crashWith: String = ""
+    /// `fail_until_attempt = 8`.
+    public var failUntilAttempt: UInt32 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -33,7 +35,8 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         failMessage: String = "",
         blob: [UInt8] = [],
         gate: String = "",
-        crashWith: String = ""
+        crashWith: String = "",
+        failUntilAttempt: UInt32 = 0
     ) {
         self.text = text
         self.delayMillis = delayMillis
@@ -42,6 +45,7 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         self.blob = blob
         self.gate = gate
         self.crashWith = crashWith
+        self.failUntilAttempt = failUntilAttempt
     }
 }
 
@@ -112,6 +116,7 @@ extension Zrpc_Test_Rpc_CallRequest: ProtobufMessage {
         if !self.crashWith.isEmpty {
             cMessage.pointee.crash_with = try arena.cString(self.crashWith)
         }
+        cMessage.pointee.fail_until_attempt = self.failUntilAttempt
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -124,6 +129,7 @@ extension Zrpc_Test_Rpc_CallRequest: ProtobufMessage {
         self.blob = context.bytes(cMessage.pointee.blob)
         self.gate = try context.string(cMessage.pointee.gate)
         self.crashWith = try context.string(cMessage.pointee.crash_with)
+        self.failUntilAttempt = cMessage.pointee.fail_until_attempt
     }
 }
 
@@ -182,7 +188,7 @@ public enum Zrpc_Test_Rpc_TestService {
     /// The service and its methods.
     public static let descriptor = ServiceDescriptor(
         fullName: "zrpc.test.rpc.TestService",
-        methods: [Method.Call.descriptor, Method.Relay.descriptor]
+        methods: [Method.Call.descriptor, Method.Relay.descriptor, Method.Read.descriptor]
     )
 
     /// One namespace per method, with its descriptor and message types.
@@ -214,6 +220,20 @@ public enum Zrpc_Test_Rpc_TestService {
                 idempotency: .unknown
             )
         }
+
+        /// `rpc Read(zrpc.test.rpc.CallRequest) returns (zrpc.test.rpc.CallReply)`.
+        public enum Read {
+            /// The request message.
+            public typealias Input = Zrpc_Test_Rpc_CallRequest
+            /// The response message.
+            public typealias Output = Zrpc_Test_Rpc_CallReply
+            /// The method's wire name and idempotency.
+            public static let descriptor = MethodDescriptor(
+                service: "zrpc.test.rpc.TestService",
+                method: "Read",
+                idempotency: .noSideEffects
+            )
+        }
     }
 }
 
@@ -227,6 +247,9 @@ extension Zrpc_Test_Rpc_TestService {
 
         /// `rpc Relay(zrpc.test.rpc.CallRequest) returns (zrpc.test.rpc.CallReply)`.
         func relay(_ request: Zrpc_Test_Rpc_CallRequest, context: ServerContext) async throws -> Zrpc_Test_Rpc_CallReply
+
+        /// `rpc Read(zrpc.test.rpc.CallRequest) returns (zrpc.test.rpc.CallReply)`.
+        func read(_ request: Zrpc_Test_Rpc_CallRequest, context: ServerContext) async throws -> Zrpc_Test_Rpc_CallReply
     }
 
     /// Calls `zrpc.test.rpc.TestService` through a ZRPC client.
@@ -262,6 +285,16 @@ extension Zrpc_Test_Rpc_TestService {
         ) async throws -> Zrpc_Test_Rpc_CallReply {
             try await client.unary(Method.Relay.descriptor, request: request, options: options)
         }
+
+        /// Calls `zrpc.test.rpc.TestService/Read`.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        public func read(
+            _ request: Zrpc_Test_Rpc_CallRequest,
+            options: CallOptions = .defaults
+        ) async throws -> Zrpc_Test_Rpc_CallReply {
+            try await client.unary(Method.Read.descriptor, request: request, options: options)
+        }
     }
 }
 
@@ -284,6 +317,11 @@ extension Zrpc_Test_Rpc_TestService.ServiceProtocol {
                 requestType: Zrpc_Test_Rpc_CallRequest.self,
                 responseType: Zrpc_Test_Rpc_CallReply.self
             ) { request, context in try await self.relay(request, context: context) },
+            MethodHandler(
+                Zrpc_Test_Rpc_TestService.Method.Read.descriptor,
+                requestType: Zrpc_Test_Rpc_CallRequest.self,
+                responseType: Zrpc_Test_Rpc_CallReply.self
+            ) { request, context in try await self.read(request, context: context) },
         ]
     }
 }

@@ -103,7 +103,7 @@ void   zrpc__test__rpc__call_reply__free_unpacked
   assert(message->base.descriptor == &zrpc__test__rpc__call_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descriptors[7] =
+static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descriptors[8] =
 {
   {
     "text",
@@ -189,6 +189,18 @@ static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "fail_until_attempt",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__CallRequest, fail_until_attempt),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__test__rpc__call_request__field_indices_by_name[] = {
   4,   /* field[4] = blob */
@@ -196,13 +208,14 @@ static const unsigned zrpc__test__rpc__call_request__field_indices_by_name[] = {
   1,   /* field[1] = delay_millis */
   2,   /* field[2] = fail_code */
   3,   /* field[3] = fail_message */
+  7,   /* field[7] = fail_until_attempt */
   5,   /* field[5] = gate */
   0,   /* field[0] = text */
 };
 static const ProtobufCIntRange zrpc__test__rpc__call_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor zrpc__test__rpc__call_request__descriptor =
 {
@@ -212,7 +225,7 @@ const ProtobufCMessageDescriptor zrpc__test__rpc__call_request__descriptor =
   "Zrpc__Test__Rpc__CallRequest",
   "zrpc.test.rpc",
   sizeof(Zrpc__Test__Rpc__CallRequest),
-  7,
+  8,
   zrpc__test__rpc__call_request__field_descriptors,
   zrpc__test__rpc__call_request__field_indices_by_name,
   1,  zrpc__test__rpc__call_request__number_ranges,
@@ -373,13 +386,15 @@ const ProtobufCMessageDescriptor zrpc__test__rpc__call_reply__descriptor =
   (ProtobufCMessageInit) zrpc__test__rpc__call_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor zrpc__test__rpc__test_service__method_descriptors[2] =
+static const ProtobufCMethodDescriptor zrpc__test__rpc__test_service__method_descriptors[3] =
 {
   { "Call", &zrpc__test__rpc__call_request__descriptor, &zrpc__test__rpc__call_reply__descriptor },
   { "Relay", &zrpc__test__rpc__call_request__descriptor, &zrpc__test__rpc__call_reply__descriptor },
+  { "Read", &zrpc__test__rpc__call_request__descriptor, &zrpc__test__rpc__call_reply__descriptor },
 };
 const unsigned zrpc__test__rpc__test_service__method_indices_by_name[] = {
   0,        /* Call */
+  2,        /* Read */
   1         /* Relay */
 };
 const ProtobufCServiceDescriptor zrpc__test__rpc__test_service__descriptor =
@@ -389,7 +404,7 @@ const ProtobufCServiceDescriptor zrpc__test__rpc__test_service__descriptor =
   "TestService",
   "Zrpc__Test__Rpc__TestService",
   "zrpc.test.rpc",
-  2,
+  3,
   zrpc__test__rpc__test_service__method_descriptors,
   zrpc__test__rpc__test_service__method_indices_by_name
 };
@@ -408,6 +423,14 @@ void zrpc__test__rpc__test_service__relay(ProtobufCService *service,
 {
   assert(service->descriptor == &zrpc__test__rpc__test_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__test__rpc__test_service__read(ProtobufCService *service,
+                                         const Zrpc__Test__Rpc__CallRequest *input,
+                                         Zrpc__Test__Rpc__CallReply_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &zrpc__test__rpc__test_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void zrpc__test__rpc__test_service__init (Zrpc__Test__Rpc__TestService_Service *service,
                                           Zrpc__Test__Rpc__TestService_ServiceDestroy destroy)

@@ -50,10 +50,14 @@ struct  Zrpc__Test__Rpc__CallRequest
    * Throw a plain (non-RPC) error with this text.
    */
   char *crash_with;
+  /*
+   * Fail with UNAVAILABLE while the attempt number is below this.
+   */
+  uint32_t fail_until_attempt;
 };
 #define ZRPC__TEST__RPC__CALL_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__rpc__call_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Zrpc__Test__Rpc__CallReply__MetadataEntry
@@ -156,6 +160,10 @@ struct Zrpc__Test__Rpc__TestService_Service
                 const Zrpc__Test__Rpc__CallRequest *input,
                 Zrpc__Test__Rpc__CallReply_Closure closure,
                 void *closure_data);
+  void (*read)(Zrpc__Test__Rpc__TestService_Service *service,
+               const Zrpc__Test__Rpc__CallRequest *input,
+               Zrpc__Test__Rpc__CallReply_Closure closure,
+               void *closure_data);
 };
 typedef void (*Zrpc__Test__Rpc__TestService_ServiceDestroy)(Zrpc__Test__Rpc__TestService_Service *);
 void zrpc__test__rpc__test_service__init (Zrpc__Test__Rpc__TestService_Service *service,
@@ -165,7 +173,8 @@ void zrpc__test__rpc__test_service__init (Zrpc__Test__Rpc__TestService_Service *
 #define ZRPC__TEST__RPC__TEST_SERVICE__INIT(function_prefix__) \
     { ZRPC__TEST__RPC__TEST_SERVICE__BASE_INIT,\
       function_prefix__ ## call,\
-      function_prefix__ ## relay  }
+      function_prefix__ ## relay,\
+      function_prefix__ ## read  }
 void zrpc__test__rpc__test_service__call(ProtobufCService *service,
                                          const Zrpc__Test__Rpc__CallRequest *input,
                                          Zrpc__Test__Rpc__CallReply_Closure closure,
@@ -174,6 +183,10 @@ void zrpc__test__rpc__test_service__relay(ProtobufCService *service,
                                           const Zrpc__Test__Rpc__CallRequest *input,
                                           Zrpc__Test__Rpc__CallReply_Closure closure,
                                           void *closure_data);
+void zrpc__test__rpc__test_service__read(ProtobufCService *service,
+                                         const Zrpc__Test__Rpc__CallRequest *input,
+                                         Zrpc__Test__Rpc__CallReply_Closure closure,
+                                         void *closure_data);
 
 /* --- descriptors --- */
 
