@@ -101,6 +101,10 @@ struct DeadlineTests {
         try await RawPeer.withRouter { router in
             let client = try await Client(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
             let stub = TestRPC.Client(wrapping: client)
+            // Connect first, so the short deadline below is spent waiting for the response.
+            let warm = Task { try await stub.call(.init(text: "warm")) }
+            try await router.respond(to: try await router.receiveRequest(), with: CallReply(text: "warm"))
+            #expect(try await warm.value.text == "warm")
             let late = Task { try await stub.call(.init(text: "late"), options: .init(timeout: .milliseconds(200))) }
             let first = try await router.receiveRequest()
             let lateError = try await rpcError { try await late.value }

@@ -63,6 +63,14 @@ final class Gates: Sendable {
 
     private let state = Mutex(State())
 
+    func isOpen(_ name: String) -> Bool {
+        state.withLock { $0.open.contains(name) }
+    }
+
+    func close(_ name: String) {
+        state.withLock { _ = $0.open.remove(name) }
+    }
+
     func open(_ name: String) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.open.insert(name)

@@ -16,6 +16,9 @@ struct TestService: TestRPC.ServiceProtocol {
 
     func call(_ request: CallRequest, context: ServerContext) async throws -> CallReply {
         events.record("started:\(request.text)")
+        if gates.isOpen("service-down") {
+            throw RPCError(code: .unavailable, message: "the service is down (test switch)")
+        }
         if context.attempt < request.failUntilAttempt {
             throw RPCError(code: .unavailable, message: "attempt \(context.attempt) fails on purpose")
         }
