@@ -124,6 +124,22 @@ struct RequestReplyTests {
         }
     }
 
+    @Test("a per-service limit refuses that service's calls beyond it and leaves others alone")
+    func perServiceLimit() async throws {
+        try await withHarness(configureServer: { $0.maxConcurrentCallsPerService = [TestRPC.descriptor.fullName: 1] }) { harness in
+            async let held = harness.stub.call(.init(text: "held", gate: "hold"))
+            #expect(await harness.events.wait(for: "started:held"))
+            let error = try await rpcError { try await harness.stub.call(.init(text: "second")) }
+            #expect(error.code == .resourceExhausted)
+            #expect(error.message.contains(TestRPC.descriptor.fullName))
+            let health = try await Zrpc_Health_Health.Client(wrapping: harness.client).check(.init())
+            #expect(health.status == .serving)  // another service is unaffected
+            harness.gates.open("hold")
+            #expect(try await held.text == "held")
+            #expect(try await harness.stub.call(.init(text: "third")).text == "third")
+        }
+    }
+
     @Test("client and server interceptors run around every call")
     func interceptors() async throws {
         try await withHarness(

@@ -19,6 +19,8 @@ public final class Client: Sendable {
     public let configuration: Configuration
     /// Counters of late and malformed responses.
     public let statistics = ClientStatistics()
+    /// The resilience layers built from ``Configuration/resilience``.
+    public let resilience: ResilienceLayers
 
     private let context: Context
     private let loop: IOLoop<ClientDriver>
@@ -29,9 +31,12 @@ public final class Client: Sendable {
     /// their deadline).
     ///
     /// - Parameter configuration: Endpoints, default timeout, interceptors.
-    /// - Throws: ``ZeroMQ/ZMQError`` for a malformed endpoint.
+    /// - Throws: ``ZeroMQ/ZMQError`` for a malformed endpoint, ``ResilienceConfigurationError``
+    ///   for an invalid resilience setting.
     public init(configuration: Configuration) async throws {
         self.configuration = configuration
+        let resilience = try configuration.resilience.makeLayers()
+        self.resilience = resilience
         let context = try configuration.context ?? Context()
         self.context = context
         let statistics = statistics
@@ -43,11 +48,19 @@ public final class Client: Sendable {
         var next: @Sendable (ClientRequest) async throws -> ClientResponse = { request in
             try await Self.send(request, loop: loop, callID: callIDs.next())
         }
-        for interceptor in configuration.interceptors.reversed() {
+        for interceptor in (configuration.interceptors + resilience.interceptors).reversed() {
             let inner = next
             next = { request in try await interceptor.intercept(request, next: inner) }
         }
         transportNext = next
+        configuration.logger.info(
+            "client started",
+            metadata: [
+                "endpoints": "\(configuration.endpoints)",
+                "default-timeout": "\(configuration.defaultTimeout)",
+                "resilience": "\(configuration.resilience.summary)",
+            ]
+        )
     }
 
     /// Runs `body` with a connected client and closes it afterwards, whatever happens.

@@ -1,3 +1,4 @@
+public import Logging
 public import ProtobufC
 public import ZeroMQ
 
@@ -13,8 +14,12 @@ extension Client {
         public var endpoints: [String]
         /// The timeout of a call whose options give none (internal calls: 5 seconds).
         public var defaultTimeout: Duration
-        /// Interceptors around every call, outermost first.
+        /// Interceptors around every call, outermost first (outside the resilience layers).
         public var interceptors: [any ClientInterceptor]
+        /// Retry, circuit breaker, bulkhead, cache and fallback layers for this service.
+        public var resilience: ResiliencePolicy
+        /// Where the client logs (its effective policy at start-up, breaker state changes).
+        public var logger: Logger
         /// Bounds for decoding responses.
         public var decodingLimits: DecodingLimits
         /// The largest frame accepted from a server; libzmq drops a connection that sends more.
@@ -40,6 +45,8 @@ extension Client {
             self.endpoints = endpoints
             self.defaultTimeout = defaultTimeout
             self.interceptors = interceptors
+            self.resilience = .none
+            self.logger = Logger(label: "zrpc.client")
             self.decodingLimits = .defaults
             self.maxFrameBytes = Int64(DecodingLimits.defaults.maxMessageBytes) * 2
             self.reconnectInterval = .milliseconds(100)

@@ -15,6 +15,9 @@ extension Server {
         public var endpoints: [String]
         /// How many handlers may run at once; a call beyond it gets RESOURCE_EXHAUSTED at once.
         public var maxConcurrentCalls: Int
+        /// Per-service bulkheads: at most this many calls of a service (by full name) run at once;
+        /// beyond it, RESOURCE_EXHAUSTED at once, so one slow service cannot take every slot.
+        public var maxConcurrentCallsPerService: [String: Int]
         /// The timeout of a call whose client sent none.
         public var defaultTimeout: Duration
         /// The longest timeout honoured; longer (or absurd) timeouts are clamped to it.
@@ -44,6 +47,7 @@ extension Server {
         public init(endpoints: [String], logger: Logger = Logger(label: "zrpc.server")) {
             self.endpoints = endpoints
             self.maxConcurrentCalls = 1024
+            self.maxConcurrentCallsPerService = [:]
             self.defaultTimeout = .seconds(5)
             self.maxTimeout = .seconds(300)
             self.maxRequestBytes = 4 << 20

@@ -33,6 +33,7 @@ final class ServerDriver: IOLoopDriver {
     private struct InFlight {
         let routingID: Frame
         let task: Task<Void, Never>
+        let service: String
     }
 
     private let configuration: Server.Configuration
@@ -44,6 +45,8 @@ final class ServerDriver: IOLoopDriver {
     private weak var loop: IOLoop<ServerDriver>?
     private var chain: (@Sendable (ServerRequest) async throws -> Frame)?
     private var inFlight: [CallKey: InFlight] = [:]
+    /// Calls in flight per service, for the per-service limits.
+    private var inFlightPerService: [String: Int] = [:]
     private var timers = TimerQueue<TimerKey>()
     private var draining = false
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
@@ -102,7 +105,7 @@ final class ServerDriver: IOLoopDriver {
     func handle(_ command: Command) {
         switch command {
         case .finished(let key, let frames):
-            guard let call = inFlight.removeValue(forKey: key) else { return }  // deadline passed or cancelled
+            guard let call = removeCall(key) else { return }  // deadline passed or cancelled
             if !frames.isEmpty { send([call.routingID] + frames) }
             resumeDrainWaitersIfIdle()
         case .drain(let deadline, let done):
@@ -132,7 +135,7 @@ final class ServerDriver: IOLoopDriver {
         for key in timers.popExpired(now: now) {
             switch key {
             case .call(let key):
-                guard let call = inFlight.removeValue(forKey: key) else { continue }
+                guard let call = removeCall(key) else { continue }
                 call.task.cancel()
                 statistics.record(.deadlineExceeded)
                 respond(to: call.routingID, callID: key.callID, error: RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed"))
@@ -144,6 +147,7 @@ final class ServerDriver: IOLoopDriver {
                     respond(to: call.routingID, callID: key.callID, error: RPCError(code: .unavailable, message: "the server shut down before the call completed"))
                 }
                 inFlight.removeAll()
+                inFlightPerService.removeAll()
                 resumeDrainWaitersIfIdle()
             case .flush:
                 finishDrain()
@@ -154,6 +158,7 @@ final class ServerDriver: IOLoopDriver {
     func stop() {
         for (_, call) in inFlight { call.task.cancel() }
         inFlight.removeAll()
+        inFlightPerService.removeAll()
         for waiter in drainWaiters { waiter.resume() }
         drainWaiters.removeAll()
         // Clients have confirmed (pong) reading every response, so nothing is left to flush: stop
@@ -186,7 +191,7 @@ final class ServerDriver: IOLoopDriver {
                 start(header, payload: parsed.payload ?? Frame(), routingID: routingID)
             case .cancel(let cancel)?:
                 let key = CallKey(routingID: routingID, callID: cancel.callID)
-                if let call = inFlight.removeValue(forKey: key) {
+                if let call = removeCall(key) {
                     call.task.cancel()
                     statistics.record(.cancelled)
                     resumeDrainWaitersIfIdle()
@@ -236,6 +241,17 @@ final class ServerDriver: IOLoopDriver {
             ))
             return
         }
+        if let limit = configuration.maxConcurrentCallsPerService[header.service],
+            inFlightPerService[header.service, default: 0] >= limit
+        {
+            statistics.record(.rejected)
+            respond(to: routingID, callID: header.callID, error: RPCError(
+                code: .resourceExhausted,
+                message: "\(header.service) is at its limit of \(limit) concurrent calls",
+                metadata: [RPCError.notSentMetadataKey: "true"]
+            ))
+            return
+        }
         let key = CallKey(routingID: routingID, callID: header.callID)
         guard inFlight[key] == nil else {
             statistics.record(.malformedMessage)
@@ -262,7 +278,8 @@ final class ServerDriver: IOLoopDriver {
             onIOThread: configuration.handlerExecution.onIOThread,
             logger: configuration.logger
         )
-        inFlight[key] = InFlight(routingID: routingID, task: task)
+        inFlight[key] = InFlight(routingID: routingID, task: task, service: header.service)
+        inFlightPerService[header.service, default: 0] += 1
         timers.schedule(.call(key), at: deadline)
     }
 
@@ -330,6 +347,13 @@ final class ServerDriver: IOLoopDriver {
             retryAfterMicros: error.retryAfter.map(WireFormat.micros) ?? 0
         )
         return try WireFormat.frames(header: .init(kind: .response(header)), payload: Frame())
+    }
+
+    /// Forgets a call in flight (finished, timed out or cancelled).
+    private func removeCall(_ key: CallKey) -> InFlight? {
+        guard let call = inFlight.removeValue(forKey: key) else { return nil }
+        inFlightPerService[call.service, default: 1] -= 1
+        return call
     }
 
     // MARK: Sending

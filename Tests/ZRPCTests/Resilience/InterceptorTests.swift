@@ -106,6 +106,40 @@ struct InterceptorTests {
     }
 }
 
+@Suite("Resilience by configuration")
+struct ResilienceConfigurationTests {
+    @Test("a generated stub gets the configured layers, in order")
+    func layersFromConfiguration() async throws {
+        try await withHarness(configureClient: { configuration in
+            configuration.resilience.retry = .init(maxAttempts: 3, backoff: .init(initial: .milliseconds(1)))
+            configuration.resilience.circuitBreaker = .init(minimumCalls: 50, window: .count(50))
+            configuration.resilience.bulkhead = .init(maxConcurrentCalls: 4, maxQueuedCalls: 4)
+            configuration.resilience.cache = .init(methods: [TestRPC.Method.Read.descriptor])
+        }) { harness in
+            let layers = harness.client.resilience
+            #expect(layers.retry != nil && layers.circuitBreaker != nil && layers.bulkhead != nil && layers.cache != nil)
+            #expect(layers.fallback == nil)
+            let reply = try await harness.stub.read(.init(text: "configured", failUntilAttempt: 2))
+            #expect(reply.attempt == 2)  // retried by the configured layer
+            _ = try await harness.stub.read(.init(text: "configured", failUntilAttempt: 2))
+            #expect(layers.cache?.fetches == 1)  // the second read was a cache hit
+            #expect(layers.retry?.counters.attempts == 2)  // the cache sits outside the retry layer
+            #expect(layers.circuitBreaker?.state == .closed)
+        }
+    }
+
+    @Test("an invalid setting is a clear error when the client starts")
+    func invalidConfiguration() async throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        configuration.resilience.retry = .init(maxAttempts: 0)
+        let error = try await #require(throws: ResilienceConfigurationError.self) { _ = try await Client(configuration: configuration) }
+        #expect(error.message.contains("maxAttempts"))
+        configuration.resilience.retry = nil
+        configuration.resilience.order = [.retry, .retry, .cache, .fallback, .bulkhead]
+        await #expect(throws: ResilienceConfigurationError.self) { _ = try await Client(configuration: configuration) }
+    }
+}
+
 /// A clock the test moves by hand.
 final class TestClock: Sendable {
     private let current = Mutex(ContinuousClock.now)

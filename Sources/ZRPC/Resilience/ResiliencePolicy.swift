@@ -1,0 +1,148 @@
+/// The resilience layers a ``Client`` builds for the service it talks to, by configuration: a
+/// generated stub over that client gets them on every call without writing an interceptor.
+///
+/// The layers wrap each call in ``order`` (outermost first; by default cache → fallback →
+/// bulkhead → circuit breaker → retry, then the transport, which enforces the deadline).
+/// Interceptors in ``Client/Configuration/interceptors`` run outside all of them.
+///
+/// ```swift
+/// var configuration = Client.Configuration(endpoints: ["tcp://orders:5555"])
+/// configuration.resilience.retry = .init(maxAttempts: 3)
+/// configuration.resilience.circuitBreaker = .init(failureRateThreshold: 0.5, minimumCalls: 20)
+/// configuration.resilience.bulkhead = .init(maxConcurrentCalls: 32, maxQueuedCalls: 64)
+/// configuration.resilience.cache = .init(methods: [Orders_Orders.Method.Get.descriptor], timeToLive: .seconds(10))
+/// let orders = Orders_Orders.Client(wrapping: try await Client(configuration: configuration))
+/// ```
+public struct ResiliencePolicy: Sendable {
+    /// One layer.
+    public enum Layer: Hashable, Sendable, CaseIterable {
+        case cache, fallback, bulkhead, circuitBreaker, retry
+    }
+
+    /// Cache-aside settings.
+    public struct Cache: Sendable {
+        /// The read methods to cache.
+        public var methods: [MethodDescriptor]
+        /// How long an answer is fresh.
+        public var timeToLive: Duration
+        /// The most answers kept.
+        public var maxEntries: Int
+        /// How long after expiry an answer may stand in for a failed call.
+        public var staleIfErrorFor: Duration?
+
+        /// Creates cache settings.
+        ///
+        /// - Parameters:
+        ///   - methods: The read methods to cache.
+        ///   - timeToLive: How long an answer is fresh.
+        ///   - maxEntries: The most answers kept.
+        ///   - staleIfErrorFor: The stale-if-error window, or nil for none.
+        public init(methods: [MethodDescriptor], timeToLive: Duration = .seconds(30), maxEntries: Int = 1_000, staleIfErrorFor: Duration? = nil) {
+            self.methods = methods
+            self.timeToLive = timeToLive
+            self.maxEntries = maxEntries
+            self.staleIfErrorFor = staleIfErrorFor
+        }
+    }
+
+    /// The default order, outermost first.
+    public static let defaultOrder: [Layer] = [.cache, .fallback, .bulkhead, .circuitBreaker, .retry]
+
+    /// Retry policy, or nil for no retries.
+    public var retry: RetryInterceptor.Policy?
+    /// The retry budget (used when ``retry`` is set).
+    public var retryBudget: RetryBudget
+    /// Circuit breaker policy, or nil for none.
+    public var circuitBreaker: CircuitBreaker.Policy?
+    /// Bulkhead limits, or nil for none.
+    public var bulkhead: Bulkhead.Policy?
+    /// Cache-aside settings, or nil for none.
+    public var cache: Cache?
+    /// Per-method fallbacks.
+    public var fallbacks: [FallbackInterceptor.Fallback]
+    /// The order of the layers, outermost first; every layer appears once.
+    public var order: [Layer]
+
+    /// No layers.
+    public init() {
+        retry = nil
+        retryBudget = RetryBudget()
+        circuitBreaker = nil
+        bulkhead = nil
+        cache = nil
+        fallbacks = []
+        order = Self.defaultOrder
+    }
+
+    /// No layers: calls go straight to the transport (which still enforces the deadline).
+    public static var none: ResiliencePolicy { ResiliencePolicy() }
+
+    /// Builds the layers; an invalid setting is a ``ResilienceConfigurationError``.
+    func makeLayers() throws -> ResilienceLayers {
+        guard Set(order).count == order.count, Set(order) == Set(Layer.allCases) else {
+            throw ResilienceConfigurationError("resilience order must name each layer once, not \(order)")
+        }
+        var layers = ResilienceLayers()
+        if let retry { layers.retry = try RetryInterceptor(policy: retry, budget: retryBudget) }
+        if let circuitBreaker { layers.circuitBreaker = try CircuitBreakerInterceptor(policy: circuitBreaker) }
+        if let bulkhead { layers.bulkhead = try BulkheadInterceptor(policy: bulkhead) }
+        if let cache {
+            layers.cache = try CacheInterceptor(
+                methods: cache.methods,
+                timeToLive: cache.timeToLive,
+                maxEntries: cache.maxEntries,
+                staleIfErrorFor: cache.staleIfErrorFor
+            )
+        }
+        if !fallbacks.isEmpty { layers.fallback = FallbackInterceptor(fallbacks) }
+        layers.order = order
+        return layers
+    }
+
+    /// A one-line summary for the start-up log.
+    var summary: String {
+        var parts: [String] = []
+        for layer in order {
+            switch layer {
+            case .cache: if let cache { parts.append("cache(\(cache.methods.count) methods, ttl \(cache.timeToLive))") }
+            case .fallback: if !fallbacks.isEmpty { parts.append("fallback(\(fallbacks.count) methods)") }
+            case .bulkhead: if let bulkhead { parts.append("bulkhead(\(bulkhead.maxConcurrentCalls) + \(bulkhead.maxQueuedCalls) queued)") }
+            case .circuitBreaker:
+                if let circuitBreaker {
+                    parts.append("breaker(\(circuitBreaker.failureRateThreshold) over \(circuitBreaker.window), open \(circuitBreaker.openDuration))")
+                }
+            case .retry: if let retry { parts.append("retry(\(retry.maxAttempts) attempts, budget \(retryBudget.maxTokens))") }
+            }
+        }
+        return parts.isEmpty ? "none" : parts.joined(separator: " → ")
+    }
+}
+
+/// The layers a client built from its ``ResiliencePolicy``, to observe them (breaker state,
+/// retry counters, cache fetches, bulkhead load).
+public struct ResilienceLayers: Sendable {
+    /// The retry layer, if configured.
+    public internal(set) var retry: RetryInterceptor?
+    /// The circuit breaker, if configured.
+    public internal(set) var circuitBreaker: CircuitBreakerInterceptor?
+    /// The bulkhead, if configured.
+    public internal(set) var bulkhead: BulkheadInterceptor?
+    /// The cache, if configured.
+    public internal(set) var cache: CacheInterceptor?
+    /// The fallbacks, if configured.
+    public internal(set) var fallback: FallbackInterceptor?
+    var order: [ResiliencePolicy.Layer] = ResiliencePolicy.defaultOrder
+
+    /// The layers as interceptors, outermost first.
+    var interceptors: [any ClientInterceptor] {
+        order.compactMap { layer -> (any ClientInterceptor)? in
+            switch layer {
+            case .cache: cache
+            case .fallback: fallback
+            case .bulkhead: bulkhead
+            case .circuitBreaker: circuitBreaker
+            case .retry: retry
+            }
+        }
+    }
+}
