@@ -8,7 +8,9 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "ProtobufC", targets: ["ProtobufC"]),
         .library(name: "ZRPC", targets: ["ZRPC"]),
+        .library(name: "ZRPCTestKit", targets: ["ZRPCTestKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
+        .executable(name: "zrpc-fault-service", targets: ["zrpc-fault-service"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -52,6 +54,26 @@ let package = Package(
                 "ZeroMQ",
                 "ProtobufC",
                 "ZRPCProtocolC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Test kit (a product, for users' tests too)
+        .target(
+            name: "ZRPCTestKitProtoC",
+            dependencies: ["CProtobufC"],
+            path: "Sources/ZRPCTestKitProtoC"
+        ),
+        .target(
+            name: "ZRPCTestKit",
+            dependencies: ["ZRPC", "ProtobufC", "ZeroMQ", "ZRPCTestKitProtoC"]
+        ),
+        .executableTarget(
+            name: "zrpc-fault-service",
+            dependencies: [
+                "ZRPCTestKit",
+                "ZRPC",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -130,7 +152,7 @@ let package = Package(
         .testTarget(name: "ZRPCGeneratorTests", dependencies: ["ZRPCGenerator", "ConformanceMessages"]),
         .testTarget(
             name: "ZRPCTests",
-            dependencies: ["ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "EchoMessages"]
+            dependencies: ["ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "EchoMessages", "ZRPCTestKit"]
         ),
     ]
 )

@@ -13,3 +13,4 @@ zrpc_gen --proto-path Protos --swift-out Sources/ZRPCGenerator/Generated --c-out
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPC/Generated --c-out Sources/ZRPCProtocolC --swift-module ZRPC zrpc/wire.proto zrpc/health.proto
 zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceMessages --c-out Tests/Support/ConformanceProtoC test/conformance.proto test/naming.proto test/rpc.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Echo/EchoMessages --c-out Examples/Echo/EchoProtoC examples/echo.proto
+zrpc_gen --proto-path Protos --swift-out Sources/ZRPCTestKit/Generated --c-out Sources/ZRPCTestKitProtoC zrpc/testkit.proto

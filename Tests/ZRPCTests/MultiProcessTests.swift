@@ -8,9 +8,9 @@ import ZRPC
 struct MultiProcessTests {
     @Test("two server processes behind one client both receive calls")
     func twoServers() async throws {
-        let first = try ServerProcess.start()
+        let first = try ServerProcess.start("echo-server")
         defer { first.stop() }
-        let second = try ServerProcess.start()
+        let second = try ServerProcess.start("echo-server")
         defer { second.stop() }
         let client = try await Client(configuration: .init(endpoints: [first.endpoint, second.endpoint], defaultTimeout: .seconds(5)))
         let echo = Echo_Echo.Client(wrapping: client)
@@ -25,7 +25,7 @@ struct MultiProcessTests {
     }
 }
 
-/// An `echo-server` child process bound to a free port on 127.0.0.1.
+/// A server child process (`echo-server`, `zrpc-fault-service`) bound to a free port on 127.0.0.1.
 final class ServerProcess: @unchecked Sendable {
     // Only the test that started it touches it (start, endpoint, stop).
     let process: Process
@@ -35,15 +35,15 @@ final class ServerProcess: @unchecked Sendable {
         let description: String
     }
 
-    static func start() throws -> ServerProcess {
+    static func start(_ name: String) throws -> ServerProcess {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0])
             .deletingLastPathComponent()
-            .appendingPathComponent("echo-server")
+            .appendingPathComponent(name)
         let executable = FileManager.default.isExecutableFile(atPath: binary.path)
             ? binary
-            : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("echo-server")
+            : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw StartFailure(description: "echo-server is not built next to the tests (\(executable.path)); run swift build --build-tests")
+            throw StartFailure(description: "\(name) is not built next to the tests (\(executable.path)); run swift build --build-tests")
         }
         let process = Process()
         process.executableURL = executable
@@ -63,7 +63,7 @@ final class ServerProcess: @unchecked Sendable {
         let text = String(decoding: line, as: UTF8.self)
         guard let range = text.range(of: #"tcp://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) else {
             process.terminate()
-            throw StartFailure(description: "echo-server did not report an endpoint: \(text)")
+            throw StartFailure(description: "\(name) did not report an endpoint: \(text)")
         }
         return ServerProcess(process: process, endpoint: String(text[range]))
     }

@@ -1,0 +1,19 @@
+// zrpc-fault-service: the test kit's fault-injecting service in a process of its own.
+//
+//   swift run zrpc-fault-service [ENDPOINT]       (default tcp://127.0.0.1:*; the first line printed
+//                                                 names the bound endpoint)
+//
+// Set faults remotely with zrpc.testkit.Faulty/Configure; read what it received with GetStats.
+import Foundation
+import Logging
+import ServiceLifecycle
+import ZRPC
+import ZRPCTestKit
+
+let endpoint = CommandLine.arguments.dropFirst().first ?? "tcp://127.0.0.1:*"
+var logger = Logger(label: "zrpc-fault-service")
+logger.logLevel = .warning
+let server = Server(configuration: .init(endpoints: [endpoint], logger: logger), services: [FaultyService()])
+try await server.start()
+FileHandle.standardOutput.write(Data("zrpc-fault-service pid \(ProcessInfo.processInfo.processIdentifier) listening on \(server.boundEndpoints[0])\n".utf8))
+try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
