@@ -1,0 +1,103 @@
+public import Configuration
+
+extension Client.Configuration {
+    /// Applies the settings found under `scope` in `config` (environment variables, files, …) on
+    /// top of these; settings not found keep their values. A value that does not parse is a
+    /// ``ResilienceConfigurationError`` naming the key — never a silent default.
+    ///
+    /// | key under `scope` | environment variable for scope `orders` | sets |
+    /// |---|---|---|
+    /// | `endpoints` | `ORDERS_ENDPOINTS=tcp://a:1,tcp://b:1` | ``endpoints`` |
+    /// | `timeout-ms` | `ORDERS_TIMEOUT_MS=250` | ``defaultTimeout`` |
+    /// | `retry.max-attempts` | `ORDERS_RETRY_MAX_ATTEMPTS=3` | turns retries on |
+    /// | `retry.initial-backoff-ms`, `retry.max-backoff-ms`, `retry.multiplier` | … | the backoff |
+    /// | `breaker.failure-rate`, `breaker.minimum-calls`, `breaker.window-calls`, `breaker.open-ms`, `breaker.probes` | `ORDERS_BREAKER_FAILURE_RATE=0.5` | turns the breaker on |
+    /// | `bulkhead.max-concurrent`, `bulkhead.max-queued`, `bulkhead.max-wait-ms` | `ORDERS_BULKHEAD_MAX_CONCURRENT=16` | turns the bulkhead on |
+    ///
+    /// ```swift
+    /// import Configuration
+    /// var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:5555"])
+    /// try configuration.apply(ConfigReader(provider: EnvironmentVariablesProvider()), scope: "orders")
+    /// let client = try await Client(configuration: configuration)   // logs the effective policy
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - config: Where to read.
+    ///   - scope: The service's name in the configuration (e.g. `orders`).
+    public mutating func apply(_ config: ConfigReader, scope: String) throws {
+        let reader = ScopedReader(config: config, scope: scope)
+        if let endpoints = try reader.string("endpoints") {
+            self.endpoints = endpoints.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            guard !self.endpoints.isEmpty else { throw ResilienceConfigurationError("\(reader.name("endpoints")) names no endpoint") }
+        }
+        if let timeout = try reader.milliseconds("timeout-ms") { defaultTimeout = timeout }
+
+        if let attempts = try reader.int("retry.max-attempts") {
+            var retry = resilience.retry ?? RetryInterceptor.Policy()
+            retry.maxAttempts = attempts
+            if let initial = try reader.milliseconds("retry.initial-backoff-ms") { retry.backoff.initial = initial }
+            if let maximum = try reader.milliseconds("retry.max-backoff-ms") { retry.backoff.maximum = maximum }
+            if let multiplier = try reader.double("retry.multiplier") { retry.backoff.multiplier = multiplier }
+            try retry.validate()
+            resilience.retry = retry
+        }
+        if let rate = try reader.double("breaker.failure-rate") {
+            var breaker = resilience.circuitBreaker ?? CircuitBreaker.Policy()
+            breaker.failureRateThreshold = rate
+            if let minimum = try reader.int("breaker.minimum-calls") { breaker.minimumCalls = minimum }
+            if let window = try reader.int("breaker.window-calls") { breaker.window = .count(window) }
+            if let open = try reader.milliseconds("breaker.open-ms") { breaker.openDuration = open }
+            if let probes = try reader.int("breaker.probes") { breaker.halfOpenProbes = probes }
+            try breaker.validate()
+            resilience.circuitBreaker = breaker
+        }
+        if let concurrent = try reader.int("bulkhead.max-concurrent") {
+            var bulkhead = resilience.bulkhead ?? Bulkhead.Policy()
+            bulkhead.maxConcurrentCalls = concurrent
+            if let queued = try reader.int("bulkhead.max-queued") { bulkhead.maxQueuedCalls = queued }
+            if let wait = try reader.milliseconds("bulkhead.max-wait-ms") { bulkhead.maxWait = wait }
+            try bulkhead.validate()
+            resilience.bulkhead = bulkhead
+        }
+    }
+}
+
+/// Reads typed values under a scope, telling "absent" from "present but not parseable".
+private struct ScopedReader {
+    let config: ConfigReader
+    let scope: String
+
+    func name(_ key: String) -> String { scope + "." + key }
+
+    func string(_ key: String) throws -> String? {
+        config.string(forKey: ConfigKey(name(key)))
+    }
+
+    func int(_ key: String) throws -> Int? {
+        guard let text = try string(key) else { return nil }
+        guard let value = Int(text.trimmingWhitespace()) else {
+            throw ResilienceConfigurationError("\(name(key)) = \"\(text)\" is not a whole number")
+        }
+        return value
+    }
+
+    func double(_ key: String) throws -> Double? {
+        guard let text = try string(key) else { return nil }
+        guard let value = Double(text.trimmingWhitespace()), value.isFinite else {
+            throw ResilienceConfigurationError("\(name(key)) = \"\(text)\" is not a number")
+        }
+        return value
+    }
+
+    func milliseconds(_ key: String) throws -> Duration? {
+        guard let value = try int(key) else { return nil }
+        guard value >= 0 else { throw ResilienceConfigurationError("\(name(key)) = \(value) must not be negative") }
+        return .milliseconds(value)
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

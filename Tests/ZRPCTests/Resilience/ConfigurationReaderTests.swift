@@ -1,0 +1,59 @@
+import Configuration
+import Testing
+import ZRPC
+
+/// Client settings from environment variables (swift-configuration).
+@Suite("Client configuration from the environment")
+struct ConfigurationReaderTests {
+    func reader(_ variables: [String: String]) -> ConfigReader {
+        ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: variables))
+    }
+
+    @Test("settings under a scope override the code's, the rest stay")
+    func applies() throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"], defaultTimeout: .seconds(5))
+        try configuration.apply(reader([
+            "ORDERS_ENDPOINTS": "tcp://127.0.0.1:2, tcp://127.0.0.1:3",
+            "ORDERS_TIMEOUT_MS": "250",
+            "ORDERS_RETRY_MAX_ATTEMPTS": "4",
+            "ORDERS_RETRY_INITIAL_BACKOFF_MS": "20",
+            "ORDERS_BREAKER_FAILURE_RATE": "0.25",
+            "ORDERS_BREAKER_MINIMUM_CALLS": "8",
+            "ORDERS_BREAKER_WINDOW_CALLS": "16",
+            "ORDERS_BULKHEAD_MAX_CONCURRENT": "12",
+            "BILLING_TIMEOUT_MS": "9999",
+        ]), scope: "orders")
+        #expect(configuration.endpoints == ["tcp://127.0.0.1:2", "tcp://127.0.0.1:3"])
+        #expect(configuration.defaultTimeout == .milliseconds(250))
+        #expect(configuration.resilience.retry?.maxAttempts == 4)
+        #expect(configuration.resilience.retry?.backoff.initial == .milliseconds(20))
+        #expect(configuration.resilience.circuitBreaker?.failureRateThreshold == 0.25)
+        #expect(configuration.resilience.circuitBreaker?.window == .count(16))
+        #expect(configuration.resilience.bulkhead?.maxConcurrentCalls == 12)
+        #expect(configuration.resilience.cache == nil)
+    }
+
+    @Test("nothing set changes nothing")
+    func absent() throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        try configuration.apply(reader([:]), scope: "orders")
+        #expect(configuration.endpoints == ["tcp://127.0.0.1:1"])
+        #expect(configuration.defaultTimeout == .seconds(5))
+        #expect(configuration.resilience.retry == nil)
+    }
+
+    @Test("a value that does not parse, or is invalid, is an error naming the key", arguments: [
+        ("ORDERS_TIMEOUT_MS", "soon", "orders.timeout-ms"),
+        ("ORDERS_RETRY_MAX_ATTEMPTS", "0", "maxAttempts"),
+        ("ORDERS_BREAKER_FAILURE_RATE", "lots", "orders.breaker.failure-rate"),
+        ("ORDERS_BULKHEAD_MAX_CONCURRENT", "-1", "maxConcurrentCalls"),
+        ("ORDERS_ENDPOINTS", " , ", "names no endpoint"),
+    ])
+    func invalid(variable: String, value: String, mentions: String) throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        let error = try #require(throws: ResilienceConfigurationError.self) {
+            try configuration.apply(reader([variable: value]), scope: "orders")
+        }
+        #expect(error.message.contains(mentions), "\(error.message)")
+    }
+}
