@@ -158,7 +158,8 @@ public final class Client: Sendable {
                 message: "metadata key \(reserved.key) uses the prefix \(Metadata.reservedPrefix), which is reserved for ZRPC"
             )
         }
-        let deadline = CallDeadline.effective(timeout: options.timeout ?? configuration.defaultTimeout)
+        let timeout = options.timeout ?? configuration.methodTimeouts[method.fullName] ?? configuration.defaultTimeout
+        let deadline = CallDeadline.effective(timeout: timeout)
         let call = ClientRequest(
             method: method,
             payload: payload,

@@ -13,6 +13,8 @@ extension Client.Configuration {
     /// | `retry.initial-backoff-ms`, `retry.max-backoff-ms`, `retry.multiplier` | … | the backoff |
     /// | `breaker.failure-rate`, `breaker.minimum-calls`, `breaker.window-calls`, `breaker.open-ms`, `breaker.probes` | `ORDERS_BREAKER_FAILURE_RATE=0.5` | turns the breaker on |
     /// | `bulkhead.max-concurrent`, `bulkhead.max-queued`, `bulkhead.max-wait-ms` | `ORDERS_BULKHEAD_MAX_CONCURRENT=16` | turns the bulkhead on |
+    /// | `<method>.timeout-ms` (for each of `methods`) | `ORDERS_GET_TIMEOUT_MS=100` | ``methodTimeouts`` |
+    /// | `<method>.retry.max-attempts` | `ORDERS_GET_RETRY_MAX_ATTEMPTS=5` | that method's attempts (with retries on) |
     ///
     /// ```swift
     /// import Configuration
@@ -24,7 +26,8 @@ extension Client.Configuration {
     /// - Parameters:
     ///   - config: Where to read.
     ///   - scope: The service's name in the configuration (e.g. `orders`).
-    public mutating func apply(_ config: ConfigReader, scope: String) throws {
+    ///   - methods: Methods whose per-method settings to read (keys use the method's name, e.g. `get`).
+    public mutating func apply(_ config: ConfigReader, scope: String, methods: [MethodDescriptor] = []) throws {
         let reader = ScopedReader(config: config, scope: scope)
         if let endpoints = try reader.string("endpoints") {
             self.endpoints = endpoints.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
@@ -58,6 +61,18 @@ extension Client.Configuration {
             if let wait = try reader.milliseconds("bulkhead.max-wait-ms") { bulkhead.maxWait = wait }
             try bulkhead.validate()
             resilience.bulkhead = bulkhead
+        }
+        for method in methods {
+            let prefix = method.method.lowercased() + "."
+            if let timeout = try reader.milliseconds(prefix + "timeout-ms") { methodTimeouts[method.fullName] = timeout }
+            if let attempts = try reader.int(prefix + "retry.max-attempts") {
+                guard var retry = resilience.retry else {
+                    throw ResilienceConfigurationError("\(reader.name(prefix + "retry.max-attempts")) is set but retries are off for \(scope)")
+                }
+                retry.maxAttemptsByMethod[method.fullName] = attempts
+                try retry.validate()
+                resilience.retry = retry
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ extension Client {
         public var endpoints: [String]
         /// The timeout of a call whose options give none (internal calls: 5 seconds).
         public var defaultTimeout: Duration
+        /// Per-method default timeouts (`service/method` → timeout), before ``defaultTimeout``.
+        public var methodTimeouts: [String: Duration]
         /// Interceptors around every call, outermost first (outside the resilience layers).
         public var interceptors: [any ClientInterceptor]
         /// Retry, circuit breaker, bulkhead, cache and fallback layers for this service.
@@ -44,6 +46,7 @@ extension Client {
         ) {
             self.endpoints = endpoints
             self.defaultTimeout = defaultTimeout
+            self.methodTimeouts = [:]
             self.interceptors = interceptors
             self.resilience = .none
             self.logger = Logger(label: "zrpc.client")

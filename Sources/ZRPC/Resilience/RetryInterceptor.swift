@@ -28,6 +28,8 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
         public var retryableCodes: Set<RPCError.Code>
         /// Methods (`service/method`) treated as idempotent whatever their `.proto` says.
         public var idempotentMethods: Set<String>
+        /// Per-method attempt limits (`service/method` → attempts), before ``maxAttempts``.
+        public var maxAttemptsByMethod: [String: Int]
 
         /// Creates a policy.
         ///
@@ -46,10 +48,14 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
             self.backoff = backoff
             self.retryableCodes = retryableCodes
             self.idempotentMethods = idempotentMethods
+            self.maxAttemptsByMethod = [:]
         }
 
         func validate() throws {
             guard maxAttempts >= 1 else { throw ResilienceConfigurationError("retry maxAttempts must be ≥ 1, not \(maxAttempts)") }
+            for (method, attempts) in maxAttemptsByMethod where attempts < 1 {
+                throw ResilienceConfigurationError("retry maxAttempts for \(method) must be ≥ 1, not \(attempts)")
+            }
             try backoff.validate()
         }
     }
@@ -105,6 +111,7 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
             attempt.idempotencyKey = state.withLock { Self.makeKey(&$0.random) }
         }
         let safeToRetry = request.method.idempotency.isSafeToRetry || policy.idempotentMethods.contains(request.method.fullName)
+        let maxAttempts = policy.maxAttemptsByMethod[request.method.fullName] ?? policy.maxAttempts
         while true {
             state.withLock { $0.counters.attempts += 1 }
             do {
@@ -115,7 +122,7 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
                 guard policy.retryableCodes.contains(error.code) else { throw error }
                 let delay = state.withLock { state -> Duration? in
                     state.budget.recordFailure()
-                    guard Int(attempt.attempt) < policy.maxAttempts, safeToRetry || error.neverReachedServer else { return nil }
+                    guard Int(attempt.attempt) < maxAttempts, safeToRetry || error.neverReachedServer else { return nil }
                     guard state.budget.allowsRetry else {
                         state.counters.refusedByBudget += 1
                         return nil

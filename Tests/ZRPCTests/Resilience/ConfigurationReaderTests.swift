@@ -33,6 +33,25 @@ struct ConfigurationReaderTests {
         #expect(configuration.resilience.cache == nil)
     }
 
+    @Test("per-method timeouts and attempt limits")
+    func perMethod() async throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        let read = MethodDescriptor(service: "orders.Orders", method: "Get")
+        try configuration.apply(reader([
+            "ORDERS_RETRY_MAX_ATTEMPTS": "2",
+            "ORDERS_GET_TIMEOUT_MS": "80",
+            "ORDERS_GET_RETRY_MAX_ATTEMPTS": "5",
+        ]), scope: "orders", methods: [read])
+        #expect(configuration.methodTimeouts["orders.Orders/Get"] == .milliseconds(80))
+        #expect(configuration.resilience.retry?.maxAttempts == 2)
+        #expect(configuration.resilience.retry?.maxAttemptsByMethod["orders.Orders/Get"] == 5)
+
+        var off = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        #expect(throws: ResilienceConfigurationError.self) {
+            try off.apply(reader(["ORDERS_GET_RETRY_MAX_ATTEMPTS": "5"]), scope: "orders", methods: [read])
+        }
+    }
+
     @Test("nothing set changes nothing")
     func absent() throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])

@@ -19,6 +19,24 @@ struct InterceptorTests {
         }
     }
 
+    @Test("a per-method attempt limit and a per-method timeout apply to that method only")
+    func perMethodSettings() async throws {
+        var policy = RetryInterceptor.Policy(maxAttempts: 2, backoff: .init(initial: .milliseconds(1)))
+        policy.maxAttemptsByMethod = [TestRPC.Method.Read.descriptor.fullName: 4]
+        let retry = try RetryInterceptor(policy: policy, seed: 1)
+        try await withHarness(configureClient: {
+            $0.interceptors = [retry]
+            $0.methodTimeouts = [TestRPC.Method.Call.descriptor.fullName: .milliseconds(100)]
+        }) { harness in
+            #expect(try await harness.stub.read(.init(text: "four", failUntilAttempt: 4)).attempt == 4)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = try await rpcError { try await harness.stub.call(.init(text: "slow", delayMillis: 5_000)) }
+            #expect(error.code == .deadlineExceeded)
+            #expect(clock.now - start < .seconds(2))
+        }
+    }
+
     @Test("a method not declared idempotent is not retried")
     func noRetryForUnsafeMethods() async throws {
         let retry = try RetryInterceptor(policy: .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(1))), seed: 1)
