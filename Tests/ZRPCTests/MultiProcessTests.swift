@@ -8,10 +8,8 @@ import ZRPC
 struct MultiProcessTests {
     @Test("two server processes behind one client both receive calls")
     func twoServers() async throws {
-        let first = try ServerProcess.start("echo-server")
-        defer { first.stop() }
-        let second = try ServerProcess.start("echo-server")
-        defer { second.stop() }
+        let first = try await ServerProcess.start("echo-server")
+        let second = try await ServerProcess.start("echo-server")
         let client = try await Client(configuration: .init(endpoints: [first.endpoint, second.endpoint], defaultTimeout: .seconds(5)))
         let echo = Echo_Echo.Client(wrapping: client)
         var servedBy: Set<String> = []
@@ -22,6 +20,8 @@ struct MultiProcessTests {
         }
         #expect(servedBy.count == 2, "served by \(servedBy)")
         await client.close()
+        await first.stop()
+        await second.stop()
     }
 }
 
@@ -35,7 +35,15 @@ final class ServerProcess: @unchecked Sendable {
         let description: String
     }
 
-    static func start(_ name: String) throws -> ServerProcess {
+    /// Starts the process and waits for its endpoint, on a thread of its own: blocking reads
+    /// on Swift's small cooperative pool would starve the other tests running in parallel.
+    static func start(_ name: String) async throws -> ServerProcess {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try startBlocking(name) }) }.start()
+        }
+    }
+
+    private static func startBlocking(_ name: String) throws -> ServerProcess {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0])
             .deletingLastPathComponent()
             .appendingPathComponent(name)
@@ -73,10 +81,16 @@ final class ServerProcess: @unchecked Sendable {
         self.endpoint = endpoint
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+    /// Stops the process (SIGTERM) and waits for it to exit, on a thread of its own.
+    func stop() async {
+        await withCheckedContinuation { continuation in
+            Thread {
+                if self.process.isRunning {
+                    self.process.terminate()
+                    self.process.waitUntilExit()
+                }
+                continuation.resume()
+            }.start()
         }
     }
 }

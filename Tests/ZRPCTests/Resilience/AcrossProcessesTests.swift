@@ -16,7 +16,7 @@ struct AcrossProcessesTests {
         let control: Client
 
         static func start() async throws -> FaultProcess {
-            let process = try ServerProcess.start("zrpc-fault-service")
+            let process = try await ServerProcess.start("zrpc-fault-service")
             let control = try await Client(configuration: .init(endpoints: [process.endpoint], defaultTimeout: .seconds(5)))
             return FaultProcess(process: process, control: control)
         }
@@ -33,7 +33,7 @@ struct AcrossProcessesTests {
 
         func stop() async {
             await control.close()
-            process.stop()
+            await process.stop()
         }
     }
 
