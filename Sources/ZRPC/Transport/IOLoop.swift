@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import ZeroMQ
 
-/// A thread that owns a driver's sockets and blocks in `zmq_poll` on them plus a wake-up eventfd.
+/// A thread that owns a driver's sockets and blocks in ZeroMQ's poll on them plus a wake-up eventfd.
 ///
 /// Other threads never touch the sockets: they ``submit(_:)`` commands to a mailbox and the loop
 /// runs them between polls, draining the mailbox in batches. The loop is also a `TaskExecutor`:
@@ -124,7 +124,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             do {
                 _ = try poller.poll(timeout: timeout)
             } catch {
-                // zmq_poll fails only on a closed socket or a terminated context: stop serving.
+                // Polling fails only on a closed socket or a terminated context: stop serving.
                 break
             }
             mailbox.withLock { $0.sleeping = false }
