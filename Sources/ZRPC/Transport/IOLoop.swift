@@ -39,6 +39,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         self.wakeup = try WakeupSignal()
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
+                Thread.current.name = name  // set here: on Linux a name set before start() is lost
                 do {
                     let driver = try makeDriver()
                     _ = poller.add(fileDescriptor: wakeup.fileDescriptor, events: .readable)
@@ -51,7 +52,6 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
                 started.resume()
                 run()
             }
-            thread.name = name
             thread.stackSize = 1 << 20
             thread.start()
         }

@@ -37,6 +37,18 @@ struct InterceptorTests {
         }
     }
 
+    @Test("the client honours the server's retry-after")
+    func retryAfterPushback() async throws {
+        let retry = try RetryInterceptor(policy: .init(maxAttempts: 3, backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(1))), seed: 1)
+        try await withHarness(configureClient: { $0.interceptors = [retry] }) { harness in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let reply = try await harness.stub.read(.init(text: "pushback", failUntilAttempt: 2, retryAfterMillis: 200))
+            #expect(reply.attempt == 2)
+            #expect(clock.now - start >= .milliseconds(200))
+        }
+    }
+
     @Test("a method not declared idempotent is not retried")
     func noRetryForUnsafeMethods() async throws {
         let retry = try RetryInterceptor(policy: .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(1))), seed: 1)

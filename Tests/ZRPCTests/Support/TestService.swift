@@ -20,7 +20,11 @@ struct TestService: TestRPC.ServiceProtocol {
             throw RPCError(code: .unavailable, message: "the service is down (test switch)")
         }
         if context.attempt < request.failUntilAttempt {
-            throw RPCError(code: .unavailable, message: "attempt \(context.attempt) fails on purpose")
+            throw RPCError(
+                code: .unavailable,
+                message: "attempt \(context.attempt) fails on purpose",
+                retryAfter: request.retryAfterMillis > 0 ? .milliseconds(request.retryAfterMillis) : nil
+            )
         }
         let remaining = context.remainingTime
         do {

@@ -23,6 +23,8 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
     public var crashWith: String = ""
     /// `fail_until_attempt = 8`.
     public var failUntilAttempt: UInt32 = 0
+    /// `retry_after_millis = 9`.
+    public var retryAfterMillis: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -36,7 +38,8 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         blob: [UInt8] = [],
         gate: String = "",
         crashWith: String = "",
-        failUntilAttempt: UInt32 = 0
+        failUntilAttempt: UInt32 = 0,
+        retryAfterMillis: Int64 = 0
     ) {
         self.text = text
         self.delayMillis = delayMillis
@@ -46,6 +49,7 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         self.gate = gate
         self.crashWith = crashWith
         self.failUntilAttempt = failUntilAttempt
+        self.retryAfterMillis = retryAfterMillis
     }
 }
 
@@ -117,6 +121,7 @@ extension Zrpc_Test_Rpc_CallRequest: ProtobufMessage {
             cMessage.pointee.crash_with = try arena.cString(self.crashWith)
         }
         cMessage.pointee.fail_until_attempt = self.failUntilAttempt
+        cMessage.pointee.retry_after_millis = self.retryAfterMillis
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -130,6 +135,7 @@ extension Zrpc_Test_Rpc_CallRequest: ProtobufMessage {
         self.gate = try context.string(cMessage.pointee.gate)
         self.crashWith = try context.string(cMessage.pointee.crash_with)
         self.failUntilAttempt = cMessage.pointee.fail_until_attempt
+        self.retryAfterMillis = cMessage.pointee.retry_after_millis
     }
 }
 

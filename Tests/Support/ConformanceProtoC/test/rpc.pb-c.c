@@ -103,7 +103,7 @@ void   zrpc__test__rpc__call_reply__free_unpacked
   assert(message->base.descriptor == &zrpc__test__rpc__call_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descriptors[8] =
+static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descriptors[9] =
 {
   {
     "text",
@@ -201,6 +201,18 @@ static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "retry_after_millis",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__CallRequest, retry_after_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__test__rpc__call_request__field_indices_by_name[] = {
   4,   /* field[4] = blob */
@@ -210,12 +222,13 @@ static const unsigned zrpc__test__rpc__call_request__field_indices_by_name[] = {
   3,   /* field[3] = fail_message */
   7,   /* field[7] = fail_until_attempt */
   5,   /* field[5] = gate */
+  8,   /* field[8] = retry_after_millis */
   0,   /* field[0] = text */
 };
 static const ProtobufCIntRange zrpc__test__rpc__call_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor zrpc__test__rpc__call_request__descriptor =
 {
@@ -225,7 +238,7 @@ const ProtobufCMessageDescriptor zrpc__test__rpc__call_request__descriptor =
   "Zrpc__Test__Rpc__CallRequest",
   "zrpc.test.rpc",
   sizeof(Zrpc__Test__Rpc__CallRequest),
-  8,
+  9,
   zrpc__test__rpc__call_request__field_descriptors,
   zrpc__test__rpc__call_request__field_indices_by_name,
   1,  zrpc__test__rpc__call_request__number_ranges,

@@ -54,10 +54,14 @@ struct  Zrpc__Test__Rpc__CallRequest
    * Fail with UNAVAILABLE while the attempt number is below this.
    */
   uint32_t fail_until_attempt;
+  /*
+   * With fail_until_attempt: ask the client to wait this long before retrying.
+   */
+  int64_t retry_after_millis;
 };
 #define ZRPC__TEST__RPC__CALL_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__rpc__call_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Zrpc__Test__Rpc__CallReply__MetadataEntry
