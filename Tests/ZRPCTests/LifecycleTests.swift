@@ -110,6 +110,25 @@ struct LifecycleTests {
         await client.close()
     }
 
+    @Test("a client dropped without close() stops its I/O thread")
+    func clientDeinitStopsThread() async throws {
+        func threadNames() -> [String] {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        }
+        let name = "zrpc-drop-\(UInt32.random(in: 0 ... 99_999))"
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:9"])
+        configuration.name = name
+        var client: Client? = try await Client(configuration: configuration)
+        #expect(threadNames().contains { $0.hasPrefix(name) })
+        _ = client
+        client = nil
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(5))
+        while threadNames().contains(where: { $0.hasPrefix(name) }), clock.now < deadline { await Task.yield() }
+        #expect(!threadNames().contains { $0.hasPrefix(name) })
+    }
+
     @Test("binding an address in use fails with a clear error")
     func addressInUse() async throws {
         let first = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [])

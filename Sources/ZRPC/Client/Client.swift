@@ -63,6 +63,12 @@ public final class Client: Sendable {
         )
     }
 
+    deinit {
+        // A client dropped without close(): stop its I/O thread (calls still in flight hold the
+        // client alive, so none is left waiting).
+        loop.requestStop()
+    }
+
     /// Runs `body` with a connected client and closes it afterwards, whatever happens.
     ///
     /// - Parameters:

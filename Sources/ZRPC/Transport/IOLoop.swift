@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import ZeroMQ
 
@@ -39,7 +42,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         self.wakeup = try WakeupSignal()
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
-                Thread.current.name = name  // set here: on Linux a name set before start() is lost
+                Self.nameCurrentThread(name)
                 do {
                     let driver = try makeDriver()
                     _ = poller.add(fileDescriptor: wakeup.fileDescriptor, events: .readable)
@@ -93,6 +96,30 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             if alreadyStopped { done.resume() }
             if wake { wakeup.signal() }
         }
+    }
+
+    /// Names the calling thread for debuggers, `top -H` and `/proc` (Linux keeps 15 bytes), by
+    /// writing its `comm` (Foundation's `Thread.name` does not reliably reach the OS thread here).
+    private static func nameCurrentThread(_ name: String) {
+        #if canImport(Glibc)
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        #endif
+    }
+
+    /// Asks the loop to stop without waiting for it (from a `deinit`, which cannot await); the
+    /// thread closes the driver's sockets and ends on its own.
+    func requestStop() {
+        let wake = mailbox.withLock { state -> Bool in
+            guard !state.stopped else { return false }
+            state.stopping = true
+            defer { state.sleeping = false }
+            return state.sleeping
+        }
+        if wake { wakeup.signal() }
     }
 
     private func run() {
