@@ -23,7 +23,7 @@ struct StateMachineTests {
     @Test("full jitter stays within the ceiling and spreads across it")
     func backoffJitter() {
         let backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2)
-        var random = SplitMix(seed: 1)
+        var random = SplitMixRandom(seed: 1)
         let delays = (0..<1_000).map { _ in backoff.delay(forRetry: 3, using: &random) }
         #expect(delays.allSatisfy { $0 >= .zero && $0 <= .milliseconds(400) })
         #expect(delays.contains { $0 < .milliseconds(100) })
@@ -149,22 +149,5 @@ struct StateMachineTests {
         #expect(bulkhead.active == 1)
         #expect(bulkhead.acquire(6) == .granted)
         #expect(bulkhead.active == 2)
-    }
-}
-
-/// A deterministic generator for jitter tests.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
