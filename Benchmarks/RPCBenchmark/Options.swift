@@ -56,6 +56,7 @@ struct BenchmarkOptions: Sendable {
         var options = BenchmarkOptions()
         var only: Set<Contender>?
         var sizes: [Int]?
+        var levels: [Int]?
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
             switch argument {
@@ -71,6 +72,11 @@ struct BenchmarkOptions: Sendable {
                     chosen.insert(contender)
                 }
                 only = chosen
+            case "--in-flight":
+                guard let list = remaining.popFirst() else { throw UsageError(message: "--in-flight needs levels, e.g. 16,64") }
+                let parsed = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 && $0 <= 4096 }
+                guard !parsed.isEmpty else { throw UsageError(message: "--in-flight needs levels between 1 and 4096") }
+                levels = parsed
             case "--payload":
                 guard let list = remaining.popFirst() else { throw UsageError(message: "--payload needs sizes, e.g. 64,1024") }
                 let parsed = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 && $0 <= 1 << 20 }
@@ -82,6 +88,7 @@ struct BenchmarkOptions: Sendable {
         }
         if let only { options.contenders = only }
         if let sizes { options.payloadSizes = sizes }
+        if let levels { options.inFlightLevels = levels }
         return options
     }
 }
@@ -93,8 +100,9 @@ struct UsageError: Error, CustomStringConvertible {
     var description: String {
         """
         \(message)
-        usage: rpc-benchmark [--quick] [--only A,B,C,D] [--payload 64,1024]
+        usage: rpc-benchmark [--quick] [--only A,B,C,D] [--payload 64,1024] [--in-flight 1,16,64,256]
                rpc-benchmark first-call [COUNT]                     (diagnostic: first call of new clients)
+               rpc-benchmark in-process [CALLS] [IN-FLIGHT]         (diagnostic: client and server in one process)
                rpc-benchmark serve-raw | serve-zrpc [--io-thread]   (server children; started by the driver)
         """
     }

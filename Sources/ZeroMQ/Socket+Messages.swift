@@ -162,6 +162,7 @@ extension Socket {
         _ flags: Int32,
         _ operation: @autoclosure () -> String
     ) throws(ZMQError) -> Bool {
+        mayHaveUnannouncedEvents = true
         // The scratch message always holds an initialised empty message between calls.
         defer {
             zmq_msg_close(scratch)
@@ -183,8 +184,10 @@ extension Socket {
         }
         guard received != nil else {
             Frame.destroy(message)
+            mayHaveUnannouncedEvents = false
             return nil
         }
+        mayHaveUnannouncedEvents = true
         let more = zmq_msg_more(message) != 0
         return (Frame(owning: message), more)
     }

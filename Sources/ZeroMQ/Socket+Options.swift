@@ -73,7 +73,9 @@ extension Socket {
     /// Whether a message can be received or sent right now without blocking (`ZMQ_EVENTS`).
     public var events: PollEvents {
         get throws(ZMQError) {
-            PollEvents(rawValue: Int16(truncatingIfNeeded: try getInt32(ZMQ_EVENTS, "ZMQ_EVENTS")))
+            let events = PollEvents(rawValue: Int16(truncatingIfNeeded: try getInt32(ZMQ_EVENTS, "ZMQ_EVENTS")))
+            mayHaveUnannouncedEvents = events.contains(.readable)
+            return events
         }
     }
 

@@ -30,6 +30,12 @@ public final class Socket {
     /// A message reused for each outgoing copy and for discarding frames (the socket has one owning thread).
     let scratch: UnsafeMutablePointer<zmq_msg_t>
 
+    /// Whether the socket may hold messages or state changes that its notification descriptor will not
+    /// announce: true after a send or a receive that got a frame, false once a non-blocking receive or an
+    /// ``events`` query found nothing to read. A loop that waits on the descriptor
+    /// (``DescriptorPoller``) must read until this is false first.
+    public internal(set) var mayHaveUnannouncedEvents = true
+
     /// Creates a socket with a linger of zero.
     ///
     /// ```swift

@@ -25,8 +25,6 @@ final class ClientDriver: IOLoopDriver {
     private let configuration: Client.Configuration
     private let statistics: ClientStatistics
     private let socket: Socket
-    private var socketIndex = 0
-    private var poller: Poller?
     private var pending: [UInt64: Pending] = [:]
     private var timers = TimerQueue<UInt64>()
     /// Calls waiting for the socket to accept them (no server connected yet, or at the HWM).
@@ -48,12 +46,11 @@ final class ClientDriver: IOLoopDriver {
         try socket.set(.heartbeatTimeout, .seconds(3))
     }
 
-    func start(poller: Poller, loop: IOLoop<ClientDriver>) throws {
+    func start(poller: DescriptorPoller, loop: IOLoop<ClientDriver>) throws {
         for endpoint in configuration.endpoints {
             try socket.connect(endpoint)
         }
-        socketIndex = poller.add(socket, events: .readable)
-        self.poller = poller
+        try poller.add(socket)
     }
 
     func handle(_ command: Command) {
@@ -66,9 +63,9 @@ final class ClientDriver: IOLoopDriver {
             pending[call.id] = Pending(continuation: call.continuation, sent: false)
             timers.schedule(call.id, at: call.deadline)
             if outboundHead < outbound.count || !trySend(call) {
+                // Sent when the socket can take it: a server connects, or the queue drains, and
+                // either signals the socket's descriptor.
                 outbound.append(call)
-                // Wake when the socket can take it (a server connects, or the queue drains).
-                poller?.setEvents([.readable, .writable], at: socketIndex)
             }
         case .cancel(let id):
             guard let call = pending.removeValue(forKey: id) else {
@@ -81,18 +78,22 @@ final class ClientDriver: IOLoopDriver {
         }
     }
 
-    func serviceSockets(poller: Poller) {
-        let events = poller.returnedEvents(at: socketIndex)
-        if events.contains(.writable) || outboundHead < outbound.count {
+    func serviceSockets() {
+        for _ in 0..<16 {
+            socket.receiveWaiting(maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
+            guard outboundHead < outbound.count else { return }
             flushOutbound()
+            guard outboundHead < outbound.count else { return }
+            // Still blocked. Reading processed libzmq's commands, and one may have made the socket
+            // writable (a server connected) without signalling its descriptor again: ask.
+            guard let events = try? socket.events, !events.isEmpty else { return }
         }
-        poller.setEvents(outboundHead < outbound.count ? [.readable, .writable] : .readable, at: socketIndex)
-        guard events.contains(.readable) else { return }
-        socket.receiveWaiting(maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
     }
 
+    var needsService: Bool { socket.mayHaveUnannouncedEvents }
+
     var nextDeadline: ContinuousClock.Instant? {
-        timers.dropStale { pending[$0] == nil }
+        timers.dropStale(where: { pending[$0] == nil }, live: pending.count)
         return timers.nextDeadline
     }
 

@@ -7,8 +7,9 @@ import ZeroMQ
 /// and answered (or dropped) without disturbing any other call.
 final class ServerDriver: IOLoopDriver {
     enum Command: Sendable {
-        /// A handler finished: send its response frames (after the routing id).
-        case finished(CallKey, [Frame])
+        /// A handler finished: send its response frames (after the routing id). The call is
+        /// named by the serial number the driver gave it.
+        case finished(UInt64, [Frame])
         /// Refuse new calls; when the calls in flight are done, or at `deadline`, resume.
         case drain(deadline: ContinuousClock.Instant, done: CheckedContinuation<Void, Never>)
     }
@@ -25,15 +26,17 @@ final class ServerDriver: IOLoopDriver {
     }
 
     private enum TimerKey {
-        case call(CallKey)
+        case call(serial: UInt64)
         case drain
         case flush
     }
 
     private struct InFlight {
+        let key: CallKey
         let routingID: Frame
         let task: Task<Void, Never>
-        let service: String
+        /// The service, when it has a concurrency limit of its own (its calls are counted).
+        let limitedService: String?
     }
 
     private let configuration: Server.Configuration
@@ -41,11 +44,14 @@ final class ServerDriver: IOLoopDriver {
     private let statistics: ServerStatistics
     private let boundEndpoints: BoundEndpoints
     private let socket: Socket
-    private var socketIndex = 0
     private weak var loop: IOLoop<ServerDriver>?
     private var chain: (@Sendable (ServerRequest) async throws -> Frame)?
-    private var inFlight: [CallKey: InFlight] = [:]
-    /// Calls in flight per service, for the per-service limits.
+    /// Calls in flight by serial number (a plain key for timers and commands), and the serial
+    /// number of each call by client and call id (for Cancel and duplicate ids).
+    private var inFlight: [UInt64: InFlight] = [:]
+    private var serials: [CallKey: UInt64] = [:]
+    private var nextSerial: UInt64 = 0
+    /// Calls in flight per service that has a limit of its own.
     private var inFlightPerService: [String: Int] = [:]
     private var timers = TimerQueue<TimerKey>()
     private var draining = false
@@ -78,7 +84,7 @@ final class ServerDriver: IOLoopDriver {
         try socket.set(.heartbeatTimeout, .seconds(3))
     }
 
-    func start(poller: Poller, loop: IOLoop<ServerDriver>) throws {
+    func start(poller: DescriptorPoller, loop: IOLoop<ServerDriver>) throws {
         self.loop = loop
         var endpoints: [String] = []
         for endpoint in configuration.endpoints {
@@ -86,7 +92,7 @@ final class ServerDriver: IOLoopDriver {
             endpoints.append(try socket.lastEndpoint)
         }
         boundEndpoints.set(endpoints)
-        socketIndex = poller.add(socket, events: .readable)
+        try poller.add(socket)
         let registry = registry
         let limits = configuration.decodingLimits
         var chain: @Sendable (ServerRequest) async throws -> Frame = { request in
@@ -104,8 +110,8 @@ final class ServerDriver: IOLoopDriver {
 
     func handle(_ command: Command) {
         switch command {
-        case .finished(let key, let frames):
-            guard let call = removeCall(key) else { return }  // deadline passed or cancelled
+        case .finished(let serial, let frames):
+            guard let call = removeCall(serial: serial) else { return }  // deadline passed or cancelled
             if !frames.isEmpty { send([call.routingID] + frames) }
             resumeDrainWaitersIfIdle()
         case .drain(let deadline, let done):
@@ -116,37 +122,42 @@ final class ServerDriver: IOLoopDriver {
         }
     }
 
-    func serviceSockets(poller: Poller) {
-        guard poller.returnedEvents(at: socketIndex).contains(.readable) else { return }
+    func serviceSockets() {
         socket.receiveWaiting(maxFrames: 8, onRejected: { statistics.record(.malformedMessage) }) { receive($0) }
     }
 
+    var needsService: Bool { socket.mayHaveUnannouncedEvents }
+
     var nextDeadline: ContinuousClock.Instant? {
-        timers.dropStale { key in
-            switch key {
-            case .call(let call): inFlight[call] == nil
-            case .drain, .flush: drainWaiters.isEmpty
-            }
-        }
+        timers.dropStale(
+            where: { key in
+                switch key {
+                case .call(let serial): inFlight[serial] == nil
+                case .drain, .flush: drainWaiters.isEmpty
+                }
+            },
+            live: inFlight.count
+        )
         return timers.nextDeadline
     }
 
     func fireTimers(now: ContinuousClock.Instant) {
         for key in timers.popExpired(now: now) {
             switch key {
-            case .call(let key):
-                guard let call = removeCall(key) else { continue }
+            case .call(let serial):
+                guard let call = removeCall(serial: serial) else { continue }
                 call.task.cancel()
                 statistics.record(.deadlineExceeded)
-                respond(to: call.routingID, callID: key.callID, error: RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed"))
+                respond(to: call.routingID, callID: call.key.callID, error: RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed"))
                 resumeDrainWaitersIfIdle()
             case .drain:
                 guard !drainWaiters.isEmpty else { continue }
-                for (key, call) in inFlight {
+                for call in inFlight.values {
                     call.task.cancel()
-                    respond(to: call.routingID, callID: key.callID, error: RPCError(code: .unavailable, message: "the server shut down before the call completed"))
+                    respond(to: call.routingID, callID: call.key.callID, error: RPCError(code: .unavailable, message: "the server shut down before the call completed"))
                 }
                 inFlight.removeAll()
+                serials.removeAll()
                 inFlightPerService.removeAll()
                 resumeDrainWaitersIfIdle()
             case .flush:
@@ -156,8 +167,9 @@ final class ServerDriver: IOLoopDriver {
     }
 
     func stop() {
-        for (_, call) in inFlight { call.task.cancel() }
+        for call in inFlight.values { call.task.cancel() }
         inFlight.removeAll()
+        serials.removeAll()
         inFlightPerService.removeAll()
         for waiter in drainWaiters { waiter.resume() }
         drainWaiters.removeAll()
@@ -191,7 +203,7 @@ final class ServerDriver: IOLoopDriver {
                 start(header, payload: parsed.payload ?? Frame(), routingID: routingID)
             case .cancel(let cancel)?:
                 let key = CallKey(routingID: routingID, callID: cancel.callID)
-                if let call = removeCall(key) {
+                if let serial = serials[key], let call = removeCall(serial: serial) {
                     call.task.cancel()
                     statistics.record(.cancelled)
                     resumeDrainWaitersIfIdle()
@@ -241,9 +253,8 @@ final class ServerDriver: IOLoopDriver {
             ))
             return
         }
-        if let limit = configuration.maxConcurrentCallsPerService[header.service],
-            inFlightPerService[header.service, default: 0] >= limit
-        {
+        let limit = configuration.maxConcurrentCallsPerService.isEmpty ? nil : configuration.maxConcurrentCallsPerService[header.service]
+        if let limit, inFlightPerService[header.service, default: 0] >= limit {
             statistics.record(.rejected)
             respond(to: routingID, callID: header.callID, error: RPCError(
                 code: .resourceExhausted,
@@ -253,7 +264,7 @@ final class ServerDriver: IOLoopDriver {
             return
         }
         let key = CallKey(routingID: routingID, callID: header.callID)
-        guard inFlight[key] == nil else {
+        guard serials[key] == nil else {
             statistics.record(.malformedMessage)
             respond(to: routingID, callID: header.callID, error: RPCError(code: .invalidArgument, message: "call id \(header.callID) is already in flight"))
             return
@@ -270,31 +281,36 @@ final class ServerDriver: IOLoopDriver {
         )
         guard let chain, let loop else { return }
         let request = ServerRequest(payload: payload, context: context)
+        nextSerial += 1
+        let serial = nextSerial
         let task = Self.spawn(
             chain: chain,
             request: request,
-            key: key,
+            callID: header.callID,
+            serial: serial,
             loop: loop,
             onIOThread: configuration.handlerExecution.onIOThread,
             logger: configuration.logger
         )
-        inFlight[key] = InFlight(routingID: routingID, task: task, service: header.service)
-        inFlightPerService[header.service, default: 0] += 1
-        timers.schedule(.call(key), at: deadline)
+        inFlight[serial] = InFlight(key: key, routingID: routingID, task: task, limitedService: limit == nil ? nil : header.service)
+        serials[key] = serial
+        if limit != nil { inFlightPerService[header.service, default: 0] += 1 }
+        timers.schedule(.call(serial: serial), at: deadline)
     }
 
     /// Starts the task that runs one call's handler chain and posts its response to the loop.
     private static func spawn(
         chain: @escaping @Sendable (ServerRequest) async throws -> Frame,
         request: ServerRequest,
-        key: CallKey,
+        callID: UInt64,
+        serial: UInt64,
         loop: IOLoop<ServerDriver>,
         onIOThread: Bool,
         logger: Logger
     ) -> Task<Void, Never> {
         let operation: @Sendable () async -> Void = {
-            let frames = await run(chain, request, callID: key.callID, logger: logger)
-            loop.submit(.finished(key, frames))
+            let frames = await run(chain, request, callID: callID, logger: logger)
+            loop.submit(.finished(serial, frames))
         }
         if onIOThread {
             return Task(executorPreference: loop, operation: operation)
@@ -350,9 +366,10 @@ final class ServerDriver: IOLoopDriver {
     }
 
     /// Forgets a call in flight (finished, timed out or cancelled).
-    private func removeCall(_ key: CallKey) -> InFlight? {
-        guard let call = inFlight.removeValue(forKey: key) else { return nil }
-        inFlightPerService[call.service, default: 1] -= 1
+    private func removeCall(serial: UInt64) -> InFlight? {
+        guard let call = inFlight.removeValue(forKey: serial) else { return nil }
+        serials.removeValue(forKey: call.key)
+        if let service = call.limitedService { inFlightPerService[service, default: 1] -= 1 }
         return call
     }
 

@@ -29,7 +29,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     private let wakeup: WakeupSignal
     private let name: String
     private var driver: Driver?
-    private let poller = Poller()
+    private let poller = DescriptorPoller()
 
     /// Starts a loop thread, creates the driver on it and runs `driver.start`.
     ///
@@ -45,7 +45,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
                 Self.nameCurrentThread(name)
                 do {
                     let driver = try makeDriver()
-                    _ = poller.add(fileDescriptor: wakeup.fileDescriptor, events: .readable)
+                    _ = poller.add(fileDescriptor: wakeup.fileDescriptor)
                     try driver.start(poller: poller, loop: self)
                     self.driver = driver
                 } catch {
@@ -122,11 +122,18 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         if wake { wakeup.signal() }
     }
 
+    /// How many times in a row the loop may go round without waiting on its descriptors while
+    /// its mailbox keeps filling (a reply's continuation posting the next call, say); the wait that
+    /// follows checks the sockets, so a busy mailbox never starves them.
+    private static var maxRoundsWithoutWaiting: Int { 4 }
+
     private func run() {
         guard let driver else { return }
         var commands: [Driver.Command] = []
         var jobs: [UnownedJob] = []
         let executor = asUnownedTaskExecutor()
+        var socketsSignalled = true
+        var roundsWithoutWaiting = 0
         while true {
             let stopping = mailbox.withLock { state -> Bool in
                 swap(&commands, &state.commands)
@@ -143,23 +150,35 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             commands.removeAll(keepingCapacity: true)
             if stopping { break }
 
-            let timeout = mailbox.withLock { state -> Duration? in
-                if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return .zero }
-                state.sleeping = true
-                return driver.nextDeadline.map { max(.zero, ContinuousClock.now.duration(to: $0)) }
+            if socketsSignalled || driver.needsService {
+                driver.serviceSockets()
             }
+            driver.fireTimers(now: .now)
+
+            let busy = mailbox.withLock { state -> Bool in
+                if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return true }
+                state.sleeping = true
+                return false
+            }
+            if busy, roundsWithoutWaiting < Self.maxRoundsWithoutWaiting {
+                // More work is already posted: do it before checking the sockets again.
+                roundsWithoutWaiting += 1
+                socketsSignalled = false
+                continue
+            }
+            let timeout = busy ? .zero : driver.nextDeadline.map { max(.zero, ContinuousClock.now.duration(to: $0)) }
+            roundsWithoutWaiting = 0
             do {
-                _ = try poller.poll(timeout: timeout)
+                try poller.wait(timeout: timeout)
             } catch {
-                // Polling fails only on a closed socket or a terminated context: stop serving.
+                // Waiting fails only on a closed socket: stop serving.
                 break
             }
             mailbox.withLock { $0.sleeping = false }
-            if poller.returnedEvents(at: 0).contains(.readable) {
+            if poller.isReady(at: 0) {
                 wakeup.drain()
             }
-            driver.serviceSockets(poller: poller)
-            driver.fireTimers(now: .now)
+            socketsSignalled = (1..<poller.count).contains { poller.isReady(at: $0) }
         }
         driver.stop()
         self.driver = nil

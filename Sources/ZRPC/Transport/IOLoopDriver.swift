@@ -10,13 +10,19 @@ protocol IOLoopDriver: AnyObject {
 
     /// Creates and binds or connects the sockets, and adds them to `poller` (index 0 is the
     /// loop's wake-up signal). `loop` is how work started here posts back to the driver.
-    func start(poller: Poller, loop: IOLoop<Self>) throws
+    func start(poller: DescriptorPoller, loop: IOLoop<Self>) throws
 
     /// Carries out commands posted by other threads, in order.
     func handle(_ command: Command)
 
-    /// Reads and writes whatever the last poll found ready.
-    func serviceSockets(poller: Poller)
+    /// Reads every socket until it would block (or up to a batch limit) and writes what waits
+    /// for them. Called when a socket's descriptor was signalled or ``needsService`` is true.
+    func serviceSockets()
+
+    /// Whether a socket must be serviced before the loop waits: it sent or received since a read
+    /// last found nothing, so its descriptor may not announce what it holds
+    /// (``ZeroMQ/Socket/mayHaveUnannouncedEvents``).
+    var needsService: Bool { get }
 
     /// The earliest time ``fireTimers(now:)`` has something to do, or nil.
     var nextDeadline: ContinuousClock.Instant? { get }

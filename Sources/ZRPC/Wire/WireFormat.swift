@@ -10,6 +10,8 @@ enum WireFormat {
     static let signature = "ZRPC01"
     /// Every ZRPC signature starts with this; what follows is the version.
     static let signaturePrefix = "ZRPC"
+    /// ``signature`` as bytes, compared with each message's signature frame.
+    private static let signatureBytes = Array(signature.utf8)
     /// Bounds for decoding a header (headers are small; metadata included).
     static let headerLimits = DecodingLimits(maxMessageBytes: 64 << 10, allocationBudget: 1 << 20, maxNestingDepth: 4)
 
@@ -36,10 +38,13 @@ enum WireFormat {
         }
         guard frames[start].isEmpty else { return .failure(.notZRPC("no empty delimiter frame")) }
         let signature = frames[start + 1]
-        guard signature.count <= 16, let text = signature.string, text.hasPrefix(signaturePrefix) else {
-            return .failure(.notZRPC("no ZRPC signature frame"))
+        let isCurrentVersion = signature.withUnsafeBytes { $0.elementsEqual(signatureBytes) }
+        if !isCurrentVersion {
+            guard signature.count <= 16, let text = signature.string, text.hasPrefix(signaturePrefix) else {
+                return .failure(.notZRPC("no ZRPC signature frame"))
+            }
+            return .failure(.unsupportedVersion(text))
         }
-        guard text == Self.signature else { return .failure(.unsupportedVersion(text)) }
         let header: Zrpc_Wire_Header
         do {
             header = try Zrpc_Wire_Header(frame: frames[start + 2], limits: headerLimits)

@@ -1,0 +1,46 @@
+import EchoMessages
+import Foundation
+import ZRPC
+
+/// `rpc-benchmark in-process [CALLS] [IN-FLIGHT]`: a server and a client in this one process over
+/// tcp://127.0.0.1, handlers on the server's I/O thread and callers on the client's, making CALLS
+/// calls with IN-FLIGHT of them outstanding. A diagnostic for profilers that follow one process
+/// (`valgrind --tool=callgrind` counts instructions per call), not part of the report.
+enum InProcessProbe {
+    /// Runs the calls and prints the rate.
+    static func run(calls: Int, inFlight: Int) async throws {
+        var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"])
+        serverConfiguration.handlerExecution = .ioThread
+        serverConfiguration.logger.logLevel = .warning
+        let server = Server(configuration: serverConfiguration, services: [BenchmarkEchoService()])
+        try await server.start()
+        guard let endpoint = server.boundEndpoints.first else {
+            throw ChildProcessError(message: "the server bound no endpoint")
+        }
+        var clientConfiguration = Client.Configuration(endpoints: [endpoint], defaultTimeout: .seconds(30))
+        clientConfiguration.logger.logLevel = .warning
+        let client = try await Client(configuration: clientConfiguration)
+        let echo = Echo_Echo.Client(wrapping: client)
+        let request = Echo_EchoRequest(text: String(repeating: "x", count: 62))
+        let perCaller = max(calls / max(inFlight, 1), 1)
+        let start = ContinuousClock.now
+        let failures = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<max(inFlight, 1) {
+                group.addTask(executorPreference: client.executor) {
+                    var failures = 0
+                    for _ in 0..<perCaller {
+                        do { _ = try await echo.say(request) } catch { failures += 1 }
+                    }
+                    return failures
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        let elapsed = start.duration(to: .now)
+        let made = perCaller * max(inFlight, 1)
+        print("in-process: \(made) calls, \(inFlight) in flight, \(failures) failed, "
+            + "\(Int(Double(made) / seconds(elapsed))) calls/s")
+        await client.close()
+        await server.shutdown()
+    }
+}

@@ -1,0 +1,58 @@
+import Testing
+
+@testable import ZRPC
+
+@Suite("Timer queue") struct TimerQueueTests {
+    private let start = ContinuousClock.now
+
+    private func at(_ milliseconds: Int) -> ContinuousClock.Instant {
+        start.advanced(by: .milliseconds(milliseconds))
+    }
+
+    @Test("timers expire in deadline order, whatever the order they were scheduled in")
+    func expiresInOrder() {
+        var queue = TimerQueue<UInt64>()
+        var random = SplitMixRandom(seed: 7)
+        let deadlines = (0..<500).map { _ in Int(random.next() % 10_000) }
+        for (key, deadline) in deadlines.enumerated() {
+            queue.schedule(UInt64(key), at: at(deadline))
+        }
+        #expect(queue.nextDeadline == at(deadlines.min() ?? 0))
+        let expired = queue.popExpired(now: at(5_000))
+        let expected = deadlines.enumerated().filter { $0.element <= 5_000 }
+        #expect(expired.count == expected.count)
+        #expect(expired.map { deadlines[Int($0)] } == expected.map(\.element).sorted())
+        #expect(queue.count == deadlines.count - expected.count)
+        #expect(queue.popExpired(now: at(10_000)).count == deadlines.count - expected.count)
+        #expect(queue.isEmpty)
+    }
+
+    @Test("stale timers at the front are dropped, so they never wake the loop")
+    func dropsStaleFront() {
+        var queue = TimerQueue<UInt64>()
+        for key in 0..<10 { queue.schedule(UInt64(key), at: at(key)) }
+        let finished: Set<UInt64> = [0, 1, 2, 5]
+        queue.dropStale(where: { finished.contains($0) }, live: 6)
+        #expect(queue.nextDeadline == at(3))
+        #expect(queue.count == 7)  // 5 is not at the front yet, so it stays until it is
+        #expect(queue.popExpired(now: at(9)) == [3, 4, 5, 6, 7, 8, 9])
+    }
+
+    @Test("once stale timers outnumber live ones the heap is rebuilt without them")
+    func compactsStaleTimers() {
+        var queue = TimerQueue<UInt64>()
+        var live: Set<UInt64> = []
+        // Every call gets the same 5 s deadline and most finish at once: the finished ones are
+        // never at the front, so only compaction can drop them.
+        for key in 0..<10_000 {
+            queue.schedule(UInt64(key), at: at(5_000 + key))
+            if key % 100 == 0 { live.insert(UInt64(key)) }
+            queue.dropStale(where: { !live.contains($0) }, live: live.count)
+            #expect(queue.count <= 2 * live.count + 65)
+        }
+        // Timers are popped stale or not (the driver skips finished calls); every live one is there.
+        let expired = queue.popExpired(now: at(20_000))
+        #expect(Set(expired).isSuperset(of: live))
+        #expect(expired.count <= 2 * live.count + 64)
+    }
+}
