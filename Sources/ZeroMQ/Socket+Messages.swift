@@ -193,7 +193,7 @@ extension Socket {
     }
 
     /// Reads and drops the remaining frames of the message being received; returns how many.
-    private func discardRestOfMessage(_ handle: UnsafeMutableRawPointer) throws(ZMQError) -> Int {
+    func discardRestOfMessage(_ handle: UnsafeMutableRawPointer) throws(ZMQError) -> Int {
         defer {
             zmq_msg_close(scratch)
             zmq_msg_init(scratch)

@@ -30,6 +30,11 @@ public final class Socket {
     /// A message reused for each outgoing copy and for discarding frames (the socket has one owning thread).
     let scratch: UnsafeMutablePointer<zmq_msg_t>
 
+    /// Messages a whole received message is read into by ``receiveMessage(dontWait:maxFrames:_:)``,
+    /// each initialised and empty between calls; grown on demand.
+    private var parts: UnsafeMutablePointer<zmq_msg_t>?
+    private var partsCapacity = 0
+
     /// Whether the socket may hold messages or state changes that its notification descriptor will not
     /// announce: true after a send or a receive that got a frame, false once a non-blocking receive or an
     /// ``events`` query found nothing to read. A loop that waits on the descriptor
@@ -69,6 +74,26 @@ public final class Socket {
         close()
         zmq_msg_close(scratch)
         scratch.deallocate()
+        releaseParts()
+    }
+
+    /// At least `capacity` initialised, empty messages to receive into.
+    func receiveParts(capacity: Int) -> UnsafeMutablePointer<zmq_msg_t> {
+        if let parts, partsCapacity >= capacity { return parts }
+        releaseParts()
+        let grown = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: capacity)
+        for index in 0..<capacity { zmq_msg_init(grown + index) }
+        parts = grown
+        partsCapacity = capacity
+        return grown
+    }
+
+    private func releaseParts() {
+        guard let parts else { return }
+        for index in 0..<partsCapacity { zmq_msg_close(parts + index) }
+        parts.deallocate()
+        self.parts = nil
+        partsCapacity = 0
     }
 
     /// Whether ``close()`` has been called.

@@ -110,6 +110,26 @@ struct LifecycleTests {
         await client.close()
     }
 
+    @Test("a call on a closed client fails at once with UNAVAILABLE, whatever executor it runs on")
+    func callAfterClose() async throws {
+        let harness = try await Harness.start()
+        #expect(try await harness.stub.call(.init(text: "open")).text == "open")
+        await harness.client.close()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = try await rpcError { try await harness.stub.call(.init(text: "closed"), options: .init(timeout: .seconds(30))) }
+        #expect(error.code == .unavailable)
+        #expect(error.metadata[RPCError.notSentMetadataKey] == "true")
+        // A task that prefers the closed client's I/O thread still runs, and fails the same way.
+        let stub = harness.stub
+        let onClosedExecutor = try await Task(executorPreference: harness.client.executor) {
+            try await rpcError { try await stub.call(.init(text: "closed"), options: .init(timeout: .seconds(30))) }
+        }.value
+        #expect(onClosedExecutor.code == .unavailable)
+        #expect(start.duration(to: clock.now) < .seconds(5))
+        await harness.server.shutdown()
+    }
+
     @Test("a client dropped without close() stops its I/O thread")
     func clientDeinitStopsThread() async throws {
         func threadNames() -> [String] {

@@ -198,7 +198,9 @@ public final class Client: Sendable {
         )
         let frames = try WireFormat.frames(header: header, payload: request.payload)
         let response = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            // Unchecked: the driver resumes each call once (see ClientDriver.Call), and a checked
+            // continuation would cost an allocation per call.
+            try await withUnsafeThrowingContinuation { continuation in
                 loop.submit(.start(.init(id: callID, frames: frames, deadline: request.deadline, continuation: continuation)))
             }
         } onCancel: {

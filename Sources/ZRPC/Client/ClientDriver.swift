@@ -4,12 +4,13 @@ import ZeroMQ
 /// every endpoint, so libzmq spreads calls across servers), matches responses to callers by call
 /// id, and fails calls whose deadline passes.
 final class ClientDriver: IOLoopDriver {
-    /// A call handed to the loop.
+    /// A call handed to the loop. Its continuation is resumed exactly once: whoever removes the
+    /// call from `pending` (a response, a deadline, a cancel, the client closing) resumes it.
     struct Call: Sendable {
         let id: UInt64
         let frames: [Frame]
         let deadline: ContinuousClock.Instant
-        let continuation: CheckedContinuation<TransportResponse, any Error>
+        let continuation: UnsafeContinuation<TransportResponse, any Error>
     }
 
     enum Command: Sendable {
@@ -18,7 +19,7 @@ final class ClientDriver: IOLoopDriver {
     }
 
     private struct Pending {
-        let continuation: CheckedContinuation<TransportResponse, any Error>
+        let continuation: UnsafeContinuation<TransportResponse, any Error>
         var sent: Bool
     }
 
@@ -76,6 +77,15 @@ final class ClientDriver: IOLoopDriver {
             call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
             if call.sent { sendCancel(id) }
         }
+    }
+
+    static func reject(_ command: Command) {
+        guard case .start(let call) = command else { return }
+        call.continuation.resume(throwing: RPCError(
+            code: .unavailable,
+            message: "the client was closed",
+            metadata: [RPCError.notSentMetadataKey: "true"]
+        ))
     }
 
     func serviceSockets() {
@@ -156,8 +166,8 @@ final class ClientDriver: IOLoopDriver {
 
     // MARK: Receiving
 
-    private func deliver(_ frames: [Frame]) {
-        switch WireFormat.parse(frames, from: 0) {
+    private func deliver(_ message: borrowing ReceivedMessage) {
+        switch WireFormat.parse(message, from: 0) {
         case .failure:
             statistics.record(.malformedResponse)
         case .success(let parsed):

@@ -122,6 +122,11 @@ final class ServerDriver: IOLoopDriver {
         }
     }
 
+    static func reject(_ command: Command) {
+        guard case .drain(_, let done) = command else { return }
+        done.resume()  // a stopped server has nothing left to drain
+    }
+
     func serviceSockets() {
         socket.receiveWaiting(maxFrames: 8, onRejected: { statistics.record(.malformedMessage) }) { receive($0) }
     }
@@ -183,9 +188,10 @@ final class ServerDriver: IOLoopDriver {
 
     // MARK: Receiving
 
-    private func receive(_ frames: [Frame]) {
-        guard let routingID = frames.first else { return }
-        switch WireFormat.parse(frames, from: 1) {
+    private func receive(_ message: borrowing ReceivedMessage) {
+        guard message.count > 0 else { return }
+        let routingID = message.frame(at: 0)
+        switch WireFormat.parse(message, from: 1) {
         case .failure(.notZRPC):
             statistics.record(.malformedMessage)
         case .failure(.unsupportedVersion(let version)):

@@ -63,22 +63,29 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     /// Posts a command for the driver; wakes the loop if it is blocked in poll.
     ///
     /// - Parameter command: What the driver should do.
+    /// After the loop has stopped the command is rejected at once (``IOLoopDriver/reject(_:)``).
     func submit(_ command: Driver.Command) {
-        let wake = mailbox.withLock { state in
+        let (wake, stopped) = mailbox.withLock { state -> (Bool, Bool) in
+            if state.stopped { return (false, true) }
             state.commands.append(command)
             defer { state.sleeping = false }
-            return state.sleeping
+            return (state.sleeping, false)
         }
+        if stopped { Driver.reject(command) }
         if wake { wakeup.signal() }
     }
 
+    /// Runs a job on the loop thread; after the loop has stopped (a task still preferring a closed
+    /// client's executor), at once on the calling thread, so no task is left waiting.
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        let wake = mailbox.withLock { state in
+        let (wake, stopped) = mailbox.withLock { state -> (Bool, Bool) in
+            if state.stopped { return (false, true) }
             state.jobs.append(job)
             defer { state.sleeping = false }
-            return state.sleeping
+            return (state.sleeping, false)
         }
+        if stopped { job.runSynchronously(on: asUnownedTaskExecutor()) }
         if wake { wakeup.signal() }
     }
 
@@ -182,12 +189,18 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         }
         driver.stop()
         self.driver = nil
-        let waiters = mailbox.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let (waiters, late) = mailbox.withLock { state -> ([CheckedContinuation<Void, Never>], [Driver.Command]) in
             state.stopped = true
-            defer { state.stopWaiters = [] }
-            return state.stopWaiters
+            defer {
+                state.stopWaiters = []
+                state.commands = []
+            }
+            return (state.stopWaiters, state.commands)
         }
-        // Jobs enqueued after the loop stopped would never run; run them here so no task hangs.
+        // Commands posted while the loop was stopping reach no driver: reject them.
+        for command in late { Driver.reject(command) }
+        // Jobs enqueued while the loop was stopping would never run; run them here so no task
+        // hangs (later ones run where they are enqueued).
         drainLateJobs(executor: executor)
         for waiter in waiters { waiter.resume() }
     }

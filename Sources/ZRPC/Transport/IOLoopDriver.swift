@@ -15,6 +15,10 @@ protocol IOLoopDriver: AnyObject {
     /// Carries out commands posted by other threads, in order.
     func handle(_ command: Command)
 
+    /// Answers a command posted after the loop stopped (no driver is left to carry it out), on
+    /// whichever thread posted it: a waiting caller must not wait forever.
+    static func reject(_ command: Command)
+
     /// Reads every socket until it would block (or up to a batch limit) and writes what waits
     /// for them. Called when a socket's descriptor was signalled or ``needsService`` is true.
     func serviceSockets()

@@ -31,23 +31,26 @@ enum WireFormat {
         case badHeader(String)
     }
 
-    /// Parses the frames from the delimiter on (`frames[start]` is the empty delimiter).
-    static func parse(_ frames: [Frame], from start: Int) -> Result<Parsed, Failure> {
-        guard frames.count > start + 2 else {
-            return .failure(.notZRPC("\(frames.count - start) frames after the routing id, expected at least 3"))
+    /// Parses a received message from the delimiter on (frame `start` is the empty delimiter),
+    /// reading the header in place; only the payload becomes a ``Frame``.
+    static func parse(_ message: borrowing ReceivedMessage, from start: Int) -> Result<Parsed, Failure> {
+        guard message.count > start + 2 else {
+            return .failure(.notZRPC("\(message.count - start) frames after the routing id, expected at least 3"))
         }
-        guard frames[start].isEmpty else { return .failure(.notZRPC("no empty delimiter frame")) }
-        let signature = frames[start + 1]
-        let isCurrentVersion = signature.withUnsafeBytes { $0.elementsEqual(signatureBytes) }
+        guard message.isEmpty(at: start) else { return .failure(.notZRPC("no empty delimiter frame")) }
+        let isCurrentVersion = message.withUnsafeBytes(at: start + 1) { $0.elementsEqual(signatureBytes) }
         if !isCurrentVersion {
-            guard signature.count <= 16, let text = signature.string, text.hasPrefix(signaturePrefix) else {
+            let text = message.withUnsafeBytes(at: start + 1) { bytes in
+                bytes.count <= 16 ? String(validating: bytes, as: UTF8.self) : nil
+            }
+            guard let text, text.hasPrefix(signaturePrefix) else {
                 return .failure(.notZRPC("no ZRPC signature frame"))
             }
             return .failure(.unsupportedVersion(text))
         }
         let header: Zrpc_Wire_Header
         do {
-            header = try Zrpc_Wire_Header(frame: frames[start + 2], limits: headerLimits)
+            header = try message.withUnsafeBytes(at: start + 2) { try Zrpc_Wire_Header(serializedBytes: $0, limits: headerLimits) }
         } catch {
             return .failure(.badHeader("\(error)"))
         }
@@ -58,10 +61,10 @@ enum WireFormat {
         case nil: return .failure(.badHeader("the header sets no kind"))
         }
         let expectedCount = start + (expectsPayload ? 4 : 3)
-        guard frames.count == expectedCount else {
-            return .failure(.badHeader("\(frames.count - start) frames after the routing id, expected \(expectedCount - start)"))
+        guard message.count == expectedCount else {
+            return .failure(.badHeader("\(message.count - start) frames after the routing id, expected \(expectedCount - start)"))
         }
-        return .success(Parsed(header: header, payload: expectsPayload ? frames[start + 3] : nil))
+        return .success(Parsed(header: header, payload: expectsPayload ? message.frame(at: start + 3) : nil))
     }
 
     /// Shared empty delimiter and signature frames: frames are immutable and sent as copies, so
