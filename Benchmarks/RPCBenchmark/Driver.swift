@@ -1,3 +1,5 @@
+import ZeroMQ
+
 /// The driver: for each payload size, starts the three server children (raw, ZRPC `.concurrent`,
 /// ZRPC `.ioThread`), measures every contender in interleaved rounds from this process, and stops
 /// the children (always, whatever failed). Each ZRPC round uses a new `Client`, closed at the end of
@@ -74,8 +76,17 @@ struct Driver {
         payload: Payload,
         failures: inout [String]
     ) async -> ContenderResult {
-        if contender == .raw {
-            return await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options).measureRound()
+        if !contender.isZRPC {
+            let prefix: [Frame]
+            do {
+                prefix = contender == .rawZRPCFrames ? try RawClient.zrpcFramesBeforePayload() : []
+            } catch {
+                var result = ContenderResult()
+                result.failures.append("raw client: could not build ZRPC's frames: \(error)")
+                return result
+            }
+            return await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, prefix: prefix)
+                .measureRound()
         }
         do {
             let runner = try await ZRPCClientRunner.connect(endpoint: child.endpoint, server: child.counters, payload: payload, options: options)
@@ -93,7 +104,7 @@ struct Driver {
     private func idleProbes(children: [ServerKind: ChildProcess], payload: Payload, outcome: inout Outcome) async {
         if let child = children[.raw] {
             progress("idle probe: raw")
-            switch await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options).idleProbe() {
+            switch await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, prefix: []).idleProbe() {
             case .success(let idle): outcome.idle[.raw] = idle
             case .failure(let error): outcome.failures.append("raw idle probe: \(error)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import ZRPC
 import ZeroMQ
 
 /// The baseline server (`rpc-benchmark serve-raw`): a ROUTER socket that sends every message
@@ -27,13 +28,24 @@ enum RawServer {
 }
 
 /// The baseline client: one DEALER socket on a thread of its own, sending the encoded request
-/// bytes as a single frame. Ping-pong for latency (send one, receive one); pipelined for
-/// throughput (send N, then one more for each reply until the time is up).
+/// bytes as a single frame (or after `prefix` frames). Ping-pong for latency (send one, receive
+/// one); pipelined for throughput (send N, then one more for each reply until the time is up).
 struct RawClient {
     let endpoint: String
     let server: ServerCounters
     let payload: Payload
     let options: BenchmarkOptions
+    /// Frames sent before the payload in every message (the echo server returns them too).
+    let prefix: [Frame]
+
+    /// ZRPC's frames before a request's payload: empty delimiter, signature, and the encoded
+    /// header of an `echo.Echo/Say` call, as docs/PROTOCOL.md lays them out.
+    static func zrpcFramesBeforePayload() throws -> [Frame] {
+        let header = Zrpc_Wire_Header(
+            kind: .request(.init(callID: 1, service: "echo.Echo", method: "Say", timeoutMicros: 5_000_000, attempt: 1))
+        )
+        return [Frame(), try Frame("ZRPC01"), try header.packedFrame()]
+    }
 
     /// Measures one round (latency, then every throughput level) on a new thread with a new
     /// socket (libzmq sockets stay on the thread that made them).
@@ -64,8 +76,11 @@ struct RawClient {
         try socket.set(.receiveTimeout, .seconds(5))
         try socket.set(.sendTimeout, .seconds(5))
         try socket.connect(endpoint)
-        return Session(socket: socket, frame: try Frame(bytes: payload.encoded), expectedSize: payload.encoded.count)
+        return Session(socket: socket, frames: prefix + [try Frame(bytes: payload.encoded)], expectedSize: payload.encoded.count)
     }
+
+    /// The name in progress lines and failures.
+    private var name: String { prefix.isEmpty ? "raw" : "raw with ZRPC frames" }
 
     private func measureOnThisThread() -> ContenderResult {
         var result = ContenderResult()
@@ -75,7 +90,7 @@ struct RawClient {
             let session = try connect(context)
             defer { session.socket.close() }
 
-            progress("raw \(payload.label): latency")
+            progress("\(name) \(payload.label): latency")
             for _ in 0..<options.warmupCallsPerRound { try session.roundTrip() }
             let meter = PhaseMeter(server: server)
             for _ in 0..<options.latencyCallsPerRound {
@@ -86,27 +101,27 @@ struct RawClient {
             result.latencyTotals = meter.finish(calls: options.latencyCallsPerRound)
 
             for inFlight in options.inFlightLevels {
-                progress("raw \(payload.label): \(inFlight) in flight")
+                progress("\(name) \(payload.label): \(inFlight) in flight")
                 _ = try session.pipelined(inFlight: inFlight, duration: options.throughputWarmup)
                 let meter = PhaseMeter(server: server)
                 let (calls, elapsed) = try session.pipelined(inFlight: inFlight, duration: options.throughputDurationPerRound)
                 result.throughput[inFlight] = meter.finish(calls: calls, elapsed: elapsed)
             }
         } catch {
-            result.failures.append("raw \(payload.label): \(error)")
+            result.failures.append("\(name) \(payload.label): \(error)")
         }
         return result
     }
 
-    /// One connected DEALER and the frame it sends.
+    /// One connected DEALER and the frames it sends as each message.
     private struct Session {
         let socket: Socket
-        let frame: Frame
+        let frames: [Frame]
         let expectedSize: Int
 
         /// Sends the frame and waits for it to come back.
         func roundTrip() throws {
-            guard try socket.send(frame) else { throw RawClientError.sendTimedOut }
+            guard try socket.send(frames) else { throw RawClientError.sendTimedOut }
             try receiveReply()
         }
 
@@ -119,7 +134,7 @@ struct RawClient {
             var received = 0
             var sending = true
             for _ in 0..<inFlight {
-                guard try socket.send(frame) else { throw RawClientError.sendTimedOut }
+                guard try socket.send(frames) else { throw RawClientError.sendTimedOut }
                 sent += 1
             }
             while received < sent {
@@ -129,7 +144,7 @@ struct RawClient {
                     if ContinuousClock.now >= deadline {
                         sending = false
                     } else {
-                        guard try socket.send(frame) else { throw RawClientError.sendTimedOut }
+                        guard try socket.send(frames) else { throw RawClientError.sendTimedOut }
                         sent += 1
                     }
                 }
@@ -139,7 +154,7 @@ struct RawClient {
 
         private func receiveReply() throws {
             guard let reply = try socket.receive(maxFrames: 4) else { throw RawClientError.receiveTimedOut }
-            guard reply.count == 1, reply[0].count == expectedSize else {
+            guard reply.count == frames.count, reply.last?.count == expectedSize else {
                 throw RawClientError.unexpectedReply(frames: reply.count)
             }
         }

@@ -32,7 +32,7 @@ struct Report {
     private var shapes: [Shape] { [.p50, .p99] + options.inFlightLevels.map { Shape.throughput($0) } }
     /// The contenders measured, in column order.
     private var measured: [Contender] { Contender.allCases.filter(options.contenders.contains) }
-    private var measuredZRPC: [Contender] { measured.filter { $0 != .raw } }
+    private var measuredBesideRaw: [Contender] { measured.filter { $0 != .raw } }
 
     /// The whole report.
     func render() -> String {
@@ -91,8 +91,8 @@ struct Report {
     private func mainTable() -> [String] {
         var header = "| shape | payload | raw libzmq |"
         var rule = "|---|---|---:|"
-        for contender in measuredZRPC {
-            header += " ZRPC \(contender.label) | \(contender.label) ÷ raw |"
+        for contender in measuredBesideRaw {
+            header += " \(contender.columnTitle) | \(contender.label) ÷ raw |"
             rule += "---:|---:|"
         }
         var lines = [header, rule]
@@ -100,7 +100,7 @@ struct Report {
             for shape in shapes {
                 let raw = value(shape, .raw, payload)
                 var line = "| \(shape.label) | \(payload.label) | \(Self.format(raw, shape)) |"
-                for contender in measuredZRPC {
+                for contender in measuredBesideRaw {
                     let zrpc = value(shape, contender, payload)
                     line += " \(Self.format(zrpc, shape)) | \(Self.ratio(zrpc, raw)) |"
                 }
@@ -161,7 +161,7 @@ struct Report {
             "|---|---|---:|---|---:|---|",
         ]
         for payload in outcome.payloads {
-            for contender in measuredZRPC {
+            for contender in measuredBesideRaw where contender.isZRPC {
                 let latency = Self.quotient(value(.p50, contender, payload), value(.p50, .raw, payload))
                 let throughput = Self.quotient(value(.throughput(64), contender, payload), value(.throughput(64), .raw, payload))
                 lines.append(

@@ -149,6 +149,9 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
 /// Who is measured: the raw libzmq baseline or one ZRPC configuration.
 enum Contender: Hashable, Sendable, CaseIterable {
     case raw
+    /// Raw libzmq again, but each message carries ZRPC's frames (delimiter, signature, a real
+    /// encoded request header, payload): the cost of the protocol's framing with no framework.
+    case rawZRPCFrames
     /// Server `.concurrent` handlers; client callers on the global executor.
     case zrpcConcurrent
     /// Server `.concurrent` handlers; client callers prefer `client.executor` (the I/O thread).
@@ -162,6 +165,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
     var label: String {
         switch self {
         case .raw: "raw libzmq"
+        case .rawZRPCFrames: "R4"
         case .zrpcConcurrent: "A"
         case .zrpcConcurrentClientExecutor: "B"
         case .zrpcIOThread: "C"
@@ -172,10 +176,16 @@ enum Contender: Hashable, Sendable, CaseIterable {
     /// The name `--only` knows it by.
     var flagName: String { self == .raw ? "raw" : label.lowercased() }
 
+    /// Whether it measures ZRPC (the goals apply), rather than a raw libzmq baseline.
+    var isZRPC: Bool { server != .raw }
+
+    /// The main table's column title.
+    var columnTitle: String { isZRPC ? "ZRPC \(label)" : "raw, ZRPC frames (\(label))" }
+
     /// The server child it talks to.
     var server: ServerKind {
         switch self {
-        case .raw: .raw
+        case .raw, .rawZRPCFrames: .raw
         case .zrpcConcurrent, .zrpcConcurrentClientExecutor: .zrpcConcurrent
         case .zrpcIOThread, .zrpcIOThreadClientExecutor: .zrpcIOThread
         }
@@ -190,6 +200,9 @@ enum Contender: Hashable, Sendable, CaseIterable {
     var explanation: String {
         switch self {
         case .raw: "DEALER client, ROUTER echo server in a blocking loop; no framework"
+        case .rawZRPCFrames:
+            "the raw client and server again, each message carrying ZRPC's four frames (empty delimiter, signature, "
+                + "an encoded request header, payload) instead of one: what ZRPC's framing costs libzmq, with no framework"
         case .zrpcConcurrent: "server `.concurrent` handlers (the default), client callers on the global executor (the default)"
         case .zrpcConcurrentClientExecutor:
             "server `.concurrent` handlers, client callers in tasks preferring `client.executor` (resumed on the client's I/O thread, no hop)"

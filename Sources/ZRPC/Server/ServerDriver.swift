@@ -7,7 +7,7 @@ import ZeroMQ
 /// and answered (or dropped) without disturbing any other call.
 final class ServerDriver: IOLoopDriver {
     enum Command: Sendable {
-        /// A handler finished: send its response frames (after the routing id). The call is
+        /// A handler finished: send its response frames (routing id first). The call is
         /// named by the serial number the driver gave it.
         case finished(UInt64, [Frame])
         /// Refuse new calls; when the calls in flight are done, or at `deadline`, resume.
@@ -112,7 +112,7 @@ final class ServerDriver: IOLoopDriver {
         switch command {
         case .finished(let serial, let frames):
             guard let call = removeCall(serial: serial) else { return }  // deadline passed or cancelled
-            if !frames.isEmpty { send([call.routingID] + frames) }
+            if !frames.isEmpty { send(frames) }
             resumeDrainWaitersIfIdle()
         case .drain(let deadline, let done):
             draining = true
@@ -215,7 +215,9 @@ final class ServerDriver: IOLoopDriver {
                     resumeDrainWaitersIfIdle()
                 }
             case .ping(let ping)?:
-                send([routingID] + ((try? WireFormat.frames(header: .init(kind: .pong(.init(nonce: ping.nonce))), payload: nil)) ?? []))
+                if let pong = try? WireFormat.frames(routingID: routingID, header: .init(kind: .pong(.init(nonce: ping.nonce))), payload: nil) {
+                    send(pong)
+                }
             case .pong(let pong)?:
                 guard unansweredPings?.remove(pong.nonce) != nil else { return }
                 if unansweredPings?.isEmpty == true { finishDrain() }
@@ -293,6 +295,7 @@ final class ServerDriver: IOLoopDriver {
             chain: chain,
             request: request,
             callID: header.callID,
+            routingID: routingID,
             serial: serial,
             loop: loop,
             onIOThread: configuration.handlerExecution.onIOThread,
@@ -309,13 +312,14 @@ final class ServerDriver: IOLoopDriver {
         chain: @escaping @Sendable (ServerRequest) async throws -> Frame,
         request: ServerRequest,
         callID: UInt64,
+        routingID: Frame,
         serial: UInt64,
         loop: IOLoop<ServerDriver>,
         onIOThread: Bool,
         logger: Logger
     ) -> Task<Void, Never> {
         let operation: @Sendable () async -> Void = {
-            let frames = await run(chain, request, callID: callID, logger: logger)
+            let frames = await run(chain, request, callID: callID, routingID: routingID, logger: logger)
             loop.submit(.finished(serial, frames))
         }
         if onIOThread {
@@ -324,11 +328,12 @@ final class ServerDriver: IOLoopDriver {
         return Task(operation: operation)
     }
 
-    /// Runs the chain and turns its outcome into response frames (header and payload).
+    /// Runs the chain and turns its outcome into the response frames, routing id first.
     private static func run(
         _ chain: @Sendable (ServerRequest) async throws -> Frame,
         _ request: ServerRequest,
         callID: UInt64,
+        routingID: Frame,
         logger: Logger
     ) async -> [Frame] {
         let context = request.context
@@ -337,10 +342,10 @@ final class ServerDriver: IOLoopDriver {
                 try await chain(request)
             }
             let header = Zrpc_Wire_ResponseHeader(callID: callID, metadata: WireFormat.entries(context.responseTrailers))
-            return try WireFormat.frames(header: .init(kind: .response(header)), payload: payload)
+            return try WireFormat.frames(routingID: routingID, header: .init(kind: .response(header)), payload: payload)
         } catch {
             let status = Self.status(for: error, method: context.method, logger: logger)
-            return (try? errorFrames(callID: callID, error: status, trailers: context.responseTrailers)) ?? []
+            return (try? errorFrames(routingID: routingID, callID: callID, error: status, trailers: context.responseTrailers)) ?? []
         }
     }
 
@@ -358,7 +363,7 @@ final class ServerDriver: IOLoopDriver {
         }
     }
 
-    private static func errorFrames(callID: UInt64, error: RPCError, trailers: Metadata) throws -> [Frame] {
+    private static func errorFrames(routingID: Frame, callID: UInt64, error: RPCError, trailers: Metadata) throws -> [Frame] {
         var metadata = trailers
         for entry in error.metadata { metadata.append(entry.key, entry.value) }
         let header = Zrpc_Wire_ResponseHeader(
@@ -368,7 +373,7 @@ final class ServerDriver: IOLoopDriver {
             metadata: WireFormat.entries(metadata),
             retryAfterMicros: error.retryAfter.map(WireFormat.micros) ?? 0
         )
-        return try WireFormat.frames(header: .init(kind: .response(header)), payload: Frame())
+        return try WireFormat.frames(routingID: routingID, header: .init(kind: .response(header)), payload: Frame())
     }
 
     /// Forgets a call in flight (finished, timed out or cancelled).
@@ -382,8 +387,8 @@ final class ServerDriver: IOLoopDriver {
     // MARK: Sending
 
     private func respond(to routingID: Frame, callID: UInt64, error: RPCError) {
-        guard let frames = try? Self.errorFrames(callID: callID, error: error, trailers: [:]) else { return }
-        send([routingID] + frames)
+        guard let frames = try? Self.errorFrames(routingID: routingID, callID: callID, error: error, trailers: [:]) else { return }
+        send(frames)
     }
 
     private func send(_ frames: [Frame]) {
@@ -408,8 +413,8 @@ final class ServerDriver: IOLoopDriver {
         for (offset, routingID) in peersToFlush.values.enumerated() {
             let nonce = UInt64(offset + 1)
             let ping = Zrpc_Wire_Header(kind: .ping(.init(nonce: nonce)))
-            guard let frames = try? WireFormat.frames(header: ping, payload: nil),
-                (try? socket.send([routingID] + frames, dontWait: true)) == true
+            guard let frames = try? WireFormat.frames(routingID: routingID, header: ping, payload: nil),
+                (try? socket.send(frames, dontWait: true)) == true
             else { continue }
             nonces.insert(nonce)
         }

@@ -72,9 +72,15 @@ enum WireFormat {
     private static let delimiterFrame = Frame()
     private static let signatureFrame = try? Frame(signature)
 
-    /// The frames of a message: delimiter, signature, header, and the payload if given.
-    static func frames(header: Zrpc_Wire_Header, payload: Frame?) throws -> [Frame] {
-        var frames = [delimiterFrame, try signatureFrame ?? Frame(signature), try header.packedFrame()]
+    /// The frames of a message: the routing id if given (a server's reply), delimiter, signature,
+    /// header, and the payload if given.
+    static func frames(routingID: Frame? = nil, header: Zrpc_Wire_Header, payload: Frame?) throws -> [Frame] {
+        var frames: [Frame] = []
+        frames.reserveCapacity(5)
+        if let routingID { frames.append(routingID) }
+        frames.append(delimiterFrame)
+        frames.append(try signatureFrame ?? Frame(signature))
+        frames.append(try header.packedFrame())
         if let payload { frames.append(payload) }
         return frames
     }
