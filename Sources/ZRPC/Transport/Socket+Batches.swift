@@ -1,8 +1,13 @@
 import ZeroMQ
 
 extension Socket {
-    /// Reads the messages already waiting, up to `limit` (so one busy socket cannot starve the
-    /// loop's mailbox), without blocking.
+    /// Reads the messages already waiting, up to `limit`, without blocking.
+    ///
+    /// The limit is small on purpose: the loop runs the handlers or callers of a few messages
+    /// and sends what they produce before it reads more, so replies start flowing back while
+    /// requests are still queued (with 64 calls in flight, reading 8 at a time gave about a fifth
+    /// more calls per second than reading everything waiting). It also keeps one busy socket
+    /// from starving the loop's mailbox.
     ///
     /// - Parameters:
     ///   - limit: The most messages read in one go.
@@ -10,7 +15,7 @@ extension Socket {
     ///   - onRejected: Called for each message discarded for its frame count.
     ///   - body: Called with each message, read in place.
     func receiveWaiting(
-        limit: Int = 1024,
+        limit: Int = 8,
         maxFrames: Int,
         onRejected: () -> Void,
         _ body: (borrowing ReceivedMessage) -> Void
