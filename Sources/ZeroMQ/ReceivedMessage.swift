@@ -108,6 +108,7 @@ extension Socket {
     }
 
     /// Reads a whole message into `parts`; the number of frames, or nil when nothing was waiting.
+    /// On any error the parts read so far are released.
     private func receiveParts(
         _ parts: UnsafeMutablePointer<zmq_msg_t>,
         maxFrames: Int,
@@ -120,28 +121,28 @@ extension Socket {
         }
         mayHaveUnannouncedEvents = true
         var count = 1
-        while zmq_msg_more(parts + count - 1) != 0 {
-            guard count < maxFrames else {
-                let discarded = try discardRestOfMessage(handle)
-                for index in 0..<count {
-                    zmq_msg_close(parts + index)
-                    zmq_msg_init(parts + index)
+        do throws(ZMQError) {
+            while zmq_msg_more(parts + count - 1) != 0 {
+                guard count < maxFrames else {
+                    let discarded = try discardRestOfMessage(handle)
+                    throw ZMQError(
+                        code: .messageTooLarge,
+                        message: "message has more than \(maxFrames) frames (\(maxFrames + discarded)); it was discarded",
+                        operation: "zmq_msg_recv"
+                    )
                 }
-                throw ZMQError(
-                    code: .messageTooLarge,
-                    message: "message has more than \(maxFrames) frames (\(maxFrames + discarded)); it was discarded",
-                    operation: "zmq_msg_recv"
-                )
-            }
-            // The rest of a message is delivered with its first frame, so it is already here.
-            guard try zmqCallUnlessWouldBlock("zmq_msg_recv", { zmq_msg_recv(parts + count, handle, ZMQ_DONTWAIT) }) != nil else {
-                for index in 0..<count {
-                    zmq_msg_close(parts + index)
-                    zmq_msg_init(parts + index)
+                // The rest of a message is delivered with its first frame, so it is already here.
+                guard try zmqCallUnlessWouldBlock("zmq_msg_recv", { zmq_msg_recv(parts + count, handle, ZMQ_DONTWAIT) }) != nil else {
+                    throw ZMQError(code: .wouldBlock, message: "multipart message ended after \(count) frames", operation: "zmq_msg_recv")
                 }
-                throw ZMQError(code: .wouldBlock, message: "multipart message ended after \(count) frames", operation: "zmq_msg_recv")
+                count += 1
             }
-            count += 1
+        } catch {
+            for index in 0..<count {
+                zmq_msg_close(parts + index)
+                zmq_msg_init(parts + index)
+            }
+            throw error
         }
         return count
     }
