@@ -109,6 +109,14 @@ final class BackgroundThread<Value: Sendable>: Sendable {
     }
 }
 
+/// Runs blocking socket work on a thread of its own and awaits it, so a long test does not hold
+/// one of the cooperative pool's few threads (async tests in the same process need them).
+func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
+    }
+}
+
 /// A one-shot flag a thread raises and another waits for with a deadline.
 final class Signal: Sendable {
     private let semaphore = DispatchSemaphore(value: 0)

@@ -88,9 +88,9 @@ final class ClientDriver: IOLoopDriver {
         ))
     }
 
-    func serviceSockets() {
+    func serviceSockets(limit: Int) {
         for _ in 0..<16 {
-            socket.receiveWaiting(maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
+            socket.receiveWaiting(limit: limit, maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
             guard outboundHead < outbound.count else { return }
             flushOutbound()
             guard outboundHead < outbound.count else { return }

@@ -134,6 +134,9 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     /// follows checks the sockets, so a busy mailbox never starves them.
     private static var maxRoundsWithoutWaiting: Int { 4 }
 
+    /// How many times one round takes the mailbox (jobs, then the commands they posted).
+    private static var mailboxPassesPerRound: Int { 3 }
+
     private func run() {
         guard let driver else { return }
         var commands: [Driver.Command] = []
@@ -142,23 +145,32 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         var socketsSignalled = true
         var roundsWithoutWaiting = 0
         while true {
-            let stopping = mailbox.withLock { state -> Bool in
-                swap(&commands, &state.commands)
-                swap(&jobs, &state.jobs)
-                return state.stopping
+            // Jobs post commands (a caller its request, a handler its response): take the mailbox
+            // again so they are sent in this pass, before the sockets are read.
+            var stopping = false
+            for _ in 0..<Self.mailboxPassesPerRound {
+                let (taken, stop) = mailbox.withLock { state -> (Bool, Bool) in
+                    swap(&commands, &state.commands)
+                    swap(&jobs, &state.jobs)
+                    return (!commands.isEmpty || !jobs.isEmpty, state.stopping)
+                }
+                stopping = stop
+                for job in jobs {
+                    job.runSynchronously(on: executor)
+                }
+                jobs.removeAll(keepingCapacity: true)
+                for command in commands {
+                    driver.handle(command)
+                }
+                commands.removeAll(keepingCapacity: true)
+                if stopping || !taken { break }
             }
-            for job in jobs {
-                job.runSynchronously(on: executor)
-            }
-            jobs.removeAll(keepingCapacity: true)
-            for command in commands {
-                driver.handle(command)
-            }
-            commands.removeAll(keepingCapacity: true)
             if stopping { break }
 
             if socketsSignalled || driver.needsService {
-                driver.serviceSockets()
+                // Right after a wait, take one message and answer it before looking for more: a
+                // lone call then costs no extra read that finds nothing. Later rounds read batches.
+                driver.serviceSockets(limit: roundsWithoutWaiting == 0 && socketsSignalled ? 1 : 8)
             }
             driver.fireTimers(now: .now)
 

@@ -19,9 +19,9 @@ protocol IOLoopDriver: AnyObject {
     /// whichever thread posted it: a waiting caller must not wait forever.
     static func reject(_ command: Command)
 
-    /// Reads every socket until it would block (or up to a batch limit) and writes what waits
-    /// for them. Called when a socket's descriptor was signalled or ``needsService`` is true.
-    func serviceSockets()
+    /// Reads each socket until it would block or `limit` messages were read, and writes what
+    /// waits for them. Called when a socket's descriptor was signalled or ``needsService`` is true.
+    func serviceSockets(limit: Int)
 
     /// Whether a socket must be serviced before the loop waits: it sent or received since a read
     /// last found nothing, so its descriptor may not announce what it holds

@@ -15,7 +15,7 @@ extension Socket {
     ///   - onRejected: Called for each message discarded for its frame count.
     ///   - body: Called with each message, read in place.
     func receiveWaiting(
-        limit: Int = 8,
+        limit: Int,
         maxFrames: Int,
         onRejected: () -> Void,
         _ body: (borrowing ReceivedMessage) -> Void
