@@ -14,7 +14,7 @@ struct ProtocC {
     /// `protoc-c --descriptor_set_out --include_imports`: the files and everything they import.
     func descriptorSet(for files: [String], in work: String) throws -> [UInt8] {
         let output = join(work, "descriptors.pb")
-        try run(["--descriptor_set_out=\(output)", "--include_imports"] + files)
+        try run(["--descriptor_set_out=\(output)", "--include_imports"] + files, in: work)
         guard let data = FileManager.default.contents(atPath: output) else {
             throw GeneratorError("protoc-c wrote no descriptor set")
         }
@@ -25,7 +25,7 @@ struct ProtocC {
     func cCode(for files: [String], in work: String) throws -> [CFile] {
         let folder = join(work, "c")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try run(["--c_out=\(folder)"] + files)
+        try run(["--c_out=\(folder)"] + files, in: work)
         var result: [CFile] = []
         for file in files.sorted() {
             let stem = String(file.dropLast(".proto".count))
@@ -39,21 +39,30 @@ struct ProtocC {
         return result
     }
 
-    private func run(_ arguments: [String]) throws {
+    /// Runs protoc-c with its messages going to a file in `work`, not a pipe: a pipe's end can be
+    /// inherited by a process another thread starts at the same moment, and then reading it to its
+    /// end would wait for that process to exit.
+    private func run(_ arguments: [String], in work: String) throws {
         let process = Process()
         process.executableURL = try locate()
         process.arguments = protoPaths.map { "--proto_path=\($0)" } + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
+        let messagesPath = join(work, "protoc-c-messages.txt")
+        guard FileManager.default.createFile(atPath: messagesPath, contents: nil),
+            let messages = FileHandle(forWritingAtPath: messagesPath)
+        else {
+            throw GeneratorError("could not create \(messagesPath)")
+        }
+        defer { try? messages.close() }
+        process.standardError = messages
+        process.standardOutput = messages
         do {
             try process.run()
         } catch {
             throw GeneratorError("could not run \(executable): \(error)")
         }
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
+            let message = FileManager.default.contents(atPath: messagesPath) ?? Data()
             let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw GeneratorError("protoc-c rejected the input:\n\(text)")
         }

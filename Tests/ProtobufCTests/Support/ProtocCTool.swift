@@ -20,23 +20,41 @@ enum ProtocCTool {
         let description: String
     }
 
+    /// Runs protoc-c with files, not pipes, for its input and output: a pipe's end can be
+    /// inherited by a process another test starts at the same moment, and then reading it to its
+    /// end would wait for that process to exit.
     private static func run(_ arguments: [String], input: Data) throws -> [UInt8] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("protoc-c-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputURL = folder.appendingPathComponent("input")
+        let outputURL = folder.appendingPathComponent("output")
+        let errorsURL = folder.appendingPathComponent("errors")
+        try input.write(to: inputURL)
+        for url in [outputURL, errorsURL] {
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw Failure(description: "could not create \(url.path)")
+            }
+        }
+        let stdin = try FileHandle(forReadingFrom: inputURL)
+        let stdout = try FileHandle(forWritingTo: outputURL)
+        let stderr = try FileHandle(forWritingTo: errorsURL)
+        defer {
+            try? stdin.close()
+            try? stdout.close()
+            try? stderr.close()
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/protoc-c")
         process.arguments = ["--proto_path=\(packageRoot.appendingPathComponent("Protos").path)"] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let output = try Data(contentsOf: outputURL)
         guard process.terminationStatus == 0 else {
+            let errors = (try? Data(contentsOf: errorsURL)) ?? Data()
             throw Failure(description: "protoc-c \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
         }
         return [UInt8](output)
