@@ -164,7 +164,8 @@ public final class Client: Sendable {
                 message: "metadata key \(reserved.key) uses the prefix \(Metadata.reservedPrefix), which is reserved for ZRPC"
             )
         }
-        let timeout = options.timeout ?? configuration.methodTimeouts[method.fullName] ?? configuration.defaultTimeout
+        let perMethod = configuration.methodTimeouts.isEmpty ? nil : configuration.methodTimeouts[method.fullName]
+        let timeout = options.timeout ?? perMethod ?? configuration.defaultTimeout
         let deadline = CallDeadline.effective(timeout: timeout)
         let call = ClientRequest(
             method: method,

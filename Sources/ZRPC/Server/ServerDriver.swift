@@ -93,13 +93,9 @@ final class ServerDriver: IOLoopDriver {
         }
         boundEndpoints.set(endpoints)
         try poller.add(socket)
-        let registry = registry
         let limits = configuration.decodingLimits
         var chain: @Sendable (ServerRequest) async throws -> Frame = { request in
-            guard let handler = registry.handler(for: request.context.method) else {
-                throw RPCError(code: .unimplemented, message: "unknown method \(request.context.method)")
-            }
-            return try await handler.handle(request.payload, request.context, limits)
+            try await request.handler.handle(request.payload, request.context, limits)
         }
         for interceptor in configuration.interceptors.reversed() {
             let inner = chain
@@ -237,7 +233,7 @@ final class ServerDriver: IOLoopDriver {
             ))
             return
         }
-        guard registry.handler(for: method) != nil else {
+        guard let handler = registry.handler(for: method) else {
             statistics.record(.unimplemented)
             let message = registry.hosts(service: header.service)
                 ? "unknown method \(header.method) in service \(header.service)"
@@ -288,7 +284,7 @@ final class ServerDriver: IOLoopDriver {
             routingID: routingID
         )
         guard let chain, let loop else { return }
-        let request = ServerRequest(payload: payload, context: context)
+        let request = ServerRequest(payload: payload, context: context, handler: handler)
         nextSerial += 1
         let serial = nextSerial
         let task = Self.spawn(

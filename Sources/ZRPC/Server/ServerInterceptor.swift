@@ -6,6 +6,8 @@ public struct ServerRequest: Sendable {
     public var payload: Frame
     /// The call's context (method, metadata, deadline, trailers).
     public var context: ServerContext
+    /// The handler of `context.method`, found when the call arrived (the method cannot change).
+    let handler: MethodHandler
 }
 
 /// Wraps every call a ``Server`` serves, around the handler: authentication, logging, limits.
