@@ -5,10 +5,11 @@ import Glibc
 import Synchronization
 import ZeroMQ
 
-/// A thread that owns a driver's sockets and blocks in ZeroMQ's poll on them plus a wake-up eventfd.
+/// A thread that owns a driver's sockets and blocks in `poll(2)` on their notification descriptors
+/// plus a wake-up eventfd (``ZeroMQ/DescriptorPoller``).
 ///
 /// Other threads never touch the sockets: they ``submit(_:)`` commands to a mailbox and the loop
-/// runs them between polls, draining the mailbox in batches. The loop is also a `TaskExecutor`:
+/// runs them between waits, draining the mailbox in batches. The loop is also a `TaskExecutor`:
 /// a task that prefers it (`Task(executorPreference: loop)`) runs on this thread between polls,
 /// so a short handler or a caller awaiting a reply costs no thread switch.
 final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
@@ -60,10 +61,10 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    /// Posts a command for the driver; wakes the loop if it is blocked in poll.
+    /// Posts a command for the driver; wakes the loop if it is blocked in poll. After the loop has
+    /// stopped the command is rejected at once (``IOLoopDriver/reject(_:)``).
     ///
     /// - Parameter command: What the driver should do.
-    /// After the loop has stopped the command is rejected at once (``IOLoopDriver/reject(_:)``).
     func submit(_ command: Driver.Command) {
         let (wake, stopped) = mailbox.withLock { state -> (Bool, Bool) in
             if state.stopped { return (false, true) }
