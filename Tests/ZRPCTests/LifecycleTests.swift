@@ -130,6 +130,38 @@ struct LifecycleTests {
         await harness.server.shutdown()
     }
 
+    @Test("shutting down a shared context stops the I/O threads instead of spinning, and calls fail")
+    func sharedContextShutdown() async throws {
+        func threadNames() -> [String] {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+            return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+        }
+        let name = "zrpc-ctx-\(UInt32.random(in: 0 ... 99_999))"
+        let context = try Context()
+        var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger)
+        serverConfiguration.context = context
+        serverConfiguration.name = name + "s"
+        let server = Server(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
+        try await server.start()
+        var clientConfiguration = Client.Configuration(endpoints: server.boundEndpoints)
+        clientConfiguration.context = context
+        clientConfiguration.name = name + "c"
+        let client = try await Client(configuration: clientConfiguration)
+        let stub = TestRPC.Client(wrapping: client)
+        #expect(try await stub.call(.init(text: "before")).text == "before")
+        #expect(threadNames().filter { $0.hasPrefix(name) }.count == 2)
+
+        context.shutdown()
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(5))
+        while threadNames().contains(where: { $0.hasPrefix(name) }), clock.now < deadline { await Task.yield() }
+        #expect(!threadNames().contains { $0.hasPrefix(name) })
+        let error = try await rpcError { try await stub.call(.init(text: "after"), options: .init(timeout: .seconds(30))) }
+        #expect(error.code == .unavailable)
+        await client.close()
+        await server.shutdown()
+    }
+
     @Test("a client dropped without close() stops its I/O thread")
     func clientDeinitStopsThread() async throws {
         func threadNames() -> [String] {

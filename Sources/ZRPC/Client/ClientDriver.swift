@@ -88,15 +88,15 @@ final class ClientDriver: IOLoopDriver {
         ))
     }
 
-    func serviceSockets(limit: Int) {
+    func serviceSockets(limit: Int) throws {
         for _ in 0..<16 {
-            socket.receiveWaiting(limit: limit, maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
+            try socket.receiveWaiting(limit: limit, maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
             guard outboundHead < outbound.count else { return }
             flushOutbound()
             guard outboundHead < outbound.count else { return }
             // Still blocked. Reading processed libzmq's commands, and one may have made the socket
             // writable (a server connected) without signalling its descriptor again: ask.
-            guard let events = try? socket.events, !events.isEmpty else { return }
+            guard !(try socket.events).isEmpty else { return }
         }
     }
 

@@ -123,8 +123,8 @@ final class ServerDriver: IOLoopDriver {
         done.resume()  // a stopped server has nothing left to drain
     }
 
-    func serviceSockets(limit: Int) {
-        socket.receiveWaiting(limit: limit, maxFrames: 8, onRejected: { statistics.record(.malformedMessage) }) { receive($0) }
+    func serviceSockets(limit: Int) throws {
+        try socket.receiveWaiting(limit: limit, maxFrames: 8, onRejected: { statistics.record(.malformedMessage) }) { receive($0) }
     }
 
     var needsService: Bool { socket.mayHaveUnannouncedEvents }

@@ -171,7 +171,12 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             if socketsSignalled || driver.needsService {
                 // Right after a wait, take one message and answer it before looking for more: a
                 // lone call then costs no extra read that finds nothing. Later rounds read batches.
-                driver.serviceSockets(limit: roundsWithoutWaiting == 0 && socketsSignalled ? 1 : 8)
+                do {
+                    try driver.serviceSockets(limit: roundsWithoutWaiting == 0 && socketsSignalled ? 1 : 8)
+                } catch {
+                    // Reading fails only on a closed socket or a terminated context: stop serving.
+                    break
+                }
             }
             driver.fireTimers(now: .now)
 

@@ -21,7 +21,9 @@ protocol IOLoopDriver: AnyObject {
 
     /// Reads each socket until it would block or `limit` messages were read, and writes what
     /// waits for them. Called when a socket's descriptor was signalled or ``needsService`` is true.
-    func serviceSockets(limit: Int)
+    ///
+    /// - Throws: When a socket cannot be used any more (its context was terminated): the loop stops.
+    func serviceSockets(limit: Int) throws
 
     /// Whether a socket must be serviced before the loop waits: it sent or received since a read
     /// last found nothing, so its descriptor may not announce what it holds

@@ -14,19 +14,19 @@ extension Socket {
     ///   - maxFrames: The most frames a message may have; longer ones are discarded.
     ///   - onRejected: Called for each message discarded for its frame count.
     ///   - body: Called with each message, read in place.
+    /// - Throws: ``ZeroMQ/ZMQError`` when the socket cannot be read any more (closed, or its context
+    ///   terminated): the loop must stop serving it.
     func receiveWaiting(
         limit: Int,
         maxFrames: Int,
         onRejected: () -> Void,
         _ body: (borrowing ReceivedMessage) -> Void
-    ) {
+    ) throws {
         for _ in 0..<limit {
             do {
                 guard try receiveMessage(dontWait: true, maxFrames: maxFrames, body) != nil else { return }
             } catch let error as ZMQError where error.code == .messageTooLarge {
                 onRejected()
-            } catch {
-                return  // closed socket or terminated context: the loop is stopping
             }
         }
     }
