@@ -1,11 +1,12 @@
 // rpc-benchmark: unary echo between two processes over tcp://127.0.0.1 through ZRPC, beside the
 // same traffic over raw libzmq (DEALER/ROUTER, no framework) measured in the same run.
 //
-//   swift run -c release rpc-benchmark            # the full run: about three minutes
+//   swift run -c release rpc-benchmark            # the full run: about four minutes
 //   swift run -c release rpc-benchmark --quick    # a smoke test: well under a minute
 //
-//   options: --only A,D (a subset of the ZRPC contenders; raw is always measured)
+//   options: --only A,D (a subset of the contenders, R4 included; raw is always measured)
 //            --payload 64,1024 (encoded request sizes in bytes)
+//            --in-flight 1,64 (the throughput points)
 //   rpc-benchmark first-call [COUNT]   # diagnostic: the first call of COUNT new clients
 //   rpc-benchmark in-process [CALLS] [IN-FLIGHT]   # diagnostic: client and server in one process
 //
