@@ -50,6 +50,11 @@ public struct ReceivedMessage: ~Copyable {
         return try body(UnsafeRawBufferPointer(start: zmq_msg_data(part), count: zmq_msg_size(part)))
     }
 
+    /// Every part as a ``Frame``, each moved out of the socket's buffers.
+    func frames() -> [Frame] {
+        (0..<count).map { frame(at: $0) }
+    }
+
     /// The frame at `index` as a ``Frame`` that outlives the message, without copying its bytes
     /// (libzmq's buffer moves into the frame). Ask for each index once: the part is empty after.
     ///
@@ -109,7 +114,7 @@ extension Socket {
 
     /// Reads a whole message into `parts`; the number of frames, or nil when nothing was waiting.
     /// On any error the parts read so far are released.
-    private func receiveParts(
+    func receiveParts(
         _ parts: UnsafeMutablePointer<zmq_msg_t>,
         maxFrames: Int,
         _ handle: UnsafeMutableRawPointer,

@@ -106,32 +106,12 @@ extension Socket {
         guard maxFrames >= 1 else {
             throw .invalidArgument("maxFrames must be at least 1, not \(maxFrames)", operation: "zmq_msg_recv")
         }
-        guard let (first, firstHasMore) = try receiveFrame(handle, flags: dontWait ? ZMQ_DONTWAIT : 0) else {
+        let parts = receiveParts(capacity: maxFrames)
+        guard let count = try receiveParts(parts, maxFrames: maxFrames, handle, flags: dontWait ? ZMQ_DONTWAIT : 0) else {
             return nil
         }
-        var frames = [first]
-        var more = firstHasMore
-        while more {
-            if frames.count == maxFrames {
-                let discarded = try discardRestOfMessage(handle)
-                throw ZMQError(
-                    code: .messageTooLarge,
-                    message: "message has more than \(maxFrames) frames (\(maxFrames + discarded)); it was discarded",
-                    operation: "zmq_msg_recv"
-                )
-            }
-            // The rest of a message is delivered with its first frame, so it is already here.
-            guard let (frame, next) = try receiveFrame(handle, flags: ZMQ_DONTWAIT) else {
-                throw ZMQError(
-                    code: .wouldBlock,
-                    message: "multipart message ended after \(frames.count) frames",
-                    operation: "zmq_msg_recv"
-                )
-            }
-            frames.append(frame)
-            more = next
-        }
-        return frames
+        // Each part moves into its own frame, leaving the socket's buffers empty for the next message.
+        return ReceivedMessage(parts: parts, count: count).frames()
     }
 
     /// Receives one frame and whether more frames of the same message follow.

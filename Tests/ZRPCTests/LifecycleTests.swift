@@ -132,10 +132,6 @@ struct LifecycleTests {
 
     @Test("shutting down a shared context stops the I/O threads instead of spinning, and calls fail")
     func sharedContextShutdown() async throws {
-        func threadNames() -> [String] {
-            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-            return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
-        }
         let name = "zrpc-ctx-\(UInt32.random(in: 0 ... 99_999))"
         let context = try Context()
         var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger)
@@ -164,10 +160,6 @@ struct LifecycleTests {
 
     @Test("a client dropped without close() stops its I/O thread")
     func clientDeinitStopsThread() async throws {
-        func threadNames() -> [String] {
-            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-            return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
-        }
         let name = "zrpc-drop-\(UInt32.random(in: 0 ... 99_999))"
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:9"])
         configuration.name = name
@@ -189,4 +181,10 @@ struct LifecycleTests {
         await #expect(throws: ZMQError.self) { try await second.start() }
         await first.shutdown()
     }
+}
+
+/// The names of this process's threads (`/proc/self/task/*/comm`), to see I/O threads come and go.
+private func threadNames() -> [String] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
 }
