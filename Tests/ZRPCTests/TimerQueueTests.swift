@@ -27,6 +27,40 @@ import Testing
         #expect(queue.isEmpty)
     }
 
+    @Test("nearly ordered deadlines (one timeout, some jitter, a few short ones) expire in order")
+    func nearlyOrdered() {
+        var queue = TimerQueue<UInt64>()
+        var random = SplitMixRandom(seed: 11)
+        var deadlines: [Int] = []
+        var seen = 0
+        for index in 0..<2_000 {
+            // Mostly 5 s after a rising start with up to 30 ms of jitter; every 50th a short timeout.
+            let jitter = Int(random.next() % 30)
+            let deadline = index % 50 == 0 ? index : 5_000 + index * 2 - jitter
+            deadlines.append(deadline)
+            queue.schedule(UInt64(index), at: at(deadline))
+            if index == 1_000 {
+                // Expire a prefix midway, so the ordered part has a head to slide up to.
+                let expired = queue.popExpired(now: at(5_100))
+                let expected = deadlines.enumerated().filter { $0.element <= 5_100 }
+                #expect(expired.map { deadlines[Int($0)] } == expected.map(\.element).sorted())
+                seen += expired.count
+            }
+        }
+        var last = Int.min
+        while let next = queue.nextDeadline {
+            let expired = queue.popExpired(now: next)
+            #expect(!expired.isEmpty)
+            for key in expired {
+                #expect(deadlines[Int(key)] >= last)
+                last = deadlines[Int(key)]
+            }
+            seen += expired.count
+        }
+        #expect(queue.isEmpty)
+        #expect(seen == deadlines.count)
+    }
+
     @Test("stale timers at the front are dropped, so they never wake the loop")
     func dropsStaleFront() {
         var queue = TimerQueue<UInt64>()

@@ -197,12 +197,18 @@ public final class Client: Sendable {
                 )
             )
         )
-        let frames = try WireFormat.frames(header: header, payload: request.payload)
+        let headerFrame = try header.packedFrame()
         let response = try await withTaskCancellationHandler {
             // Unchecked: the driver resumes each call once (see ClientDriver.Call), and a checked
             // continuation would cost an allocation per call.
             try await withUnsafeThrowingContinuation { continuation in
-                loop.submit(.start(.init(id: callID, frames: frames, deadline: request.deadline, continuation: continuation)))
+                loop.submit(.start(.init(
+                    id: callID,
+                    header: headerFrame,
+                    payload: request.payload,
+                    deadline: request.deadline,
+                    continuation: continuation
+                )))
             }
         } onCancel: {
             loop.submit(.cancel(callID))

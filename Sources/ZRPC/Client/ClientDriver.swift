@@ -1,14 +1,17 @@
 import ZeroMQ
 
 /// The client's socket work, on its I/O thread: sends calls over one DEALER socket (connected to
-/// every endpoint, so libzmq spreads calls across servers), matches responses to callers by call
-/// id, and fails calls whose deadline passes.
+/// every endpoint, so libzmq spreads messages across servers), matches responses to callers by call
+/// id, and fails calls whose deadline passes. The calls started in one loop round leave together,
+/// up to ``WireFormat/maxCallsPerMessage`` to a message.
 final class ClientDriver: IOLoopDriver {
     /// A call handed to the loop. Its continuation is resumed exactly once: whoever removes the
     /// call from `pending` (a response, a deadline, a cancel, the client closing) resumes it.
     struct Call: Sendable {
         let id: UInt64
-        let frames: [Frame]
+        /// The encoded request header.
+        let header: Frame
+        let payload: Frame
         let deadline: ContinuousClock.Instant
         let continuation: UnsafeContinuation<TransportResponse, any Error>
     }
@@ -28,7 +31,8 @@ final class ClientDriver: IOLoopDriver {
     private let socket: Socket
     private var pending: [UInt64: Pending] = [:]
     private var timers = TimerQueue<UInt64>()
-    /// Calls waiting for the socket to accept them (no server connected yet, or at the HWM).
+    /// Calls not sent yet: started in this loop round, or waiting for the socket to accept them
+    /// (no server connected yet, or at the high-water mark).
     private var outbound: [Call] = []
     private var outboundHead = 0
     /// Cancels that arrived before their call's start (a race of the cancellation handler).
@@ -63,11 +67,7 @@ final class ClientDriver: IOLoopDriver {
             }
             pending[call.id] = Pending(continuation: call.continuation, sent: false)
             timers.schedule(call.id, at: call.deadline)
-            if outboundHead < outbound.count || !trySend(call) {
-                // Sent when the socket can take it: a server connects, or the queue drains, and
-                // either signals the socket's descriptor.
-                outbound.append(call)
-            }
+            outbound.append(call)  // sent by `flush`, with the other calls of this round
         case .cancel(let id):
             guard let call = pending.removeValue(forKey: id) else {
                 cancelledEarly.insert(id)
@@ -90,7 +90,7 @@ final class ClientDriver: IOLoopDriver {
 
     func serviceSockets(limit: Int) throws {
         for _ in 0..<16 {
-            try socket.receiveWaiting(limit: limit, maxFrames: 8, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
+            try socket.receiveWaiting(limit: limit, maxFrames: WireFormat.maxFrames, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
             guard outboundHead < outbound.count else { return }
             flushOutbound()
             guard outboundHead < outbound.count else { return }
@@ -98,6 +98,10 @@ final class ClientDriver: IOLoopDriver {
             // writable (a server connected) without signalling its descriptor again: ask.
             guard !(try socket.events).isEmpty else { return }
         }
+    }
+
+    func flush() {
+        if outboundHead < outbound.count { flushOutbound() }
     }
 
     var needsService: Bool { socket.mayHaveUnannouncedEvents }
@@ -133,30 +137,50 @@ final class ClientDriver: IOLoopDriver {
 
     // MARK: Sending
 
-    /// Sends a call now if the socket takes it; false when it would block.
-    private func trySend(_ call: Call) -> Bool {
-        do {
-            guard try socket.send(call.frames, dontWait: true) else { return false }
-            pending[call.id]?.sent = true
-        } catch {
-            pending.removeValue(forKey: call.id)
-            call.continuation.resume(throwing: RPCError(
+    /// Sends the calls not sent yet, a message per ``WireFormat/maxCallsPerMessage``, until the
+    /// socket would block; the rest wait for the socket to signal that it can take more.
+    private func flushOutbound() {
+        while outboundHead < outbound.count {
+            var message: WireFormat.OutgoingMessage
+            do {
+                message = try WireFormat.OutgoingMessage(routingID: nil)
+            } catch {
+                failUnsent(outbound[outboundHead...], error)
+                break
+            }
+            var end = outboundHead
+            while end < outbound.count, !message.isFull {
+                let call = outbound[end]
+                if pending[call.id] != nil {  // not cancelled or expired while it waited
+                    message.append(header: call.header, payload: call.payload)
+                }
+                end += 1
+            }
+            let batch = outbound[outboundHead..<end]
+            if message.calls > 0 {
+                do {
+                    guard try socket.send(message.frames, dontWait: true) else { return }
+                    for call in batch { pending[call.id]?.sent = true }
+                } catch {
+                    failUnsent(batch, error)
+                }
+            }
+            outboundHead = end
+        }
+        outbound.removeAll(keepingCapacity: true)
+        outboundHead = 0
+    }
+
+    /// Fails calls the socket refused (not would-block: it is closed, say): none of them was sent.
+    private func failUnsent(_ calls: ArraySlice<Call>, _ error: any Error) {
+        for call in calls {
+            guard let waiting = pending.removeValue(forKey: call.id) else { continue }
+            waiting.continuation.resume(throwing: RPCError(
                 code: .unavailable,
                 message: "could not send: \(error)",
                 metadata: [RPCError.notSentMetadataKey: "true"]
             ))
         }
-        return true
-    }
-
-    private func flushOutbound() {
-        while outboundHead < outbound.count {
-            let call = outbound[outboundHead]
-            if pending[call.id] != nil, !trySend(call) { return }
-            outboundHead += 1
-        }
-        outbound.removeAll(keepingCapacity: true)
-        outboundHead = 0
     }
 
     private func sendCancel(_ id: UInt64) {
@@ -167,17 +191,14 @@ final class ClientDriver: IOLoopDriver {
     // MARK: Receiving
 
     private func deliver(_ message: borrowing ReceivedMessage) {
-        switch WireFormat.parse(message, from: 0) {
-        case .failure:
-            statistics.record(.malformedResponse)
-        case .success(let parsed):
-            switch parsed.header.kind {
+        let failure = WireFormat.parse(message, from: 0) { call in
+            switch call.header.kind {
             case .response(let header)?:
-                guard let call = pending.removeValue(forKey: header.callID), let payload = parsed.payload else {
+                guard let waiting = pending.removeValue(forKey: header.callID), let payload = call.payload else {
                     statistics.record(.lateResponse)
                     return
                 }
-                call.continuation.resume(returning: TransportResponse(header: header, payload: payload))
+                waiting.continuation.resume(returning: TransportResponse(header: header, payload: payload))
             case .ping(let ping)?:
                 let pong = Zrpc_Wire_Header(kind: .pong(.init(nonce: ping.nonce)))
                 _ = try? socket.send(WireFormat.frames(header: pong, payload: nil), dontWait: true)
@@ -185,6 +206,7 @@ final class ClientDriver: IOLoopDriver {
                 statistics.record(.malformedResponse)
             }
         }
+        if failure != nil { statistics.record(.malformedResponse) }
     }
 }
 

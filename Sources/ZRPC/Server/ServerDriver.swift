@@ -4,14 +4,21 @@ import ZeroMQ
 /// The server's socket work, on its I/O thread: reads calls from one ROUTER socket, starts a
 /// handler task per call, sends what handlers return, and enforces deadlines, the concurrency
 /// limit, cancellation and graceful shutdown. A malformed message from one client is counted
-/// and answered (or dropped) without disturbing any other call.
+/// and answered (or dropped) without disturbing any other call. What one loop round answers a
+/// client leaves in one message (up to ``WireFormat/maxCallsPerMessage`` calls).
 final class ServerDriver: IOLoopDriver {
     enum Command: Sendable {
-        /// A handler finished: send its response frames (routing id first). The call is
+        /// A handler finished: send its response (nil when none could be encoded). The call is
         /// named by the serial number the driver gave it.
-        case finished(UInt64, [Frame])
+        case finished(UInt64, EncodedResponse?)
         /// Refuse new calls; when the calls in flight are done, or at `deadline`, resume.
         case drain(deadline: ContinuousClock.Instant, done: CheckedContinuation<Void, Never>)
+    }
+
+    /// A response's header and payload frames, encoded by the handler's task.
+    struct EncodedResponse: Sendable {
+        let header: Frame
+        let payload: Frame
     }
 
     /// A call in flight: the client's routing id and its call id.
@@ -62,6 +69,8 @@ final class ServerDriver: IOLoopDriver {
     private var peersToFlush: [PeerKey: Frame] = [:]
     /// Nonces of the flush pings not answered yet; nil until flushing starts.
     private var unansweredPings: Set<UInt64>?
+    /// Messages being assembled for each client this round, sent by ``flush()``.
+    private var outgoing: [PeerKey: WireFormat.OutgoingMessage] = [:]
 
     init(
         context: Context,
@@ -106,9 +115,9 @@ final class ServerDriver: IOLoopDriver {
 
     func handle(_ command: Command) {
         switch command {
-        case .finished(let serial, let frames):
+        case .finished(let serial, let response):
             guard let call = removeCall(serial: serial) else { return }  // deadline passed or cancelled
-            if !frames.isEmpty { send(frames) }
+            if let response { enqueue(to: call.routingID, header: response.header, payload: response.payload) }
             resumeDrainWaitersIfIdle()
         case .drain(let deadline, let done):
             draining = true
@@ -124,7 +133,15 @@ final class ServerDriver: IOLoopDriver {
     }
 
     func serviceSockets(limit: Int) throws {
-        try socket.receiveWaiting(limit: limit, maxFrames: 8, onRejected: { statistics.record(.malformedMessage) }) { receive($0) }
+        try socket.receiveWaiting(limit: limit, maxFrames: 1 + WireFormat.maxFrames, onRejected: { statistics.record(.malformedMessage) }) { receive($0) }
+    }
+
+    func flush() {
+        guard !outgoing.isEmpty else { return }
+        for message in outgoing.values {
+            send(message)
+        }
+        outgoing.removeAll(keepingCapacity: true)
     }
 
     var needsService: Bool { socket.mayHaveUnannouncedEvents }
@@ -168,6 +185,7 @@ final class ServerDriver: IOLoopDriver {
     }
 
     func stop() {
+        flush()
         for call in inFlight.values { call.task.cancel() }
         inFlight.removeAll()
         serials.removeAll()
@@ -187,22 +205,10 @@ final class ServerDriver: IOLoopDriver {
     private func receive(_ message: borrowing ReceivedMessage) {
         guard message.count > 0 else { return }
         let routingID = message.frame(at: 0)
-        switch WireFormat.parse(message, from: 1) {
-        case .failure(.notZRPC):
-            statistics.record(.malformedMessage)
-        case .failure(.unsupportedVersion(let version)):
-            statistics.record(.unsupportedVersion)
-            respond(to: routingID, callID: 0, error: RPCError(
-                code: .unimplemented,
-                message: "unsupported protocol version \(version); this server speaks \(WireFormat.signature)"
-            ))
-        case .failure(.badHeader(let reason)):
-            statistics.record(.malformedMessage)
-            respond(to: routingID, callID: 0, error: RPCError(code: .invalidArgument, message: "malformed ZRPC message: \(reason)"))
-        case .success(let parsed):
-            switch parsed.header.kind {
+        let failure = WireFormat.parse(message, from: 1) { call in
+            switch call.header.kind {
             case .request(let header)?:
-                start(header, payload: parsed.payload ?? Frame(), routingID: routingID)
+                start(header, payload: call.payload ?? Frame(), routingID: routingID)
             case .cancel(let cancel)?:
                 let key = CallKey(routingID: routingID, callID: cancel.callID)
                 if let serial = serials[key], let call = removeCall(serial: serial) {
@@ -211,8 +217,8 @@ final class ServerDriver: IOLoopDriver {
                     resumeDrainWaitersIfIdle()
                 }
             case .ping(let ping)?:
-                if let pong = try? WireFormat.frames(routingID: routingID, header: .init(kind: .pong(.init(nonce: ping.nonce))), payload: nil) {
-                    send(pong)
+                if let pong = try? Zrpc_Wire_Header(kind: .pong(.init(nonce: ping.nonce))).packedFrame() {
+                    enqueue(to: routingID, header: pong, payload: nil)
                 }
             case .pong(let pong)?:
                 guard unansweredPings?.remove(pong.nonce) != nil else { return }
@@ -220,6 +226,21 @@ final class ServerDriver: IOLoopDriver {
             default:
                 statistics.record(.malformedMessage)
             }
+        }
+        switch failure {
+        case nil:
+            break
+        case .notZRPC?:
+            statistics.record(.malformedMessage)
+        case .unsupportedVersion(let version)?:
+            statistics.record(.unsupportedVersion)
+            respond(to: routingID, callID: 0, error: RPCError(
+                code: .unimplemented,
+                message: "unsupported protocol version \(version); this server speaks \(WireFormat.signature)"
+            ))
+        case .badHeader(let reason)?:
+            statistics.record(.malformedMessage)
+            respond(to: routingID, callID: 0, error: RPCError(code: .invalidArgument, message: "malformed ZRPC message: \(reason)"))
         }
     }
 
@@ -291,7 +312,6 @@ final class ServerDriver: IOLoopDriver {
             chain: chain,
             request: request,
             callID: header.callID,
-            routingID: routingID,
             serial: serial,
             loop: loop,
             onIOThread: configuration.handlerExecution.onIOThread,
@@ -308,15 +328,14 @@ final class ServerDriver: IOLoopDriver {
         chain: @escaping @Sendable (ServerRequest) async throws -> Frame,
         request: ServerRequest,
         callID: UInt64,
-        routingID: Frame,
         serial: UInt64,
         loop: IOLoop<ServerDriver>,
         onIOThread: Bool,
         logger: Logger
     ) -> Task<Void, Never> {
         let operation: @Sendable () async -> Void = {
-            let frames = await run(chain, request, callID: callID, routingID: routingID, logger: logger)
-            loop.submit(.finished(serial, frames))
+            let response = await run(chain, request, callID: callID, logger: logger)
+            loop.submit(.finished(serial, response))
         }
         if onIOThread {
             return Task(executorPreference: loop, operation: operation)
@@ -324,24 +343,23 @@ final class ServerDriver: IOLoopDriver {
         return Task(operation: operation)
     }
 
-    /// Runs the chain and turns its outcome into the response frames, routing id first.
+    /// Runs the chain and encodes its outcome as a response.
     private static func run(
         _ chain: @Sendable (ServerRequest) async throws -> Frame,
         _ request: ServerRequest,
         callID: UInt64,
-        routingID: Frame,
         logger: Logger
-    ) async -> [Frame] {
+    ) async -> EncodedResponse? {
         let context = request.context
         do {
             let payload = try await CallDeadline.$current.withValue(context.deadline) {
                 try await chain(request)
             }
             let header = Zrpc_Wire_ResponseHeader(callID: callID, metadata: WireFormat.entries(context.responseTrailers))
-            return try WireFormat.frames(routingID: routingID, header: .init(kind: .response(header)), payload: payload)
+            return EncodedResponse(header: try Zrpc_Wire_Header(kind: .response(header)).packedFrame(), payload: payload)
         } catch {
             let status = Self.status(for: error, method: context.method, logger: logger)
-            return (try? errorFrames(routingID: routingID, callID: callID, error: status, trailers: context.responseTrailers)) ?? []
+            return try? errorResponse(callID: callID, error: status, trailers: context.responseTrailers)
         }
     }
 
@@ -359,7 +377,7 @@ final class ServerDriver: IOLoopDriver {
         }
     }
 
-    private static func errorFrames(routingID: Frame, callID: UInt64, error: RPCError, trailers: Metadata) throws -> [Frame] {
+    private static func errorResponse(callID: UInt64, error: RPCError, trailers: Metadata) throws -> EncodedResponse {
         var metadata = trailers
         for entry in error.metadata { metadata.append(entry.key, entry.value) }
         let header = Zrpc_Wire_ResponseHeader(
@@ -369,7 +387,7 @@ final class ServerDriver: IOLoopDriver {
             metadata: WireFormat.entries(metadata),
             retryAfterMicros: error.retryAfter.map(WireFormat.micros) ?? 0
         )
-        return try WireFormat.frames(routingID: routingID, header: .init(kind: .response(header)), payload: Frame())
+        return EncodedResponse(header: try Zrpc_Wire_Header(kind: .response(header)).packedFrame(), payload: Frame())
     }
 
     /// Forgets a call in flight (finished, timed out or cancelled).
@@ -383,21 +401,38 @@ final class ServerDriver: IOLoopDriver {
     // MARK: Sending
 
     private func respond(to routingID: Frame, callID: UInt64, error: RPCError) {
-        guard let frames = try? Self.errorFrames(routingID: routingID, callID: callID, error: error, trailers: [:]) else { return }
-        send(frames)
+        guard let response = try? Self.errorResponse(callID: callID, error: error, trailers: [:]) else { return }
+        enqueue(to: routingID, header: response.header, payload: response.payload)
     }
 
-    private func send(_ frames: [Frame]) {
-        if draining, let routingID = frames.first, unansweredPings == nil {
-            peersToFlush[PeerKey(routingID)] = routingID
+    /// Queues a call's answer for the client at `routingID`; ``flush()`` sends it, with the others
+    /// of this round for that client. A full message leaves at once.
+    private func enqueue(to routingID: Frame, header: Frame, payload: Frame?) {
+        let peer = PeerKey(routingID)
+        if draining, unansweredPings == nil {
+            peersToFlush[peer] = routingID
         }
-        do {
-            if try !socket.send(frames, dontWait: true) {
+        if outgoing[peer] == nil {
+            guard let message = try? WireFormat.OutgoingMessage(routingID: routingID) else {
                 statistics.record(.undeliverable)
+                return
+            }
+            outgoing[peer] = message
+        }
+        outgoing[peer]?.append(header: header, payload: payload)
+        if outgoing[peer]?.isFull == true, let message = outgoing.removeValue(forKey: peer) {
+            send(message)
+        }
+    }
+
+    private func send(_ message: WireFormat.OutgoingMessage) {
+        do {
+            if try !socket.send(message.frames, dontWait: true) {
+                statistics.record(.undeliverable, count: message.calls)
             }
         } catch {
             // EHOSTUNREACH (ROUTER_MANDATORY): the client is gone. Nothing to deliver to.
-            statistics.record(.undeliverable)
+            statistics.record(.undeliverable, count: message.calls)
         }
     }
 
@@ -405,6 +440,7 @@ final class ServerDriver: IOLoopDriver {
     /// they have all answered (or after a second).
     private func resumeDrainWaitersIfIdle() {
         guard draining, inFlight.isEmpty, !drainWaiters.isEmpty, unansweredPings == nil else { return }
+        flush()  // each ping must follow the responses queued for its client
         var nonces: Set<UInt64> = []
         for (offset, routingID) in peersToFlush.values.enumerated() {
             let nonce = UInt64(offset + 1)

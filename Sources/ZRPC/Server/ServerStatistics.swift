@@ -33,16 +33,16 @@ public final class ServerStatistics: Sendable {
 
     init() {}
 
-    func record(_ event: Event) {
+    func record(_ event: Event, count: Int = 1) {
         counters.withLock { counters in
             switch event {
-            case .malformedMessage: counters.malformedMessages += 1
-            case .unsupportedVersion: counters.unsupportedVersions += 1
-            case .unimplemented: counters.unimplementedCalls += 1
-            case .rejected: counters.rejectedCalls += 1
-            case .deadlineExceeded: counters.deadlinesExceeded += 1
-            case .cancelled: counters.cancelledCalls += 1
-            case .undeliverable: counters.undeliverableResponses += 1
+            case .malformedMessage: counters.malformedMessages += count
+            case .unsupportedVersion: counters.unsupportedVersions += count
+            case .unimplemented: counters.unimplementedCalls += count
+            case .rejected: counters.rejectedCalls += count
+            case .deadlineExceeded: counters.deadlinesExceeded += count
+            case .cancelled: counters.cancelledCalls += count
+            case .undeliverable: counters.undeliverableResponses += count
             }
         }
     }

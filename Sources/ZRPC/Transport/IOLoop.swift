@@ -167,6 +167,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
                 if stopping || !taken { break }
             }
             if stopping { break }
+            driver.flush()
 
             if socketsSignalled || driver.needsService {
                 // Right after a wait, take one message and answer it before looking for more: a
@@ -179,6 +180,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
                 }
             }
             driver.fireTimers(now: .now)
+            driver.flush()
 
             let busy = mailbox.withLock { state -> Bool in
                 if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return true }

@@ -25,6 +25,10 @@ protocol IOLoopDriver: AnyObject {
     /// - Throws: When a socket cannot be used any more (its context was terminated): the loop stops.
     func serviceSockets(limit: Int) throws
 
+    /// Sends what the driver queued since the last flush (the calls or responses of this round,
+    /// batched per peer). The loop calls it after running its mailbox and before it waits.
+    func flush()
+
     /// Whether a socket must be serviced before the loop waits: it sent or received since a read
     /// last found nothing, so its descriptor may not announce what it holds
     /// (``ZeroMQ/Socket/mayHaveUnannouncedEvents``).

@@ -1,34 +1,62 @@
-/// A min-heap of deadlines with keys, for the loop thread's timers (call deadlines).
+/// Deadlines with keys, for the loop thread's timers (call deadlines).
+///
+/// Calls share a few timeouts, so deadlines are mostly scheduled in order: those go to the back of
+/// a sorted array (a timer a little earlier than the last one is slid into place), and only a
+/// deadline well before the latest ones goes to a min-heap. Both ends are cheap that way: a
+/// timer costs an append and, at expiry or once stale, an index step.
 ///
 /// Timers are not removed when their call completes: ``dropStale(where:live:)`` discards them once
-/// they reach the front, so a finished call's deadline never wakes the loop, and rebuilds the heap
-/// without them once they outnumber the live ones, so the heap stays as small as the calls in
-/// flight. Keys should be plain values (an id, not a struct holding references): the heap moves
-/// them on every operation.
+/// they reach the front, so a finished call's deadline never wakes the loop, and rebuilds the queue
+/// without them once they outnumber the live ones, so it stays as small as the calls in flight.
+/// Keys should be plain values (an id, not a struct holding references): the queue copies them.
 struct TimerQueue<Key> {
-    private var heap: [(deadline: ContinuousClock.Instant, key: Key)] = []
+    private typealias Timer = (deadline: ContinuousClock.Instant, key: Key)
+
+    /// Timers in deadline order; those before `head` are gone.
+    private var ordered: [Timer] = []
+    private var head = 0
+    /// Timers scheduled too far before the latest ordered one to slide into place.
+    private var heap: [Timer] = []
+
+    /// How far back from the end of the ordered timers a new one may be slid into place.
+    private static var maxSlide: Int { 16 }
 
     /// The earliest deadline, if any.
-    var nextDeadline: ContinuousClock.Instant? { heap.first?.deadline }
-
-    var isEmpty: Bool { heap.isEmpty }
-
-    /// The timers held, stale ones included.
-    var count: Int { heap.count }
-
-    mutating func schedule(_ key: Key, at deadline: ContinuousClock.Instant) {
-        heap.append((deadline, key))
-        siftUp(heap.count - 1)
+    var nextDeadline: ContinuousClock.Instant? {
+        switch (head < ordered.count ? ordered[head].deadline : nil, heap.first?.deadline) {
+        case let (first?, second?): min(first, second)
+        case let (first, second): first ?? second
+        }
     }
 
-    /// Discards timers at the front for which `isStale` is true, and rebuilds the heap without
+    var isEmpty: Bool { count == 0 }
+
+    /// The timers held, stale ones included.
+    var count: Int { ordered.count - head + heap.count }
+
+    mutating func schedule(_ key: Key, at deadline: ContinuousClock.Instant) {
+        var position = ordered.count
+        while position > head, ordered.count - position < Self.maxSlide, deadline < ordered[position - 1].deadline {
+            position -= 1
+        }
+        if position == head || deadline >= ordered[position - 1].deadline {
+            ordered.insert((deadline, key), at: position)
+        } else {
+            heap.append((deadline, key))
+            siftUp(heap.count - 1)
+        }
+    }
+
+    /// Discards timers at the front for which `isStale` is true, and rebuilds the queue without
     /// any stale timer once it holds more than twice `live` (plus a margin).
     ///
     /// - Parameters:
     ///   - isStale: Whether a timer's call is finished.
     ///   - live: How many timers are still wanted (the calls in flight).
     mutating func dropStale(where isStale: (Key) -> Bool, live: Int) {
-        if heap.count > 2 * live + 64 {
+        if count > 2 * live + 64 {
+            ordered = ordered[head...].filter { !isStale($0.key) }
+            head = 0
             heap.removeAll { isStale($0.key) }
             var index = heap.count / 2
             while index > 0 {
@@ -36,22 +64,45 @@ struct TimerQueue<Key> {
                 siftDown(index)
             }
         }
+        while head < ordered.count, isStale(ordered[head].key) {
+            advanceHead()
+        }
         while let first = heap.first, isStale(first.key) {
-            removeFirst()
+            removeHeapFirst()
         }
     }
 
-    /// Removes and returns the keys whose deadline is at or before `now`.
+    /// Removes and returns the keys whose deadline is at or before `now`, earliest first.
     mutating func popExpired(now: ContinuousClock.Instant) -> [Key] {
         var expired: [Key] = []
-        while let first = heap.first, first.deadline <= now {
-            expired.append(first.key)
-            removeFirst()
+        while true {
+            let orderedFirst = head < ordered.count && ordered[head].deadline <= now ? ordered[head] : nil
+            let heapFirst = heap.first.flatMap { $0.deadline <= now ? $0 : nil }
+            if let orderedFirst, heapFirst.map({ orderedFirst.deadline <= $0.deadline }) ?? true {
+                expired.append(orderedFirst.key)
+                advanceHead()
+            } else if let heapFirst {
+                expired.append(heapFirst.key)
+                removeHeapFirst()
+            } else {
+                return expired
+            }
         }
-        return expired
     }
 
-    private mutating func removeFirst() {
+    /// Steps past the first ordered timer; drops the spent prefix once it is most of the array.
+    private mutating func advanceHead() {
+        head += 1
+        if head == ordered.count {
+            ordered.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024, head * 2 >= ordered.count {
+            ordered.removeFirst(head)
+            head = 0
+        }
+    }
+
+    private mutating func removeHeapFirst() {
         let last = heap.removeLast()
         guard !heap.isEmpty else { return }
         heap[0] = last

@@ -3,8 +3,9 @@ import ZeroMQ
 
 /// ZRPC wire protocol v1 (docs/PROTOCOL.md): the frames of a message after any routing ids.
 ///
-/// `[empty delimiter]["ZRPC01"][Header][payload]`: the payload frame follows request and
-/// response headers only.
+/// `[empty delimiter]["ZRPC01"]` and then one or more calls, each a `[Header]` frame followed by a
+/// `[payload]` frame when the header is a request or a response. A message with several calls is
+/// a batch: the calls a loop round produced for one peer travel together.
 enum WireFormat {
     /// The signature and version frame's text.
     static let signature = "ZRPC01"
@@ -14,8 +15,13 @@ enum WireFormat {
     private static let signatureBytes = Array(signature.utf8)
     /// Bounds for decoding a header (headers are small; metadata included).
     static let headerLimits = DecodingLimits(maxMessageBytes: 64 << 10, allocationBudget: 1 << 20, maxNestingDepth: 4)
+    /// The most calls a ZRPC peer puts in one message.
+    static let maxCallsPerMessage = 32
+    /// The most frames a message may have after any routing id: delimiter, signature, and a
+    /// header and a payload per call. Longer messages are dropped unread.
+    static let maxFrames = 2 + 2 * maxCallsPerMessage
 
-    /// A message that parsed: the header, and the payload when the kind has one.
+    /// One call of a message: the header, and the payload when the kind has one.
     struct Parsed {
         let header: Zrpc_Wire_Header
         let payload: Frame?
@@ -32,39 +38,49 @@ enum WireFormat {
     }
 
     /// Parses a received message from the delimiter on (frame `start` is the empty delimiter),
-    /// reading the header in place; only the payload becomes a ``Frame``.
-    static func parse(_ message: borrowing ReceivedMessage, from start: Int) -> Result<Parsed, Failure> {
+    /// reading headers in place; only payloads become ``Frame``s.
+    ///
+    /// - Parameter body: Called with each call of the message, in order.
+    /// - Returns: Why the message, or the rest of it, could not be read; the calls before a bad
+    ///   header have been passed to `body`. Nil when every call was read.
+    static func parse(_ message: borrowing ReceivedMessage, from start: Int, _ body: (Parsed) -> Void) -> Failure? {
         guard message.count > start + 2 else {
-            return .failure(.notZRPC("\(message.count - start) frames after the routing id, expected at least 3"))
+            return .notZRPC("\(message.count - start) frames after the routing id, expected at least 3")
         }
-        guard message.isEmpty(at: start) else { return .failure(.notZRPC("no empty delimiter frame")) }
+        guard message.isEmpty(at: start) else { return .notZRPC("no empty delimiter frame") }
         let isCurrentVersion = message.withUnsafeBytes(at: start + 1) { $0.elementsEqual(signatureBytes) }
         if !isCurrentVersion {
             let text = message.withUnsafeBytes(at: start + 1) { bytes in
                 bytes.count <= 16 ? String(validating: bytes, as: UTF8.self) : nil
             }
             guard let text, text.hasPrefix(signaturePrefix) else {
-                return .failure(.notZRPC("no ZRPC signature frame"))
+                return .notZRPC("no ZRPC signature frame")
             }
-            return .failure(.unsupportedVersion(text))
+            return .unsupportedVersion(text)
         }
-        let header: Zrpc_Wire_Header
-        do {
-            header = try message.withUnsafeBytes(at: start + 2) { try Zrpc_Wire_Header(serializedBytes: $0, limits: headerLimits) }
-        } catch {
-            return .failure(.badHeader("\(error)"))
+        var position = start + 2
+        while position < message.count {
+            let header: Zrpc_Wire_Header
+            do {
+                header = try message.withUnsafeBytes(at: position) { try Zrpc_Wire_Header(serializedBytes: $0, limits: headerLimits) }
+            } catch {
+                return .badHeader("\(error)")
+            }
+            switch header.kind {
+            case .request?, .response?:
+                guard position + 1 < message.count else {
+                    return .badHeader("frame \(position - start + 1) after the routing id is a request or response header with no payload frame after it")
+                }
+                body(Parsed(header: header, payload: message.frame(at: position + 1)))
+                position += 2
+            case .cancel?, .ping?, .pong?:
+                body(Parsed(header: header, payload: nil))
+                position += 1
+            case nil:
+                return .badHeader("the header sets no kind")
+            }
         }
-        let expectsPayload: Bool
-        switch header.kind {
-        case .request?, .response?: expectsPayload = true
-        case .cancel?, .ping?, .pong?: expectsPayload = false
-        case nil: return .failure(.badHeader("the header sets no kind"))
-        }
-        let expectedCount = start + (expectsPayload ? 4 : 3)
-        guard message.count == expectedCount else {
-            return .failure(.badHeader("\(message.count - start) frames after the routing id, expected \(expectedCount - start)"))
-        }
-        return .success(Parsed(header: header, payload: expectsPayload ? message.frame(at: start + 3) : nil))
+        return nil
     }
 
     /// Shared empty delimiter and signature frames: frames are immutable and sent as copies, so
@@ -72,17 +88,39 @@ enum WireFormat {
     private static let delimiterFrame = Frame()
     private static let signatureFrame = try? Frame(signature)
 
-    /// The frames of a message: the routing id if given (a server's reply), delimiter, signature,
-    /// header, and the payload if given.
+    /// The frames of a message with one call: the routing id if given (a server's reply),
+    /// delimiter, signature, header, and the payload if given.
     static func frames(routingID: Frame? = nil, header: Zrpc_Wire_Header, payload: Frame?) throws -> [Frame] {
-        var frames: [Frame] = []
-        frames.reserveCapacity(5)
-        if let routingID { frames.append(routingID) }
-        frames.append(delimiterFrame)
-        frames.append(try signatureFrame ?? Frame(signature))
-        frames.append(try header.packedFrame())
-        if let payload { frames.append(payload) }
-        return frames
+        var message = try OutgoingMessage(routingID: routingID)
+        message.append(header: try header.packedFrame(), payload: payload)
+        return message.frames
+    }
+
+    /// A message being assembled: routing id (for a server's reply), delimiter and signature,
+    /// then calls appended one by one, up to ``maxCallsPerMessage``.
+    struct OutgoingMessage {
+        /// The frames so far.
+        private(set) var frames: [Frame]
+        /// The calls appended so far.
+        private(set) var calls = 0
+
+        init(routingID: Frame?) throws {
+            frames = []
+            frames.reserveCapacity(8)
+            if let routingID { frames.append(routingID) }
+            frames.append(delimiterFrame)
+            frames.append(try signatureFrame ?? Frame(signature))
+        }
+
+        /// Whether the message holds as many calls as one message may.
+        var isFull: Bool { calls >= maxCallsPerMessage }
+
+        /// Adds a call: an encoded header, and the payload when the header is a request or a response.
+        mutating func append(header: Frame, payload: Frame?) {
+            frames.append(header)
+            if let payload { frames.append(payload) }
+            calls += 1
+        }
     }
 
     /// Metadata as header entries.

@@ -23,6 +23,8 @@ final class RawPeer: @unchecked Sendable {
     let context: Context
     let socket: Socket
     let endpoint: String
+    /// Calls of a batched message not returned yet (a message may carry several).
+    private var unread: [Request] = []
 
     private init(type: SocketType, endpoint: String, bind: Bool) throws {
         context = try Context()
@@ -70,17 +72,36 @@ final class RawPeer: @unchecked Sendable {
     /// The next message (5 s at most).
     func receive() async throws -> [Frame] {
         try await offPool { socket in
-            guard let frames = try socket.receive(maxFrames: 64) else { throw Timeout() }
+            guard let frames = try socket.receive(maxFrames: 256) else { throw Timeout() }
             return frames
         }
     }
 
-    /// As a server: the next ZRPC message from a client.
+    /// The next call: from the calls left of the last message, or from the next message, whose
+    /// frames from `start` on are delimiter, signature, and then a header and (for requests and
+    /// responses) a payload per call.
+    func receiveCall(routed: Bool) async throws -> Request {
+        if unread.isEmpty {
+            let frames = try await receive()
+            let start = routed ? 1 : 0
+            guard frames.count >= start + 3, frames[start + 1].string == "ZRPC01" else { throw Timeout() }
+            let routingID = routed ? frames[0] : Frame()
+            var position = start + 2
+            while position < frames.count {
+                let header = try Zrpc_Wire_Header(frame: frames[position])
+                let hasPayload = header.request != nil || header.response != nil
+                let payload = hasPayload && position + 1 < frames.count ? frames[position + 1] : nil
+                unread.append(Request(routingID: routingID, header: header, payload: payload))
+                position += hasPayload ? 2 : 1
+            }
+        }
+        guard !unread.isEmpty else { throw Timeout() }
+        return unread.removeFirst()
+    }
+
+    /// As a server: the next ZRPC call from a client.
     func receiveRequest() async throws -> Request {
-        let frames = try await receive()
-        guard frames.count >= 4, frames[2].string == "ZRPC01" else { throw Timeout() }
-        let header = try Zrpc_Wire_Header(frame: frames[3])
-        return Request(routingID: frames[0], header: header, payload: frames.count > 4 ? frames[4] : nil)
+        try await receiveCall(routed: true)
     }
 
     /// As a server: answers a request with OK and `message`.
@@ -106,9 +127,9 @@ final class RawPeer: @unchecked Sendable {
 
     /// As a client: the response header and payload of the next response.
     func receiveResponse() async throws -> (header: Zrpc_Wire_ResponseHeader, payload: Frame) {
-        let frames = try await receive()
-        guard frames.count == 4, let header = try Zrpc_Wire_Header(frame: frames[2]).response else { throw Timeout() }
-        return (header, frames[3])
+        let call = try await receiveCall(routed: false)
+        guard let header = call.header.response, let payload = call.payload else { throw Timeout() }
+        return (header, payload)
     }
 }
 

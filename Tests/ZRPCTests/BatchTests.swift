@@ -1,0 +1,165 @@
+import ConformanceMessages
+import Testing
+import ZRPC
+import ZeroMQ
+
+/// Several calls in one message (docs/PROTOCOL.md, "Batches"), sent by raw peers to a real server
+/// and to a real client.
+@Suite("Batches")
+struct BatchTests {
+    static let service = TestRPC.descriptor.fullName
+
+    /// Delimiter and signature: the start of every message from a client.
+    private static func messageStart() throws -> [Frame] {
+        [Frame(), try Frame("ZRPC01")]
+    }
+
+    /// One request's header and payload frames, to put in a batch.
+    private static func request(_ callID: UInt64, _ text: String) throws -> [Frame] {
+        let payload = try CallRequest(text: text).packedFrame()
+        return Array(try RawPeer.requestFrames(callID: callID, service: service, method: "Call", payload: payload).dropFirst(2))
+    }
+
+    /// Reads `count` responses and returns each call's reply text by call id.
+    private static func replies(_ count: Int, from raw: RawPeer) async throws -> [UInt64: String] {
+        var texts: [UInt64: String] = [:]
+        for _ in 0..<count {
+            let (header, payload) = try await raw.receiveResponse()
+            #expect(header.statusCode == 0, "call \(header.callID): \(header.statusMessage)")
+            texts[header.callID] = try CallReply(frame: payload).text
+        }
+        return texts
+    }
+
+    @Test("requests, a ping and a cancel in one message are each handled")
+    func mixedBatch() async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            var frames = try Self.messageStart()
+            frames += try Self.request(1, "one")
+            frames.append(try Zrpc_Wire_Header(kind: .ping(.init(nonce: 77))).packedFrame())
+            frames += try Self.request(2, "two")
+            frames.append(try Zrpc_Wire_Header(kind: .cancel(.init(callID: 99))).packedFrame())  // unknown: ignored
+            frames += try Self.request(3, "three")
+            try await raw.send(frames)
+            var texts: [UInt64: String] = [:]
+            var pongs: [UInt64] = []
+            while texts.count < 3 {
+                let call = try await raw.receiveCall(routed: false)
+                switch call.header.kind {
+                case .pong(let pong)?:
+                    pongs.append(pong.nonce)
+                case .response(let header)?:
+                    #expect(header.statusCode == 0)
+                    texts[header.callID] = try CallReply(frame: call.payload ?? Frame()).text
+                default:
+                    Issue.record("unexpected \(call.header)")
+                    return
+                }
+            }
+            #expect(texts == [1: "one", 2: "two", 3: "three"])
+            #expect(pongs == [77])
+        }
+    }
+
+    @Test("the calls before a bad header are served; the rest of that message is dropped")
+    func badHeaderInBatch() async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            let before = harness.server.statistics.snapshot().malformedMessages
+            var frames = try Self.messageStart()
+            frames += try Self.request(1, "served")
+            frames.append(try Frame(bytes: [0x0A, 0xFF, 0xFF, 0xFF]))  // a header that does not decode
+            frames += try Self.request(3, "dropped")
+            try await raw.send(frames)
+            try await raw.send(try Self.messageStart() + Self.request(4, "after"))
+            var texts: [UInt64: String] = [:]
+            var malformed = 0
+            while texts.count < 2 {
+                let call = try await raw.receiveCall(routed: false)
+                guard let header = call.header.response else { continue }
+                if header.callID == 0 {
+                    #expect(header.statusCode == RPCError.Code.invalidArgument.rawValue)
+                    malformed += 1
+                } else {
+                    #expect(header.statusCode == 0)
+                    texts[header.callID] = try CallReply(frame: call.payload ?? Frame()).text
+                }
+            }
+            #expect(texts == [1: "served", 4: "after"])
+            #expect(malformed == 1)
+            #expect(!harness.events.contains("started:dropped"))
+            #expect(harness.server.statistics.snapshot().malformedMessages == before + 1)
+        }
+    }
+
+    @Test("a request header with no payload frame after it is malformed")
+    func requestWithoutPayload() async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            var frames = try Self.messageStart()
+            frames += try Self.request(1, "whole")
+            frames += Array(try Self.request(2, "cut").prefix(1))
+            try await raw.send(frames)
+            var statuses: [UInt64: Int32] = [:]
+            while statuses.count < 2 {
+                let call = try await raw.receiveCall(routed: false)
+                guard let header = call.header.response else { continue }
+                statuses[header.callID] = header.statusCode
+                if header.callID == 0 { #expect(header.statusMessage.contains("no payload frame")) }
+            }
+            #expect(statuses == [1: 0, 0: RPCError.Code.invalidArgument.rawValue])
+            #expect(try await harness.stub.call(.init(text: "still serving")).text == "still serving")
+        }
+    }
+
+    @Test("32 calls fit in one message; 33 are one too many and the message is dropped")
+    func callsPerMessageLimit() async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            var full = try Self.messageStart()
+            for id in 1...32 { full += try Self.request(UInt64(id), "call \(id)") }
+            try await raw.send(full)
+            let texts = try await Self.replies(32, from: raw)
+            #expect(texts == Dictionary(uniqueKeysWithValues: (1...32).map { (UInt64($0), "call \($0)") }))
+
+            let before = harness.server.statistics.snapshot().malformedMessages
+            var tooMany = try Self.messageStart()
+            for id in 101...133 { tooMany += try Self.request(UInt64(id), "over \(id)") }
+            try await raw.send(tooMany)
+            try await raw.send(try Self.messageStart() + Self.request(200, "next"))
+            #expect(try await Self.replies(1, from: raw) == [200: "next"])
+            #expect(harness.server.statistics.snapshot().malformedMessages == before + 1)
+            #expect(!harness.events.events.contains { $0.hasPrefix("started:over") })
+        }
+    }
+
+    @Test("a client reads every response of a batch and drops the one for an unknown call")
+    func clientReadsBatchedResponses() async throws {
+        try await RawPeer.withRouter { router in
+            let client = try await Client(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let stub = TestRPC.Client(wrapping: client)
+            let first = Task { try await stub.call(.init(text: "first")) }
+            let second = Task { try await stub.call(.init(text: "second")) }
+            let requests = [try await router.receiveRequest(), try await router.receiveRequest()]
+            var frames = [requests[0].routingID, Frame(), try Frame("ZRPC01")]
+            for request in requests.reversed() {
+                let callID = request.header.request?.callID ?? 0
+                let text = try CallRequest(frame: request.payload ?? Frame()).text
+                frames.append(try Zrpc_Wire_Header(kind: .response(.init(callID: callID))).packedFrame())
+                frames.append(try CallReply(text: "re: \(text)").packedFrame())
+            }
+            frames.append(try Zrpc_Wire_Header(kind: .response(.init(callID: 9_999))).packedFrame())
+            frames.append(try CallReply(text: "nobody's").packedFrame())
+            try await router.send(frames)
+            #expect(try await first.value.text == "re: first")
+            #expect(try await second.value.text == "re: second")
+            #expect(client.statistics.snapshot().lateResponses == 1)
+            await client.close()
+        }
+    }
+}
