@@ -146,15 +146,16 @@ struct BatchTests {
             let first = Task { try await stub.call(.init(text: "first")) }
             let second = Task { try await stub.call(.init(text: "second")) }
             let requests = [try await router.receiveRequest(), try await router.receiveRequest()]
+            // The unknown call comes first, so it is counted before either caller is resumed.
             var frames = [requests[0].routingID, Frame(), try Frame("ZRPC01")]
+            frames.append(try Zrpc_Wire_Header(kind: .response(.init(callID: 9_999))).packedFrame())
+            frames.append(try CallReply(text: "nobody's").packedFrame())
             for request in requests.reversed() {
                 let callID = request.header.request?.callID ?? 0
                 let text = try CallRequest(frame: request.payload ?? Frame()).text
                 frames.append(try Zrpc_Wire_Header(kind: .response(.init(callID: callID))).packedFrame())
                 frames.append(try CallReply(text: "re: \(text)").packedFrame())
             }
-            frames.append(try Zrpc_Wire_Header(kind: .response(.init(callID: 9_999))).packedFrame())
-            frames.append(try CallReply(text: "nobody's").packedFrame())
             try await router.send(frames)
             #expect(try await first.value.text == "re: first")
             #expect(try await second.value.text == "re: second")
