@@ -4,11 +4,14 @@
 //                                                 names the bound endpoint)
 //
 // Set faults remotely with zrpc.testkit.Faulty/Configure; read what it received with GetStats.
+// With ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
 import Foundation
 import Logging
 import ServiceLifecycle
 import ZRPC
 import ZRPCTestKit
+
+ExitWithParent.startIfRequested()  // ZRPC_EXIT_WITH_PARENT=1: exit when the parent closes our stdin
 
 let endpoint = CommandLine.arguments.dropFirst().first ?? "tcp://127.0.0.1:*"
 var logger = Logger(label: "zrpc-fault-service")

@@ -23,6 +23,16 @@ struct MultiProcessTests {
         await first.stop()
         await second.stop()
     }
+
+    @Test("a server child exits when its parent's end of the standard-input pipe closes")
+    func exitsWithParent() async throws {
+        let server = try await ServerProcess.start("echo-server")
+        // What the kernel does when the test runner dies, even by SIGKILL.
+        try server.parentLink.close()
+        #expect(await server.exitsByItself(within: .seconds(10)))
+        #expect(server.process.terminationStatus == 0)
+        await server.stop()
+    }
 }
 
 /// A server child process (`echo-server`, `zrpc-fault-service`) bound to a free port on 127.0.0.1.
@@ -30,6 +40,8 @@ final class ServerProcess: @unchecked Sendable {
     // Only the test that started it touches it (start, endpoint, stop).
     let process: Process
     let endpoint: String
+    /// The write end of the child's standard input; the child exits when it closes.
+    let parentLink: FileHandle
 
     struct StartFailure: Error, CustomStringConvertible {
         let description: String
@@ -56,6 +68,8 @@ final class ServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["tcp://127.0.0.1:*"]
+        // The child exits when this link closes: it never outlives a killed test runner.
+        let parentLink = try ExitWithParent.link(process)
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -73,12 +87,36 @@ final class ServerProcess: @unchecked Sendable {
             process.terminate()
             throw StartFailure(description: "\(name) did not report an endpoint: \(text)")
         }
-        return ServerProcess(process: process, endpoint: String(text[range]))
+        return ServerProcess(process: process, endpoint: String(text[range]), parentLink: parentLink)
     }
 
-    private init(process: Process, endpoint: String) {
+    private init(process: Process, endpoint: String, parentLink: FileHandle) {
         self.process = process
         self.endpoint = endpoint
+        self.parentLink = parentLink
+    }
+
+    /// Waits up to `timeout` for the process to exit without being asked; terminates it and
+    /// returns false if it does not.
+    func exitsByItself(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    Thread {
+                        self.process.waitUntilExit()
+                        continuation.resume(returning: true)
+                    }.start()
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let exited = await group.next() ?? false
+            if !exited { process.terminate() }  // lets the waiting thread, and so the group, finish
+            group.cancelAll()
+            return exited
+        }
     }
 
     /// Stops the process (SIGTERM) and waits for it to exit, on a thread of its own.

@@ -3,7 +3,8 @@
 //   swift run echo-server [ENDPOINT…]        (or ECHO_ENDPOINTS, comma-separated; default tcp://127.0.0.1:5555)
 //
 // Binding `tcp://127.0.0.1:*` picks a free port; the first line printed names the bound endpoints.
-// SIGTERM or SIGINT shuts down gracefully (calls in flight finish first).
+// SIGTERM or SIGINT shuts down gracefully (calls in flight finish first). With ZRPC_EXIT_WITH_PARENT=1
+// it also exits when its standard input closes (tests give it a pipe, so it never outlives them).
 import EchoMessages
 import Foundation
 import Logging
@@ -21,6 +22,8 @@ struct EchoService: Echo_Echo.ServiceProtocol {
         return Echo_EchoReply(text: request.text, sequence: request.sequence, servedBy: name)
     }
 }
+
+ExitWithParent.startIfRequested()  // ZRPC_EXIT_WITH_PARENT=1: exit when the parent closes our stdin
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let endpoints = arguments.isEmpty

@@ -1,27 +1,27 @@
-/// The methods a server hosts, by `service/method`.
+/// The methods a server hosts, by service and method name (two lookups, so a call's names are
+/// never joined into a new string).
 struct ServiceRegistry: Sendable {
-    private let handlers: [String: MethodHandler]
-    private let services: Set<String>
+    private let handlers: [String: [String: MethodHandler]]
     /// The hosted services' descriptors, in the order given.
     let descriptors: [ServiceDescriptor]
 
     init(services: [any RPCService]) {
-        var handlers: [String: MethodHandler] = [:]
+        var handlers: [String: [String: MethodHandler]] = [:]
         for service in services {
+            handlers[service.serviceDescriptor.fullName, default: [:]] = [:]
             for handler in service.methodHandlers {
-                handlers[handler.method.fullName] = handler
+                handlers[handler.method.service, default: [:]][handler.method.method] = handler
             }
         }
         self.handlers = handlers
-        self.services = Set(services.map(\.serviceDescriptor.fullName))
         self.descriptors = services.map(\.serviceDescriptor)
     }
 
     func handler(for method: MethodDescriptor) -> MethodHandler? {
-        handlers[method.fullName]
+        handlers[method.service]?[method.method]
     }
 
     func hosts(service: String) -> Bool {
-        services.contains(service)
+        handlers[service] != nil
     }
 }

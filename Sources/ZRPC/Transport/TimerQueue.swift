@@ -39,7 +39,9 @@ struct TimerQueue<Key> {
         while position > head, ordered.count - position < Self.maxSlide, deadline < ordered[position - 1].deadline {
             position -= 1
         }
-        if position == head || deadline >= ordered[position - 1].deadline {
+        if position == ordered.count {
+            ordered.append((deadline, key))
+        } else if position == head || deadline >= ordered[position - 1].deadline {
             ordered.insert((deadline, key), at: position)
         } else {
             heap.append((deadline, key))
