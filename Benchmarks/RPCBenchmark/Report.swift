@@ -47,7 +47,8 @@ struct Report {
         out.append(
             "- traffic: unary echo over tcp://127.0.0.1, client in this process, each server in a child process. "
                 + "Payload = the encoded `EchoRequest` (\(outcome.payloads.map { "\($0.label): text of \($0.request.text.utf8.count) bytes" }.joined(separator: ", "))); "
-                + "the raw baseline sends the same bytes as one frame, ZRPC adds its delimiter, signature and header frames."
+                + "the raw baseline sends the same bytes as one frame per message; ZRPC adds a header frame per call and a delimiter and "
+                + "signature per message, and puts the calls a loop round produces for one peer in one message (up to 32)."
         )
         out.append(
             "- per contender and payload: \(options.rounds) round(s) interleaved with the other contenders (order rotated each round); "
