@@ -173,6 +173,23 @@ struct LifecycleTests {
         #expect(!threadNames().contains { $0.hasPrefix(name) })
     }
 
+    @Test("a call waiting for a server leaves the client's I/O thread asleep")
+    func waitingCallDoesNotSpin() async throws {
+        let name = "zrpc-wait-\(UInt16.random(in: 1000...9999))"
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"], defaultTimeout: .seconds(1))
+        configuration.name = name
+        let client = try await Client(configuration: configuration)
+        let stub = TestRPC.Client(wrapping: client)
+        let before = try #require(cpuTicks(ofThreadNamed: name))
+        let error = try await rpcError { try await stub.call(.init(text: "nobody is listening")) }
+        #expect(error.code == .deadlineExceeded)
+        let after = try #require(cpuTicks(ofThreadNamed: name))
+        // A second of waiting costs the loop a few wake-ups; a loop that spun would show about
+        // 100 ticks (a whole core for the second).
+        #expect(after - before < 20, "the I/O thread used \(after - before) ticks while the call waited")
+        await client.close()
+    }
+
     @Test("binding an address in use fails with a clear error")
     func addressInUse() async throws {
         let first = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [])
@@ -187,4 +204,22 @@ struct LifecycleTests {
 private func threadNames() -> [String] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     return tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+}
+
+/// The CPU time (user + system, in clock ticks) of this process's thread named `name`, from
+/// `/proc/self/task/*/stat`; nil when no thread has that name.
+private func cpuTicks(ofThreadNamed name: String) -> Int? {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    for task in tasks {
+        let comm = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)) ?? ""
+        guard comm.trimmingCharacters(in: .whitespacesAndNewlines) == name,
+            let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { continue }
+        // After the ")" closing the name: state is field 3, utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return user + system
+    }
+    return nil
 }

@@ -35,6 +35,10 @@ final class ClientDriver: IOLoopDriver {
     /// (no server connected yet, or at the high-water mark).
     private var outbound: [Call] = []
     private var outboundHead = 0
+    /// The socket refused the last message (it would block): only its descriptor signalling, in
+    /// ``serviceSockets(limit:)``, makes trying again worthwhile. A send attempt also makes the
+    /// loop look at the socket before waiting, so retrying on every round would keep it spinning.
+    private var sendBlocked = false
     /// Cancels that arrived before their call's start (a race of the cancellation handler).
     private var cancelledEarly: Set<UInt64> = []
 
@@ -101,7 +105,7 @@ final class ClientDriver: IOLoopDriver {
     }
 
     func flush() {
-        if outboundHead < outbound.count { flushOutbound() }
+        if !sendBlocked, outboundHead < outbound.count { flushOutbound() }
     }
 
     var needsService: Bool { socket.mayHaveUnannouncedEvents }
@@ -140,6 +144,7 @@ final class ClientDriver: IOLoopDriver {
     /// Sends the calls not sent yet, a message per ``WireFormat/maxCallsPerMessage``, until the
     /// socket would block; the rest wait for the socket to signal that it can take more.
     private func flushOutbound() {
+        sendBlocked = false
         while outboundHead < outbound.count {
             var message: WireFormat.OutgoingMessage
             do {
@@ -159,7 +164,10 @@ final class ClientDriver: IOLoopDriver {
             let batch = outbound[outboundHead..<end]
             if message.calls > 0 {
                 do {
-                    guard try socket.send(message.frames, dontWait: true) else { return }
+                    guard try socket.send(message.frames, dontWait: true) else {
+                        sendBlocked = true
+                        return
+                    }
                     for call in batch { pending[call.id]?.sent = true }
                 } catch {
                     failUnsent(batch, error)
