@@ -16,12 +16,12 @@ struct RoundTripPropertyTests {
     }
 
     @Test("random messages re-encoded by protoc-c decode to the same value")
-    func randomAgainstProtocC() throws {
+    func randomAgainstProtocC() async throws {
         var random = SeededRandom(seed: 42)
         for _ in 0..<10 {
             let message = RandomMessages.allTypes(&random)
-            let text = try ProtocCTool.decode(try message.serializedBytes(), type: "zrpc.test.AllTypes")
-            let reference = try ProtocCTool.encode(text, type: "zrpc.test.AllTypes")
+            let text = try await ProtocCTool.decode(try message.serializedBytes(), type: "zrpc.test.AllTypes")
+            let reference = try await ProtocCTool.encode(text, type: "zrpc.test.AllTypes")
             #expect(try Fixtures.AllTypes(serializedBytes: reference) == message)
         }
     }

@@ -6,7 +6,7 @@ import ZRPCGenerator
 @Suite("Bad input")
 struct BadInputTests {
     /// Writes `files` into a fresh folder and runs the generator on `names` there.
-    private func generate(_ files: [String: String], names: [String]? = nil) throws -> [Generator.OutputFile] {
+    private func generate(_ files: [String: String], names: [String]? = nil) async throws -> [Generator.OutputFile] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zrpc-gen-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -17,56 +17,56 @@ struct BadInputTests {
             "--proto-path", folder.path, "--swift-out", folder.appendingPathComponent("swift").path,
             "--c-out", folder.appendingPathComponent("TestC").path,
         ] + (names ?? files.keys.sorted()))
-        return try Generator(options: options).generate()
+        return try await generateOffPool(options)
     }
 
-    private func message(_ files: [String: String], names: [String]? = nil) throws -> String {
-        let error = try #require(throws: GeneratorError.self) { try generate(files, names: names) }
+    private func message(_ files: [String: String], names: [String]? = nil) async throws -> String {
+        let error = try await #require(throws: GeneratorError.self) { try await generate(files, names: names) }
         return error.message
     }
 
     @Test("a missing file")
-    func missingFile() throws {
-        let text = try message(["a.proto": "syntax = \"proto3\";"], names: ["nope.proto"])
+    func missingFile() async throws {
+        let text = try await message(["a.proto": "syntax = \"proto3\";"], names: ["nope.proto"])
         #expect(text.contains("nope.proto: no such file"))
     }
 
     @Test("a syntax error is passed through from protoc-c")
-    func syntaxError() throws {
-        let text = try message(["a.proto": "syntax = \"proto3\";\nmessage A { int32 x = }\n"])
+    func syntaxError() async throws {
+        let text = try await message(["a.proto": "syntax = \"proto3\";\nmessage A { int32 x = }\n"])
         #expect(text.contains("protoc-c rejected the input"))
         #expect(text.contains("a.proto:2"))
     }
 
     @Test("proto2 is refused")
-    func proto2() throws {
-        let text = try message(["a.proto": "syntax = \"proto2\";\nmessage A { optional int32 x = 1; }\n"])
+    func proto2() async throws {
+        let text = try await message(["a.proto": "syntax = \"proto2\";\nmessage A { optional int32 x = 1; }\n"])
         #expect(text.contains("proto2 is not supported"))
     }
 
     @Test("proto3 optional is refused with protoc-c's reason")
-    func proto3Optional() throws {
-        let text = try message(["a.proto": "syntax = \"proto3\";\nmessage A { optional int32 x = 1; }\n"])
+    func proto3Optional() async throws {
+        let text = try await message(["a.proto": "syntax = \"proto3\";\nmessage A { optional int32 x = 1; }\n"])
         #expect(text.contains("optional"))
     }
 
     @Test("a field that collides with protoc-c's count member")
-    func countCollision() throws {
-        let text = try message(["a.proto": "syntax = \"proto3\";\nmessage A { repeated string names = 1; int32 n_names = 2; }\n"])
+    func countCollision() async throws {
+        let text = try await message(["a.proto": "syntax = \"proto3\";\nmessage A { repeated string names = 1; int32 n_names = 2; }\n"])
         #expect(text.contains("both become the C member `n_names`"))
     }
 
     @Test("streaming methods are refused")
-    func streaming() throws {
-        let text = try message([
+    func streaming() async throws {
+        let text = try await message([
             "a.proto": "syntax = \"proto3\";\nmessage A {}\nservice S { rpc Watch(A) returns (stream A); }\n"
         ])
         #expect(text.contains("unary methods only"))
     }
 
     @Test("an import that does not exist")
-    func missingImport() throws {
-        let text = try message(["a.proto": "syntax = \"proto3\";\nimport \"gone.proto\";\n"])
+    func missingImport() async throws {
+        let text = try await message(["a.proto": "syntax = \"proto3\";\nimport \"gone.proto\";\n"])
         #expect(text.contains("gone.proto"))
     }
 
@@ -85,8 +85,8 @@ struct BadInputTests {
     }
 
     @Test("a valid file generates C and Swift")
-    func validFile() throws {
-        let files = try generate(["a.proto": "syntax = \"proto3\";\npackage p;\nmessage A { string s = 1; }\n"])
+    func validFile() async throws {
+        let files = try await generate(["a.proto": "syntax = \"proto3\";\npackage p;\nmessage A { string s = 1; }\n"])
         let names = files.map { URL(fileURLWithPath: $0.path).lastPathComponent }.sorted()
         #expect(names == ["a.pb-c.c", "a.pb-c.h", "a.zrpc.swift", "module.modulemap"])
         let swift = try #require(files.first { $0.path.hasSuffix(".swift") })

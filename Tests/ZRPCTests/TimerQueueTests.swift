@@ -61,6 +61,38 @@ import Testing
         #expect(seen == deadlines.count)
     }
 
+    @Test("random schedules, finishes and expiries never leave a live timer unfired or late", arguments: 1...20)
+    func randomOperations(seed: UInt64) {
+        var queue = TimerQueue<UInt64>()
+        var random = SplitMixRandom(seed: seed)
+        var live: [UInt64: Int] = [:]  // key → deadline (ms) of timers whose call is still running
+        var now = 0
+        var nextKey: UInt64 = 0
+        for _ in 0..<3_000 {
+            switch random.next() % 10 {
+            case 0..<5:  // a call starts: mostly one timeout with jitter, sometimes a short one
+                let deadline = random.next() % 8 == 0
+                    ? now + Int(random.next() % 50)
+                    : now + 5_000 - Int(random.next() % 40)
+                queue.schedule(nextKey, at: at(deadline))
+                live[nextKey] = deadline
+                nextKey += 1
+            case 5..<8:  // a call finishes before its deadline
+                if let key = live.keys.randomElement(using: &random) { live[key] = nil }
+            default:  // time passes; the loop drops stale timers and fires the expired ones
+                now += Int(random.next() % 400)
+                queue.dropStale(where: { live[$0] == nil }, live: live.count)
+                if let earliest = live.values.min() {
+                    #expect(queue.nextDeadline.map { $0 <= at(earliest) } == true, "seed \(seed): a live timer would fire late")
+                }
+                for key in queue.popExpired(now: at(now)) {
+                    if let deadline = live.removeValue(forKey: key) { #expect(deadline <= now) }
+                }
+                #expect(!live.values.contains { $0 <= now }, "seed \(seed): an expired live timer was not popped")
+            }
+        }
+    }
+
     @Test("stale timers at the front are dropped, so they never wake the loop")
     func dropsStaleFront() {
         var queue = TimerQueue<UInt64>()
