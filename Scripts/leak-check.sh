@@ -11,5 +11,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 LSAN_OPTIONS="suppressions=$PWD/Scripts/lsan-suppressions.txt:print_suppressions=0" \
     "$(swift build --scratch-path .build-asan --show-bin-path)/ZRPCPackageTests.xctest" \
     --testing-library swift-testing \
-    --filter "MalformedInputTests|ConformanceTests|RoundTripPropertyTests|FrameTests|ReceivedMessageTests|DescriptorPollerTests"
+    --filter "MalformedInputTests|ConformanceTests|RoundTripPropertyTests|FrameTests|ReceivedMessageTests|DescriptorPollerTests|WireFormatFuzzTests"
 echo "leak-check: no leaks and no memory errors"
