@@ -7,8 +7,12 @@ internal import CProtobufC
 /// unpacking fails cleanly. Frees are no-ops; everything is released when the arena goes away,
 /// so a failed unpack cannot leak. Each allocation records its size in a header, which is how
 /// string fields are checked for embedded NULs.
+///
+/// A value on the decoder's stack: protobuf-c reaches it through a pointer (``unpack(_:descriptor:into:)``),
+/// so decoding a message allocates no object for it. Whoever creates one calls ``release()`` when
+/// decoding is over, and never copies it.
 @usableFromInline
-final class DecodingArena {
+struct DecodingArena {
     /// The caller's first buffer, if any.
     private var firstStart: UnsafeMutableRawPointer?
     private var firstEnd: UnsafeMutableRawPointer?
@@ -41,7 +45,10 @@ final class DecodingArena {
         }
     }
 
-    deinit {
+    /// Frees the chunks the arena allocated (the caller's buffer stays the caller's).
+    @usableFromInline
+    mutating func release() {
+        defer { ownedChunks = nil }
         var chunk = ownedChunks
         while let current = chunk {
             chunk = current.load(as: UnsafeMutableRawPointer?.self)
@@ -49,7 +56,7 @@ final class DecodingArena {
         }
     }
 
-    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+    mutating func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
         guard byteCount >= 0, byteCount <= budget else {
             budgetExceeded = true
             return nil
@@ -95,27 +102,25 @@ final class DecodingArena {
         return nil
     }
 
-    /// Unpacks `bytes` as a message of type `descriptor` into this arena.
+    /// Unpacks `bytes` as a message of type `descriptor` into the arena `arena` points to.
     ///
     /// - Returns: The unpacked C struct, or nil when protobuf-c rejected the bytes or the budget ran out.
     @usableFromInline
-    func unpack(_ bytes: UnsafeRawBufferPointer, descriptor: MessageDescriptor) -> UnsafeRawPointer? {
+    static func unpack(_ bytes: UnsafeRawBufferPointer, descriptor: MessageDescriptor, into arena: UnsafeMutablePointer<DecodingArena>) -> UnsafeRawPointer? {
         var allocator = ProtobufCAllocator(
             alloc: { data, size in
                 guard let data else { return nil }
-                return Unmanaged<DecodingArena>.fromOpaque(data).takeUnretainedValue().allocate(size)
+                return data.assumingMemoryBound(to: DecodingArena.self).pointee.allocate(size)
             },
             free: { _, _ in },
-            allocator_data: Unmanaged.passUnretained(self).toOpaque()
+            allocator_data: UnsafeMutableRawPointer(arena)
         )
-        let message = withExtendedLifetime(self) {
-            protobuf_c_message_unpack(
-                descriptor.pointer,
-                &allocator,
-                bytes.count,
-                bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            )
-        }
+        let message = protobuf_c_message_unpack(
+            descriptor.pointer,
+            &allocator,
+            bytes.count,
+            bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        )
         return message.map { UnsafeRawPointer($0) }
     }
 }

@@ -8,11 +8,12 @@ internal import Glibc
 /// It validates strings (UTF-8, no embedded NUL) and copies arrays and bytes out of the memory
 /// protobuf-c unpacked into, which is freed as soon as decoding returns.
 public struct DecodingContext {
-    @usableFromInline let arena: DecodingArena
+    /// The arena protobuf-c unpacked into, alive for as long as decoding runs.
+    @usableFromInline let arena: UnsafeMutablePointer<DecodingArena>
     @usableFromInline let descriptor: MessageDescriptor
 
     @usableFromInline
-    init(arena: DecodingArena, descriptor: MessageDescriptor) {
+    init(arena: UnsafeMutablePointer<DecodingArena>, descriptor: MessageDescriptor) {
         self.arena = arena
         self.descriptor = descriptor
     }
@@ -24,7 +25,7 @@ public struct DecodingContext {
     public func string(_ pointer: UnsafeMutablePointer<CChar>?) throws -> String {
         guard let pointer else { return "" }
         let length = strlen(pointer)
-        if let allocated = arena.allocationSize(of: pointer), allocated != length + 1 {
+        if let allocated = arena.pointee.allocationSize(of: pointer), allocated != length + 1 {
             throw ProtobufCError(
                 code: .embeddedNUL,
                 message: "a string field contains a NUL character",

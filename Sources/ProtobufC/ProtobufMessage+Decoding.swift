@@ -16,11 +16,12 @@ extension ProtobufMessage {
         let descriptor = Self.protobufCDescriptor
         try Unpacking.check(bytes, descriptor: descriptor, limits: limits, isRecursive: Self.isRecursive)
         self = try withUnsafeTemporaryAllocation(byteCount: Unpacking.stackBufferSize, alignment: 16) { buffer in
-            let arena = DecodingArena(budget: limits.allocationBudget, expectedSize: bytes.count, buffer: buffer)
-            let unpacked = try Unpacking.unpack(bytes, descriptor: descriptor, limits: limits, arena: arena)
-            let context = DecodingContext(arena: arena, descriptor: descriptor)
-            return try withExtendedLifetime(arena) {
-                try Self(decoding: unpacked.assumingMemoryBound(to: CMessage.self), context: context)
+            var arena = DecodingArena(budget: limits.allocationBudget, expectedSize: bytes.count, buffer: buffer)
+            defer { arena.release() }
+            return try withUnsafeMutablePointer(to: &arena) { arena in
+                let unpacked = try Unpacking.unpack(bytes, descriptor: descriptor, limits: limits, arena: arena)
+                let context = DecodingContext(arena: arena, descriptor: descriptor)
+                return try Self(decoding: unpacked.assumingMemoryBound(to: CMessage.self), context: context)
             }
         }
     }
@@ -68,10 +69,10 @@ enum Unpacking {
         _ bytes: UnsafeRawBufferPointer,
         descriptor: MessageDescriptor,
         limits: DecodingLimits,
-        arena: DecodingArena
+        arena: UnsafeMutablePointer<DecodingArena>
     ) throws -> UnsafeRawPointer {
-        if let unpacked = arena.unpack(bytes, descriptor: descriptor) { return unpacked }
-        if arena.budgetExceeded {
+        if let unpacked = DecodingArena.unpack(bytes, descriptor: descriptor, into: arena) { return unpacked }
+        if arena.pointee.budgetExceeded {
             throw ProtobufCError(
                 code: .allocationBudgetExceeded,
                 message: "decoding \(bytes.count) bytes needs more than the \(limits.allocationBudget)-byte allocation budget",
