@@ -51,7 +51,8 @@ struct FieldModel {
     let cName: String
     let kind: ValueKind
     let shape: Shape
-    /// Whether a singular message field is stored in a `ProtobufBox` (it can lead back to its own type).
+    /// Whether a singular message field is stored in a `ProtobufBox`, or a oneof member is an
+    /// `indirect` case: its type can lead back to the message that holds it.
     var isBoxed = false
 
     /// The struct member as Swift code spells it after a dot.

@@ -57,12 +57,19 @@ public struct Generator {
         let analysis = RecursionAnalysis(messages: Array(models.values))
         for (name, var model) in models {
             model.isRecursive = analysis.isRecursive(name)
-            model.fields = model.fields.map { field in
+            let markBoxed = { (field: FieldModel) -> FieldModel in
                 var field = field
-                if case .singular = field.shape, case .message(let target) = field.kind {
+                if case .message(let target) = field.kind {
                     field.isBoxed = analysis.needsBox(fieldType: target.fullName, in: name)
                 }
                 return field
+            }
+            model.fields = model.fields.map { field in
+                guard case .singular = field.shape else { return field }
+                return markBoxed(field)
+            }
+            for index in model.oneofs.indices {
+                model.oneofs[index].members = model.oneofs[index].members.map(markBoxed)
             }
             models[name] = model
         }

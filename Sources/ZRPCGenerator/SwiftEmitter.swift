@@ -136,7 +136,7 @@ struct SwiftEmitter {
                 writer.block("\(access)enum \(oneof.enumName): Sendable, Hashable {") { writer in
                     for member in oneof.members {
                         writer.doc("`\(member.protoName) = \(member.number)`.")
-                        let indirect = member.kind.isMessage ? "indirect " : ""
+                        let indirect = member.isBoxed ? "indirect " : ""
                         writer.line("\(indirect)case \(member.swiftName)(\(member.kind.swiftType))")
                     }
                 }

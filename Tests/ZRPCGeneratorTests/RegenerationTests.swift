@@ -37,6 +37,22 @@ struct RegenerationTests {
         }
     }
 
+    @Test("a oneof member is an indirect case only when its type can hold the message again")
+    func oneofCasesAreIndirectOnlyWhenRecursive() async throws {
+        var conformance: String?
+        for arguments in try Self.invocations() {
+            var options = try GeneratorOptions(arguments: arguments)
+            options.protoPaths = options.protoPaths.map { Self.root.appendingPathComponent($0).path }
+            let files = try await generateOffPool(options)
+            conformance = conformance ?? files.first { $0.path.hasSuffix("conformance.zrpc.swift") }?.contents
+        }
+        let code = try #require(conformance)
+        // AllTypes.Nested never leads back to AllTypes; TreeNode's `alternate` is a TreeNode.
+        #expect(code.contains("        case cNested(Zrpc_Test_AllTypes.Nested)"))
+        #expect(!code.contains("indirect case cNested"))
+        #expect(code.contains("        indirect case alternate(Zrpc_Test_TreeNode)"))
+    }
+
     @Test("two runs give identical output")
     func deterministic() async throws {
         let arguments = try #require(try Self.invocations().last)

@@ -12,15 +12,15 @@ public struct Zrpc_Wire_Header: Sendable, Hashable {
     /// The fields of the `kind` oneof.
     public enum Kind: Sendable, Hashable {
         /// `request = 1`.
-        indirect case request(Zrpc_Wire_RequestHeader)
+        case request(Zrpc_Wire_RequestHeader)
         /// `response = 2`.
-        indirect case response(Zrpc_Wire_ResponseHeader)
+        case response(Zrpc_Wire_ResponseHeader)
         /// `cancel = 3`.
-        indirect case cancel(Zrpc_Wire_Cancel)
+        case cancel(Zrpc_Wire_Cancel)
         /// `ping = 4`.
-        indirect case ping(Zrpc_Wire_Ping)
+        case ping(Zrpc_Wire_Ping)
         /// `pong = 5`.
-        indirect case pong(Zrpc_Wire_Pong)
+        case pong(Zrpc_Wire_Pong)
     }
 
     /// A message with every field at its default.

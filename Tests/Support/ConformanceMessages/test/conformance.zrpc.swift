@@ -166,7 +166,7 @@ public struct Zrpc_Test_AllTypes: Sendable, Hashable {
         /// `c_enum = 64`.
         case cEnum(Zrpc_Test_Color)
         /// `c_nested = 65`.
-        indirect case cNested(Zrpc_Test_AllTypes.Nested)
+        case cNested(Zrpc_Test_AllTypes.Nested)
         /// `c_bool = 66`.
         case cBool(Bool)
     }
