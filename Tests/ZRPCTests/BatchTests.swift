@@ -138,6 +138,32 @@ struct BatchTests {
         }
     }
 
+    @Test("handlers on the I/O thread answer three full messages of calls, each call exactly once")
+    func fullResponseMessagesAreSentOnce() async throws {
+        try await withHarness(configureServer: { $0.handlerExecution = .ioThread }) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            for batch in 0..<3 {
+                var message = try Self.messageStart()
+                for id in (batch * 32 + 1)...(batch * 32 + 32) { message += try Self.request(UInt64(id), "call \(id)") }
+                try await raw.send(message)
+            }
+            // A round that has answered 32 calls sends their message at once and goes on
+            // collecting: no message holds more than 32 calls, and none repeats a call.
+            var callIDs: [UInt64] = []
+            var callsPerMessage: [Int] = []
+            while callIDs.count < 96 {
+                let frames = try await raw.receive()
+                // Delimiter, signature, then a header and a payload frame per response.
+                let headers = try stride(from: 2, to: frames.count, by: 2).compactMap { try Zrpc_Wire_Header(frame: frames[$0]).response }
+                callsPerMessage.append(headers.count)
+                callIDs += headers.map(\.callID)
+            }
+            #expect(callIDs.sorted() == (1...96).map(UInt64.init))
+            #expect(callsPerMessage.allSatisfy { $0 <= 32 })
+        }
+    }
+
     @Test("a client reads every response of a batch and drops the one for an unknown call")
     func clientReadsBatchedResponses() async throws {
         try await RawPeer.withRouter { router in

@@ -23,7 +23,9 @@ final class ClientDriver: IOLoopDriver {
 
     private struct Pending {
         let continuation: UnsafeContinuation<TransportResponse, any Error>
-        var sent: Bool
+        /// The call's place in the order of `outbound`: it has been sent once `outbound` has
+        /// given up more calls than that (calls leave in order).
+        let sequence: UInt64
     }
 
     private let configuration: Client.Configuration
@@ -35,6 +37,10 @@ final class ClientDriver: IOLoopDriver {
     /// (no server connected yet, or at the high-water mark).
     private var outbound: [Call] = []
     private var outboundHead = 0
+    /// Calls ever appended to `outbound`, and ever taken off it (sent, or failed and removed
+    /// from `pending`): a pending call has been sent when its sequence is below the latter.
+    private var enqueuedCalls: UInt64 = 0
+    private var dequeuedCalls: UInt64 = 0
     /// The socket refused the last message (it would block): only its descriptor signalling, in
     /// ``serviceSockets(limit:)``, makes trying again worthwhile. A send attempt also makes the
     /// loop look at the socket before waiting, so retrying on every round would keep it spinning.
@@ -69,7 +75,8 @@ final class ClientDriver: IOLoopDriver {
                 call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
                 return
             }
-            pending[call.id] = Pending(continuation: call.continuation, sent: false)
+            pending[call.id] = Pending(continuation: call.continuation, sequence: enqueuedCalls)
+            enqueuedCalls += 1
             timers.schedule(call.id, at: call.deadline)
             outbound.append(call)  // sent by `flush`, with the other calls of this round
         case .cancel(let id):
@@ -79,7 +86,7 @@ final class ClientDriver: IOLoopDriver {
                 return
             }
             call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
-            if call.sent { sendCancel(id) }
+            if isSent(call) { sendCancel(id) }
         }
     }
 
@@ -118,7 +125,8 @@ final class ClientDriver: IOLoopDriver {
     func fireTimers(now: ContinuousClock.Instant) {
         for id in timers.popExpired(now: now) {
             guard let call = pending.removeValue(forKey: id) else { continue }
-            let error = call.sent
+            let sent = isSent(call)
+            let error = sent
                 ? RPCError(code: .deadlineExceeded, message: "no response within the deadline")
                 : RPCError(
                     code: .deadlineExceeded,
@@ -126,13 +134,13 @@ final class ClientDriver: IOLoopDriver {
                     metadata: [RPCError.notSentMetadataKey: "true"]
                 )
             call.continuation.resume(throwing: error)
-            if call.sent { sendCancel(id) }
+            if sent { sendCancel(id) }
         }
     }
 
     func stop() {
         for (_, call) in pending {
-            let metadata: Metadata = call.sent ? [:] : [RPCError.notSentMetadataKey: "true"]
+            let metadata: Metadata = isSent(call) ? [:] : [RPCError.notSentMetadataKey: "true"]
             call.continuation.resume(throwing: RPCError(code: .unavailable, message: "the client was closed", metadata: metadata))
         }
         pending.removeAll()
@@ -168,15 +176,20 @@ final class ClientDriver: IOLoopDriver {
                         sendBlocked = true
                         return
                     }
-                    for call in batch { pending[call.id]?.sent = true }
                 } catch {
                     failUnsent(batch, error)
                 }
             }
             outboundHead = end
+            dequeuedCalls = enqueuedCalls - UInt64(outbound.count - outboundHead)
         }
         outbound.removeAll(keepingCapacity: true)
         outboundHead = 0
+        dequeuedCalls = enqueuedCalls
+    }
+
+    private func isSent(_ call: Pending) -> Bool {
+        call.sequence < dequeuedCalls
     }
 
     /// Fails calls the socket refused (not would-block: it is closed, say): none of them was sent.

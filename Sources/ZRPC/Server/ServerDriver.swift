@@ -69,8 +69,10 @@ final class ServerDriver: IOLoopDriver {
     private var peersToFlush: [PeerKey: Frame] = [:]
     /// Nonces of the flush pings not answered yet; nil until flushing starts.
     private var unansweredPings: Set<UInt64>?
-    /// Messages being assembled for each client this round, sent by ``flush()``.
-    private var outgoing: [PeerKey: WireFormat.OutgoingMessage] = [:]
+    /// Messages being assembled this round, one per client, sent by ``flush()``; found by client
+    /// through `outgoingIndex` (an array, so appending to a message never copies it).
+    private var outgoing: [WireFormat.OutgoingMessage] = []
+    private var outgoingIndex: [PeerKey: Int] = [:]
 
     init(
         context: Context,
@@ -138,10 +140,11 @@ final class ServerDriver: IOLoopDriver {
 
     func flush() {
         guard !outgoing.isEmpty else { return }
-        for message in outgoing.values {
+        for message in outgoing where message.calls > 0 {
             send(message)
         }
         outgoing.removeAll(keepingCapacity: true)
+        outgoingIndex.removeAll(keepingCapacity: true)
     }
 
     var needsService: Bool { socket.mayHaveUnannouncedEvents }
@@ -412,16 +415,22 @@ final class ServerDriver: IOLoopDriver {
         if draining, unansweredPings == nil {
             peersToFlush[peer] = routingID
         }
-        if outgoing[peer] == nil {
+        let index: Int
+        if let existing = outgoingIndex[peer] {
+            index = existing
+        } else {
             guard let message = try? WireFormat.OutgoingMessage(routingID: routingID) else {
                 statistics.record(.undeliverable)
                 return
             }
-            outgoing[peer] = message
+            index = outgoing.count
+            outgoing.append(message)
+            outgoingIndex[peer] = index
         }
-        outgoing[peer]?.append(header: header, payload: payload)
-        if outgoing[peer]?.isFull == true, let message = outgoing.removeValue(forKey: peer) {
-            send(message)
+        outgoing[index].append(header: header, payload: payload)
+        if outgoing[index].isFull {
+            send(outgoing[index])
+            outgoing[index].removeCalls()
         }
     }
 

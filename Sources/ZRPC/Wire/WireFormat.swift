@@ -96,6 +96,9 @@ enum WireFormat {
         return message.frames
     }
 
+    /// The most frames before a message's first call: routing id, delimiter, signature.
+    private static let prefixCountMax = 3
+
     /// A message being assembled: routing id (for a server's reply), delimiter and signature,
     /// then calls appended one by one, up to ``maxCallsPerMessage``.
     struct OutgoingMessage {
@@ -103,13 +106,16 @@ enum WireFormat {
         private(set) var frames: [Frame]
         /// The calls appended so far.
         private(set) var calls = 0
+        /// The frames before the first call.
+        private let prefixCount: Int
 
         init(routingID: Frame?) throws {
             frames = []
-            frames.reserveCapacity(8)
+            frames.reserveCapacity(prefixCountMax + 2 * maxCallsPerMessage)
             if let routingID { frames.append(routingID) }
             frames.append(delimiterFrame)
             frames.append(try signatureFrame ?? Frame(signature))
+            prefixCount = frames.count
         }
 
         /// Whether the message holds as many calls as one message may.
@@ -120,6 +126,12 @@ enum WireFormat {
             frames.append(header)
             if let payload { frames.append(payload) }
             calls += 1
+        }
+
+        /// Removes the calls (once sent), keeping the routing id, delimiter and signature.
+        mutating func removeCalls() {
+            frames.removeSubrange(prefixCount...)
+            calls = 0
         }
     }
 
