@@ -130,6 +130,27 @@ struct LifecycleTests {
         await harness.server.shutdown()
     }
 
+    @Test("closing a client fails the calls whose tasks wait on its I/O thread, and those tasks go on")
+    func closeWithCallersOnExecutor() async throws {
+        let harness = try await Harness.start(configureServer: { $0.gracePeriod = .milliseconds(200) })
+        let stub = harness.stub
+        let outcomes = EventRecorder()
+        for index in 0..<3 {
+            Task(executorPreference: harness.client.executor) {
+                let error = try await rpcError { try await stub.call(.init(text: "wait\(index)", gate: "never"), options: .init(timeout: .seconds(30))) }
+                outcomes.record("failed:\(index):\(error.code)")
+            }
+        }
+        for index in 0..<3 {
+            #expect(await harness.events.wait(for: "started:wait\(index)"))
+        }
+        await harness.client.close()
+        for index in 0..<3 {
+            #expect(await outcomes.wait(for: "failed:\(index):\(RPCError.Code.unavailable)", timeout: .seconds(5)))
+        }
+        await harness.server.shutdown()
+    }
+
     @Test("shutting down a shared context stops the I/O threads instead of spinning, and calls fail")
     func sharedContextShutdown() async throws {
         let name = "zrpc-ctx-\(UInt32.random(in: 0 ... 99_999))"

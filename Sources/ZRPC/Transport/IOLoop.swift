@@ -13,8 +13,9 @@ import ZeroMQ
 /// a task that prefers it (`Task(executorPreference: loop)`) runs on this thread between polls,
 /// so a short handler or a caller awaiting a reply costs no thread switch.
 final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
-    // Safe to share: `mailbox` is a Mutex; `wakeup` is an eventfd (thread-safe); `driver` and
-    // `poller` are touched only by the loop thread, after `start` hands them over.
+    // Safe to share: `mailbox` is a Mutex; `wakeup` is an eventfd (thread-safe); `loopThread` is
+    // atomic; `driver`, `poller` and `local` are touched only by the loop thread (after `start`
+    // hands the first two over; `local` only after `isOnLoopThread` says so).
 
     private struct Mailbox {
         var commands: [Driver.Command] = []
@@ -27,6 +28,12 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     }
 
     private let mailbox = Mutex(Mailbox())
+    /// What the loop thread posts to itself (a handler's response, a caller's request, the jobs
+    /// of tasks that prefer this executor): no other thread reads it, so it needs no lock.
+    private var local = (commands: [Driver.Command](), jobs: [UnownedJob]())
+    /// The loop thread's `pthread_self()`, 0 until it starts. Only the loop thread can find its
+    /// own id here, so a relaxed load answers "am I the loop thread?" exactly.
+    private let loopThread = Atomic<UInt>(0)
     private let wakeup: WakeupSignal
     private let name: String
     private var driver: Driver?
@@ -44,6 +51,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
                 Self.nameCurrentThread(name)
+                loopThread.store(UInt(pthread_self()), ordering: .relaxed)
                 do {
                     let driver = try makeDriver()
                     _ = poller.add(fileDescriptor: wakeup.fileDescriptor)
@@ -66,6 +74,10 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     ///
     /// - Parameter command: What the driver should do.
     func submit(_ command: Driver.Command) {
+        if isOnLoopThread, driver != nil {
+            local.commands.append(command)
+            return
+        }
         let (wake, stopped) = mailbox.withLock { state -> (Bool, Bool) in
             if state.stopped { return (false, true) }
             state.commands.append(command)
@@ -80,6 +92,10 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     /// client's executor), at once on the calling thread, so no task is left waiting.
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
+        if isOnLoopThread, driver != nil {
+            local.jobs.append(job)
+            return
+        }
         let (wake, stopped) = mailbox.withLock { state -> (Bool, Bool) in
             if state.stopped { return (false, true) }
             state.jobs.append(job)
@@ -88,6 +104,11 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         }
         if stopped { job.runSynchronously(on: asUnownedTaskExecutor()) }
         if wake { wakeup.signal() }
+    }
+
+    /// Whether the caller runs on the loop thread.
+    private var isOnLoopThread: Bool {
+        loopThread.load(ordering: .relaxed) == UInt(pthread_self())
     }
 
     /// Stops the loop after the commands already posted, closes the driver's sockets and waits
@@ -150,11 +171,16 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             // again so they are sent in this pass, before the sockets are read.
             var stopping = false
             for _ in 0..<Self.mailboxPassesPerRound {
-                let (taken, stop) = mailbox.withLock { state -> (Bool, Bool) in
+                let stop = mailbox.withLock { state -> Bool in
                     swap(&commands, &state.commands)
                     swap(&jobs, &state.jobs)
-                    return (!commands.isEmpty || !jobs.isEmpty, state.stopping)
+                    return state.stopping
                 }
+                commands.append(contentsOf: local.commands)
+                jobs.append(contentsOf: local.jobs)
+                local.commands.removeAll(keepingCapacity: true)
+                local.jobs.removeAll(keepingCapacity: true)
+                let taken = !commands.isEmpty || !jobs.isEmpty
                 stopping = stop
                 for job in jobs {
                     job.runSynchronously(on: executor)
@@ -182,7 +208,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             driver.fireTimers(now: .now)
             driver.flush()
 
-            let busy = mailbox.withLock { state -> Bool in
+            let busy = !local.commands.isEmpty || !local.jobs.isEmpty || mailbox.withLock { state -> Bool in
                 if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return true }
                 state.sleeping = true
                 return false
@@ -208,7 +234,9 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             socketsSignalled = (1..<poller.count).contains { poller.isReady(at: $0) }
         }
         driver.stop()
-        self.driver = nil
+        self.driver = nil  // from here on, the loop thread posts through the mailbox too
+        let (localCommands, localJobs) = local
+        local = ([], [])
         let (waiters, late) = mailbox.withLock { state -> ([CheckedContinuation<Void, Never>], [Driver.Command]) in
             state.stopped = true
             defer {
@@ -218,9 +246,10 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             return (state.stopWaiters, state.commands)
         }
         // Commands posted while the loop was stopping reach no driver: reject them.
-        for command in late { Driver.reject(command) }
+        for command in localCommands + late { Driver.reject(command) }
         // Jobs enqueued while the loop was stopping would never run; run them here so no task
         // hangs (later ones run where they are enqueued).
+        for job in localJobs { job.runSynchronously(on: executor) }
         drainLateJobs(executor: executor)
         for waiter in waiters { waiter.resume() }
     }
