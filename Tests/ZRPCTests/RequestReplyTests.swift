@@ -59,6 +59,30 @@ struct RequestReplyTests {
         }
     }
 
+    @Test("copies of a server context share its trailers and its call's details")
+    func serverContextCopies() {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(3))
+        let context = ServerContext(
+            method: TestRPC.Method.Call.descriptor,
+            metadata: ["tenant": "acme"],
+            deadline: deadline,
+            attempt: 2,
+            idempotencyKey: "key-2",
+            peer: "tester"
+        )
+        var request = ServerRequestCopy(context: context)
+        request.context.setTrailer("set-by", "copy")
+        context.setTrailer("also-set-by", "original")
+        #expect(context.responseTrailers["set-by"] == "copy")
+        #expect(request.context.responseTrailers["also-set-by"] == "original")
+        #expect(request.context.method == TestRPC.Method.Call.descriptor)
+        #expect(request.context.metadata["tenant"] == "acme")
+        #expect(request.context.deadline == deadline)
+        #expect(request.context.attempt == 2)
+        #expect(request.context.idempotencyKey == "key-2")
+        #expect(request.context.peer == "tester")
+    }
+
     @Test("a handler's RPCError reaches the client with its code, message and metadata")
     func handlerError() async throws {
         try await withHarness { harness in
@@ -198,4 +222,9 @@ struct RequireHeader: ServerInterceptor {
         }
         return try await next(request)
     }
+}
+
+/// A value holding a context, as an interceptor's request does: copying it copies the context.
+private struct ServerRequestCopy {
+    var context: ServerContext
 }

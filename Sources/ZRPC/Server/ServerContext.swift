@@ -11,32 +11,28 @@ import ZeroMQ
 /// }
 /// ```
 public struct ServerContext: Sendable {
+    /// Everything about the call, shared by copies of the context: passing a context along (to
+    /// interceptors, to the handler) retains one object.
+    private let call: CallInfo
+
     /// The method being served.
-    public let method: MethodDescriptor
+    public var method: MethodDescriptor { call.method }
     /// The request metadata.
-    public let metadata: Metadata
+    public var metadata: Metadata { call.metadata }
     /// When the server gives up on the call (the client's remaining time, clamped by the
     /// server's limits). Calls the handler makes inherit it.
-    public let deadline: ContinuousClock.Instant
+    public var deadline: ContinuousClock.Instant { call.deadline }
     /// 1 for a first attempt, higher for retries.
-    public let attempt: UInt32
+    public var attempt: UInt32 { call.attempt }
     /// The client's idempotency key ("" when none).
-    public let idempotencyKey: String
+    public var idempotencyKey: String { call.idempotencyKey }
     /// The client's identity on the server's socket (its ZeroMQ routing id, hex).
     public var peer: String {
-        switch identity {
+        switch call.identity {
         case .routingID(let frame): frame.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         case .name(let name): name
         }
     }
-
-    private enum Identity: Sendable {
-        case routingID(Frame)
-        case name(String)
-    }
-
-    private let identity: Identity
-    let trailers: ResponseTrailers
 
     /// Time left before the deadline.
     public var remainingTime: Duration {
@@ -49,7 +45,7 @@ public struct ServerContext: Sendable {
     ///   - key: The key (lower-cased).
     ///   - value: The value.
     public func setTrailer(_ key: String, _ value: String) {
-        trailers.append(key, value)
+        call.trailers.withLock { $0.append(key, value) }
     }
 
     /// Creates a context (servers do this; tests of handlers may too).
@@ -69,13 +65,7 @@ public struct ServerContext: Sendable {
         idempotencyKey: String = "",
         peer: String = ""
     ) {
-        self.method = method
-        self.metadata = metadata
-        self.deadline = deadline
-        self.attempt = attempt
-        self.idempotencyKey = idempotencyKey
-        self.identity = .name(peer)
-        self.trailers = ResponseTrailers()
+        call = CallInfo(method: method, metadata: metadata, deadline: deadline, attempt: attempt, idempotencyKey: idempotencyKey, identity: .name(peer))
     }
 
     init(
@@ -86,26 +76,35 @@ public struct ServerContext: Sendable {
         idempotencyKey: String,
         routingID: Frame
     ) {
+        call = CallInfo(method: method, metadata: metadata, deadline: deadline, attempt: attempt, idempotencyKey: idempotencyKey, identity: .routingID(routingID))
+    }
+
+    /// The trailers set so far.
+    public var responseTrailers: Metadata { call.trailers.withLock { $0 } }
+}
+
+/// What a ``ServerContext`` knows, in one object; the trailers are the only part that changes
+/// (a handler sets them while it runs), behind a lock.
+private final class CallInfo: Sendable {
+    enum Identity: Sendable {
+        case routingID(Frame)
+        case name(String)
+    }
+
+    let method: MethodDescriptor
+    let metadata: Metadata
+    let deadline: ContinuousClock.Instant
+    let attempt: UInt32
+    let idempotencyKey: String
+    let identity: Identity
+    let trailers = Mutex(Metadata())
+
+    init(method: MethodDescriptor, metadata: Metadata, deadline: ContinuousClock.Instant, attempt: UInt32, idempotencyKey: String, identity: Identity) {
         self.method = method
         self.metadata = metadata
         self.deadline = deadline
         self.attempt = attempt
         self.idempotencyKey = idempotencyKey
-        self.identity = .routingID(routingID)
-        self.trailers = ResponseTrailers()
+        self.identity = identity
     }
-
-    /// The trailers set so far.
-    public var responseTrailers: Metadata { trailers.metadata }
-}
-
-/// Trailers a handler sets while it runs (shared by copies of its context).
-final class ResponseTrailers: Sendable {
-    private let storage = Mutex(Metadata())
-
-    func append(_ key: String, _ value: String) {
-        storage.withLock { $0.append(key, value) }
-    }
-
-    var metadata: Metadata { storage.withLock { $0 } }
 }
