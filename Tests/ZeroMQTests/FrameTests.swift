@@ -8,9 +8,25 @@ import ZeroMQ
         context = try Context()
     }
 
+    /// `count` random bytes: a SplitMix64 stream from one system-random seed. (Drawing each byte
+    /// from the system generator took over a second per MiB in a debug build, on one of Swift's
+    /// two pool threads, and stalled the other tests' tasks meanwhile.)
     static func randomBytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var state = UInt64.random(in: .min ... .max)
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var word: UInt64 = 0
+            for index in 0..<count {
+                if index % 8 == 0 {
+                    state &+= 0x9E37_79B9_7F4A_7C15
+                    word = state
+                    word = (word ^ (word >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                    word = (word ^ (word >> 27)) &* 0x94D0_49BB_1331_11EB
+                    word ^= word >> 31
+                }
+                buffer[index] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(index % 8)))
+            }
+            initialized = count
+        }
     }
 
     @Test func constructionAndAccess() throws {
