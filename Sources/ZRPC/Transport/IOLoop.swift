@@ -31,8 +31,8 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     /// What the loop thread posts to itself (a handler's response, a caller's request, the jobs
     /// of tasks that prefer this executor): no other thread reads it, so it needs no lock.
     private var local = (commands: [Driver.Command](), jobs: [UnownedJob]())
-    /// The loop thread's `pthread_self()`, 0 until it starts. Only the loop thread can find its
-    /// own id here, so a relaxed load answers "am I the loop thread?" exactly.
+    /// The loop thread's `pthread_self()`, 0 before it starts and after it stops. Only the loop
+    /// thread can find its own id here, so a relaxed load answers "am I the loop thread?" exactly.
     private let loopThread = Atomic<UInt>(0)
     private let wakeup: WakeupSignal
     private let name: String
@@ -235,6 +235,8 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         }
         driver.stop()
         self.driver = nil  // from here on, the loop thread posts through the mailbox too
+        // A thread started after this one ends may get the same `pthread_self()` value.
+        loopThread.store(0, ordering: .relaxed)
         let (localCommands, localJobs) = local
         local = ([], [])
         let (waiters, late) = mailbox.withLock { state -> ([CheckedContinuation<Void, Never>], [Driver.Command]) in
