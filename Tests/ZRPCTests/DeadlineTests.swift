@@ -5,9 +5,9 @@ import Testing
 
 @Suite("Deadlines and cancellation")
 struct DeadlineTests {
-    @Test("a slow handler gives DEADLINE_EXCEEDED close to the deadline and is cancelled", arguments: Transport.allCases)
-    func deadlineExceeded(transport: Transport) async throws {
-        try await withHarness(transport: transport) { harness in
+    @Test("a slow handler gives DEADLINE_EXCEEDED close to the deadline and is cancelled", arguments: Transport.allCases, HandlerPlacement.allCases)
+    func deadlineExceeded(transport: Transport, handlers: HandlerPlacement) async throws {
+        try await withHarness(transport: transport, configureServer: handlers.configure) { harness in
             let clock = ContinuousClock()
             let start = clock.now
             let error = try await rpcError {
@@ -24,9 +24,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("cancelling the caller cancels the handler")
-    func cancellationPropagates() async throws {
-        try await withHarness { harness in
+    @Test("cancelling the caller cancels the handler", arguments: HandlerPlacement.allCases)
+    func cancellationPropagates(handlers: HandlerPlacement) async throws {
+        try await withHarness(configureServer: handlers.configure) { harness in
             let call = Task { try await harness.stub.call(.init(text: "gated", gate: "never")) }
             #expect(await harness.events.wait(for: "started:gated"))
             call.cancel()
@@ -48,9 +48,9 @@ struct DeadlineTests {
         }
     }
 
-    @Test("the remaining time travels with the call")
-    func remainingTimeTravels() async throws {
-        try await withHarness { harness in
+    @Test("the remaining time travels with the call", arguments: HandlerPlacement.allCases)
+    func remainingTimeTravels(handlers: HandlerPlacement) async throws {
+        try await withHarness(configureServer: handlers.configure) { harness in
             let reply = try await harness.stub.call(.init(text: "t"), options: .init(timeout: .seconds(2)))
             #expect(reply.remainingMillis > 1_000)
             #expect(reply.remainingMillis <= 2_000)

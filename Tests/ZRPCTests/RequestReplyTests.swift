@@ -5,18 +5,18 @@ import ZRPC
 
 @Suite("Request/reply")
 struct RequestReplyTests {
-    @Test("a call goes through", arguments: Transport.allCases)
-    func roundTrip(transport: Transport) async throws {
-        try await withHarness(transport: transport) { harness in
+    @Test("a call goes through", arguments: Transport.allCases, HandlerPlacement.allCases)
+    func roundTrip(transport: Transport, handlers: HandlerPlacement) async throws {
+        try await withHarness(transport: transport, configureServer: handlers.configure) { harness in
             let reply = try await harness.stub.call(.init(text: "hello"))
             #expect(reply.text == "hello")
             #expect(reply.servedBy == "test-service")
         }
     }
 
-    @Test("many concurrent callers each get their own reply", arguments: Transport.allCases)
-    func concurrentCallers(transport: Transport) async throws {
-        try await withHarness(transport: transport) { harness in
+    @Test("many concurrent callers each get their own reply", arguments: Transport.allCases, HandlerPlacement.allCases)
+    func concurrentCallers(transport: Transport, handlers: HandlerPlacement) async throws {
+        try await withHarness(transport: transport, configureServer: handlers.configure) { harness in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for caller in 0..<32 {
                     group.addTask {
@@ -32,9 +32,9 @@ struct RequestReplyTests {
         }
     }
 
-    @Test("metadata travels both ways")
-    func metadata() async throws {
-        try await withHarness { harness in
+    @Test("metadata travels both ways", arguments: HandlerPlacement.allCases)
+    func metadata(handlers: HandlerPlacement) async throws {
+        try await withHarness(configureServer: handlers.configure) { harness in
             var options = CallOptions()
             options.metadata["tenant"] = "acme"
             options.metadata.append("x-tag", "blue")
@@ -83,9 +83,9 @@ struct RequestReplyTests {
         #expect(request.context.peer == "tester")
     }
 
-    @Test("a handler's RPCError reaches the client with its code, message and metadata")
-    func handlerError() async throws {
-        try await withHarness { harness in
+    @Test("a handler's RPCError reaches the client with its code, message and metadata", arguments: HandlerPlacement.allCases)
+    func handlerError(handlers: HandlerPlacement) async throws {
+        try await withHarness(configureServer: handlers.configure) { harness in
             let error = try await rpcError {
                 try await harness.stub.call(.init(failCode: RPCError.Code.notFound.rawValue, failMessage: "no such thing"))
             }
@@ -95,9 +95,9 @@ struct RequestReplyTests {
         }
     }
 
-    @Test("any other error becomes UNKNOWN without leaking its details")
-    func handlerCrash() async throws {
-        try await withHarness { harness in
+    @Test("any other error becomes UNKNOWN without leaking its details", arguments: HandlerPlacement.allCases)
+    func handlerCrash(handlers: HandlerPlacement) async throws {
+        try await withHarness(configureServer: handlers.configure) { harness in
             let error = try await rpcError { try await harness.stub.call(.init(crashWith: "database password is hunter2")) }
             #expect(error.code == .unknown)
             #expect(!error.message.contains("hunter2"))

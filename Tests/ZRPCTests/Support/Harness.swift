@@ -22,6 +22,19 @@ enum Transport: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 }
 
+/// Where the server under test runs its handlers: the default, or on its I/O thread (where a
+/// handler that never suspends is answered before the loop goes on).
+enum HandlerPlacement: String, CaseIterable, CustomStringConvertible, Sendable {
+    case concurrent, ioThread
+
+    var description: String { rawValue }
+
+    /// Sets the server configuration's `handlerExecution`.
+    func configure(_ configuration: inout Server.Configuration) {
+        configuration.handlerExecution = self == .ioThread ? .ioThread : .concurrent
+    }
+}
+
 /// A server hosting ``TestService`` and a client connected to it, torn down by ``close()``.
 struct Harness {
     let context: Context
