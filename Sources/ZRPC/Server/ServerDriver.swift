@@ -311,37 +311,46 @@ final class ServerDriver: IOLoopDriver {
         let request = ServerRequest(payload: payload, context: context, handler: handler)
         nextSerial += 1
         let serial = nextSerial
+        // On the I/O thread the handler starts right here. If it finishes without suspending, its
+        // response is enqueued at once: no table entry, deadline timer or trip through the mailbox.
+        let completion = configuration.handlerExecution.onIOThread ? InlineCompletion() : nil
         let task = Self.spawn(
             chain: chain,
             request: request,
             callID: header.callID,
             serial: serial,
             loop: loop,
-            onIOThread: configuration.handlerExecution.onIOThread,
+            completion: completion,
             logger: configuration.logger
         )
+        if let finished = completion?.takeFinished() {
+            if let response = finished { enqueue(to: routingID, header: response.header, payload: response.payload) }
+            return
+        }
         inFlight[serial] = InFlight(key: key, routingID: routingID, task: task, limitedService: limit == nil ? nil : header.service)
         serials[key] = serial
         if limit != nil { inFlightPerService[header.service, default: 0] += 1 }
         timers.schedule(.call(serial: serial), at: deadline)
     }
 
-    /// Starts the task that runs one call's handler chain and posts its response to the loop.
+    /// Starts the task that runs one call's handler chain and hands its response over: to
+    /// `completion` when given and still waiting (the handler finished at once, on the I/O
+    /// thread), otherwise to the loop.
     private static func spawn(
         chain: @escaping @Sendable (ServerRequest) async throws -> Frame,
         request: ServerRequest,
         callID: UInt64,
         serial: UInt64,
         loop: IOLoop<ServerDriver>,
-        onIOThread: Bool,
+        completion: InlineCompletion?,
         logger: Logger
     ) -> Task<Void, Never> {
         let operation: @Sendable () async -> Void = {
             let response = await run(chain, request, callID: callID, logger: logger)
-            loop.submit(.finished(serial, response))
+            if completion?.finish(response) != true { loop.submit(.finished(serial, response)) }
         }
-        if onIOThread {
-            return Task(executorPreference: loop, operation: operation)
+        if completion != nil {
+            return Task.immediate(executorPreference: loop, operation: operation)
         }
         return Task(operation: operation)
     }
