@@ -349,10 +349,11 @@ final class ServerDriver: IOLoopDriver {
             let response = await run(chain, request, callID: callID, logger: logger)
             if completion?.finish(response) != true { loop.submit(.finished(serial, response)) }
         }
-        if completion != nil {
+        guard completion != nil else { return Task(operation: operation) }
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
             return Task.immediate(executorPreference: loop, operation: operation)
         }
-        return Task(operation: operation)
+        return Task(executorPreference: loop, operation: operation)  // finishes through the loop
     }
 
     /// Runs the chain and encodes its outcome as a response.
