@@ -37,10 +37,9 @@ final class ClientDriver: IOLoopDriver {
     /// (no server connected yet, or at the high-water mark).
     private var outbound: [Call] = []
     private var outboundHead = 0
-    /// Calls ever appended to `outbound`, and ever taken off it (sent, or failed and removed
-    /// from `pending`): a pending call has been sent when its sequence is below the latter.
+    /// Calls ever appended to `outbound`. Those still in it (from `outboundHead` on) are the
+    /// last ones, so a pending call has been sent when its sequence is below the rest.
     private var enqueuedCalls: UInt64 = 0
-    private var dequeuedCalls: UInt64 = 0
     /// The socket refused the last message (it would block): only its descriptor signalling, in
     /// ``serviceSockets(limit:)``, makes trying again worthwhile. A send attempt also makes the
     /// loop look at the socket before waiting, so retrying on every round would keep it spinning.
@@ -181,15 +180,13 @@ final class ClientDriver: IOLoopDriver {
                 }
             }
             outboundHead = end
-            dequeuedCalls = enqueuedCalls - UInt64(outbound.count - outboundHead)
         }
         outbound.removeAll(keepingCapacity: true)
         outboundHead = 0
-        dequeuedCalls = enqueuedCalls
     }
 
     private func isSent(_ call: Pending) -> Bool {
-        call.sequence < dequeuedCalls
+        call.sequence < enqueuedCalls - UInt64(outbound.count - outboundHead)
     }
 
     /// Fails calls the socket refused (not would-block: it is closed, say): none of them was sent.
