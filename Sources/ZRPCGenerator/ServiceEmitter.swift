@@ -94,8 +94,12 @@ struct ServiceEmitter {
                 writer.block("\(access)init(wrapping client: ZRPC.Client) {") { $0.line("self.client = client") }
                 for (method, input, output) in methods {
                     writer.line()
-                    writer.doc("Calls `\(fullName)/\(method.name)`.", "", "- Throws: `RPCError` with the call's status.")
-                    writer.line("\(access)func \(methodName(method))(")
+                    writer.doc(
+                        "Calls `\(fullName)/\(method.name)`. Runs on the caller's executor until it waits for the response.",
+                        "",
+                        "- Throws: `RPCError` with the call's status."
+                    )
+                    writer.line("nonisolated(nonsending) \(access)func \(methodName(method))(")
                     writer.indented { writer in
                         writer.line("_ request: \(input.swiftName),")
                         writer.line("options: CallOptions = .defaults")

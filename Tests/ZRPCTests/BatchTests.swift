@@ -164,6 +164,32 @@ struct BatchTests {
         }
     }
 
+    @Test("answers for two clients that finish in one loop round each reach their own client")
+    func answersForTwoClientsInOneRound() async throws {
+        try await withHarness(configureServer: { $0.handlerExecution = .ioThread }) { harness in
+            let peers = try ["A", "B"].map { name in (name, try RawPeer.dealer(connectedTo: harness.endpoint)) }
+            defer { for (_, peer) in peers { peer.close() } }
+            // Both clients use call ids 1...3; every handler waits at one gate, so the six answers
+            // are enqueued together when it opens, alternating between the clients.
+            for (name, peer) in peers {
+                var message = try Self.messageStart()
+                for id in 1...3 {
+                    let payload = try CallRequest(text: "\(name)-\(id)", gate: "both").packedFrame()
+                    message += Array(try RawPeer.requestFrames(callID: UInt64(id), service: Self.service, method: "Call", payload: payload).dropFirst(2))
+                }
+                try await peer.send(message)
+            }
+            for name in ["A", "B"] {
+                for id in 1...3 { #expect(await harness.events.wait(for: "started:\(name)-\(id)")) }
+            }
+            harness.gates.open("both")
+            for (name, peer) in peers {
+                let texts = try await Self.replies(3, from: peer)
+                #expect(texts == [1: "\(name)-1", 2: "\(name)-2", 3: "\(name)-3"], "client \(name)")
+            }
+        }
+    }
+
     @Test("a client reads every response of a batch and drops the one for an unknown call")
     func clientReadsBatchedResponses() async throws {
         try await RawPeer.withRouter { router in

@@ -2,6 +2,7 @@ import ConformanceMessages
 import ZeroMQ
 import Testing
 import ZRPC
+import ZRPCTestKit
 
 @Suite("Request/reply")
 struct RequestReplyTests {
@@ -29,6 +30,26 @@ struct RequestReplyTests {
                 }
                 try await group.waitForAll()
             }
+        }
+    }
+
+    @Test("consecutive calls to methods that share a name or a service each reach their own handler", arguments: HandlerPlacement.allCases)
+    func handlersSharingNames(handlers: HandlerPlacement) async throws {
+        let faulty = FaultyService(name: "faulty")
+        try await withHarness(configureServer: handlers.configure, services: { [TestService(events: $0, gates: $1), faulty] }) { harness in
+            let faultyStub = Zrpc_Testkit_Faulty.Client(wrapping: harness.client)
+            for round in 0..<3 {
+                // TestService/Read and Faulty/Read share a method name; Call and Relay a service.
+                let read = try await harness.stub.read(.init(text: "read \(round)"))
+                #expect(read.text == "read \(round)" && read.servedBy == "test-service")
+                let faultyRead = try await faultyStub.read(.init(key: "key \(round)"))
+                #expect(faultyRead.key == "key \(round)" && faultyRead.servedBy == "faulty")
+                let call = try await harness.stub.call(.init(text: "call \(round)"))
+                #expect(call.text == "call \(round)" && call.servedBy == "test-service")
+                let relay = try await rpcError { try await harness.stub.relay(.init(text: "relay \(round)")) }
+                #expect(relay.code == .failedPrecondition, "Relay reached another method's handler")
+            }
+            #expect(faulty.stats.calls == 3)
         }
     }
 
@@ -70,7 +91,7 @@ struct RequestReplyTests {
             idempotencyKey: "key-2",
             peer: "tester"
         )
-        var request = ServerRequestCopy(context: context)
+        let request = ServerRequestCopy(context: context)
         request.context.setTrailer("set-by", "copy")
         context.setTrailer("also-set-by", "original")
         #expect(context.responseTrailers["set-by"] == "copy")

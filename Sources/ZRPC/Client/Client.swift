@@ -25,7 +25,7 @@ public final class Client: Sendable {
     private let context: Context
     private let loop: IOLoop<ClientDriver>
     private let callIDs = CallIDGenerator()
-    private let transportNext: @Sendable (ClientRequest) async throws -> ClientResponse
+    private let transportNext: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse
 
     /// Connects a client (the connection completes in the background; calls wait for it, up to
     /// their deadline).
@@ -45,7 +45,7 @@ public final class Client: Sendable {
         }
         self.loop = loop
         let callIDs = callIDs
-        var next: @Sendable (ClientRequest) async throws -> ClientResponse = { request in
+        var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
             try await Self.send(request, loop: loop, callID: callIDs.next())
         }
         for interceptor in (configuration.interceptors + resilience.interceptors).reversed() {
@@ -101,7 +101,8 @@ public final class Client: Sendable {
     public var executor: any TaskExecutor { loop }
 
     /// Calls a unary method: encodes the request, runs the interceptors and the transport, and
-    /// decodes the response.
+    /// decodes the response. Runs on the caller's executor (no hop) until it waits for the
+    /// response, and decodes it where the caller resumes.
     ///
     /// - Parameters:
     ///   - method: The method's descriptor (generated: `Echo_Echo.Method.Say.descriptor`).
@@ -111,7 +112,7 @@ public final class Client: Sendable {
     /// - Throws: ``RPCError`` with the server's status, or DEADLINE_EXCEEDED, CANCELLED,
     ///   UNAVAILABLE, INTERNAL (a response that does not decode).
     @inlinable
-    public func unary<Request: ProtobufMessage, Response: ProtobufMessage>(
+    nonisolated(nonsending) public func unary<Request: ProtobufMessage, Response: ProtobufMessage>(
         _ method: MethodDescriptor,
         request: Request,
         options: CallOptions = .defaults,
@@ -133,7 +134,7 @@ public final class Client: Sendable {
     ///   - options: Timeout, metadata, idempotency key.
     /// - Returns: The response message and its trailers.
     @inlinable
-    public func call<Request: ProtobufMessage, Response: ProtobufMessage>(
+    nonisolated(nonsending) public func call<Request: ProtobufMessage, Response: ProtobufMessage>(
         _ method: MethodDescriptor,
         request: Request,
         options: CallOptions = .defaults,
@@ -157,7 +158,7 @@ public final class Client: Sendable {
     /// The untyped part of a call: checks the options, sets the deadline, runs the interceptors
     /// and the transport.
     @usableFromInline
-    func perform(_ method: MethodDescriptor, payload: Frame, options: CallOptions) async throws -> ClientResponse {
+    nonisolated(nonsending) func perform(_ method: MethodDescriptor, payload: Frame, options: CallOptions) async throws -> ClientResponse {
         if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
             throw RPCError(
                 code: .invalidArgument,
@@ -179,7 +180,7 @@ public final class Client: Sendable {
     }
 
     /// The end of the interceptor chain: one attempt over the wire.
-    private static func send(_ request: ClientRequest, loop: IOLoop<ClientDriver>, callID: UInt64) async throws -> ClientResponse {
+    nonisolated(nonsending) private static func send(_ request: ClientRequest, loop: IOLoop<ClientDriver>, callID: UInt64) async throws -> ClientResponse {
         let remaining = ContinuousClock.now.duration(to: request.deadline)
         guard remaining > .zero else {
             throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")

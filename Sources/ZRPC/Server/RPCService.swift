@@ -23,7 +23,7 @@ public protocol RPCService: Sendable {
 public struct MethodHandler: Sendable {
     /// The method served.
     public let method: MethodDescriptor
-    @usableFromInline let handle: @Sendable (Frame, ServerContext, DecodingLimits) async throws -> Frame
+    @usableFromInline let handle: nonisolated(nonsending) @Sendable (Frame, ServerContext, DecodingLimits) async throws -> Frame
 
     /// Wraps a typed handler.
     ///

@@ -52,7 +52,7 @@ final class ServerDriver: IOLoopDriver {
     private let boundEndpoints: BoundEndpoints
     private let socket: Socket
     private weak var loop: IOLoop<ServerDriver>?
-    private var chain: (@Sendable (ServerRequest) async throws -> Frame)?
+    private var chain: (nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame)?
     /// Calls in flight by serial number (a plain key for timers and commands), and the serial
     /// number of each call by client and call id (for Cancel and duplicate ids).
     private var inFlight: [UInt64: InFlight] = [:]
@@ -73,6 +73,12 @@ final class ServerDriver: IOLoopDriver {
     /// through `outgoingIndex` (an array, so appending to a message never copies it).
     private var outgoing: [WireFormat.OutgoingMessage] = []
     private var outgoingIndex: [PeerKey: Int] = [:]
+    /// The client last enqueued to and its message's index in `outgoing`: the calls of one
+    /// request message share one routing-id frame, so most answers skip hashing the id. The
+    /// frame is held, so no other frame can take its address while it is cached.
+    private var recentPeer: (routingID: Frame, index: Int)?
+    /// The handler of the last call started: consecutive calls to one method skip the lookup.
+    private var recentHandler: MethodHandler?
 
     init(
         context: Context,
@@ -105,7 +111,7 @@ final class ServerDriver: IOLoopDriver {
         boundEndpoints.set(endpoints)
         try poller.add(socket)
         let limits = configuration.decodingLimits
-        var chain: @Sendable (ServerRequest) async throws -> Frame = { request in
+        var chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame = { request in
             try await request.handler.handle(request.payload, request.context, limits)
         }
         for interceptor in configuration.interceptors.reversed() {
@@ -145,6 +151,7 @@ final class ServerDriver: IOLoopDriver {
         }
         outgoing.removeAll(keepingCapacity: true)
         outgoingIndex.removeAll(keepingCapacity: true)
+        recentPeer = nil
     }
 
     var needsService: Bool { socket.mayHaveUnannouncedEvents }
@@ -257,7 +264,7 @@ final class ServerDriver: IOLoopDriver {
             ))
             return
         }
-        guard let handler = registry.handler(for: method) else {
+        guard let handler = handler(for: method) else {
             statistics.record(.unimplemented)
             let message = registry.hosts(service: header.service)
                 ? "unknown method \(header.method) in service \(header.service)"
@@ -291,8 +298,8 @@ final class ServerDriver: IOLoopDriver {
             ))
             return
         }
-        let key = CallKey(routingID: routingID, callID: header.callID)
-        guard serials[key] == nil else {
+        // With no call in flight there is nothing to collide with: skip hashing the key.
+        guard serials.isEmpty || serials[CallKey(routingID: routingID, callID: header.callID)] == nil else {
             statistics.record(.malformedMessage)
             respond(to: routingID, callID: header.callID, error: RPCError(code: .invalidArgument, message: "call id \(header.callID) is already in flight"))
             return
@@ -327,6 +334,7 @@ final class ServerDriver: IOLoopDriver {
             if let response = finished { enqueue(to: routingID, header: response.header, payload: response.payload) }
             return
         }
+        let key = CallKey(routingID: routingID, callID: header.callID)
         inFlight[serial] = InFlight(key: key, routingID: routingID, task: task, limitedService: limit == nil ? nil : header.service)
         serials[key] = serial
         if limit != nil { inFlightPerService[header.service, default: 0] += 1 }
@@ -337,7 +345,7 @@ final class ServerDriver: IOLoopDriver {
     /// `completion` when given and still waiting (the handler finished at once, on the I/O
     /// thread), otherwise to the loop.
     private static func spawn(
-        chain: @escaping @Sendable (ServerRequest) async throws -> Frame,
+        chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> Frame,
         request: ServerRequest,
         callID: UInt64,
         serial: UInt64,
@@ -356,9 +364,19 @@ final class ServerDriver: IOLoopDriver {
         return Task(executorPreference: loop, operation: operation)  // finishes through the loop
     }
 
+    /// The handler serving `method`, nil when the server hosts no such method.
+    private func handler(for method: MethodDescriptor) -> MethodHandler? {
+        if let recent = recentHandler, recent.method.method == method.method, recent.method.service == method.service {
+            return recent
+        }
+        let found = registry.handler(for: method)
+        if found != nil { recentHandler = found }
+        return found
+    }
+
     /// Runs the chain and encodes its outcome as a response.
-    private static func run(
-        _ chain: @Sendable (ServerRequest) async throws -> Frame,
+    nonisolated(nonsending) private static func run(
+        _ chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame,
         _ request: ServerRequest,
         callID: UInt64,
         logger: Logger
@@ -421,13 +439,15 @@ final class ServerDriver: IOLoopDriver {
     /// Queues a call's answer for the client at `routingID`; ``flush()`` sends it, with the others
     /// of this round for that client. A full message leaves at once.
     private func enqueue(to routingID: Frame, header: Frame, payload: Frame?) {
-        let peer = PeerKey(routingID)
         if draining, unansweredPings == nil {
-            peersToFlush[peer] = routingID
+            peersToFlush[PeerKey(routingID)] = routingID
         }
         let index: Int
-        if let existing = outgoingIndex[peer] {
+        if let recent = recentPeer, recent.routingID === routingID {
+            index = recent.index
+        } else if let existing = outgoingIndex[PeerKey(routingID)] {
             index = existing
+            recentPeer = (routingID, index)
         } else {
             guard let message = try? WireFormat.OutgoingMessage(routingID: routingID) else {
                 statistics.record(.undeliverable)
@@ -435,7 +455,8 @@ final class ServerDriver: IOLoopDriver {
             }
             index = outgoing.count
             outgoing.append(message)
-            outgoingIndex[peer] = index
+            outgoingIndex[PeerKey(routingID)] = index
+            recentPeer = (routingID, index)
         }
         outgoing[index].append(header: header, payload: payload)
         if outgoing[index].isFull {

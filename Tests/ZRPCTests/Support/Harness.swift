@@ -81,9 +81,15 @@ func withHarness(
     transport: Transport = .tcp,
     configureServer: (inout Server.Configuration) -> Void = { _ in },
     configureClient: (inout Client.Configuration) -> Void = { _ in },
+    services: (EventRecorder, Gates) -> [any RPCService] = { [TestService(events: $0, gates: $1)] },
     _ body: (Harness) async throws -> Void
 ) async throws {
-    let harness = try await Harness.start(transport: transport, configureServer: configureServer, configureClient: configureClient)
+    let harness = try await Harness.start(
+        transport: transport,
+        configureServer: configureServer,
+        configureClient: configureClient,
+        services: services
+    )
     do {
         try await body(harness)
     } catch {

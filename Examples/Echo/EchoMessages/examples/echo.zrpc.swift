@@ -174,10 +174,10 @@ extension Echo_Echo {
             self.client = client
         }
 
-        /// Calls `echo.Echo/Say`.
+        /// Calls `echo.Echo/Say`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func say(
+        nonisolated(nonsending) public func say(
             _ request: Echo_EchoRequest,
             options: CallOptions = .defaults
         ) async throws -> Echo_EchoReply {

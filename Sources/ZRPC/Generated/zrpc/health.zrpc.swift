@@ -178,10 +178,10 @@ extension Zrpc_Health_Health {
             self.client = client
         }
 
-        /// Calls `zrpc.health.Health/Check`.
+        /// Calls `zrpc.health.Health/Check`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func check(
+        nonisolated(nonsending) public func check(
             _ request: Zrpc_Health_HealthCheckRequest,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Health_HealthCheckResponse {

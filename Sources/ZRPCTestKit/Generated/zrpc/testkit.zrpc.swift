@@ -380,40 +380,40 @@ extension Zrpc_Testkit_Faulty {
             self.client = client
         }
 
-        /// Calls `zrpc.testkit.Faulty/Read`.
+        /// Calls `zrpc.testkit.Faulty/Read`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func read(
+        nonisolated(nonsending) public func read(
             _ request: Zrpc_Testkit_FaultRequest,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Testkit_FaultReply {
             try await client.unary(Method.Read.descriptor, request: request, options: options)
         }
 
-        /// Calls `zrpc.testkit.Faulty/Write`.
+        /// Calls `zrpc.testkit.Faulty/Write`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func write(
+        nonisolated(nonsending) public func write(
             _ request: Zrpc_Testkit_FaultRequest,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Testkit_FaultReply {
             try await client.unary(Method.Write.descriptor, request: request, options: options)
         }
 
-        /// Calls `zrpc.testkit.Faulty/Configure`.
+        /// Calls `zrpc.testkit.Faulty/Configure`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func configure(
+        nonisolated(nonsending) public func configure(
             _ request: Zrpc_Testkit_FaultPlan,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Testkit_Stats {
             try await client.unary(Method.Configure.descriptor, request: request, options: options)
         }
 
-        /// Calls `zrpc.testkit.Faulty/GetStats`.
+        /// Calls `zrpc.testkit.Faulty/GetStats`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func getStats(
+        nonisolated(nonsending) public func getStats(
             _ request: Zrpc_Testkit_StatsRequest,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Testkit_Stats {

@@ -1083,30 +1083,30 @@ extension Zrpc_Test_Conformance {
             self.client = client
         }
 
-        /// Calls `zrpc.test.Conformance/Echo`.
+        /// Calls `zrpc.test.Conformance/Echo`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func echo(
+        nonisolated(nonsending) public func echo(
             _ request: Zrpc_Test_AllTypes,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Test_AllTypes {
             try await client.unary(Method.Echo.descriptor, request: request, options: options)
         }
 
-        /// Calls `zrpc.test.Conformance/Grow`.
+        /// Calls `zrpc.test.Conformance/Grow`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func grow(
+        nonisolated(nonsending) public func grow(
             _ request: Zrpc_Test_TreeNode,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Test_TreeNode {
             try await client.unary(Method.Grow.descriptor, request: request, options: options)
         }
 
-        /// Calls `zrpc.test.Conformance/Nothing`.
+        /// Calls `zrpc.test.Conformance/Nothing`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func nothing(
+        nonisolated(nonsending) public func nothing(
             _ request: Zrpc_Test_Empty,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Test_Empty {

@@ -272,30 +272,30 @@ extension Zrpc_Test_Rpc_TestService {
             self.client = client
         }
 
-        /// Calls `zrpc.test.rpc.TestService/Call`.
+        /// Calls `zrpc.test.rpc.TestService/Call`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func call(
+        nonisolated(nonsending) public func call(
             _ request: Zrpc_Test_Rpc_CallRequest,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Test_Rpc_CallReply {
             try await client.unary(Method.Call.descriptor, request: request, options: options)
         }
 
-        /// Calls `zrpc.test.rpc.TestService/Relay`.
+        /// Calls `zrpc.test.rpc.TestService/Relay`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func relay(
+        nonisolated(nonsending) public func relay(
             _ request: Zrpc_Test_Rpc_CallRequest,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Test_Rpc_CallReply {
             try await client.unary(Method.Relay.descriptor, request: request, options: options)
         }
 
-        /// Calls `zrpc.test.rpc.TestService/Read`.
+        /// Calls `zrpc.test.rpc.TestService/Read`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
-        public func read(
+        nonisolated(nonsending) public func read(
             _ request: Zrpc_Test_Rpc_CallRequest,
             options: CallOptions = .defaults
         ) async throws -> Zrpc_Test_Rpc_CallReply {
