@@ -70,7 +70,7 @@ final class ClientDriver: IOLoopDriver {
     func handle(_ command: Command) {
         switch command {
         case .start(let call):
-            if cancelledEarly.remove(call.id) != nil {
+            if !cancelledEarly.isEmpty, cancelledEarly.remove(call.id) != nil {  // skips hashing in the usual case
                 call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
                 return
             }
