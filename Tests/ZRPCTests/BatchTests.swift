@@ -15,8 +15,8 @@ struct BatchTests {
     }
 
     /// One request's header and payload frames, to put in a batch.
-    private static func request(_ callID: UInt64, _ text: String) throws -> [Frame] {
-        let payload = try CallRequest(text: text).packedFrame()
+    private static func request(_ callID: UInt64, _ text: String, gate: String = "") throws -> [Frame] {
+        let payload = try CallRequest(text: text, gate: gate).packedFrame()
         return Array(try RawPeer.requestFrames(callID: callID, service: service, method: "Call", payload: payload).dropFirst(2))
     }
 
@@ -173,10 +173,7 @@ struct BatchTests {
             // are enqueued together when it opens, alternating between the clients.
             for (name, peer) in peers {
                 var message = try Self.messageStart()
-                for id in 1...3 {
-                    let payload = try CallRequest(text: "\(name)-\(id)", gate: "both").packedFrame()
-                    message += Array(try RawPeer.requestFrames(callID: UInt64(id), service: Self.service, method: "Call", payload: payload).dropFirst(2))
-                }
+                for id in 1...3 { message += try Self.request(UInt64(id), "\(name)-\(id)", gate: "both") }
                 try await peer.send(message)
             }
             for name in ["A", "B"] {
