@@ -187,6 +187,62 @@ struct BatchTests {
         }
     }
 
+    @Test("on the I/O thread, calls after a handler that suspends are answered without waiting for it")
+    func callsAfterSuspendedHandler() async throws {
+        try await withHarness(configureServer: { $0.handlerExecution = .ioThread }) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            var message = try Self.messageStart()
+            message += try Self.request(1, "held", gate: "held")
+            message += try Self.request(2, "quick")
+            message += try Self.request(3, "quick too")
+            try await raw.send(message)
+            #expect(try await Self.replies(2, from: raw) == [2: "quick", 3: "quick too"])
+            harness.gates.open("held")
+            #expect(try await Self.replies(1, from: raw) == [1: "held"])
+        }
+    }
+
+    @Test("on the I/O thread, cancelling a suspended call of a batch ends that call alone, and it runs no other")
+    func cancelOneSuspendedCallOfBatch() async throws {
+        try await withHarness(configureServer: { $0.handlerExecution = .ioThread }) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            var message = try Self.messageStart()
+            message += try Self.request(1, "first", gate: "first")
+            message += try Self.request(2, "second", gate: "second")
+            try await raw.send(message)
+            #expect(await harness.events.wait(for: "started:first"))
+            #expect(await harness.events.wait(for: "started:second"))
+            try await raw.send(try Self.messageStart() + [Zrpc_Wire_Header(kind: .cancel(.init(callID: 1))).packedFrame()])
+            #expect(await harness.events.wait(for: "cancelled:first"))
+            harness.gates.open("second")
+            #expect(try await Self.replies(1, from: raw) == [2: "second"])
+            #expect(harness.events.events.filter { $0 == "started:second" }.count == 1)
+            #expect(!harness.events.contains("cancelled:second"))
+        }
+    }
+
+    @Test("on the I/O thread, the calls of one message count toward the concurrency limit")
+    func batchCountsTowardConcurrencyLimit() async throws {
+        try await withHarness(configureServer: {
+            $0.handlerExecution = .ioThread
+            $0.maxConcurrentCalls = 2
+        }) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            var message = try Self.messageStart()
+            for id in 1...3 { message += try Self.request(UInt64(id), "limited \(id)", gate: "limit") }
+            try await raw.send(message)
+            let (refused, _) = try await raw.receiveResponse()
+            #expect(refused.callID == 3)
+            #expect(refused.statusCode == RPCError.Code.resourceExhausted.rawValue)
+            harness.gates.open("limit")
+            #expect(try await Self.replies(2, from: raw) == [1: "limited 1", 2: "limited 2"])
+            #expect(!harness.events.contains("started:limited 3"))
+        }
+    }
+
     @Test("a client reads every response of a batch and drops the one for an unknown call")
     func clientReadsBatchedResponses() async throws {
         try await RawPeer.withRouter { router in

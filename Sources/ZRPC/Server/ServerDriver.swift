@@ -79,6 +79,9 @@ final class ServerDriver: IOLoopDriver {
     private var recentPeer: (routingID: Frame, index: Int)?
     /// The handler of the last call started: consecutive calls to one method skip the lookup.
     private var recentHandler: MethodHandler?
+    /// Calls of the message being read that run on the I/O thread, started together once the
+    /// whole message is parsed (``runWaitingCalls()``).
+    private var waitingToRun: [AcceptedCall] = []
 
     init(
         context: Context,
@@ -216,9 +219,14 @@ final class ServerDriver: IOLoopDriver {
         guard message.count > 0 else { return }
         let routingID = message.frame(at: 0)
         let failure = WireFormat.parse(message, from: 1) { call in
-            switch call.header.kind {
-            case .request(let header)?:
+            if case .request(let header)? = call.header.kind {
                 start(header, payload: call.payload ?? Frame(), routingID: routingID)
+                return
+            }
+            runWaitingCalls()  // what follows a call in a message is handled after it started
+            switch call.header.kind {
+            case .request?:
+                break
             case .cancel(let cancel)?:
                 let key = CallKey(routingID: routingID, callID: cancel.callID)
                 if let serial = serials[key], let call = removeCall(serial: serial) {
@@ -237,6 +245,7 @@ final class ServerDriver: IOLoopDriver {
                 statistics.record(.malformedMessage)
             }
         }
+        runWaitingCalls()
         switch failure {
         case nil:
             break
@@ -280,7 +289,7 @@ final class ServerDriver: IOLoopDriver {
             ))
             return
         }
-        guard inFlight.count < configuration.maxConcurrentCalls else {
+        guard inFlight.count + waitingToRun.count < configuration.maxConcurrentCalls else {
             statistics.record(.rejected)
             respond(to: routingID, callID: header.callID, error: RPCError(
                 code: .resourceExhausted,
@@ -289,7 +298,7 @@ final class ServerDriver: IOLoopDriver {
             return
         }
         let limit = configuration.maxConcurrentCallsPerService.isEmpty ? nil : configuration.maxConcurrentCallsPerService[header.service]
-        if let limit, inFlightPerService[header.service, default: 0] >= limit {
+        if let limit, inFlightPerService[header.service, default: 0] + waitingToRun.count(where: { $0.limitedService == header.service }) >= limit {
             statistics.record(.rejected)
             respond(to: routingID, callID: header.callID, error: RPCError(
                 code: .resourceExhausted,
@@ -314,54 +323,68 @@ final class ServerDriver: IOLoopDriver {
             idempotencyKey: header.idempotencyKey,
             routingID: routingID
         )
-        guard let chain, let loop else { return }
-        let request = ServerRequest(payload: payload, context: context, handler: handler)
         nextSerial += 1
-        let serial = nextSerial
-        // On the I/O thread the handler starts right here. If it finishes without suspending, its
-        // response is enqueued at once: no table entry, deadline timer or trip through the mailbox.
-        let completion = configuration.handlerExecution.onIOThread ? InlineCompletion() : nil
-        let task = Self.spawn(
-            chain: chain,
-            request: request,
+        let call = AcceptedCall(
+            serial: nextSerial,
             callID: header.callID,
-            serial: serial,
-            loop: loop,
-            completion: completion,
-            logger: configuration.logger
+            routingID: routingID,
+            request: ServerRequest(payload: payload, context: context, handler: handler),
+            deadline: deadline,
+            limitedService: limit == nil ? nil : header.service
         )
-        if let finished = completion?.takeFinished() {
-            if let response = finished { enqueue(to: routingID, header: response.header, payload: response.payload) }
+        if configuration.handlerExecution.onIOThread, #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
+            waitingToRun.append(call)  // run with the rest of the message's calls
             return
         }
-        let key = CallKey(routingID: routingID, callID: header.callID)
-        inFlight[serial] = InFlight(key: key, routingID: routingID, task: task, limitedService: limit == nil ? nil : header.service)
-        serials[key] = serial
-        if limit != nil { inFlightPerService[header.service, default: 0] += 1 }
-        timers.schedule(.call(serial: serial), at: deadline)
+        guard let chain, let loop else { return }
+        let executor: (any TaskExecutor)? = configuration.handlerExecution.onIOThread ? loop : nil
+        track(call, task: Self.spawn(call, chain: chain, loop: loop, executor: executor, logger: configuration.logger))
     }
 
-    /// Starts the task that runs one call's handler chain and hands its response over: to
-    /// `completion` when given and still waiting (the handler finished at once, on the I/O
-    /// thread), otherwise to the loop.
+    /// Starts a task of its own for one call; it posts the response to the loop.
     private static func spawn(
+        _ call: AcceptedCall,
         chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> Frame,
-        request: ServerRequest,
-        callID: UInt64,
-        serial: UInt64,
         loop: IOLoop<ServerDriver>,
-        completion: InlineCompletion?,
+        executor: (any TaskExecutor)?,
         logger: Logger
     ) -> Task<Void, Never> {
-        let operation: @Sendable () async -> Void = {
+        let (serial, request, callID) = (call.serial, call.request, call.callID)
+        return Task(executorPreference: executor) {
             let response = await run(chain, request, callID: callID, logger: logger)
-            if completion?.finish(response) != true { loop.submit(.finished(serial, response)) }
+            loop.submit(.finished(serial, response))
         }
-        guard completion != nil else { return Task(operation: operation) }
-        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
-            return Task.immediate(executorPreference: loop, operation: operation)
+    }
+
+    /// Runs the calls of the message just read on the I/O thread, in as few tasks as their
+    /// handlers allow (one, unless a handler suspends); sends the answers of those that finish at
+    /// once and tracks the others.
+    private func runWaitingCalls() {
+        guard !waitingToRun.isEmpty else { return }
+        guard #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *), let chain, let loop else { return }
+        var calls = waitingToRun
+        waitingToRun.removeAll(keepingCapacity: true)
+        while !calls.isEmpty {
+            let batch = InlineBatch(calls: calls)
+            let task = batch.start(chain: chain, loop: loop, logger: configuration.logger)
+            let outcome = batch.detach()
+            for (call, response) in outcome.finished {
+                if let response { enqueue(to: call.routingID, header: response.header, payload: response.payload) }
+            }
+            if let suspended = outcome.suspended { track(suspended, task: task) }
+            calls = Array(outcome.notStarted)
         }
-        return Task(executorPreference: loop, operation: operation)  // finishes through the loop
+    }
+
+    /// Registers a call whose handler is still running: its deadline, CANCEL and the limits
+    /// apply until its response arrives as a `finished` command.
+    private func track(_ call: AcceptedCall, task: Task<Void, Never>) {
+        let key = CallKey(routingID: call.routingID, callID: call.callID)
+        inFlight[call.serial] = InFlight(key: key, routingID: call.routingID, task: task, limitedService: call.limitedService)
+        // A client that reused a call id within one message has both calls run; CANCEL names the first.
+        if serials[key] == nil { serials[key] = call.serial }
+        if let service = call.limitedService { inFlightPerService[service, default: 0] += 1 }
+        timers.schedule(.call(serial: call.serial), at: call.deadline)
     }
 
     /// The handler serving `method`, nil when the server hosts no such method.
@@ -375,7 +398,7 @@ final class ServerDriver: IOLoopDriver {
     }
 
     /// Runs the chain and encodes its outcome as a response.
-    nonisolated(nonsending) private static func run(
+    nonisolated(nonsending) static func run(
         _ chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame,
         _ request: ServerRequest,
         callID: UInt64,
@@ -424,7 +447,7 @@ final class ServerDriver: IOLoopDriver {
     /// Forgets a call in flight (finished, timed out or cancelled).
     private func removeCall(serial: UInt64) -> InFlight? {
         guard let call = inFlight.removeValue(forKey: serial) else { return nil }
-        serials.removeValue(forKey: call.key)
+        if serials[call.key] == serial { serials.removeValue(forKey: call.key) }
         if let service = call.limitedService { inFlightPerService[service, default: 1] -= 1 }
         return call
     }

@@ -1,0 +1,89 @@
+import Logging
+import ZeroMQ
+
+/// Runs the calls of one request message on the server's I/O thread in a single task, one after
+/// another, instead of creating a task per call.
+///
+/// The driver starts the task with `Task.immediate`, so it runs right away on the I/O thread.
+/// When it returns, the task has either run every call, or it is suspended inside one handler.
+/// ``detach()`` then says which calls finished (their responses wait here, to be sent at once),
+/// which call the task is suspended in (the driver tracks it, and cancelling the task cancels
+/// that call alone, because the task takes no further calls), and which calls it never reached
+/// (the driver starts another batch for those). A handler that suspends therefore never holds up
+/// the calls after it.
+final class InlineBatch: @unchecked Sendable {
+    // Safe to share: the driver uses a batch on the I/O thread, and the batch's task runs there
+    // too. It prefers the I/O loop's executor, and the chain it runs is nonisolated(nonsending),
+    // so each step after a suspension resumes on that executor. After the loop has stopped, the
+    // task may resume on another thread, but then the driver no longer touches the batch.
+
+    /// What the task did before it returned control to the driver.
+    struct Outcome {
+        /// Calls that finished, with their responses (nil when none could be encoded).
+        let finished: [(call: AcceptedCall, response: ServerDriver.EncodedResponse?)]
+        /// The call the task is suspended in; it now posts that call's response to the loop.
+        let suspended: AcceptedCall?
+        /// Calls the task did not reach and will not run.
+        let notStarted: ArraySlice<AcceptedCall>
+    }
+
+    private let calls: [AcceptedCall]
+    /// The next call to run, and the index the task stops at (lowered by ``detach()``).
+    private var next = 0
+    private var end: Int
+    /// Whether the task is inside a call's handler chain.
+    private var inCall = false
+    /// Set by ``detach()``: from then on the task posts responses to the loop.
+    private var detached = false
+    private var finished: [(call: AcceptedCall, response: ServerDriver.EncodedResponse?)] = []
+
+    init(calls: [AcceptedCall]) {
+        self.calls = calls
+        end = calls.count
+        finished.reserveCapacity(calls.count)
+    }
+
+    /// Starts the task on the I/O thread; returns when it has run every call or is suspended.
+    @available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
+    func start(
+        chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> Frame,
+        loop: IOLoop<ServerDriver>,
+        logger: Logger
+    ) -> Task<Void, Never> {
+        Task.immediate(executorPreference: loop) {
+            await self.runCalls(chain: chain, loop: loop, logger: logger)
+        }
+    }
+
+    /// Ends the inline part: the task takes no call after the one it is in, and posts that one's
+    /// response to the loop.
+    func detach() -> Outcome {
+        detached = true
+        let stop = next
+        let suspended = inCall ? calls[stop - 1] : nil
+        defer {
+            end = stop
+            finished = []
+        }
+        return Outcome(finished: finished, suspended: suspended, notStarted: calls[stop..<end])
+    }
+
+    nonisolated(nonsending) private func runCalls(
+        chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame,
+        loop: IOLoop<ServerDriver>,
+        logger: Logger
+    ) async {
+        while next < end {
+            let call = calls[next]
+            next += 1
+            inCall = true
+            let response = await ServerDriver.run(chain, call.request, callID: call.callID, logger: logger)
+            inCall = false
+            if detached {
+                loop.submit(.finished(call.serial, response))
+            } else {
+                finished.append((call, response))
+            }
+        }
+    }
+}
