@@ -1,8 +1,9 @@
 import Logging
 import ZeroMQ
 
-/// The server's socket work, on its I/O thread: reads calls from one ROUTER socket, starts a
-/// handler task per call, sends what handlers return, and enforces deadlines, the concurrency
+/// The server's socket work, on its I/O thread: reads calls from one ROUTER socket, runs their
+/// handlers (a task per call, or with `.ioThread` the calls of a message in one task on this
+/// thread, ``InlineBatch``), sends what handlers return, and enforces deadlines, the concurrency
 /// limit, cancellation and graceful shutdown. A malformed message from one client is counted
 /// and answered (or dropped) without disturbing any other call. What one loop round answers a
 /// client leaves in one message (up to ``WireFormat/maxCallsPerMessage`` calls).
