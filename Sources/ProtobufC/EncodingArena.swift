@@ -10,11 +10,15 @@ internal import Glibc
 /// is handed out uninitialised: every caller initialises what it asks for (protoc-c's `…__init`
 /// writes a whole struct). Not thread-safe: one arena serves one pack on one thread.
 public final class EncodingArena {
-    @usableFromInline var cursor: UnsafeMutableRawPointer?
-    @usableFromInline var remaining: Int
+    // Exclusivity is not checked at run time for these: an arena serves one pack on one thread,
+    // and no method touches them while another access to them is in progress (none calls out
+    // while holding one), so the checks could never fire. They showed up in profiles of a busy
+    // client as 40% of the exclusivity checks of its whole thread.
+    @exclusivity(unchecked) @usableFromInline var cursor: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) @usableFromInline var remaining: Int
     /// The newest chunk this arena allocated; each chunk's first word links to the one before.
-    private var ownedChunks: UnsafeMutableRawPointer?
-    private var nextChunkSize: Int
+    @exclusivity(unchecked) private var ownedChunks: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) private var nextChunkSize: Int
 
     @usableFromInline static let alignment = 16
 

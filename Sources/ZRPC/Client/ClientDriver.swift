@@ -67,7 +67,7 @@ final class ClientDriver: IOLoopDriver {
         try poller.add(socket)
     }
 
-    func handle(_ command: Command) {
+    func handle(_ command: consuming Command) {
         switch command {
         case .start(let call):
             if !cancelledEarly.isEmpty, cancelledEarly.remove(call.id) != nil {  // skips hashing in the usual case

@@ -125,7 +125,7 @@ final class ServerDriver: IOLoopDriver {
         self.chain = chain
     }
 
-    func handle(_ command: Command) {
+    func handle(_ command: consuming Command) {
         switch command {
         case .finished(let serial, let response):
             guard let call = removeCall(serial: serial) else { return }  // deadline passed or cancelled

@@ -73,11 +73,12 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     /// stopped the command is rejected at once (``IOLoopDriver/reject(_:)``).
     ///
     /// - Parameter command: What the driver should do.
-    func submit(_ command: Driver.Command) {
+    func submit(_ command: consuming Driver.Command) {
         if isOnLoopThread, driver != nil {
             local.commands.append(command)
             return
         }
+        let command = command  // the lock's closure can only borrow it
         let (wake, stopped) = mailbox.withLock { state -> (Bool, Bool) in
             if state.stopped { return (false, true) }
             state.commands.append(command)
@@ -176,20 +177,20 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
                     swap(&jobs, &state.jobs)
                     return state.stopping
                 }
-                commands.append(contentsOf: local.commands)
-                jobs.append(contentsOf: local.jobs)
-                local.commands.removeAll(keepingCapacity: true)
-                local.jobs.removeAll(keepingCapacity: true)
+                Self.takeAll(&local.commands, after: &commands)
+                Self.takeAll(&local.jobs, after: &jobs)
                 let taken = !commands.isEmpty || !jobs.isEmpty
                 stopping = stop
                 for job in jobs {
                     job.runSynchronously(on: executor)
                 }
                 jobs.removeAll(keepingCapacity: true)
-                for command in commands {
+                // Handed over by moving, in order: a command holds frames, and copying it out of
+                // the array would retain and release each one.
+                commands.reverse()
+                while let command = commands.popLast() {
                     driver.handle(command)
                 }
-                commands.removeAll(keepingCapacity: true)
                 if stopping || !taken { break }
             }
             if stopping { break }
@@ -254,6 +255,18 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         for job in localJobs { job.runSynchronously(on: executor) }
         drainLateJobs(executor: executor)
         for waiter in waiters { waiter.resume() }
+    }
+
+    /// Moves `source`'s elements to the end of `destination`, leaving `source` empty; when
+    /// `destination` is empty the two arrays just trade buffers (no element is copied).
+    private static func takeAll<Element>(_ source: inout [Element], after destination: inout [Element]) {
+        guard !source.isEmpty else { return }
+        if destination.isEmpty {
+            swap(&source, &destination)
+        } else {
+            destination.append(contentsOf: source)
+            source.removeAll(keepingCapacity: true)
+        }
     }
 
     private func drainLateJobs(executor: UnownedTaskExecutor) {

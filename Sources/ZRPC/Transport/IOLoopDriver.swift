@@ -13,7 +13,7 @@ protocol IOLoopDriver: AnyObject {
     func start(poller: DescriptorPoller, loop: IOLoop<Self>) throws
 
     /// Carries out commands posted by other threads, in order.
-    func handle(_ command: Command)
+    func handle(_ command: consuming Command)
 
     /// Answers a command posted after the loop stopped (no driver is left to carry it out), on
     /// whichever thread posted it: a waiting caller must not wait forever.
