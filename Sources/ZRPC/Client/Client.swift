@@ -25,7 +25,9 @@ public final class Client: Sendable {
     private let context: Context
     private let loop: IOLoop<ClientDriver>
     private let callIDs = CallIDGenerator()
-    private let transportNext: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse
+    /// The interceptors, ending in ``send(_:loop:callID:)``; nil when there are none, so a call
+    /// goes straight to `send` (one async frame and executor check fewer per call).
+    private let interceptorChain: (nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse)?
 
     /// Connects a client (the connection completes in the background; calls wait for it, up to
     /// their deadline).
@@ -45,14 +47,19 @@ public final class Client: Sendable {
         }
         self.loop = loop
         let callIDs = callIDs
-        var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
-            try await Self.send(request, loop: loop, callID: callIDs.next())
+        let interceptors = configuration.interceptors + resilience.interceptors
+        if interceptors.isEmpty {
+            interceptorChain = nil
+        } else {
+            var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
+                try await Self.send(request, loop: loop, callID: callIDs.next())
+            }
+            for interceptor in interceptors.reversed() {
+                let inner = next
+                next = { request in try await interceptor.intercept(request, next: inner) }
+            }
+            interceptorChain = next
         }
-        for interceptor in (configuration.interceptors + resilience.interceptors).reversed() {
-            let inner = next
-            next = { request in try await interceptor.intercept(request, next: inner) }
-        }
-        transportNext = next
         configuration.logger.info(
             "client started",
             metadata: [
@@ -176,10 +183,12 @@ public final class Client: Sendable {
             attempt: 1,
             idempotencyKey: options.idempotencyKey ?? ""
         )
-        return try await transportNext(call)
+        if let interceptorChain { return try await interceptorChain(call) }
+        return try await Self.send(call, loop: loop, callID: callIDs.next())
     }
 
     /// The end of the interceptor chain: one attempt over the wire.
+    @inline(__always)
     nonisolated(nonsending) private static func send(_ request: ClientRequest, loop: IOLoop<ClientDriver>, callID: UInt64) async throws -> ClientResponse {
         let remaining = ContinuousClock.now.duration(to: request.deadline)
         guard remaining > .zero else {

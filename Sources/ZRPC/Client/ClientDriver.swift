@@ -31,7 +31,7 @@ final class ClientDriver: IOLoopDriver {
     private let configuration: Client.Configuration
     private let statistics: ClientStatistics
     private let socket: Socket
-    private var pending: [UInt64: Pending] = [:]
+    private var pending = CallTable<Pending>()
     private var timers = TimerQueue<UInt64>()
     /// Calls not sent yet: started in this loop round, or waiting for the socket to accept them
     /// (no server connected yet, or at the high-water mark).
@@ -74,12 +74,12 @@ final class ClientDriver: IOLoopDriver {
                 call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
                 return
             }
-            pending[call.id] = Pending(continuation: call.continuation, sequence: enqueuedCalls)
+            pending.insert(Pending(continuation: call.continuation, sequence: enqueuedCalls), for: call.id)
             enqueuedCalls += 1
             timers.schedule(call.id, at: call.deadline)
             outbound.append(call)  // sent by `flush`, with the other calls of this round
         case .cancel(let id):
-            guard let call = pending.removeValue(forKey: id) else {
+            guard let call = pending.removeValue(for: id) else {
                 cancelledEarly.insert(id)
                 if cancelledEarly.count > 4096 { cancelledEarly.removeAll() }
                 return
@@ -123,7 +123,7 @@ final class ClientDriver: IOLoopDriver {
 
     func fireTimers(now: ContinuousClock.Instant) {
         for id in timers.popExpired(now: now) {
-            guard let call = pending.removeValue(forKey: id) else { continue }
+            guard let call = pending.removeValue(for: id) else { continue }
             let sent = isSent(call)
             let error = sent
                 ? RPCError(code: .deadlineExceeded, message: "no response within the deadline")
@@ -138,11 +138,10 @@ final class ClientDriver: IOLoopDriver {
     }
 
     func stop() {
-        for (_, call) in pending {
+        for call in pending.removeAll() {
             let metadata: Metadata = isSent(call) ? [:] : [RPCError.notSentMetadataKey: "true"]
             call.continuation.resume(throwing: RPCError(code: .unavailable, message: "the client was closed", metadata: metadata))
         }
-        pending.removeAll()
         socket.close()
     }
 
@@ -192,7 +191,7 @@ final class ClientDriver: IOLoopDriver {
     /// Fails calls the socket refused (not would-block: it is closed, say): none of them was sent.
     private func failUnsent(_ calls: ArraySlice<Call>, _ error: any Error) {
         for call in calls {
-            guard let waiting = pending.removeValue(forKey: call.id) else { continue }
+            guard let waiting = pending.removeValue(for: call.id) else { continue }
             waiting.continuation.resume(throwing: RPCError(
                 code: .unavailable,
                 message: "could not send: \(error)",
@@ -212,7 +211,7 @@ final class ClientDriver: IOLoopDriver {
         let failure = WireFormat.parse(message, from: 0) { call in
             switch call.header.kind {
             case .response(let header)?:
-                guard let waiting = pending.removeValue(forKey: header.callID), let payload = call.payload else {
+                guard let waiting = pending.removeValue(for: header.callID), let payload = call.payload else {
                     statistics.record(.lateResponse)
                     return
                 }
