@@ -6,6 +6,10 @@ import ZeroMQ
 /// The baseline server (`rpc-benchmark serve-raw`): a ROUTER socket that sends every message
 /// straight back to its sender, frames unchanged, in a plain blocking loop. No framework.
 enum RawServer {
+    /// The most frames of a message it echoes: a routing id, and R4's largest batch (delimiter,
+    /// signature, and a header and a payload for each of 32 calls).
+    static let maxFrames = 1 + 2 + 2 * 32
+
     /// Binds `tcp://127.0.0.1:*`, prints the endpoint and echoes until the driver goes away.
     static func run() throws -> Never {
         ParentWatchdog.start()
@@ -18,7 +22,7 @@ enum RawServer {
         while true {
             do {
                 // [routing id, payload]: sending it back routes it to the same peer.
-                guard let frames = try socket.receive(maxFrames: 8) else { continue }
+                guard let frames = try socket.receive(maxFrames: maxFrames) else { continue }
                 try socket.send(frames)
             } catch {
                 FileHandle.standardError.write(Data("serve-raw: \(error)\n".utf8))
@@ -76,7 +80,13 @@ struct RawClient {
         try socket.set(.receiveTimeout, .seconds(5))
         try socket.set(.sendTimeout, .seconds(5))
         try socket.connect(endpoint)
-        return Session(socket: socket, frames: prefix + [try Frame(bytes: payload.encoded)], expectedSize: payload.encoded.count)
+        let payloadFrame = try Frame(bytes: payload.encoded)
+        return Session(
+            socket: socket,
+            frames: prefix + [payloadFrame],
+            expectedSize: payload.encoded.count,
+            callsPerMessage: prefix.isEmpty ? 1 : options.r4CallsPerMessage
+        )
     }
 
     /// The name in progress lines and failures.
@@ -116,8 +126,12 @@ struct RawClient {
     /// One connected DEALER and the frames it sends as each message.
     private struct Session {
         let socket: Socket
+        /// One call's message.
         let frames: [Frame]
         let expectedSize: Int
+        /// Calls per pipelined message (R4 with `--r4-batch`): more than 1 repeats the last two of
+        /// `frames` (header and payload) after the first two (delimiter and signature).
+        let callsPerMessage: Int
 
         /// Sends the frame and waits for it to come back.
         func roundTrip() throws {
@@ -125,36 +139,38 @@ struct RawClient {
             try receiveReply()
         }
 
-        /// Keeps `inFlight` messages outstanding until `duration` has passed, then collects the
-        /// rest; returns the messages completed and the time from the first send to the last reply.
+        /// Keeps `inFlight` calls outstanding until `duration` has passed, then collects the
+        /// rest; returns the calls completed and the time from the first send to the last reply.
         func pipelined(inFlight: Int, duration: Duration) throws -> (calls: Int, elapsed: Duration) {
+            let calls = min(callsPerMessage, inFlight)
+            let message = calls == 1 ? frames : Array(frames.prefix(2)) + Array(repeating: frames.suffix(2), count: calls).flatMap { $0 }
             let start = ContinuousClock.now
             let deadline = start.advanced(by: duration)
             var sent = 0
             var received = 0
             var sending = true
-            for _ in 0..<inFlight {
-                guard try socket.send(frames) else { throw RawClientError.sendTimedOut }
+            for _ in 0..<inFlight / calls {
+                guard try socket.send(message) else { throw RawClientError.sendTimedOut }
                 sent += 1
             }
             while received < sent {
-                try receiveReply()
+                try receiveReply(frameCount: message.count)
                 received += 1
                 if sending {
                     if ContinuousClock.now >= deadline {
                         sending = false
                     } else {
-                        guard try socket.send(frames) else { throw RawClientError.sendTimedOut }
+                        guard try socket.send(message) else { throw RawClientError.sendTimedOut }
                         sent += 1
                     }
                 }
             }
-            return (received, start.duration(to: .now))
+            return (received * calls, start.duration(to: .now))
         }
 
-        private func receiveReply() throws {
-            guard let reply = try socket.receive(maxFrames: 4) else { throw RawClientError.receiveTimedOut }
-            guard reply.count == frames.count, reply.last?.count == expectedSize else {
+        private func receiveReply(frameCount: Int? = nil) throws {
+            guard let reply = try socket.receive(maxFrames: RawServer.maxFrames) else { throw RawClientError.receiveTimedOut }
+            guard reply.count == frameCount ?? frames.count, reply.last?.count == expectedSize else {
                 throw RawClientError.unexpectedReply(frames: reply.count)
             }
         }

@@ -62,6 +62,13 @@ struct Report {
         out.append("Contenders:")
         for contender in measured {
             out.append("- **\(contender.label)**: \(contender.explanation)")
+            if contender == .rawZRPCFrames, options.r4CallsPerMessage > 1 {
+                out.append(
+                    "  - `--r4-batch \(options.r4CallsPerMessage)`: in the throughput points each R4 message carries "
+                        + "\(options.r4CallsPerMessage) calls in ZRPC's batch layout (delimiter, signature, then a header and a payload "
+                        + "per call), and the in-flight level counts calls; latency still sends one call per message"
+                )
+            }
         }
         out.append("")
         out.append("Ratio = ZRPC ÷ raw. Latency: lower is better (1.00× = as fast as raw). Throughput: higher is better (1.00× = as fast as raw).")

@@ -7,6 +7,7 @@
 //   options: --only A,D (a subset of the contenders, R4 included; raw is always measured)
 //            --payload 64,1024 (encoded request sizes in bytes)
 //            --in-flight 1,64 (the throughput points)
+//            --r4-batch 32 (R4 sends its throughput calls 32 to a message, as ZRPC batches them)
 //   rpc-benchmark first-call [COUNT]   # diagnostic: the first call of COUNT new clients
 //   rpc-benchmark in-process [CALLS] [IN-FLIGHT]   # diagnostic: client and server in one process
 //
