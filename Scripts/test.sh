@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, runs every test, then the leak
-# check of the protobuf layer. Exits non-zero on any failure.
+# The README's test command: installs what is missing, builds, runs every test, then every test
+# again under AddressSanitizer and LeakSanitizer (leak-check.sh). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 "$(dirname "$0")/install-deps.sh"
