@@ -17,14 +17,17 @@ final class InlineBatch: @unchecked Sendable {
     // so each step after a suspension resumes on that executor. After the loop has stopped, the
     // task may resume on another thread, but then the driver no longer touches the batch.
 
-    /// What the task did before it returned control to the driver.
+    /// What the task did before it returned control to the driver, as positions in the calls the
+    /// batch was made with (the driver still holds them: nothing here copies a call).
     struct Outcome {
-        /// Calls that finished, with their responses (nil when none could be encoded).
-        let finished: [(call: AcceptedCall, response: ServerDriver.EncodedResponse?)]
-        /// The call the task is suspended in; it now posts that call's response to the loop.
-        let suspended: AcceptedCall?
-        /// Calls the task did not reach and will not run.
-        let notStarted: ArraySlice<AcceptedCall>
+        /// The responses of the calls that finished, the first calls in order (nil where none
+        /// could be encoded).
+        let responses: [ServerDriver.EncodedResponse?]
+        /// Whether the task is suspended in the call right after those; it now posts that call's
+        /// response to the loop.
+        let suspended: Bool
+        /// Where the calls the task did not reach (and will not run) begin.
+        var notStarted: Int { responses.count + (suspended ? 1 : 0) }
     }
 
     private let calls: [AcceptedCall]
@@ -35,12 +38,12 @@ final class InlineBatch: @unchecked Sendable {
     private var inCall = false
     /// Set by ``detach()``: from then on the task posts responses to the loop.
     private var detached = false
-    private var finished: [(call: AcceptedCall, response: ServerDriver.EncodedResponse?)] = []
+    private var responses: [ServerDriver.EncodedResponse?] = []
 
     init(calls: [AcceptedCall]) {
         self.calls = calls
         end = calls.count
-        finished.reserveCapacity(calls.count)
+        responses.reserveCapacity(calls.count)
     }
 
     /// Starts the task on the I/O thread; returns when it has run every call or is suspended.
@@ -59,13 +62,9 @@ final class InlineBatch: @unchecked Sendable {
     /// response to the loop.
     func detach() -> Outcome {
         detached = true
-        let stop = next
-        let suspended = inCall ? calls[stop - 1] : nil
-        defer {
-            end = stop
-            finished = []
-        }
-        return Outcome(finished: finished, suspended: suspended, notStarted: calls[stop..<end])
+        end = next
+        defer { responses = [] }
+        return Outcome(responses: responses, suspended: inCall)
     }
 
     nonisolated(nonsending) private func runCalls(
@@ -74,15 +73,15 @@ final class InlineBatch: @unchecked Sendable {
         logger: Logger
     ) async {
         while next < end {
-            let call = calls[next]
+            let index = next
             next += 1
             inCall = true
-            let response = await ServerDriver.run(chain, call.request, callID: call.callID, logger: logger)
+            let response = await ServerDriver.run(chain, calls[index].request, callID: calls[index].callID, logger: logger)
             inCall = false
             if detached {
-                loop.submit(.finished(call.serial, response))
+                loop.submit(.finished(calls[index].serial, response))
             } else {
-                finished.append((call, response))
+                responses.append(response)
             }
         }
     }

@@ -369,11 +369,11 @@ final class ServerDriver: IOLoopDriver {
             let batch = InlineBatch(calls: calls)
             let task = batch.start(chain: chain, loop: loop, logger: configuration.logger)
             let outcome = batch.detach()
-            for (call, response) in outcome.finished {
-                if let response { enqueue(to: call.routingID, header: response.header, payload: response.payload) }
+            for (index, response) in outcome.responses.enumerated() {
+                if let response { enqueue(to: calls[index].routingID, header: response.header, payload: response.payload) }
             }
-            if let suspended = outcome.suspended { track(suspended, task: task) }
-            calls = Array(outcome.notStarted)
+            if outcome.suspended { track(calls[outcome.responses.count], task: task) }
+            calls = outcome.notStarted < calls.count ? Array(calls[outcome.notStarted...]) : []
         }
     }
 
