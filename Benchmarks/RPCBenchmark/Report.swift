@@ -83,6 +83,8 @@ struct Report {
         out.append("")
         out.append(contentsOf: costTable { cost in Self.pair(cost.clientCPUMicros, cost.serverCPUMicros, format: "%.1f") })
         out.append("")
+        out.append(contentsOf: batchingTable())
+        out.append("")
         out.append(contentsOf: idleTable())
         out.append("")
         out.append(contentsOf: goals())
@@ -127,6 +129,32 @@ struct Report {
                 var line = "| \(label) | \(payload.label) |"
                 for contender in measured {
                     line += " \(totals(shape, contender, payload).map { cell($0.perCall) } ?? "–") |"
+                }
+                lines.append(line)
+            }
+        }
+        return lines
+    }
+
+    /// How many calls a ZRPC client's request messages carried (the raw baseline sends one).
+    private func batchingTable() -> [String] {
+        let contenders = measuredBesideRaw.filter(\.isZRPC)
+        guard !contenders.isEmpty else { return [] }
+        var lines = [
+            "## Calls per request message (ZRPC client)",
+            "",
+            "`client.statistics`: requests sent ÷ the messages that carried them. With N calls in flight, N ÷ this is how many "
+                + "messages are in flight: a client sends the calls a turn of its I/O thread starts together.",
+            "",
+            "| shape | payload |" + contenders.map { " \($0.label) |" }.joined(),
+            "|---|---|" + String(repeating: "---:|", count: contenders.count),
+        ]
+        for payload in outcome.payloads {
+            for shape in shapes where shape != .p99 {
+                let label = shape == .p50 ? "sequential calls (latency phase)" : "\(Self.inFlight(shape)) in flight"
+                var line = "| \(label) | \(payload.label) |"
+                for contender in contenders {
+                    line += " \(totals(shape, contender, payload)?.requestsPerMessage.map { String(format: "%.1f", $0) } ?? "–") |"
                 }
                 lines.append(line)
             }

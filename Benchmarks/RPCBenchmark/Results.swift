@@ -14,6 +14,10 @@ struct PhaseTotals: Sendable {
     var client = ProcessCounters()
     /// The server child's counters over the phase; nil when /proc could not be read.
     var server: ProcessCounters? = ProcessCounters()
+    /// Requests a ZRPC client sent over the phase, and the messages that carried them (from
+    /// `client.statistics`; zero for the raw baselines).
+    var requestsSent = 0
+    var requestMessagesSent = 0
 
     /// Adds another round's totals.
     mutating func add(_ other: PhaseTotals) {
@@ -21,7 +25,14 @@ struct PhaseTotals: Sendable {
         errors += other.errors
         elapsed += other.elapsed
         client.add(other.client)
+        requestsSent += other.requestsSent
+        requestMessagesSent += other.requestMessagesSent
         if let otherServer = other.server { server?.add(otherServer) } else { server = nil }
+    }
+
+    /// Requests per request message, when a ZRPC client counted any.
+    var requestsPerMessage: Double? {
+        requestMessagesSent > 0 ? Double(requestsSent) / Double(requestMessagesSent) : nil
     }
 
     /// Completed calls per second.

@@ -88,11 +88,13 @@ struct ZRPCClientRunner: Sendable {
         let request = payload.request
         let options = options
         let server = server
+        var sent = client.statistics.snapshot()
         let latency = await withTaskExecutorPreference(executor) {
             await Self.sequentialCalls(echo: echo, request: request, options: options, server: server)
         }
         result.latency = latency.histogram
         result.latencyTotals = latency.totals
+        countRequests(in: &result.latencyTotals, since: &sent)
         if let failure = latency.failure { result.failures.append("\(name) latency: \(failure)") }
         for inFlight in options.inFlightLevels {
             progress("\(name): \(inFlight) in flight")
@@ -100,16 +102,27 @@ struct ZRPCClientRunner: Sendable {
             if let failure = warmup.firstError {
                 result.failures.append("\(name), \(inFlight) in flight, warm-up: \(warmup.errors) failed calls, first: \(failure)")
             }
+            sent = client.statistics.snapshot()
             let meter = PhaseMeter(server: server)
             let run = await Self.concurrentCalls(
                 echo: echo, request: request, inFlight: inFlight, duration: options.throughputDurationPerRound, executor: executor
             )
-            result.throughput[inFlight] = meter.finish(calls: run.calls, errors: run.errors, elapsed: run.elapsed)
+            var totals = meter.finish(calls: run.calls, errors: run.errors, elapsed: run.elapsed)
+            countRequests(in: &totals, since: &sent)
+            result.throughput[inFlight] = totals
             if let failure = run.firstError {
                 result.failures.append("\(name), \(inFlight) in flight: \(run.errors) failed calls, first: \(failure)")
             }
         }
         return result
+    }
+
+    /// Adds the requests and request messages the client sent since `earlier` to `totals`.
+    private func countRequests(in totals: inout PhaseTotals, since earlier: inout ClientStatistics.Snapshot) {
+        let now = client.statistics.snapshot()
+        totals.requestsSent = now.requestsSent - earlier.requestsSent
+        totals.requestMessagesSent = now.requestMessagesSent - earlier.requestMessagesSent
+        earlier = now
     }
 
     /// What a latency round produced.

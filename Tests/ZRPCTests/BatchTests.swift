@@ -268,4 +268,46 @@ struct BatchTests {
             await client.close()
         }
     }
+
+    @Test("a client counts the requests it sent and the messages that carried them, as a router receives them")
+    func clientCountsRequestsAndMessages() async throws {
+        try await RawPeer.withRouter { router in
+            let client = try await Client(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let stub = TestRPC.Client(wrapping: client)
+            // Started together on the client's I/O thread, so they can share a message.
+            let calls = Task(executorPreference: client.executor) {
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 1...3 { group.addTask { try await stub.call(.init(text: "call \(index)")).text } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            var messages = 0
+            var requests: [RawPeer.Request] = []
+            while requests.count < 3 {
+                let frames = try await router.receive()
+                messages += 1
+                // Routing id, delimiter, signature, then a header and a payload per call.
+                requests += try stride(from: 3, to: frames.count - 1, by: 2).map { position in
+                    RawPeer.Request(routingID: frames[0], header: try Zrpc_Wire_Header(frame: frames[position]), payload: frames[position + 1])
+                }
+            }
+            for request in requests {
+                try await router.respond(to: request, with: CallReply(text: "re: \(try CallRequest(frame: request.payload ?? Frame()).text)"))
+            }
+            #expect(try await calls.value.sorted() == ["re: call 1", "re: call 2", "re: call 3"])
+            var statistics = client.statistics.snapshot()
+            #expect(statistics.requestsSent == 3)
+            #expect(statistics.requestMessagesSent == messages)
+            #expect(messages < 3, "three calls started in one turn should share a message")
+
+            // A lone call is a message of its own.
+            let lone = Task { try await stub.call(.init(text: "lone")) }
+            try await router.respond(to: try await router.receiveRequest(), with: CallReply(text: "re: lone"))
+            #expect(try await lone.value.text == "re: lone")
+            statistics = client.statistics.snapshot()
+            #expect(statistics.requestsSent == 4)
+            #expect(statistics.requestMessagesSent == messages + 1)
+            await client.close()
+        }
+    }
 }

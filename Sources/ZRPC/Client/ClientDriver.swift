@@ -174,6 +174,7 @@ final class ClientDriver: IOLoopDriver {
                         sendBlocked = true
                         return
                     }
+                    statistics.record(.sentMessage(requests: message.calls))
                 } catch {
                     failUnsent(batch, error)
                 }

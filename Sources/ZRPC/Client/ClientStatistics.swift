@@ -1,10 +1,11 @@
 import Synchronization
 
-/// Counters of what a client saw but could not deliver to a caller.
+/// Counters of what a client sent, and of what it saw but could not deliver to a caller.
 ///
 /// ```swift
 /// let stats = client.statistics.snapshot()
 /// print(stats.lateResponses, stats.malformedResponses)
+/// print("calls per message:", Double(stats.requestsSent) / Double(max(stats.requestMessagesSent, 1)))
 /// ```
 public final class ClientStatistics: Sendable {
     /// A point-in-time copy of the counters.
@@ -14,14 +15,23 @@ public final class ClientStatistics: Sendable {
         public var lateResponses: Int
         /// Messages from a server that were not valid ZRPC responses.
         public var malformedResponses: Int
+        /// Requests handed to the socket (calls, retries included; not those cancelled or
+        /// expired before they left).
+        public var requestsSent: Int
+        /// The messages that carried them. Calls a client starts in one turn of its I/O thread
+        /// share a message (up to 32), so `requestsSent / requestMessagesSent` is how well calls
+        /// are batched: 1 when they go one by one.
+        public var requestMessagesSent: Int
     }
 
     enum Event {
         case lateResponse
         case malformedResponse
+        /// A message carrying this many requests went to the socket.
+        case sentMessage(requests: Int)
     }
 
-    private let counters = Mutex(Snapshot(lateResponses: 0, malformedResponses: 0))
+    private let counters = Mutex(Snapshot(lateResponses: 0, malformedResponses: 0, requestsSent: 0, requestMessagesSent: 0))
 
     init() {}
 
@@ -30,6 +40,9 @@ public final class ClientStatistics: Sendable {
             switch event {
             case .lateResponse: counters.lateResponses += 1
             case .malformedResponse: counters.malformedResponses += 1
+            case .sentMessage(let requests):
+                counters.requestsSent += requests
+                counters.requestMessagesSent += 1
             }
         }
     }
