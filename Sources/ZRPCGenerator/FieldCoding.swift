@@ -41,10 +41,12 @@ enum FieldCoding {
         case .map(let entry, let key, let value):
             writer.block("if !\(swift).isEmpty {") { writer in
                 writer.line("cMessage.pointee.n_\(field.cName) = \(swift).count")
-                writer.block("\(c) = try arena.array(protobufCSortedEntries(\(swift))) { entry in") { writer in
+                let (keyExpression, valueExpression) = (toC(key, "entry.key"), toC(value, "entry.value"))
+                let tryPrefix = (keyExpression + valueExpression).contains("try ") ? "try " : ""
+                writer.block("\(c) = \(tryPrefix)arena.array(protobufCSortedEntries(\(swift))) { entry in") { writer in
                     writer.line("let cEntry = arena.makeCMessage(\(entry.cFunctionPrefix)__init)")
-                    writer.line("cEntry.pointee.key = \(toC(key, "entry.key"))")
-                    writer.line("cEntry.pointee.value = \(toC(value, "entry.value"))")
+                    writer.line("cEntry.pointee.key = \(keyExpression)")
+                    writer.line("cEntry.pointee.value = \(valueExpression)")
                     writer.line("return cEntry")
                 }
             }

@@ -25,7 +25,7 @@ struct ServiceEmitter {
             (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
         }
         writer.doc("The `\(fullName)` service from `\(file.name)`.")
-        try writer.block("\(access)enum \(namespace) {") { writer in
+        writer.block("\(access)enum \(namespace) {") { writer in
             writer.doc("The service and its methods.")
             writer.line("\(access)static let descriptor = ServiceDescriptor(")
             writer.indented { writer in
@@ -35,7 +35,7 @@ struct ServiceEmitter {
             writer.line(")")
             writer.line()
             writer.doc("One namespace per method, with its descriptor and message types.")
-            try writer.block("\(access)enum Method {") { writer in
+            writer.block("\(access)enum Method {") { writer in
                 for (offset, (method, input, output)) in methods.enumerated() {
                     if offset > 0 { writer.line() }
                     writer.doc("`rpc \(method.name)(\(input.fullName)) returns (\(output.fullName))`.")
@@ -65,7 +65,7 @@ struct ServiceEmitter {
             (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
         }
         writer.line()
-        try writer.block("extension \(namespace) {") { writer in
+        writer.block("extension \(namespace) {") { writer in
             writer.doc(
                 "Implement this to serve `\(fullName)`; pass the implementation to a `Server`.",
                 "",

@@ -67,7 +67,7 @@ struct SwiftEmitter {
             }
         }
         writer.doc("The `\(info.fullName)` enum from `\(file.name)`.", "", "Open, as proto3 enums are: numbers it does not name survive as `.unrecognized`.")
-        try writer.block("\(access)enum \(localName(info)): ProtobufEnum {") { writer in
+        writer.block("\(access)enum \(localName(info)): ProtobufEnum {") { writer in
             for (value, name) in zip(enumeration.value, names) where primary.contains(where: { $0.name == name }) {
                 writer.doc("`\(value.name)` (\(value.number)).")
                 writer.line("case \(name)")

@@ -1,6 +1,6 @@
 public import ProtobufC
 import Synchronization
-public import ZeroMQ
+import ZeroMQ
 
 /// Cache-aside for read methods: a response is kept for the request's exact bytes, concurrent
 /// misses of one request make one call (stampede protection), and, when the call fails with a

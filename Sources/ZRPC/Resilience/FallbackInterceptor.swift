@@ -1,6 +1,6 @@
 public import ProtobufC
 import Synchronization
-public import ZeroMQ
+import ZeroMQ
 
 /// Graceful degradation: when a call fails with a chosen status (an open circuit, a deadline,
 /// UNAVAILABLE), a per-method fallback answers instead — a default, a computed substitute, or the

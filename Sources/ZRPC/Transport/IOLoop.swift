@@ -50,7 +50,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         self.wakeup = try WakeupSignal()
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
-                Self.nameCurrentThread(name)
+                nameCurrentThread(name)
                 loopThread.store(UInt(pthread_self()), ordering: .relaxed)
                 do {
                     let driver = try makeDriver()
@@ -126,18 +126,6 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             if alreadyStopped { done.resume() }
             if wake { wakeup.signal() }
         }
-    }
-
-    /// Names the calling thread for debuggers, `top -H` and `/proc` (Linux keeps 15 bytes), by
-    /// writing its `comm` (Foundation's `Thread.name` does not reliably reach the OS thread here).
-    private static func nameCurrentThread(_ name: String) {
-        #if canImport(Glibc)
-        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
-        guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        #endif
     }
 
     /// Asks the loop to stop without waiting for it (from a `deinit`, which cannot await); the
@@ -279,4 +267,16 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             for job in jobs { job.runSynchronously(on: executor) }
         }
     }
+}
+
+/// Names the calling thread for debuggers, `top -H` and `/proc` (Linux keeps 15 bytes), by
+/// writing its `comm` (Foundation's `Thread.name` does not reliably reach the OS thread here).
+private func nameCurrentThread(_ name: String) {
+    #if canImport(Glibc)
+    let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+    guard descriptor >= 0 else { return }
+    defer { close(descriptor) }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    #endif
 }

@@ -4,7 +4,7 @@ import ZeroMQ
 ///
 /// A driver owns libzmq sockets, which are not thread-safe: every method is called on the loop's
 /// thread only, so a driver needs no locks.
-protocol IOLoopDriver: AnyObject {
+protocol IOLoopDriver: AnyObject, SendableMetatype {
     /// What other threads ask the driver to do, through the loop's mailbox.
     associatedtype Command: Sendable
 

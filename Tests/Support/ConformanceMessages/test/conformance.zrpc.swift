@@ -622,7 +622,7 @@ extension Zrpc_Test_AllTypes: ProtobufMessage {
         }
         if !self.mInt64Enum.isEmpty {
             cMessage.pointee.n_m_int64_enum = self.mInt64Enum.count
-            cMessage.pointee.m_int64_enum = try arena.array(protobufCSortedEntries(self.mInt64Enum)) { entry in
+            cMessage.pointee.m_int64_enum = arena.array(protobufCSortedEntries(self.mInt64Enum)) { entry in
                 let cEntry = arena.makeCMessage(zrpc__test__all_types__mint64_enum_entry__init)
                 cEntry.pointee.key = entry.key
                 cEntry.pointee.value = .init(rawValue: .init(truncatingIfNeeded: entry.value.rawValue))
@@ -631,7 +631,7 @@ extension Zrpc_Test_AllTypes: ProtobufMessage {
         }
         if !self.mUint32Bytes.isEmpty {
             cMessage.pointee.n_m_uint32_bytes = self.mUint32Bytes.count
-            cMessage.pointee.m_uint32_bytes = try arena.array(protobufCSortedEntries(self.mUint32Bytes)) { entry in
+            cMessage.pointee.m_uint32_bytes = arena.array(protobufCSortedEntries(self.mUint32Bytes)) { entry in
                 let cEntry = arena.makeCMessage(zrpc__test__all_types__muint32_bytes_entry__init)
                 cEntry.pointee.key = entry.key
                 cEntry.pointee.value = arena.binaryData(entry.value)
@@ -649,7 +649,7 @@ extension Zrpc_Test_AllTypes: ProtobufMessage {
         }
         if !self.mSint64Double.isEmpty {
             cMessage.pointee.n_m_sint64_double = self.mSint64Double.count
-            cMessage.pointee.m_sint64_double = try arena.array(protobufCSortedEntries(self.mSint64Double)) { entry in
+            cMessage.pointee.m_sint64_double = arena.array(protobufCSortedEntries(self.mSint64Double)) { entry in
                 let cEntry = arena.makeCMessage(zrpc__test__all_types__msint64_double_entry__init)
                 cEntry.pointee.key = entry.key
                 cEntry.pointee.value = entry.value
