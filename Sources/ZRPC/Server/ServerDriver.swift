@@ -373,7 +373,7 @@ final class ServerDriver: IOLoopDriver {
                 if let response { enqueue(to: calls[index].routingID, header: response.header, payload: response.payload) }
             }
             if outcome.suspended { track(calls[outcome.responses.count], task: task) }
-            calls = outcome.notStarted < calls.count ? Array(calls[outcome.notStarted...]) : []
+            calls = Array(calls[outcome.notStarted...])
         }
     }
 
