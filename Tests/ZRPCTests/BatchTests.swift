@@ -281,16 +281,9 @@ struct BatchTests {
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
             }
-            var messages = 0
             var requests: [RawPeer.Request] = []
-            while requests.count < 3 {
-                let frames = try await router.receive()
-                messages += 1
-                // Routing id, delimiter, signature, then a header and a payload per call.
-                requests += try stride(from: 3, to: frames.count - 1, by: 2).map { position in
-                    RawPeer.Request(routingID: frames[0], header: try Zrpc_Wire_Header(frame: frames[position]), payload: frames[position + 1])
-                }
-            }
+            for _ in 1...3 { requests.append(try await router.receiveRequest()) }
+            let messages = router.messagesRead
             for request in requests {
                 try await router.respond(to: request, with: CallReply(text: "re: \(try CallRequest(frame: request.payload ?? Frame()).text)"))
             }

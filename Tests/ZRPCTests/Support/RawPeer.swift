@@ -25,6 +25,8 @@ final class RawPeer: @unchecked Sendable {
     let endpoint: String
     /// Calls of a batched message not returned yet (a message may carry several).
     private var unread: [Request] = []
+    /// ZRPC messages ``receiveCall(routed:)`` has read so far (a message may carry several calls).
+    private(set) var messagesRead = 0
 
     private init(type: SocketType, endpoint: String, bind: Bool) throws {
         context = try Context()
@@ -83,6 +85,7 @@ final class RawPeer: @unchecked Sendable {
     func receiveCall(routed: Bool) async throws -> Request {
         if unread.isEmpty {
             let frames = try await receive()
+            messagesRead += 1
             let start = routed ? 1 : 0
             guard frames.count >= start + 3, frames[start + 1].string == "ZRPC01" else { throw Timeout() }
             let routingID = routed ? frames[0] : Frame()
