@@ -77,15 +77,7 @@ struct Driver {
         failures: inout [String]
     ) async -> ContenderResult {
         if !contender.isZRPC {
-            let prefix: [Frame]
-            do {
-                prefix = contender == .rawZRPCFrames ? try RawClient.zrpcFramesBeforePayload() : []
-            } catch {
-                var result = ContenderResult()
-                result.failures.append("raw client: could not build ZRPC's frames: \(error)")
-                return result
-            }
-            return await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, prefix: prefix)
+            return await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, contender: contender)
                 .measureRound()
         }
         do {
@@ -104,7 +96,8 @@ struct Driver {
     private func idleProbes(children: [ServerKind: ChildProcess], payload: Payload, outcome: inout Outcome) async {
         if let child = children[.raw] {
             progress("idle probe: raw")
-            switch await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, prefix: []).idleProbe() {
+            switch await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, contender: .raw)
+                .idleProbe() {
             case .success(let idle): outcome.idle[.raw] = idle
             case .failure(let error): outcome.failures.append("raw idle probe: \(error)")
             }

@@ -28,10 +28,6 @@ struct BenchmarkOptions: Sendable {
     var quick = false
     /// The contenders measured (`--only A,D` narrows it; the raw baseline is always included).
     var contenders: Set<Contender> = Set(Contender.allCases)
-    /// Calls in each of R4's throughput messages (`--r4-batch N`): 1 sends each call as a message
-    /// of its own; more sends ZRPC's batch layout (delimiter, signature, then N headers and
-    /// payloads), so R4 shows what batched framing costs libzmq with no framework at all.
-    var r4CallsPerMessage = 1
 
     /// Sequential calls timed per round.
     var latencyCallsPerRound: Int { max(latencyCalls / rounds, 1) }
@@ -71,7 +67,7 @@ struct BenchmarkOptions: Sendable {
                 var chosen: Set<Contender> = [.raw]
                 for label in list.split(separator: ",") {
                     guard let contender = Contender.allCases.first(where: { $0.flagName == label.lowercased() }) else {
-                        throw UsageError(message: "unknown contender \(label) (raw, A, B, C, D)")
+                        throw UsageError(message: "unknown contender \(label) (raw, R4, R32, P32, A, B, C, D)")
                     }
                     chosen.insert(contender)
                 }
@@ -81,11 +77,6 @@ struct BenchmarkOptions: Sendable {
                 let parsed = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 && $0 <= 4096 }
                 guard !parsed.isEmpty else { throw UsageError(message: "--in-flight needs levels between 1 and 4096") }
                 levels = parsed
-            case "--r4-batch":
-                guard let value = remaining.popFirst().flatMap({ Int($0) }), (1...32).contains(value) else {
-                    throw UsageError(message: "--r4-batch needs a number of calls per message between 1 and 32")
-                }
-                options.r4CallsPerMessage = value
             case "--payload":
                 guard let list = remaining.popFirst() else { throw UsageError(message: "--payload needs sizes, e.g. 64,1024") }
                 let parsed = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 && $0 <= 1 << 20 }
@@ -109,10 +100,10 @@ struct UsageError: Error, CustomStringConvertible {
     var description: String {
         """
         \(message)
-        usage: rpc-benchmark [--quick] [--only A,B,C,D] [--payload 64,1024] [--in-flight 1,16,64,256] [--r4-batch 32]
+        usage: rpc-benchmark [--quick] [--only R4,R32,P32,A,B,C,D] [--payload 64,1024] [--in-flight 1,16,64,256]
                rpc-benchmark first-call [COUNT]                     (diagnostic: first call of new clients)
                rpc-benchmark in-process [CALLS] [IN-FLIGHT]         (diagnostic: client and server in one process)
-               rpc-benchmark serve-raw | serve-zrpc [--io-thread]   (server children; started by the driver)
+               rpc-benchmark serve-raw [--protobuf] | serve-zrpc [--io-thread]   (server children; started by the driver)
         """
     }
 }

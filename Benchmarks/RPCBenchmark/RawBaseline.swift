@@ -1,54 +1,28 @@
+import EchoMessages
 import Foundation
 import Histogram
 import ZRPC
 import ZeroMQ
 
-/// The baseline server (`rpc-benchmark serve-raw`): a ROUTER socket that sends every message
-/// straight back to its sender, frames unchanged, in a plain blocking loop. No framework.
-enum RawServer {
-    /// The most frames of a message it echoes: a routing id, and R4's largest batch (delimiter,
-    /// signature, and a header and a payload for each of 32 calls).
-    static let maxFrames = 1 + 2 + 2 * 32
-
-    /// Binds `tcp://127.0.0.1:*`, prints the endpoint and echoes until the driver goes away.
-    static func run() throws -> Never {
-        ParentWatchdog.start()
-        let context = try Context()
-        let socket = try Socket(context, type: .router)
-        try socket.set(.sendHighWaterMark, 100_000)
-        try socket.set(.receiveHighWaterMark, 100_000)
-        try socket.bind("tcp://127.0.0.1:*")
-        ParentWatchdog.announce(endpoint: try socket.lastEndpoint)
-        while true {
-            do {
-                // [routing id, payload]: sending it back routes it to the same peer.
-                guard let frames = try socket.receive(maxFrames: maxFrames) else { continue }
-                try socket.send(frames)
-            } catch {
-                FileHandle.standardError.write(Data("serve-raw: \(error)\n".utf8))
-            }
-        }
-    }
-}
-
-/// The baseline client: one DEALER socket on a thread of its own, sending the encoded request
-/// bytes as a single frame (or after `prefix` frames). Ping-pong for latency (send one, receive
-/// one); pipelined for throughput (send N, then one more for each reply until the time is up).
+/// The baseline client: one DEALER socket on a thread of its own. Ping-pong for latency (send
+/// one, receive one); pipelined for throughput (send N, then one more for each reply until the
+/// time is up).
+///
+/// What it sends depends on the contender: the encoded request bytes as a single frame (raw);
+/// ZRPC's frames, one call per message (R4) or 32 (R32), built once and sent again and again; or
+/// ZRPC's frames with every call's header and request encoded afresh, and every reply's header and
+/// `EchoReply` decoded (P32).
 struct RawClient {
     let endpoint: String
     let server: ServerCounters
     let payload: Payload
     let options: BenchmarkOptions
-    /// Frames sent before the payload in every message (the echo server returns them too).
-    let prefix: [Frame]
+    /// Which raw contender this is.
+    let contender: Contender
 
-    /// ZRPC's frames before a request's payload: empty delimiter, signature, and the encoded
-    /// header of an `echo.Echo/Say` call, as docs/PROTOCOL.md lays them out.
-    static func zrpcFramesBeforePayload() throws -> [Frame] {
-        let header = Zrpc_Wire_Header(
-            kind: .request(.init(callID: 1, service: "echo.Echo", method: "Say", timeoutMicros: 5_000_000, attempt: 1))
-        )
-        return [Frame(), try Frame("ZRPC01"), try header.packedFrame()]
+    /// The header of an `echo.Echo/Say` request, as ZRPC's client writes it.
+    static func requestHeader(callID: UInt64) -> Zrpc_Wire_Header {
+        Zrpc_Wire_Header(kind: .request(.init(callID: callID, service: "echo.Echo", method: "Say", timeoutMicros: 5_000_000, attempt: 1)))
     }
 
     /// Measures one round (latency, then every throughput level) on a new thread with a new
@@ -72,7 +46,7 @@ struct RawClient {
         }
     }
 
-    /// A connected DEALER with the payload frame.
+    /// A connected DEALER and the frames of one call's message.
     private func connect(_ context: Context) throws -> Session {
         let socket = try Socket(context, type: .dealer)
         try socket.set(.sendHighWaterMark, 100_000)
@@ -80,17 +54,20 @@ struct RawClient {
         try socket.set(.receiveTimeout, .seconds(5))
         try socket.set(.sendTimeout, .seconds(5))
         try socket.connect(endpoint)
-        let payloadFrame = try Frame(bytes: payload.encoded)
+        // The frames before the payload: empty delimiter, signature and header (docs/PROTOCOL.md).
+        let zrpcFrames = contender.sendsZRPCFrames ? [Frame(), try Frame("ZRPC01"), try Self.requestHeader(callID: 1).packedFrame()] : []
         return Session(
             socket: socket,
-            frames: prefix + [payloadFrame],
+            frames: zrpcFrames + [try Frame(bytes: payload.encoded)],
+            request: payload.request,
             expectedSize: payload.encoded.count,
-            callsPerMessage: prefix.isEmpty ? 1 : options.r4CallsPerMessage
+            callsPerMessage: contender.rawCallsPerMessage,
+            encodesEachCall: contender.encodesEachCall
         )
     }
 
     /// The name in progress lines and failures.
-    private var name: String { prefix.isEmpty ? "raw" : "raw with ZRPC frames" }
+    private var name: String { contender == .raw ? "raw" : "raw \(contender.label)" }
 
     private func measureOnThisThread() -> ContenderResult {
         var result = ContenderResult()
@@ -124,43 +101,59 @@ struct RawClient {
     }
 
     /// One connected DEALER and the frames it sends as each message.
-    private struct Session {
+    private final class Session {
         let socket: Socket
-        /// One call's message.
+        /// One call's message: the payload alone, or ZRPC's delimiter, signature, header and payload.
         let frames: [Frame]
+        /// The request `frames` carries, encoded afresh for each call when `encodesEachCall`.
+        let request: Echo_EchoRequest
         let expectedSize: Int
-        /// Calls per pipelined message (R4 with `--r4-batch`): more than 1 repeats the last two of
-        /// `frames` (header and payload) after the first two (delimiter and signature).
+        /// Calls per pipelined message: more than 1 repeats the last two of `frames` (header and
+        /// payload) after the first two (delimiter and signature).
         let callsPerMessage: Int
+        /// Whether each call's header and request are encoded when sent and each reply's header
+        /// and `EchoReply` decoded when received, instead of resending `frames`.
+        let encodesEachCall: Bool
+        private var lastCallID: UInt64 = 0
 
-        /// Sends the frame and waits for it to come back.
+        init(socket: Socket, frames: [Frame], request: Echo_EchoRequest, expectedSize: Int, callsPerMessage: Int, encodesEachCall: Bool) {
+            self.socket = socket
+            self.frames = frames
+            self.request = request
+            self.expectedSize = expectedSize
+            self.callsPerMessage = callsPerMessage
+            self.encodesEachCall = encodesEachCall
+        }
+
+        /// Sends one call and waits for it to come back.
         func roundTrip() throws {
-            guard try socket.send(frames) else { throw RawClientError.sendTimedOut }
-            try receiveReply()
+            let message = try message(calls: 1)
+            guard try socket.send(message) else { throw RawClientError.sendTimedOut }
+            try receiveReply(frameCount: message.count)
         }
 
         /// Keeps `inFlight` calls outstanding until `duration` has passed, then collects the
         /// rest; returns the calls completed and the time from the first send to the last reply.
         func pipelined(inFlight: Int, duration: Duration) throws -> (calls: Int, elapsed: Duration) {
             let calls = min(callsPerMessage, inFlight)
-            let message = calls == 1 ? frames : Array(frames.prefix(2)) + Array(repeating: frames.suffix(2), count: calls).flatMap { $0 }
+            let reused = try message(calls: calls)
             let start = ContinuousClock.now
             let deadline = start.advanced(by: duration)
             var sent = 0
             var received = 0
             var sending = true
             for _ in 0..<inFlight / calls {
-                guard try socket.send(message) else { throw RawClientError.sendTimedOut }
+                guard try socket.send(encodesEachCall ? try message(calls: calls) : reused) else { throw RawClientError.sendTimedOut }
                 sent += 1
             }
             while received < sent {
-                try receiveReply(frameCount: message.count)
+                try receiveReply(frameCount: reused.count)
                 received += 1
                 if sending {
                     if ContinuousClock.now >= deadline {
                         sending = false
                     } else {
-                        guard try socket.send(message) else { throw RawClientError.sendTimedOut }
+                        guard try socket.send(encodesEachCall ? try message(calls: calls) : reused) else { throw RawClientError.sendTimedOut }
                         sent += 1
                     }
                 }
@@ -168,10 +161,31 @@ struct RawClient {
             return (received * calls, start.duration(to: .now))
         }
 
-        private func receiveReply(frameCount: Int? = nil) throws {
+        /// A message of `calls` calls.
+        private func message(calls: Int) throws -> [Frame] {
+            guard encodesEachCall else {
+                return calls == 1 ? frames : Array(frames.prefix(2)) + Array(repeating: frames.suffix(2), count: calls).flatMap { $0 }
+            }
+            var message = Array(frames.prefix(2))
+            for _ in 0..<calls {
+                lastCallID += 1
+                message.append(try RawClient.requestHeader(callID: lastCallID).packedFrame())
+                message.append(try request.packedFrame())
+            }
+            return message
+        }
+
+        private func receiveReply(frameCount: Int) throws {
             guard let reply = try socket.receive(maxFrames: RawServer.maxFrames) else { throw RawClientError.receiveTimedOut }
-            guard reply.count == frameCount ?? frames.count, reply.last?.count == expectedSize else {
+            guard reply.count == frameCount, reply.last?.count == expectedSize else {
                 throw RawClientError.unexpectedReply(frames: reply.count)
+            }
+            guard encodesEachCall else { return }
+            for index in stride(from: 2, to: reply.count - 1, by: 2) {
+                guard case .response? = try Zrpc_Wire_Header(frame: reply[index]).kind else {
+                    throw RawClientError.unexpectedReply(frames: reply.count)
+                }
+                _ = try Echo_EchoReply(frame: reply[index + 1])
             }
         }
     }

@@ -132,9 +132,11 @@ struct IdleResult: Sendable {
     }
 }
 
-/// The three server children.
+/// The server children.
 enum ServerKind: Hashable, Sendable, CaseIterable {
     case raw
+    /// The raw server that decodes each call and encodes its reply (P32's).
+    case rawProtobuf
     case zrpcConcurrent
     case zrpcIOThread
 
@@ -142,6 +144,7 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
     var arguments: [String] {
         switch self {
         case .raw: ["serve-raw"]
+        case .rawProtobuf: ["serve-raw", "--protobuf"]
         case .zrpcConcurrent: ["serve-zrpc"]
         case .zrpcIOThread: ["serve-zrpc", "--io-thread"]
         }
@@ -151,6 +154,7 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
     var label: String {
         switch self {
         case .raw: "raw ROUTER server"
+        case .rawProtobuf: "raw ROUTER server decoding each call"
         case .zrpcConcurrent: "ZRPC server `.concurrent`"
         case .zrpcIOThread: "ZRPC server `.ioThread`"
         }
@@ -163,6 +167,14 @@ enum Contender: Hashable, Sendable, CaseIterable {
     /// Raw libzmq again, but each message carries ZRPC's frames (delimiter, signature, a real
     /// encoded request header, payload): the cost of the protocol's framing with no framework.
     case rawZRPCFrames
+    /// Raw libzmq with ZRPC's frames, as in ``rawZRPCFrames``, but each throughput message carries
+    /// ``batchedCallsPerMessage`` calls in ZRPC's batch layout: what ZRPC would reach if its own
+    /// work per call cost nothing.
+    case rawZRPCBatches
+    /// R32's messages, but both sides do the protobuf-c work ZRPC cannot skip and nothing more:
+    /// each call's header and request are encoded when sent and decoded by the server, which
+    /// encodes a response header and the reply that the client decodes.
+    case rawZRPCProtobuf
     /// Server `.concurrent` handlers; client callers on the global executor.
     case zrpcConcurrent
     /// Server `.concurrent` handlers; client callers prefer `client.executor` (the I/O thread).
@@ -177,6 +189,8 @@ enum Contender: Hashable, Sendable, CaseIterable {
         switch self {
         case .raw: "raw libzmq"
         case .rawZRPCFrames: "R4"
+        case .rawZRPCBatches: "R32"
+        case .rawZRPCProtobuf: "P32"
         case .zrpcConcurrent: "A"
         case .zrpcConcurrentClientExecutor: "B"
         case .zrpcIOThread: "C"
@@ -188,15 +202,37 @@ enum Contender: Hashable, Sendable, CaseIterable {
     var flagName: String { self == .raw ? "raw" : label.lowercased() }
 
     /// Whether it measures ZRPC (the goals apply), rather than a raw libzmq baseline.
-    var isZRPC: Bool { server != .raw }
+    var isZRPC: Bool { server != .raw && server != .rawProtobuf }
 
     /// The main table's column title.
-    var columnTitle: String { isZRPC ? "ZRPC \(label)" : "raw, ZRPC frames (\(label))" }
+    var columnTitle: String {
+        switch self {
+        case .raw: label
+        case .rawZRPCFrames: "raw, ZRPC frames (\(label))"
+        case .rawZRPCBatches: "raw, ZRPC batches (\(label))"
+        case .rawZRPCProtobuf: "raw, batches + protobuf-c (\(label))"
+        case .zrpcConcurrent, .zrpcConcurrentClientExecutor, .zrpcIOThread, .zrpcIOThreadClientExecutor: "ZRPC \(label)"
+        }
+    }
+
+    /// The most calls a ZRPC peer puts in one message (docs/PROTOCOL.md, "Batches"), which R32's
+    /// throughput messages carry.
+    static let batchedCallsPerMessage = 32
+
+    /// Whether it is a raw client that sends ZRPC's frames.
+    var sendsZRPCFrames: Bool { self == .rawZRPCFrames || self == .rawZRPCBatches || self == .rawZRPCProtobuf }
+
+    /// Calls in each of a raw client's throughput messages.
+    var rawCallsPerMessage: Int { self == .rawZRPCBatches || self == .rawZRPCProtobuf ? Self.batchedCallsPerMessage : 1 }
+
+    /// Whether a raw client encodes each call and decodes each reply.
+    var encodesEachCall: Bool { self == .rawZRPCProtobuf }
 
     /// The server child it talks to.
     var server: ServerKind {
         switch self {
-        case .raw, .rawZRPCFrames: .raw
+        case .raw, .rawZRPCFrames, .rawZRPCBatches: .raw
+        case .rawZRPCProtobuf: .rawProtobuf
         case .zrpcConcurrent, .zrpcConcurrentClientExecutor: .zrpcConcurrent
         case .zrpcIOThread, .zrpcIOThreadClientExecutor: .zrpcIOThread
         }
@@ -214,6 +250,15 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCFrames:
             "the raw client and server again, each message carrying ZRPC's four frames (empty delimiter, signature, "
                 + "an encoded request header, payload) instead of one: what ZRPC's framing costs libzmq, with no framework"
+        case .rawZRPCBatches:
+            "R4's client and server, but each throughput message carries \(Self.batchedCallsPerMessage) calls in ZRPC's batch layout "
+                + "(delimiter, signature, then a header and a payload per call; latency still sends one call per message): "
+                + "ZRPC's ceiling if its own work per call cost nothing"
+        case .rawZRPCProtobuf:
+            "R32's messages, but the client encodes each call's header and `EchoRequest` when it sends them and decodes each "
+                + "reply's header and `EchoReply`, and the server decodes each call and encodes its reply (ZRPC's generated Swift "
+                + "types through protobuf-c): the protobuf-c work ZRPC cannot skip and nothing more, in one blocking loop per side. "
+                + "The gap between P32 and D is the rest of ZRPC's work per call (I/O loop, tasks, deadlines, routing)"
         case .zrpcConcurrent: "server `.concurrent` handlers (the default), client callers on the global executor (the default)"
         case .zrpcConcurrentClientExecutor:
             "server `.concurrent` handlers, client callers in tasks preferring `client.executor` (resumed on the client's I/O thread, no hop)"

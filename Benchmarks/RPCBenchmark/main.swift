@@ -4,10 +4,9 @@
 //   swift run -c release rpc-benchmark            # the full run: about four minutes
 //   swift run -c release rpc-benchmark --quick    # a smoke test: well under a minute
 //
-//   options: --only A,D (a subset of the contenders, R4 included; raw is always measured)
+//   options: --only P32,D (a subset of the contenders: R4, R32, P32, A, B, C, D; raw is always measured)
 //            --payload 64,1024 (encoded request sizes in bytes)
 //            --in-flight 1,64 (the throughput points)
-//            --r4-batch 32 (R4 sends its throughput calls 32 to a message, as ZRPC batches them)
 //   rpc-benchmark first-call [COUNT]   # diagnostic: the first call of COUNT new clients
 //   rpc-benchmark in-process [CALLS] [IN-FLIGHT]   # diagnostic: client and server in one process
 //
@@ -19,7 +18,8 @@
 // standard output; the exit status is 1 if any call failed.
 //
 // The executable is also its own server: the driver starts `rpc-benchmark serve-raw`,
-// `rpc-benchmark serve-zrpc` and `rpc-benchmark serve-zrpc --io-thread` as child processes; each
+// `rpc-benchmark serve-raw --protobuf`, `rpc-benchmark serve-zrpc` and
+// `rpc-benchmark serve-zrpc --io-thread` as child processes; each
 // binds tcp://127.0.0.1:*, prints `ENDPOINT <endpoint>` and exits as soon as its standard input
 // (a pipe from the driver) closes, so no server outlives the driver, however the driver ends.
 import Foundation
@@ -29,7 +29,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "serve-raw":
     do {
-        try RawServer.run()
+        try RawServer.run(protobuf: arguments.dropFirst().contains("--protobuf"))
     } catch {
         FileHandle.standardError.write(Data("serve-raw failed: \(error)\n".utf8))
         exit(1)
