@@ -168,8 +168,8 @@ enum Contender: Hashable, Sendable, CaseIterable {
     /// encoded request header, payload): the cost of the protocol's framing with no framework.
     case rawZRPCFrames
     /// Raw libzmq with ZRPC's frames, as in ``rawZRPCFrames``, but each throughput message carries
-    /// ``batchedCallsPerMessage`` calls in ZRPC's batch layout: what ZRPC would reach if its own
-    /// work per call cost nothing.
+    /// ``batchedCallsPerMessage`` calls in ZRPC's batch layout: what those messages cost libzmq
+    /// alone.
     case rawZRPCBatches
     /// R32's messages, but both sides do the protobuf-c work ZRPC cannot skip and nothing more:
     /// each call's header and request are encoded when sent and decoded by the server, which
@@ -253,7 +253,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCBatches:
             "R4's client and server, but each throughput message carries \(Self.batchedCallsPerMessage) calls in ZRPC's batch layout "
                 + "(delimiter, signature, then a header and a payload per call; latency still sends one call per message): "
-                + "ZRPC's ceiling if its own work per call cost nothing"
+                + "what ZRPC's messages cost libzmq alone, with no encoding and no framework"
         case .rawZRPCProtobuf:
             "R32's messages, but the client encodes each call's header and `EchoRequest` when it sends them and decodes each "
                 + "reply's header and `EchoReply`, and the server decodes each call and encodes its reply (ZRPC's generated Swift "
