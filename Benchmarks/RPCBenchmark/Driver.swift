@@ -1,9 +1,8 @@
-import ZeroMQ
-
-/// The driver: for each payload size, starts the three server children (raw, ZRPC `.concurrent`,
-/// ZRPC `.ioThread`), measures every contender in interleaved rounds from this process, and stops
-/// the children (always, whatever failed). Each ZRPC round uses a new `Client`, closed at the end of
-/// the round, so one contender's client does not run timers in the background of the next one's.
+/// The driver: for each payload size, starts the server children its contenders need (raw, raw
+/// decoding each call, ZRPC `.concurrent`, ZRPC `.ioThread`), measures every contender in
+/// interleaved rounds from this process, and stops the children (always, whatever failed). Each
+/// ZRPC round uses a new `Client`, closed at the end of the round, so one contender's client does
+/// not run timers in the background of the next one's.
 struct Driver {
     let options: BenchmarkOptions
 

@@ -136,24 +136,26 @@ struct RawClient {
         /// rest; returns the calls completed and the time from the first send to the last reply.
         func pipelined(inFlight: Int, duration: Duration) throws -> (calls: Int, elapsed: Duration) {
             let calls = min(callsPerMessage, inFlight)
-            let reused = try message(calls: calls)
+            // Built once and resent, unless every call is encoded afresh.
+            let reused = encodesEachCall ? nil : try message(calls: calls)
+            let frameCount = reused?.count ?? 2 + 2 * calls
             let start = ContinuousClock.now
             let deadline = start.advanced(by: duration)
             var sent = 0
             var received = 0
             var sending = true
             for _ in 0..<inFlight / calls {
-                guard try socket.send(encodesEachCall ? try message(calls: calls) : reused) else { throw RawClientError.sendTimedOut }
+                guard try socket.send(try reused ?? message(calls: calls)) else { throw RawClientError.sendTimedOut }
                 sent += 1
             }
             while received < sent {
-                try receiveReply(frameCount: reused.count)
+                try receiveReply(frameCount: frameCount)
                 received += 1
                 if sending {
                     if ContinuousClock.now >= deadline {
                         sending = false
                     } else {
-                        guard try socket.send(encodesEachCall ? try message(calls: calls) : reused) else { throw RawClientError.sendTimedOut }
+                        guard try socket.send(try reused ?? message(calls: calls)) else { throw RawClientError.sendTimedOut }
                         sent += 1
                     }
                 }
