@@ -2,13 +2,14 @@ import EchoMessages
 import Foundation
 import ZRPC
 
-/// `rpc-benchmark in-process [CALLS] [IN-FLIGHT]`: a server and a client in this one process over
-/// tcp://127.0.0.1, handlers on the server's I/O thread and callers on the client's, making CALLS
-/// calls with IN-FLIGHT of them outstanding. A diagnostic for profilers that follow one process
-/// (`valgrind --tool=callgrind` counts instructions per call), not part of the report.
+/// `rpc-benchmark in-process [CALLS] [IN-FLIGHT] [PAYLOAD]`: a server and a client in this one
+/// process over tcp://127.0.0.1, handlers on the server's I/O thread and callers on the client's,
+/// making CALLS calls of PAYLOAD encoded bytes (64 unless given) with IN-FLIGHT of them outstanding.
+/// A diagnostic for profilers that follow one process (`valgrind --tool=callgrind` counts
+/// instructions per call) and for CPU per call (`/usr/bin/time`), not part of the report.
 enum InProcessProbe {
     /// Runs the calls and prints the rate.
-    static func run(calls: Int, inFlight: Int) async throws {
+    static func run(calls: Int, inFlight: Int, payloadSize: Int) async throws {
         var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"])
         serverConfiguration.handlerExecution = .ioThread
         serverConfiguration.logger.logLevel = .warning
@@ -21,7 +22,7 @@ enum InProcessProbe {
         clientConfiguration.logger.logLevel = .warning
         let client = try await Client(configuration: clientConfiguration)
         let echo = Echo_Echo.Client(wrapping: client)
-        let request = Echo_EchoRequest(text: String(repeating: "x", count: 62))
+        let request = try Payload(size: payloadSize).request
         let perCaller = max(calls / max(inFlight, 1), 1)
         let start = ContinuousClock.now
         let failures = await withTaskGroup(of: Int.self) { group in
@@ -39,7 +40,7 @@ enum InProcessProbe {
         let elapsed = start.duration(to: .now)
         let made = perCaller * max(inFlight, 1)
         print("in-process: \(made) calls, \(inFlight) in flight, \(failures) failed, "
-            + "\(Int(Double(made) / seconds(elapsed))) calls/s")
+            + "\(payloadSize) B each, \(Int(Double(made) / seconds(elapsed))) calls/s")
         await client.close()
         await server.shutdown()
     }

@@ -8,7 +8,7 @@
 //            --payload 64,1024 (encoded request sizes in bytes)
 //            --in-flight 1,64 (the throughput points)
 //   rpc-benchmark first-call [COUNT]   # diagnostic: the first call of COUNT new clients
-//   rpc-benchmark in-process [CALLS] [IN-FLIGHT]   # diagnostic: client and server in one process
+//   rpc-benchmark in-process [CALLS] [IN-FLIGHT] [PAYLOAD]   # diagnostic: client and server in one process
 //
 // For payloads of 64 B and 1 KiB it measures sequential round-trip latency (p50/p99, HdrHistogram)
 // and throughput with 1, 16, 64 and 256 calls in flight, plus thread switches and CPU per call in
@@ -44,7 +44,11 @@ case "serve-zrpc":
 case "in-process":
     let numbers = arguments.dropFirst().compactMap { Int($0) }
     do {
-        try await InProcessProbe.run(calls: numbers.first ?? 20_000, inFlight: numbers.dropFirst().first ?? 64)
+        try await InProcessProbe.run(
+            calls: numbers.first ?? 20_000,
+            inFlight: numbers.dropFirst().first ?? 64,
+            payloadSize: numbers.dropFirst(2).first ?? 64
+        )
     } catch {
         FileHandle.standardError.write(Data("in-process failed: \(error)\n".utf8))
         exit(1)
