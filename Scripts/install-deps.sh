@@ -3,7 +3,7 @@
 # Idempotent; works as root or through sudo. Usage: Scripts/install-deps.sh
 set -euo pipefail
 
-packages=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev pkg-config valgrind)
+packages=(libzmq3-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libsqlite3-dev pkg-config valgrind)
 
 missing=()
 for package in "${packages[@]}"; do

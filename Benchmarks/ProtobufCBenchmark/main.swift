@@ -20,7 +20,7 @@ struct Shape {
     let labelCount: Int
 
     var request: Echo_EchoRequest {
-        var labels: [String: String] = [:]
+        var labels: ProtobufMap<String, String> = [:]
         for index in 0..<labelCount { labels["key\(index)"] = "value\(index)" }
         return Echo_EchoRequest(text: text, sequence: 42, labels: labels)
     }

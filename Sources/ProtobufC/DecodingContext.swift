@@ -60,7 +60,24 @@ public struct DecodingContext {
         _ pointer: UnsafeMutablePointer<Message.CMessage>?
     ) throws -> Message? {
         guard let pointer else { return nil }
-        return try Message(decoding: pointer, context: self)
+        return try decode(Message.self, at: UnsafeRawPointer(pointer))
+    }
+
+    /// Converts an unpacked C struct, its unknown fields included.
+    @inlinable
+    func decode<Message: ProtobufMessage>(_ type: Message.Type, at pointer: UnsafeRawPointer) throws -> Message {
+        var message = try Message(decoding: pointer.assumingMemoryBound(to: Message.CMessage.self), context: self)
+        message.unknownFields = try unknownFields(at: pointer)
+        return message
+    }
+
+    @usableFromInline
+    func unknownFields(at pointer: UnsafeRawPointer) throws -> ProtobufUnknownFields {
+        do {
+            return try ProtobufUnknownFields.read(from: pointer)
+        } catch let error as ProtobufCError {
+            throw error.naming(descriptor)
+        }
     }
 
     /// Copies a repeated scalar field.
@@ -90,7 +107,7 @@ public struct DecodingContext {
         return try UnsafeBufferPointer(start: pointer, count: count).map(transform)
     }
 
-    /// Converts a map field (protoc-c's repeated entry messages) into a dictionary; a later
+    /// Converts a map field (protoc-c's repeated entry messages) into a ``ProtobufMap``; a later
     /// entry with the same key wins, as protobuf specifies.
     ///
     /// - Parameters:
@@ -98,14 +115,13 @@ public struct DecodingContext {
     ///   - count: The field's `n_…` count.
     ///   - transform: Converts one entry to a key and a value.
     @inlinable
-    public func dictionary<Entry, Key: Hashable, Value>(
+    public func map<Entry, Key: ProtobufMapKey, Value: ProtobufEquatable & Sendable>(
         _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>?,
         count: Int,
         _ transform: (UnsafeMutablePointer<Entry>) throws -> (Key, Value)
-    ) rethrows -> [Key: Value] {
+    ) rethrows -> ProtobufMap<Key, Value> {
         guard let pointer, count > 0 else { return [:] }
-        var result: [Key: Value] = [:]
-        result.reserveCapacity(count)
+        var result = ProtobufMap<Key, Value>(minimumCapacity: count)
         for entry in UnsafeBufferPointer(start: pointer, count: count) {
             guard let entry else { continue }
             let (key, value) = try transform(entry)

@@ -16,7 +16,12 @@ public struct DecodingLimits: Hashable, Sendable {
     /// two bytes on the wire and dozens in memory); once the budget is spent, unpacking fails
     /// with ``ProtobufCError/Code/allocationBudgetExceeded``.
     public var allocationBudget: Int
-    /// The deepest nesting of messages accepted (checked for types that can contain themselves).
+    /// The deepest nesting of messages accepted, counting the outermost message as level 1.
+    ///
+    /// Checked, before protobuf-c sees the bytes, for every message type from which a message
+    /// field is reachable. protobuf-c and the Swift conversion both recurse once per level, so a
+    /// value far above the default trades safety for stack: protobuf-c alone has crashed at about
+    /// 10,000 levels on an 8 MiB stack, and threads often have less.
     public var maxNestingDepth: Int
 
     /// Creates limits.

@@ -166,10 +166,60 @@ public final class EncodingArena {
     public func message<Message: ProtobufMessage>(
         _ message: Message
     ) throws -> UnsafeMutablePointer<Message.CMessage>? {
+        try cMessage(of: message)
+    }
+
+    /// Builds a message's C struct (unknown fields included) in the arena.
+    @inlinable
+    func cMessage<Message: ProtobufMessage>(of message: Message) throws -> UnsafeMutablePointer<Message.CMessage> {
         let pointer = allocate(byteCount: MemoryLayout<Message.CMessage>.size)
             .bindMemory(to: Message.CMessage.self, capacity: 1)
         Message.initializeCMessage(pointer)
+        if !message.unknownFields.isEmpty {
+            message.unknownFields.attach(to: UnsafeMutableRawPointer(pointer), arena: self)
+        }
         try message.encode(into: pointer, arena: self)
         return pointer
+    }
+
+    /// Makes a `-0.0` in a singular `float` field reach the wire.
+    ///
+    /// protobuf-c skips a proto3 scalar that compares equal to zero, and `-0.0 == 0`; protobuf
+    /// encodes it (the sign is a value). Generated code calls this after setting the C field; for
+    /// `-0.0` it adds the field to the C struct's unknown fields, which protobuf-c packs as they are.
+    ///
+    /// - Parameters:
+    ///   - value: The field's value.
+    ///   - fieldNumber: The field's number.
+    ///   - cMessage: The C struct being filled.
+    @inlinable
+    public func preserveNegativeZero<CMessage>(_ value: Float, fieldNumber: UInt32, in cMessage: UnsafeMutablePointer<CMessage>) {
+        guard value == 0, value.sign == .minus else { return }
+        appendFixedWidthField(value.bitPattern.littleEndian, wireType: 5, fieldNumber: fieldNumber, in: UnsafeMutableRawPointer(cMessage))
+    }
+
+    /// Makes a `-0.0` in a singular `double` field reach the wire (see the `Float` variant).
+    ///
+    /// - Parameters:
+    ///   - value: The field's value.
+    ///   - fieldNumber: The field's number.
+    ///   - cMessage: The C struct being filled.
+    @inlinable
+    public func preserveNegativeZero<CMessage>(_ value: Double, fieldNumber: UInt32, in cMessage: UnsafeMutablePointer<CMessage>) {
+        guard value == 0, value.sign == .minus else { return }
+        appendFixedWidthField(value.bitPattern.littleEndian, wireType: 1, fieldNumber: fieldNumber, in: UnsafeMutableRawPointer(cMessage))
+    }
+
+    @usableFromInline
+    func appendFixedWidthField<Bits: FixedWidthInteger>(
+        _ bits: Bits,
+        wireType: UInt64,
+        fieldNumber: UInt32,
+        in cMessage: UnsafeMutableRawPointer
+    ) {
+        withUnsafeBytes(of: bits) { value in
+            let record = ProtobufUnknownFields.record(number: fieldNumber, wireType: wireType, value: value, arena: self)
+            ProtobufUnknownFields.append([record], to: cMessage, arena: self)
+        }
     }
 }

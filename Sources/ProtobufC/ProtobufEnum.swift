@@ -7,7 +7,7 @@
 /// let color = Color(rawValue: 7)   // .unrecognized(7)
 /// color.rawValue                    // 7
 /// ```
-public protocol ProtobufEnum: RawRepresentable, Hashable, Sendable where RawValue == Int32 {
+public protocol ProtobufEnum: RawRepresentable, Hashable, Sendable, ProtobufEquatable where RawValue == Int32 {
     /// Creates the case for a wire number; unknown numbers become `.unrecognized`.
     ///
     /// - Parameter rawValue: The enum's number on the wire.

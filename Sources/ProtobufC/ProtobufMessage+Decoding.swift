@@ -14,14 +14,27 @@ extension ProtobufMessage {
     @inlinable
     public init(serializedBytes bytes: UnsafeRawBufferPointer, limits: DecodingLimits = .defaults) throws {
         let descriptor = Self.protobufCDescriptor
-        try Unpacking.check(bytes, descriptor: descriptor, limits: limits, isRecursive: Self.isRecursive)
+        try Unpacking.checkSize(bytes, descriptor: descriptor, limits: limits)
+        if Self.needsStructureScan,
+            let merged = try WireStructure.prepare(bytes, descriptor: descriptor, maxDepth: limits.maxNestingDepth)
+        {
+            self = try merged.withUnsafeBytes { try Self(unpacking: $0, limits: limits) }
+        } else {
+            self = try Self(unpacking: bytes, limits: limits)
+        }
+    }
+
+    /// Unpacks bytes that passed the checks.
+    @inlinable
+    init(unpacking bytes: UnsafeRawBufferPointer, limits: DecodingLimits) throws {
+        let descriptor = Self.protobufCDescriptor
         self = try withUnsafeTemporaryAllocation(byteCount: Unpacking.stackBufferSize, alignment: 16) { buffer in
             var arena = DecodingArena(budget: limits.allocationBudget, expectedSize: bytes.count, buffer: buffer)
             defer { arena.release() }
             return try withUnsafeMutablePointer(to: &arena) { arena in
                 let unpacked = try Unpacking.unpack(bytes, descriptor: descriptor, limits: limits, arena: arena)
                 let context = DecodingContext(arena: arena, descriptor: descriptor)
-                return try Self(decoding: unpacked.assumingMemoryBound(to: CMessage.self), context: context)
+                return try context.decode(Self.self, at: unpacked)
             }
         }
     }
@@ -43,13 +56,12 @@ enum Unpacking {
     /// Small messages unpack into this much stack before the arena allocates.
     @usableFromInline static let stackBufferSize = 1024
 
-    /// Size and nesting checks that run before protobuf-c sees the bytes.
+    /// The size check that runs before anything else looks at the bytes.
     @usableFromInline
-    static func check(
+    static func checkSize(
         _ bytes: UnsafeRawBufferPointer,
         descriptor: MessageDescriptor,
-        limits: DecodingLimits,
-        isRecursive: Bool
+        limits: DecodingLimits
     ) throws {
         guard bytes.count <= limits.maxMessageBytes else {
             throw ProtobufCError(
@@ -57,9 +69,6 @@ enum Unpacking {
                 message: "\(bytes.count) bytes exceed the limit of \(limits.maxMessageBytes)",
                 messageType: descriptor.fullName
             )
-        }
-        if isRecursive {
-            try NestingDepthCheck.check(bytes, descriptor: descriptor, maxDepth: limits.maxNestingDepth)
         }
     }
 

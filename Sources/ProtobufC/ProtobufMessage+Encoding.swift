@@ -13,10 +13,7 @@ extension ProtobufMessage {
             let arena = EncodingArena(buffer: buffer)
             let cMessage: UnsafeMutablePointer<CMessage>
             do {
-                let pointer = arena.allocate(byteCount: MemoryLayout<CMessage>.size).bindMemory(to: CMessage.self, capacity: 1)
-                Self.initializeCMessage(pointer)
-                try encode(into: pointer, arena: arena)
-                cMessage = pointer
+                cMessage = try arena.cMessage(of: self)
             } catch let error as ProtobufCError {
                 throw error.naming(Self.protobufCDescriptor)
             }

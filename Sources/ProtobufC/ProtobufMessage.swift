@@ -10,16 +10,21 @@ internal import CProtobufC
 /// let bytes = try request.serializedBytes()
 /// let back = try EchoRequest(serializedBytes: bytes)
 /// ```
-public protocol ProtobufMessage: Hashable, Sendable {
+public protocol ProtobufMessage: Hashable, Sendable, ProtobufEquatable {
     /// The C struct protoc-c generated for this message.
     associatedtype CMessage
 
     /// The protoc-c descriptor of this message type.
     static var protobufCDescriptor: MessageDescriptor { get }
 
-    /// Whether the type can contain itself through message fields (then decoding checks nesting
-    /// depth before protobuf-c recurses).
-    static var isRecursive: Bool { get }
+    /// Whether decoding walks the bytes' structure before protobuf-c unpacks them: true when a
+    /// message field is reachable from this type, so that nesting depth must be bounded and a
+    /// repeated singular sub-message merged (zrpc-gen sets it; see docs/PROTOBUF.md).
+    static var needsStructureScan: Bool { get }
+
+    /// The fields read from the wire that this version of the schema does not know; encoding
+    /// writes them back.
+    var unknownFields: ProtobufUnknownFields { get set }
 
     /// Creates a message with every field at its default.
     init()
@@ -45,8 +50,8 @@ public protocol ProtobufMessage: Hashable, Sendable {
 }
 
 extension ProtobufMessage {
-    /// Non-recursive by default; zrpc-gen overrides it for types that can contain themselves.
-    public static var isRecursive: Bool { false }
+    /// No scan by default; zrpc-gen overrides it for types that hold messages.
+    public static var needsStructureScan: Bool { false }
 
     /// Returns a copy of a default message changed by `configure`.
     ///

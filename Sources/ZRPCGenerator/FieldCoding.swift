@@ -26,6 +26,9 @@ enum FieldCoding {
                 writer.block("if !\(swift).isEmpty {") { $0.line("\(c) = \(toC(field.kind, swift))") }
             default:
                 writer.line("\(c) = \(toC(field.kind, swift))")
+                if field.kind.isFloatingPoint {
+                    writer.line("arena.preserveNegativeZero(\(swift), fieldNumber: \(field.number), in: cMessage)")
+                }
             }
         case .repeated:
             writer.block("if !\(swift).isEmpty {") { writer in
@@ -43,10 +46,13 @@ enum FieldCoding {
                 writer.line("cMessage.pointee.n_\(field.cName) = \(swift).count")
                 let (keyExpression, valueExpression) = (toC(key, "entry.key"), toC(value, "entry.value"))
                 let tryPrefix = (keyExpression + valueExpression).contains("try ") ? "try " : ""
-                writer.block("\(c) = \(tryPrefix)arena.array(protobufCSortedEntries(\(swift))) { entry in") { writer in
+                writer.block("\(c) = \(tryPrefix)arena.array(\(swift).sortedEntries) { entry in") { writer in
                     writer.line("let cEntry = arena.makeCMessage(\(entry.cFunctionPrefix)__init)")
                     writer.line("cEntry.pointee.key = \(keyExpression)")
                     writer.line("cEntry.pointee.value = \(valueExpression)")
+                    if value.isFloatingPoint {
+                        writer.line("arena.preserveNegativeZero(entry.value, fieldNumber: 2, in: cEntry)")
+                    }
                     writer.line("return cEntry")
                 }
             }
@@ -107,7 +113,7 @@ enum FieldCoding {
             let keyExpression = fromC(key, "entry.pointee.key")
             let valueExpression = fromC(value, "entry.pointee.value")
             let tryPrefix = (keyExpression + valueExpression).contains("try ") ? "try " : ""
-            writer.line("\(swift) = \(tryPrefix)context.dictionary(\(c), count: cMessage.pointee.n_\(field.cName)) { entry in")
+            writer.line("\(swift) = \(tryPrefix)context.map(\(c), count: cMessage.pointee.n_\(field.cName)) { entry in")
             writer.indented { $0.line("(\(keyExpression), \(valueExpression))") }
             writer.line("}")
         case .oneofMember:

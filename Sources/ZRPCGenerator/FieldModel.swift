@@ -30,6 +30,12 @@ struct FieldModel {
             }
         }
 
+        /// Whether it is `float` or `double`, whose `-0.0` protobuf-c would not encode.
+        var isFloatingPoint: Bool {
+            if case .scalar(let swiftType) = self { return swiftType == "Double" || swiftType == "Float" }
+            return false
+        }
+
         var isMessage: Bool {
             if case .message = self { return true }
             return false
@@ -63,7 +69,7 @@ struct FieldModel {
         switch shape {
         case .singular: kind.isMessage ? kind.swiftType + "?" : kind.swiftType
         case .repeated: "[\(kind.swiftType)]"
-        case .map(_, let key, let value): "[\(key.swiftType): \(value.swiftType)]"
+        case .map(_, let key, let value): "ProtobufMap<\(key.swiftType), \(value.swiftType)>"
         case .oneofMember: kind.swiftType
         }
     }

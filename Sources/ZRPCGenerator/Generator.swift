@@ -43,9 +43,12 @@ public struct Generator {
         }
         for file in set.file { try checkSupported(file) }
 
-        let cFiles = try protoc.cCode(for: set.file.map(\.name), in: work.path)
-        var outputs = cFiles.map { OutputFile(path: join(options.cOut, $0.path), contents: $0.contents) }
-        outputs.append(moduleMap(for: set.file.map(\.name)))
+        var outputs: [OutputFile] = []
+        if options.emit != .services {
+            let cFiles = try protoc.cCode(for: set.file.map(\.name), in: work.path)
+            outputs = cFiles.map { OutputFile(path: join(options.cOut, $0.path), contents: $0.contents) }
+            outputs.append(moduleMap(for: set.file.map(\.name)))
+        }
 
         let index = SchemaIndex(files: set.file)
         var models: [String: MessageModel] = [:]
@@ -56,7 +59,7 @@ public struct Generator {
         }
         let analysis = RecursionAnalysis(messages: Array(models.values))
         for (name, var model) in models {
-            model.isRecursive = analysis.isRecursive(name)
+            model.needsStructureScan = analysis.needsStructureScan(name)
             let markBoxed = { (field: FieldModel) -> FieldModel in
                 var field = field
                 if case .message(let target) = field.kind {
@@ -74,16 +77,10 @@ public struct Generator {
             models[name] = model
         }
         let access = options.access == "internal" ? "" : options.access + " "
-        for file in set.file {
-            let emitter = SwiftEmitter(
-                file: file,
-                index: index,
-                models: models,
-                cModule: options.cModule,
-                access: access,
-                importsRuntime: options.swiftModule != "ZRPC"
-            )
-            let name = String(file.name.dropLast(".proto".count)) + ".zrpc.swift"
+        for file in set.file where options.emit != .services || !file.service.isEmpty {
+            let emitter = SwiftEmitter(file: file, index: index, models: models, options: options, access: access)
+            let suffix = options.emit == .services ? ".services.zrpc.swift" : ".zrpc.swift"
+            let name = String(file.name.dropLast(".proto".count)) + suffix
             outputs.append(OutputFile(path: join(options.swiftOut, name), contents: try emitter.emit()))
         }
         return outputs

@@ -13,8 +13,8 @@ struct MessageModel {
     /// Fields outside any oneof, in declaration order.
     var fields: [FieldModel] = []
     var oneofs: [Oneof] = []
-    /// Whether the message can contain itself (decoding then checks nesting depth).
-    var isRecursive = false
+    /// Whether decoding walks the bytes first (``RecursionAnalysis/needsStructureScan(_:)``).
+    var needsStructureScan = false
 
     /// Every field's C member name, for collision checks.
     var allFields: [FieldModel] { fields + oneofs.flatMap(\.members) }
@@ -88,6 +88,11 @@ struct MessageModel {
             seen[cName] = owner
         }
         for field in allFields {
+            if field.swiftName == "unknownFields" {
+                throw GeneratorError(
+                    "\(file): in \(info.fullName), field `\(field.protoName)` would hide the `unknownFields` every generated message has; rename it"
+                )
+            }
             try claim(field.cName, by: "field `\(field.protoName)`")
             switch field.shape {
             case .repeated, .map: try claim("n_" + field.cName, by: "the count of repeated field `\(field.protoName)`")

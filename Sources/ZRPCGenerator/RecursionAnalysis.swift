@@ -1,8 +1,8 @@
 /// Finds message types that can contain themselves.
 ///
-/// Two questions: can a message nest inside itself through any message field (then decoding
-/// must bound the depth), and does a singular field lead back to its own message (then Swift
-/// needs a box, or the struct would have infinite size).
+/// Two questions: must decoding walk a message's bytes before protobuf-c (to bound nesting and
+/// merge repeated sub-messages), and does a singular field lead back to its own message (then
+/// Swift needs a box, or the struct would have infinite size).
 struct RecursionAnalysis {
     private var anyEdges: [String: [String]] = [:]
     private var singularEdges: [String: [String]] = [:]
@@ -32,6 +32,20 @@ struct RecursionAnalysis {
     /// Whether `message` can be nested inside itself.
     func isRecursive(_ message: String) -> Bool {
         reaches(from: anyEdges[message] ?? [], to: message, edges: anyEdges)
+    }
+
+    /// Whether decoding `message` must walk its bytes first: some type reachable from it
+    /// (itself included) has a singular message field, whose repeats protobuf merges, or can
+    /// contain itself, so that nesting has no bound of its own.
+    func needsStructureScan(_ message: String) -> Bool {
+        var stack = [message]
+        var visited: Set<String> = []
+        while let next = stack.popLast() {
+            guard visited.insert(next).inserted else { continue }
+            if !(singularEdges[next] ?? []).isEmpty || isRecursive(next) { return true }
+            stack.append(contentsOf: anyEdges[next] ?? [])
+        }
+        return false
     }
 
     /// Whether a singular field of type `fieldType` in `message` must be boxed.

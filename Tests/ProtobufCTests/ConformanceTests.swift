@@ -2,35 +2,35 @@ import ConformanceMessages
 import ProtobufC
 import Testing
 
-/// ZRPC's messages against protoc-c, the reference implementation: what `protoc-c --encode`
-/// writes decodes in Swift to the expected value, and what Swift encodes `protoc-c --decode`
+/// ZRPC's messages against protoc, the reference implementation: what `protoc --encode`
+/// writes decodes in Swift to the expected value, and what Swift encodes `protoc --decode`
 /// reads back as the same text the reference bytes give.
-@Suite("Conformance with protoc-c")
+@Suite("Conformance with protoc")
 struct ConformanceTests {
-    @Test("protoc-c --encode decodes in Swift", arguments: Fixtures.cases)
+    @Test("protoc --encode decodes in Swift", arguments: Fixtures.cases)
     func referenceBytesDecode(_ fixture: Fixtures.Case) async throws {
-        let reference = try await ProtocCTool.encode(fixture.text, type: "zrpc.test.AllTypes")
+        let reference = try await ProtocTool.encode(fixture.text, type: "zrpc.test.AllTypes")
         let decoded = try Fixtures.AllTypes(serializedBytes: reference)
         #expect(decoded == fixture.value)
     }
 
-    @Test("Swift-encoded bytes read back with protoc-c --decode", arguments: Fixtures.cases)
+    @Test("Swift-encoded bytes read back with protoc --decode", arguments: Fixtures.cases)
     func swiftBytesDecodeInProtocC(_ fixture: Fixtures.Case) async throws {
-        let reference = try await ProtocCTool.encode(fixture.text, type: "zrpc.test.AllTypes")
-        let expectedText = try await ProtocCTool.decode(reference, type: "zrpc.test.AllTypes")
+        let reference = try await ProtocTool.encode(fixture.text, type: "zrpc.test.AllTypes")
+        let expectedText = try await ProtocTool.decode(reference, type: "zrpc.test.AllTypes")
         let encoded = try fixture.value.serializedBytes()
-        let text = try await ProtocCTool.decode(encoded, type: "zrpc.test.AllTypes")
+        let text = try await ProtocTool.decode(encoded, type: "zrpc.test.AllTypes")
         #expect(text == expectedText)
     }
 
-    @Test("a self-referencing tree round-trips through protoc-c")
+    @Test("a self-referencing tree round-trips through protoc")
     func recursiveMessage() async throws {
         let text = """
             label: "root" left { label: "l" left { label: "ll" } } right { label: "r" }
             children { label: "c1" } children { label: "c2" children { label: "c21" } }
             named { key: "x" value { label: "nx" } } alternate { label: "alt" weight: 0 }
             """
-        let reference = try await ProtocCTool.encode(text, type: "zrpc.test.TreeNode")
+        let reference = try await ProtocTool.encode(text, type: "zrpc.test.TreeNode")
         let tree = try Zrpc_Test_TreeNode(serializedBytes: reference)
         #expect(tree.label == "root")
         #expect(tree.left?.left?.label == "ll")
@@ -39,14 +39,14 @@ struct ConformanceTests {
         #expect(tree.children.last?.children.first?.label == "c21")
         #expect(tree.named["x"]?.label == "nx")
         #expect(tree.extra == .alternate(Zrpc_Test_TreeNode(label: "alt", extra: .weight(0))))
-        let back = try await ProtocCTool.decode(try tree.serializedBytes(), type: "zrpc.test.TreeNode")
-        #expect(back == (try await ProtocCTool.decode(reference, type: "zrpc.test.TreeNode")))
+        let back = try await ProtocTool.decode(try tree.serializedBytes(), type: "zrpc.test.TreeNode")
+        #expect(back == (try await ProtocTool.decode(reference, type: "zrpc.test.TreeNode")))
     }
 
     @Test("messages that refer to each other")
     func mutualRecursion() async throws {
         let text = "count: 1 pong { note: \"a\" ping { count: 2 pong { note: \"b\" } } }"
-        let reference = try await ProtocCTool.encode(text, type: "zrpc.test.Ping")
+        let reference = try await ProtocTool.encode(text, type: "zrpc.test.Ping")
         let ping = try Zrpc_Test_Ping(serializedBytes: reference)
         #expect(ping.pong?.ping?.pong?.note == "b")
         #expect(try ping.serializedBytes() == reference)
@@ -60,7 +60,7 @@ struct ConformanceTests {
 
     @Test("NaN and infinities survive")
     func floatingPointSpecials() async throws {
-        let reference = try await ProtocCTool.encode("f_double: nan f_float: -inf r_double: [inf]", type: "zrpc.test.AllTypes")
+        let reference = try await ProtocTool.encode("f_double: nan f_float: -inf r_double: [inf]", type: "zrpc.test.AllTypes")
         let decoded = try Fixtures.AllTypes(serializedBytes: reference)
         #expect(decoded.fDouble.isNaN)
         #expect(decoded.fFloat == -.infinity)

@@ -75,16 +75,7 @@ struct MalformedInputTests {
 
     @Test("deep nesting is refused before protobuf-c recurses")
     func deepNesting() throws {
-        func nested(_ depth: Int) -> [UInt8] {
-            // Each level goes in front of the levels inside it: built back to front and reversed
-            // once, in linear time (prepending took most of a second on one of the pool's threads).
-            var reversed: [UInt8] = []
-            for _ in 0..<depth {
-                reversed += varint(UInt64(reversed.count)).reversed()
-                reversed.append(0x12)  // TreeNode.left (2)
-            }
-            return reversed.reversed()
-        }
+        func nested(_ depth: Int) -> [UInt8] { WireBytes.nested(2, levels: depth) }  // TreeNode.left (2)
         let tooDeep = try #require(throws: ProtobufCError.self) {
             try Zrpc_Test_TreeNode(serializedBytes: nested(100_000))
         }
@@ -100,10 +91,10 @@ struct MalformedInputTests {
         var bytes: [UInt8] = []
         for level in 0..<5_000 {
             if level % 2 == 0 {
-                bytes = [0x22] + varint(UInt64(bytes.count)) + bytes  // children (4)
+                bytes = [0x22] + WireBytes.varint(UInt64(bytes.count)) + bytes  // children (4)
             } else {
-                let entry = [0x0A, 0x01, 0x6B, 0x12] + varint(UInt64(bytes.count)) + bytes  // key "k", value
-                bytes = [0x2A] + varint(UInt64(entry.count)) + entry  // named (5)
+                let entry = [0x0A, 0x01, 0x6B, 0x12] + WireBytes.varint(UInt64(bytes.count)) + bytes  // key "k", value
+                bytes = [0x2A] + WireBytes.varint(UInt64(entry.count)) + entry  // named (5)
             }
         }
         let error = try #require(throws: ProtobufCError.self) { try Zrpc_Test_TreeNode(serializedBytes: bytes) }
@@ -152,22 +143,58 @@ struct MalformedInputTests {
         }
     }
 
+    /// Decodes `bytes` as `Message`: it fails with a ``ProtobufCError`` or gives a message that
+    /// encodes and decodes back to itself (so the bytes the merge rewrite makes are sound too).
+    private func decodeOrRefuse<Message: ProtobufMessage>(_ bytes: [UInt8], as type: Message.Type) {
+        let message: Message
+        do {
+            message = try Message(serializedBytes: bytes)
+        } catch {
+            #expect(error is ProtobufCError)
+            return
+        }
+        #expect((try? Message(serializedBytes: try message.serializedBytes())) == message)
+    }
+
+    private func corruptions<Message: ProtobufMessage>(of valid: [UInt8], as type: Message.Type, flips: Int, random: inout SeededRandom) {
+        for length in 0..<valid.count {
+            decodeOrRefuse(Array(valid.prefix(length)), as: type)
+        }
+        guard !valid.isEmpty else { return }
+        for _ in 0..<flips {
+            var bytes = valid
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let position = Int.random(in: 0..<bytes.count, using: &random)
+                if Bool.random(using: &random) {
+                    bytes[position] ^= 1 << UInt8.random(in: 0..<8, using: &random)
+                } else {
+                    bytes[position] = UInt8.random(in: 0...255, using: &random)
+                }
+            }
+            decodeOrRefuse(bytes, as: type)
+        }
+    }
+
+    @Test("every truncation and random byte flips of random valid messages never crash", arguments: 0..<4)
+    func corruptedRandomMessages(seed: UInt64) throws {
+        var random = SeededRandom(seed: 900 + seed)
+        for _ in 0..<6 {
+            let message = RandomMessages.allTypes(&random)
+            let bytes = try message.serializedBytes()
+            corruptions(of: bytes, as: AllTypes.self, flips: 300, random: &random)
+            corruptions(of: bytes, as: Zrpc_Test_AllTypesV1.self, flips: 100, random: &random)
+            // Doubled, so that flips land in sub-messages the decoder has to merge.
+            corruptions(of: bytes + bytes, as: AllTypes.self, flips: 200, random: &random)
+            let tree = try RandomMessages.tree(&random, depth: 5).serializedBytes()
+            corruptions(of: tree + tree, as: Zrpc_Test_TreeNode.self, flips: 300, random: &random)
+            corruptions(of: WireBytes.field(2, tree), as: Zrpc_Test_Forest.self, flips: 100, random: &random)
+        }
+    }
+
     @Test("error descriptions say what went wrong")
     func description() throws {
         let error = try decodeError([0x4A, 0x10, 0x61])
         #expect(error.description.contains("zrpc.test.AllTypes"))
         #expect(error.description.contains("malformed"))
     }
-}
-
-func varint(_ value: UInt64) -> [UInt8] {
-    var value = value
-    var bytes: [UInt8] = []
-    repeat {
-        var byte = UInt8(value & 0x7F)
-        value >>= 7
-        if value != 0 { byte |= 0x80 }
-        bytes.append(byte)
-    } while value != 0
-    return bytes
 }

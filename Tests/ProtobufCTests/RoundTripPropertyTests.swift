@@ -2,133 +2,82 @@ import ConformanceMessages
 import ProtobufC
 import Testing
 
-/// Random messages survive Swift → bytes → Swift, and agree with protoc-c.
+/// Random messages of every kind against ZRPC itself and against protoc, the reference
+/// implementation, both ways. Each protoc run handles a whole batch (`AllTypesBatch`).
 @Suite("Round-trip properties")
 struct RoundTripPropertyTests {
+    typealias AllTypes = Fixtures.AllTypes
+    typealias Batch = Zrpc_Test_AllTypesBatch
+
+    static func messages(seed: UInt64, count: Int) -> [AllTypes] {
+        var random = SeededRandom(seed: seed)
+        return (0..<count).map { _ in RandomMessages.allTypes(&random) }
+    }
+
     @Test("random messages round-trip", arguments: 0..<8)
     func randomRoundTrip(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
-        for _ in 0..<100 {
-            let message = RandomMessages.allTypes(&random)
+        for message in Self.messages(seed: seed, count: 100) {
+            #expect(try AllTypes(serializedBytes: try message.serializedBytes()) == message)
+        }
+    }
+
+    @Test("ZRPC's bytes read by protoc, and protoc's bytes read by ZRPC, give the same messages", arguments: 0..<3)
+    func againstProtoc(seed: UInt64) async throws {
+        let messages = Self.messages(seed: 100 + seed, count: 60)
+        let text = try await ProtocTool.decode(try Batch(items: messages).serializedBytes(), type: "zrpc.test.AllTypesBatch")
+        let reference = try await ProtocTool.encode(text, type: "zrpc.test.AllTypesBatch")
+        let back = try Batch(serializedBytes: reference).items
+        #expect(back.count == messages.count)
+        for (decoded, original) in zip(back, messages) {
+            #expect(decoded == original)
+        }
+    }
+
+    @Test("an older schema passes the fields it does not know through, for ZRPC and for protoc", arguments: 0..<3)
+    func unknownFieldsAgainstProtoc(seed: UInt64) async throws {
+        let messages = Self.messages(seed: 200 + seed, count: 40)
+        var reencoded: [UInt8] = []
+        for message in messages {
             let bytes = try message.serializedBytes()
-            #expect(try Fixtures.AllTypes(serializedBytes: bytes) == message)
+            let older = try Zrpc_Test_AllTypesV1(serializedBytes: bytes)
+            let olderBytes = try older.serializedBytes()
+            #expect(try AllTypes(serializedBytes: olderBytes) == message)
+            reencoded += WireBytes.field(1, olderBytes)
         }
+        let original = try Batch(items: messages).serializedBytes()
+        let expected = try await ProtocTool.decode(original, type: "zrpc.test.AllTypesBatch")
+        #expect(try await ProtocTool.decode(reencoded, type: "zrpc.test.AllTypesBatch") == expected)
     }
 
-    @Test("random messages re-encoded by protoc-c decode to the same value")
-    func randomAgainstProtocC() async throws {
-        var random = SeededRandom(seed: 42)
-        for _ in 0..<10 {
-            let message = RandomMessages.allTypes(&random)
-            let text = try await ProtocCTool.decode(try message.serializedBytes(), type: "zrpc.test.AllTypes")
-            let reference = try await ProtocCTool.encode(text, type: "zrpc.test.AllTypes")
-            #expect(try Fixtures.AllTypes(serializedBytes: reference) == message)
+    @Test("two messages' bytes one after the other merge as protoc merges them", arguments: 0..<3)
+    func mergeAgainstProtoc(seed: UInt64) async throws {
+        let firsts = Self.messages(seed: 300 + seed, count: 40)
+        let seconds = Self.messages(seed: 400 + seed, count: 40)
+        var concatenated: [UInt8] = []
+        for (first, second) in zip(firsts, seconds) {
+            // protoc --decode prints every entry of a map key that occurs twice, where a decoded
+            // map (ZRPC's, and protoc's own) keeps the last one: keep the keys apart.
+            let second = RandomMessages.withoutKeys(of: first, in: second)
+            concatenated += WireBytes.field(1, try first.serializedBytes() + second.serializedBytes())
         }
+        let expected = try await ProtocTool.decode(concatenated, type: "zrpc.test.AllTypesBatch")
+        let merged = try Batch(serializedBytes: concatenated)
+        #expect(try await ProtocTool.decode(try merged.serializedBytes(), type: "zrpc.test.AllTypesBatch") == expected)
     }
 
-    @Test("random trees round-trip")
-    func randomTrees() throws {
+    @Test("random trees round-trip, and merge like protoc")
+    func randomTrees() async throws {
         var random = SeededRandom(seed: 7)
-        for _ in 0..<50 {
-            let tree = RandomMessages.tree(&random, depth: 6)
+        var concatenated: [UInt8] = []
+        for index in 0..<50 {
+            // Distinct map keys per tree: protoc --decode prints every entry of a key that occurs
+            // twice, where a decoded map (ZRPC's, and protoc's own) keeps the last one.
+            let tree = RandomMessages.tree(&random, depth: 6, keyPrefix: "\(index):")
             #expect(try Zrpc_Test_TreeNode(serializedBytes: try tree.serializedBytes()) == tree)
+            concatenated += try tree.serializedBytes()
         }
-    }
-}
-
-/// SplitMix64: a small deterministic generator, so a failing seed can be replayed.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed &+ 0x9E37_79B9_7F4A_7C15
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-enum RandomMessages {
-    static func allTypes(_ random: inout SeededRandom) -> Fixtures.AllTypes {
-        var message = Fixtures.AllTypes()
-        message.fDouble = .random(in: -1e12...1e12, using: &random)
-        message.fFloat = .random(in: -1e6...1e6, using: &random)
-        message.fInt64 = .random(in: .min ... .max, using: &random)
-        message.fUint64 = .random(in: .min ... .max, using: &random)
-        message.fInt32 = .random(in: .min ... .max, using: &random)
-        message.fFixed64 = .random(in: .min ... .max, using: &random)
-        message.fFixed32 = .random(in: .min ... .max, using: &random)
-        message.fBool = .random(using: &random)
-        message.fString = string(&random)
-        message.fBytes = bytes(&random)
-        message.fUint32 = .random(in: .min ... .max, using: &random)
-        message.fSfixed32 = .random(in: .min ... .max, using: &random)
-        message.fSfixed64 = .random(in: .min ... .max, using: &random)
-        message.fSint32 = .random(in: .min ... .max, using: &random)
-        message.fSint64 = .random(in: .min ... .max, using: &random)
-        message.fEnum = color(&random)
-        message.fNested = Bool.random(using: &random) ? nested(&random) : nil
-        message.rInt64 = list(&random) { .random(in: .min ... .max, using: &$0) }
-        message.rSint32 = list(&random) { .random(in: .min ... .max, using: &$0) }
-        message.rBool = list(&random) { .random(using: &$0) }
-        message.rString = list(&random) { string(&$0) }
-        message.rBytes = list(&random) { bytes(&$0) }
-        message.rEnum = list(&random) { color(&$0) }
-        message.rNested = list(&random) { nested(&$0) }
-        message.uInt32 = list(&random) { .random(in: .min ... .max, using: &$0) }
-        message.uEnum = list(&random) { color(&$0) }
-        message.mStringInt32 = Dictionary(list(&random) { (string(&$0), Int32.random(in: .min ... .max, using: &$0)) }) { $1 }
-        message.mInt64Enum = Dictionary(list(&random) { (Int64.random(in: .min ... .max, using: &$0), color(&$0)) }) { $1 }
-        message.mBoolNested = Dictionary(list(&random) { (Bool.random(using: &$0), nested(&$0)) }) { $1 }
-        switch Int.random(in: 0..<7, using: &random) {
-        case 0: message.choice = .cInt32(.random(in: .min ... .max, using: &random))
-        case 1: message.choice = .cString(string(&random))
-        case 2: message.choice = .cBytes(bytes(&random))
-        case 3: message.choice = .cEnum(color(&random))
-        case 4: message.choice = .cNested(nested(&random))
-        case 5: message.choice = .cBool(.random(using: &random))
-        default: message.choice = nil
-        }
-        return message
-    }
-
-    static func tree(_ random: inout SeededRandom, depth: Int) -> Zrpc_Test_TreeNode {
-        var node = Zrpc_Test_TreeNode(label: string(&random))
-        guard depth > 0 else { return node }
-        if Bool.random(using: &random) { node.left = tree(&random, depth: depth - 1) }
-        if Bool.random(using: &random) { node.right = tree(&random, depth: depth - 1) }
-        node.children = (0..<Int.random(in: 0...2, using: &random)).map { _ in tree(&random, depth: depth - 2) }
-        if Bool.random(using: &random) { node.extra = .alternate(tree(&random, depth: depth - 3)) }
-        return node
-    }
-
-    private static func list<T>(_ random: inout SeededRandom, _ make: (inout SeededRandom) -> T) -> [T] {
-        (0..<Int.random(in: 0...5, using: &random)).map { _ in make(&random) }
-    }
-
-    private static func string(_ random: inout SeededRandom) -> String {
-        let alphabet = Array("abcXYZ019 _-é✓🙂\n\t\"\\")
-        return String((0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] })
-    }
-
-    private static func bytes(_ random: inout SeededRandom) -> [UInt8] {
-        (0..<Int.random(in: 0...16, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
-    }
-
-    private static func color(_ random: inout SeededRandom) -> Zrpc_Test_Color {
-        Zrpc_Test_Color(rawValue: [0, 1, 2, -3, 99][Int.random(in: 0..<5, using: &random)])
-    }
-
-    private static func nested(_ random: inout SeededRandom) -> Fixtures.Nested {
-        Fixtures.Nested(
-            a: .random(in: .min ... .max, using: &random),
-            b: string(&random),
-            inner: Bool.random(using: &random) ? .init(kind: .deep, notes: list(&random) { string(&$0) }) : nil
-        )
+        let expected = try await ProtocTool.decode(concatenated, type: "zrpc.test.TreeNode")
+        let merged = try Zrpc_Test_TreeNode(serializedBytes: concatenated)
+        #expect(try await ProtocTool.decode(try merged.serializedBytes(), type: "zrpc.test.TreeNode") == expected)
     }
 }

@@ -68,6 +68,43 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a request nesting a tree past the limit is INVALID_ARGUMENT and the server goes on", arguments: [150, 5_000, 100_000])
+    func deeplyNestedRequest(levels: Int) async throws {
+        try await withHarness { harness in
+            let measure = try await harness.stub.measure(.init(name: "shallow", root: Self.branch(depth: 40)))
+            #expect(measure.depth == 40)
+
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            // GroveRequest.root (2), then Branch.children (2) nested: built back to front, no recursion.
+            var reversed: [UInt8] = []
+            for _ in 0..<levels {
+                var length = UInt64(reversed.count)
+                var prefix: [UInt8] = []
+                repeat {
+                    prefix.append(UInt8(length & 0x7F) | (length > 0x7F ? 0x80 : 0))
+                    length >>= 7
+                } while length > 0
+                reversed += prefix.reversed() + [0x12]
+            }
+            let payload = try Frame(bytes: Array(reversed.reversed()))
+            try await raw.send(try RawPeer.requestFrames(callID: 9, service: Self.service, method: "Measure", payload: payload))
+            let (header, _) = try await raw.receiveResponse()
+            #expect(header.callID == 9)
+            #expect(header.statusCode == RPCError.Code.invalidArgument.rawValue)
+            #expect(header.statusMessage.contains("nested deeper than 100 levels"))
+            #expect(try await harness.stub.call(.init(text: "still serving")).text == "still serving")
+            #expect(try await harness.stub.measure(.init(root: Self.branch(depth: 99))).depth == 99)
+        }
+    }
+
+    /// A branch with one child per level, `depth` levels in all.
+    private static func branch(depth: Int) -> Zrpc_Test_Rpc_Branch {
+        var branch = Zrpc_Test_Rpc_Branch(label: "leaf")
+        for level in 1..<depth { branch = Zrpc_Test_Rpc_Branch(label: "level \(level)", children: [branch]) }
+        return branch
+    }
+
     @Test("another protocol version gets a clear error")
     func versionMismatch() async throws {
         try await withHarness { harness in

@@ -1,5 +1,6 @@
 import ConformanceMessages
 import Foundation
+import ProtobufC
 import ZRPC
 
 typealias TestRPC = Zrpc_Test_Rpc_TestService
@@ -45,7 +46,7 @@ struct TestService: TestRPC.ServiceProtocol {
             throw TestCrash(secret: request.crashWith)
         }
         context.setTrailer("served-by", name)
-        var metadata: [String: String] = [:]
+        var metadata: ProtobufMap<String, String> = [:]
         for entry in context.metadata { metadata[entry.key] = entry.value }
         events.record("finished:\(request.text)")
         return CallReply(
@@ -60,6 +61,16 @@ struct TestService: TestRPC.ServiceProtocol {
 
     func read(_ request: CallRequest, context: ServerContext) async throws -> CallReply {
         try await call(request, context: context)
+    }
+
+    func measure(_ request: Zrpc_Test_Rpc_GroveRequest, context: ServerContext) async throws -> Zrpc_Test_Rpc_GroveReply {
+        var deepest: UInt32 = 0
+        var pending = request.root.map { [($0, UInt32(1))] } ?? []
+        while let (branch, depth) = pending.popLast() {
+            deepest = max(deepest, depth)
+            pending += branch.children.map { ($0, depth + 1) }
+        }
+        return Zrpc_Test_Rpc_GroveReply(depth: deepest)
     }
 
     func relay(_ request: CallRequest, context: ServerContext) async throws -> CallReply {

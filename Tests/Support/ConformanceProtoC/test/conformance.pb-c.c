@@ -292,6 +292,147 @@ void   zrpc__test__empty__free_unpacked
   assert(message->base.descriptor == &zrpc__test__empty__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__test__all_types_batch__init
+                     (Zrpc__Test__AllTypesBatch         *message)
+{
+  static const Zrpc__Test__AllTypesBatch init_value = ZRPC__TEST__ALL_TYPES_BATCH__INIT;
+  *message = init_value;
+}
+size_t zrpc__test__all_types_batch__get_packed_size
+                     (const Zrpc__Test__AllTypesBatch *message)
+{
+  assert(message->base.descriptor == &zrpc__test__all_types_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__test__all_types_batch__pack
+                     (const Zrpc__Test__AllTypesBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__test__all_types_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__test__all_types_batch__pack_to_buffer
+                     (const Zrpc__Test__AllTypesBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__test__all_types_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Test__AllTypesBatch *
+       zrpc__test__all_types_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Test__AllTypesBatch *)
+     protobuf_c_message_unpack (&zrpc__test__all_types_batch__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__test__all_types_batch__free_unpacked
+                     (Zrpc__Test__AllTypesBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__test__all_types_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__test__all_types_v1__nested__init
+                     (Zrpc__Test__AllTypesV1__Nested         *message)
+{
+  static const Zrpc__Test__AllTypesV1__Nested init_value = ZRPC__TEST__ALL_TYPES_V1__NESTED__INIT;
+  *message = init_value;
+}
+void   zrpc__test__all_types_v1__init
+                     (Zrpc__Test__AllTypesV1         *message)
+{
+  static const Zrpc__Test__AllTypesV1 init_value = ZRPC__TEST__ALL_TYPES_V1__INIT;
+  *message = init_value;
+}
+size_t zrpc__test__all_types_v1__get_packed_size
+                     (const Zrpc__Test__AllTypesV1 *message)
+{
+  assert(message->base.descriptor == &zrpc__test__all_types_v1__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__test__all_types_v1__pack
+                     (const Zrpc__Test__AllTypesV1 *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__test__all_types_v1__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__test__all_types_v1__pack_to_buffer
+                     (const Zrpc__Test__AllTypesV1 *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__test__all_types_v1__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Test__AllTypesV1 *
+       zrpc__test__all_types_v1__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Test__AllTypesV1 *)
+     protobuf_c_message_unpack (&zrpc__test__all_types_v1__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__test__all_types_v1__free_unpacked
+                     (Zrpc__Test__AllTypesV1 *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__test__all_types_v1__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__test__forest__init
+                     (Zrpc__Test__Forest         *message)
+{
+  static const Zrpc__Test__Forest init_value = ZRPC__TEST__FOREST__INIT;
+  *message = init_value;
+}
+size_t zrpc__test__forest__get_packed_size
+                     (const Zrpc__Test__Forest *message)
+{
+  assert(message->base.descriptor == &zrpc__test__forest__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__test__forest__pack
+                     (const Zrpc__Test__Forest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__test__forest__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__test__forest__pack_to_buffer
+                     (const Zrpc__Test__Forest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__test__forest__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Test__Forest *
+       zrpc__test__forest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Test__Forest *)
+     protobuf_c_message_unpack (&zrpc__test__forest__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__test__forest__free_unpacked
+                     (Zrpc__Test__Forest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__test__forest__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__test__all_types__mstring_int32_entry__field_descriptors[2] =
 {
   {
@@ -1849,6 +1990,213 @@ const ProtobufCMessageDescriptor zrpc__test__empty__descriptor =
   zrpc__test__empty__field_indices_by_name,
   0,  zrpc__test__empty__number_ranges,
   (ProtobufCMessageInit) zrpc__test__empty__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__test__all_types_batch__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Test__AllTypesBatch, n_items),
+    offsetof(Zrpc__Test__AllTypesBatch, items),
+    &zrpc__test__all_types__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__all_types_batch__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange zrpc__test__all_types_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__test__all_types_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.AllTypesBatch",
+  "AllTypesBatch",
+  "Zrpc__Test__AllTypesBatch",
+  "zrpc.test",
+  sizeof(Zrpc__Test__AllTypesBatch),
+  1,
+  zrpc__test__all_types_batch__field_descriptors,
+  zrpc__test__all_types_batch__field_indices_by_name,
+  1,  zrpc__test__all_types_batch__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__all_types_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__test__all_types_v1__nested__field_descriptors[1] =
+{
+  {
+    "a",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__AllTypesV1__Nested, a),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__all_types_v1__nested__field_indices_by_name[] = {
+  0,   /* field[0] = a */
+};
+static const ProtobufCIntRange zrpc__test__all_types_v1__nested__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__test__all_types_v1__nested__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.AllTypesV1.Nested",
+  "Nested",
+  "Zrpc__Test__AllTypesV1__Nested",
+  "zrpc.test",
+  sizeof(Zrpc__Test__AllTypesV1__Nested),
+  1,
+  zrpc__test__all_types_v1__nested__field_descriptors,
+  zrpc__test__all_types_v1__nested__field_indices_by_name,
+  1,  zrpc__test__all_types_v1__nested__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__all_types_v1__nested__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__test__all_types_v1__field_descriptors[4] =
+{
+  {
+    "f_double",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__AllTypesV1, f_double),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "f_string",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__AllTypesV1, f_string),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "f_nested",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__AllTypesV1, f_nested),
+    &zrpc__test__all_types_v1__nested__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "r_nested",
+    37,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Test__AllTypesV1, n_r_nested),
+    offsetof(Zrpc__Test__AllTypesV1, r_nested),
+    &zrpc__test__all_types_v1__nested__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__all_types_v1__field_indices_by_name[] = {
+  0,   /* field[0] = f_double */
+  2,   /* field[2] = f_nested */
+  1,   /* field[1] = f_string */
+  3,   /* field[3] = r_nested */
+};
+static const ProtobufCIntRange zrpc__test__all_types_v1__number_ranges[4 + 1] =
+{
+  { 1, 0 },
+  { 9, 1 },
+  { 17, 2 },
+  { 37, 3 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor zrpc__test__all_types_v1__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.AllTypesV1",
+  "AllTypesV1",
+  "Zrpc__Test__AllTypesV1",
+  "zrpc.test",
+  sizeof(Zrpc__Test__AllTypesV1),
+  4,
+  zrpc__test__all_types_v1__field_descriptors,
+  zrpc__test__all_types_v1__field_indices_by_name,
+  4,  zrpc__test__all_types_v1__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__all_types_v1__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__test__forest__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Forest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tree",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Forest, tree),
+    &zrpc__test__tree_node__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__forest__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = tree */
+};
+static const ProtobufCIntRange zrpc__test__forest__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__test__forest__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.Forest",
+  "Forest",
+  "Zrpc__Test__Forest",
+  "zrpc.test",
+  sizeof(Zrpc__Test__Forest),
+  2,
+  zrpc__test__forest__field_descriptors,
+  zrpc__test__forest__field_indices_by_name,
+  1,  zrpc__test__forest__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__forest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue zrpc__test__color__enum_values_by_number[4] =

@@ -103,6 +103,141 @@ void   zrpc__test__rpc__call_reply__free_unpacked
   assert(message->base.descriptor == &zrpc__test__rpc__call_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__test__rpc__grove_request__init
+                     (Zrpc__Test__Rpc__GroveRequest         *message)
+{
+  static const Zrpc__Test__Rpc__GroveRequest init_value = ZRPC__TEST__RPC__GROVE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__test__rpc__grove_request__get_packed_size
+                     (const Zrpc__Test__Rpc__GroveRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__test__rpc__grove_request__pack
+                     (const Zrpc__Test__Rpc__GroveRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__test__rpc__grove_request__pack_to_buffer
+                     (const Zrpc__Test__Rpc__GroveRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Test__Rpc__GroveRequest *
+       zrpc__test__rpc__grove_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Test__Rpc__GroveRequest *)
+     protobuf_c_message_unpack (&zrpc__test__rpc__grove_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__test__rpc__grove_request__free_unpacked
+                     (Zrpc__Test__Rpc__GroveRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__test__rpc__branch__init
+                     (Zrpc__Test__Rpc__Branch         *message)
+{
+  static const Zrpc__Test__Rpc__Branch init_value = ZRPC__TEST__RPC__BRANCH__INIT;
+  *message = init_value;
+}
+size_t zrpc__test__rpc__branch__get_packed_size
+                     (const Zrpc__Test__Rpc__Branch *message)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__branch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__test__rpc__branch__pack
+                     (const Zrpc__Test__Rpc__Branch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__branch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__test__rpc__branch__pack_to_buffer
+                     (const Zrpc__Test__Rpc__Branch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__branch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Test__Rpc__Branch *
+       zrpc__test__rpc__branch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Test__Rpc__Branch *)
+     protobuf_c_message_unpack (&zrpc__test__rpc__branch__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__test__rpc__branch__free_unpacked
+                     (Zrpc__Test__Rpc__Branch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__test__rpc__branch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__test__rpc__grove_reply__init
+                     (Zrpc__Test__Rpc__GroveReply         *message)
+{
+  static const Zrpc__Test__Rpc__GroveReply init_value = ZRPC__TEST__RPC__GROVE_REPLY__INIT;
+  *message = init_value;
+}
+size_t zrpc__test__rpc__grove_reply__get_packed_size
+                     (const Zrpc__Test__Rpc__GroveReply *message)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__test__rpc__grove_reply__pack
+                     (const Zrpc__Test__Rpc__GroveReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__test__rpc__grove_reply__pack_to_buffer
+                     (const Zrpc__Test__Rpc__GroveReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Test__Rpc__GroveReply *
+       zrpc__test__rpc__grove_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Test__Rpc__GroveReply *)
+     protobuf_c_message_unpack (&zrpc__test__rpc__grove_reply__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__test__rpc__grove_reply__free_unpacked
+                     (Zrpc__Test__Rpc__GroveReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__test__rpc__grove_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descriptors[9] =
 {
   {
@@ -399,14 +534,156 @@ const ProtobufCMessageDescriptor zrpc__test__rpc__call_reply__descriptor =
   (ProtobufCMessageInit) zrpc__test__rpc__call_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor zrpc__test__rpc__test_service__method_descriptors[3] =
+static const ProtobufCFieldDescriptor zrpc__test__rpc__grove_request__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__GroveRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "root",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__GroveRequest, root),
+    &zrpc__test__rpc__branch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__rpc__grove_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = root */
+};
+static const ProtobufCIntRange zrpc__test__rpc__grove_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__test__rpc__grove_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.rpc.GroveRequest",
+  "GroveRequest",
+  "Zrpc__Test__Rpc__GroveRequest",
+  "zrpc.test.rpc",
+  sizeof(Zrpc__Test__Rpc__GroveRequest),
+  2,
+  zrpc__test__rpc__grove_request__field_descriptors,
+  zrpc__test__rpc__grove_request__field_indices_by_name,
+  1,  zrpc__test__rpc__grove_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__rpc__grove_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__test__rpc__branch__field_descriptors[2] =
+{
+  {
+    "label",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__Branch, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "children",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Test__Rpc__Branch, n_children),
+    offsetof(Zrpc__Test__Rpc__Branch, children),
+    &zrpc__test__rpc__branch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__rpc__branch__field_indices_by_name[] = {
+  1,   /* field[1] = children */
+  0,   /* field[0] = label */
+};
+static const ProtobufCIntRange zrpc__test__rpc__branch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__test__rpc__branch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.rpc.Branch",
+  "Branch",
+  "Zrpc__Test__Rpc__Branch",
+  "zrpc.test.rpc",
+  sizeof(Zrpc__Test__Rpc__Branch),
+  2,
+  zrpc__test__rpc__branch__field_descriptors,
+  zrpc__test__rpc__branch__field_indices_by_name,
+  1,  zrpc__test__rpc__branch__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__rpc__branch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__test__rpc__grove_reply__field_descriptors[1] =
+{
+  {
+    "depth",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__GroveReply, depth),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__rpc__grove_reply__field_indices_by_name[] = {
+  0,   /* field[0] = depth */
+};
+static const ProtobufCIntRange zrpc__test__rpc__grove_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__test__rpc__grove_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.rpc.GroveReply",
+  "GroveReply",
+  "Zrpc__Test__Rpc__GroveReply",
+  "zrpc.test.rpc",
+  sizeof(Zrpc__Test__Rpc__GroveReply),
+  1,
+  zrpc__test__rpc__grove_reply__field_descriptors,
+  zrpc__test__rpc__grove_reply__field_indices_by_name,
+  1,  zrpc__test__rpc__grove_reply__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__rpc__grove_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor zrpc__test__rpc__test_service__method_descriptors[4] =
 {
   { "Call", &zrpc__test__rpc__call_request__descriptor, &zrpc__test__rpc__call_reply__descriptor },
   { "Relay", &zrpc__test__rpc__call_request__descriptor, &zrpc__test__rpc__call_reply__descriptor },
   { "Read", &zrpc__test__rpc__call_request__descriptor, &zrpc__test__rpc__call_reply__descriptor },
+  { "Measure", &zrpc__test__rpc__grove_request__descriptor, &zrpc__test__rpc__grove_reply__descriptor },
 };
 const unsigned zrpc__test__rpc__test_service__method_indices_by_name[] = {
   0,        /* Call */
+  3,        /* Measure */
   2,        /* Read */
   1         /* Relay */
 };
@@ -417,7 +694,7 @@ const ProtobufCServiceDescriptor zrpc__test__rpc__test_service__descriptor =
   "TestService",
   "Zrpc__Test__Rpc__TestService",
   "zrpc.test.rpc",
-  3,
+  4,
   zrpc__test__rpc__test_service__method_descriptors,
   zrpc__test__rpc__test_service__method_indices_by_name
 };
@@ -444,6 +721,14 @@ void zrpc__test__rpc__test_service__read(ProtobufCService *service,
 {
   assert(service->descriptor == &zrpc__test__rpc__test_service__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__test__rpc__test_service__measure(ProtobufCService *service,
+                                            const Zrpc__Test__Rpc__GroveRequest *input,
+                                            Zrpc__Test__Rpc__GroveReply_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &zrpc__test__rpc__test_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void zrpc__test__rpc__test_service__init (Zrpc__Test__Rpc__TestService_Service *service,
                                           Zrpc__Test__Rpc__TestService_ServiceDestroy destroy)

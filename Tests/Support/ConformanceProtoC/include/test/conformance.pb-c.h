@@ -31,6 +31,10 @@ typedef struct Zrpc__Test__TreeNode__NamedEntry Zrpc__Test__TreeNode__NamedEntry
 typedef struct Zrpc__Test__Ping Zrpc__Test__Ping;
 typedef struct Zrpc__Test__Pong Zrpc__Test__Pong;
 typedef struct Zrpc__Test__Empty Zrpc__Test__Empty;
+typedef struct Zrpc__Test__AllTypesBatch Zrpc__Test__AllTypesBatch;
+typedef struct Zrpc__Test__AllTypesV1 Zrpc__Test__AllTypesV1;
+typedef struct Zrpc__Test__AllTypesV1__Nested Zrpc__Test__AllTypesV1__Nested;
+typedef struct Zrpc__Test__Forest Zrpc__Test__Forest;
 
 
 /* --- enums --- */
@@ -357,6 +361,64 @@ struct  Zrpc__Test__Empty
      }
 
 
+/*
+ * Many messages in one, so a property test runs protoc once for a whole batch.
+ */
+struct  Zrpc__Test__AllTypesBatch
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Zrpc__Test__AllTypes **items;
+};
+#define ZRPC__TEST__ALL_TYPES_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__all_types_batch__descriptor) \
+    , 0,NULL }
+
+
+struct  Zrpc__Test__AllTypesV1__Nested
+{
+  ProtobufCMessage base;
+  int32_t a;
+};
+#define ZRPC__TEST__ALL_TYPES_V1__NESTED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__all_types_v1__nested__descriptor) \
+    , 0 }
+
+
+/*
+ * An older version of AllTypes that knows only a few of its fields: the others are unknown to it.
+ */
+struct  Zrpc__Test__AllTypesV1
+{
+  ProtobufCMessage base;
+  double f_double;
+  char *f_string;
+  /*
+   * Knows only `a`: the nested message's other fields are unknown to it too.
+   */
+  Zrpc__Test__AllTypesV1__Nested *f_nested;
+  size_t n_r_nested;
+  Zrpc__Test__AllTypesV1__Nested **r_nested;
+};
+#define ZRPC__TEST__ALL_TYPES_V1__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__all_types_v1__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, NULL, 0,NULL }
+
+
+/*
+ * A message that is not recursive holding one that is.
+ */
+struct  Zrpc__Test__Forest
+{
+  ProtobufCMessage base;
+  char *name;
+  Zrpc__Test__TreeNode *tree;
+};
+#define ZRPC__TEST__FOREST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__forest__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
 /* Zrpc__Test__AllTypes__MStringInt32Entry methods */
 void   zrpc__test__all_types__mstring_int32_entry__init
                      (Zrpc__Test__AllTypes__MStringInt32Entry         *message);
@@ -482,6 +544,66 @@ Zrpc__Test__Empty *
 void   zrpc__test__empty__free_unpacked
                      (Zrpc__Test__Empty *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Test__AllTypesBatch methods */
+void   zrpc__test__all_types_batch__init
+                     (Zrpc__Test__AllTypesBatch         *message);
+size_t zrpc__test__all_types_batch__get_packed_size
+                     (const Zrpc__Test__AllTypesBatch   *message);
+size_t zrpc__test__all_types_batch__pack
+                     (const Zrpc__Test__AllTypesBatch   *message,
+                      uint8_t             *out);
+size_t zrpc__test__all_types_batch__pack_to_buffer
+                     (const Zrpc__Test__AllTypesBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Test__AllTypesBatch *
+       zrpc__test__all_types_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__test__all_types_batch__free_unpacked
+                     (Zrpc__Test__AllTypesBatch *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Test__AllTypesV1__Nested methods */
+void   zrpc__test__all_types_v1__nested__init
+                     (Zrpc__Test__AllTypesV1__Nested         *message);
+/* Zrpc__Test__AllTypesV1 methods */
+void   zrpc__test__all_types_v1__init
+                     (Zrpc__Test__AllTypesV1         *message);
+size_t zrpc__test__all_types_v1__get_packed_size
+                     (const Zrpc__Test__AllTypesV1   *message);
+size_t zrpc__test__all_types_v1__pack
+                     (const Zrpc__Test__AllTypesV1   *message,
+                      uint8_t             *out);
+size_t zrpc__test__all_types_v1__pack_to_buffer
+                     (const Zrpc__Test__AllTypesV1   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Test__AllTypesV1 *
+       zrpc__test__all_types_v1__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__test__all_types_v1__free_unpacked
+                     (Zrpc__Test__AllTypesV1 *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Test__Forest methods */
+void   zrpc__test__forest__init
+                     (Zrpc__Test__Forest         *message);
+size_t zrpc__test__forest__get_packed_size
+                     (const Zrpc__Test__Forest   *message);
+size_t zrpc__test__forest__pack
+                     (const Zrpc__Test__Forest   *message,
+                      uint8_t             *out);
+size_t zrpc__test__forest__pack_to_buffer
+                     (const Zrpc__Test__Forest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Test__Forest *
+       zrpc__test__forest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__test__forest__free_unpacked
+                     (Zrpc__Test__Forest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Test__AllTypes__MStringInt32Entry_Closure)
@@ -528,6 +650,18 @@ typedef void (*Zrpc__Test__Pong_Closure)
                   void *closure_data);
 typedef void (*Zrpc__Test__Empty_Closure)
                  (const Zrpc__Test__Empty *message,
+                  void *closure_data);
+typedef void (*Zrpc__Test__AllTypesBatch_Closure)
+                 (const Zrpc__Test__AllTypesBatch *message,
+                  void *closure_data);
+typedef void (*Zrpc__Test__AllTypesV1__Nested_Closure)
+                 (const Zrpc__Test__AllTypesV1__Nested *message,
+                  void *closure_data);
+typedef void (*Zrpc__Test__AllTypesV1_Closure)
+                 (const Zrpc__Test__AllTypesV1 *message,
+                  void *closure_data);
+typedef void (*Zrpc__Test__Forest_Closure)
+                 (const Zrpc__Test__Forest *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -591,6 +725,10 @@ extern const ProtobufCMessageDescriptor zrpc__test__tree_node__named_entry__desc
 extern const ProtobufCMessageDescriptor zrpc__test__ping__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__pong__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__empty__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__all_types_batch__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__all_types_v1__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__all_types_v1__nested__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__forest__descriptor;
 extern const ProtobufCServiceDescriptor zrpc__test__conformance__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -18,6 +18,9 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Zrpc__Test__Rpc__CallRequest Zrpc__Test__Rpc__CallRequest;
 typedef struct Zrpc__Test__Rpc__CallReply Zrpc__Test__Rpc__CallReply;
 typedef struct Zrpc__Test__Rpc__CallReply__MetadataEntry Zrpc__Test__Rpc__CallReply__MetadataEntry;
+typedef struct Zrpc__Test__Rpc__GroveRequest Zrpc__Test__Rpc__GroveRequest;
+typedef struct Zrpc__Test__Rpc__Branch Zrpc__Test__Rpc__Branch;
+typedef struct Zrpc__Test__Rpc__GroveReply Zrpc__Test__Rpc__GroveReply;
 
 
 /* --- enums --- */
@@ -97,6 +100,45 @@ struct  Zrpc__Test__Rpc__CallReply
     , (char *)protobuf_c_empty_string, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * A request that is not recursive but holds a tree that is: hostile input nests the tree deeply.
+ */
+struct  Zrpc__Test__Rpc__GroveRequest
+{
+  ProtobufCMessage base;
+  char *name;
+  Zrpc__Test__Rpc__Branch *root;
+};
+#define ZRPC__TEST__RPC__GROVE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__rpc__grove_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Zrpc__Test__Rpc__Branch
+{
+  ProtobufCMessage base;
+  char *label;
+  size_t n_children;
+  Zrpc__Test__Rpc__Branch **children;
+};
+#define ZRPC__TEST__RPC__BRANCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__rpc__branch__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Zrpc__Test__Rpc__GroveReply
+{
+  ProtobufCMessage base;
+  /*
+   * The deepest level of the tree, the root being level 1.
+   */
+  uint32_t depth;
+};
+#define ZRPC__TEST__RPC__GROVE_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__rpc__grove_reply__descriptor) \
+    , 0 }
+
+
 /* Zrpc__Test__Rpc__CallRequest methods */
 void   zrpc__test__rpc__call_request__init
                      (Zrpc__Test__Rpc__CallRequest         *message);
@@ -138,6 +180,63 @@ Zrpc__Test__Rpc__CallReply *
 void   zrpc__test__rpc__call_reply__free_unpacked
                      (Zrpc__Test__Rpc__CallReply *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Test__Rpc__GroveRequest methods */
+void   zrpc__test__rpc__grove_request__init
+                     (Zrpc__Test__Rpc__GroveRequest         *message);
+size_t zrpc__test__rpc__grove_request__get_packed_size
+                     (const Zrpc__Test__Rpc__GroveRequest   *message);
+size_t zrpc__test__rpc__grove_request__pack
+                     (const Zrpc__Test__Rpc__GroveRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__test__rpc__grove_request__pack_to_buffer
+                     (const Zrpc__Test__Rpc__GroveRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Test__Rpc__GroveRequest *
+       zrpc__test__rpc__grove_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__test__rpc__grove_request__free_unpacked
+                     (Zrpc__Test__Rpc__GroveRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Test__Rpc__Branch methods */
+void   zrpc__test__rpc__branch__init
+                     (Zrpc__Test__Rpc__Branch         *message);
+size_t zrpc__test__rpc__branch__get_packed_size
+                     (const Zrpc__Test__Rpc__Branch   *message);
+size_t zrpc__test__rpc__branch__pack
+                     (const Zrpc__Test__Rpc__Branch   *message,
+                      uint8_t             *out);
+size_t zrpc__test__rpc__branch__pack_to_buffer
+                     (const Zrpc__Test__Rpc__Branch   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Test__Rpc__Branch *
+       zrpc__test__rpc__branch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__test__rpc__branch__free_unpacked
+                     (Zrpc__Test__Rpc__Branch *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Test__Rpc__GroveReply methods */
+void   zrpc__test__rpc__grove_reply__init
+                     (Zrpc__Test__Rpc__GroveReply         *message);
+size_t zrpc__test__rpc__grove_reply__get_packed_size
+                     (const Zrpc__Test__Rpc__GroveReply   *message);
+size_t zrpc__test__rpc__grove_reply__pack
+                     (const Zrpc__Test__Rpc__GroveReply   *message,
+                      uint8_t             *out);
+size_t zrpc__test__rpc__grove_reply__pack_to_buffer
+                     (const Zrpc__Test__Rpc__GroveReply   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Test__Rpc__GroveReply *
+       zrpc__test__rpc__grove_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__test__rpc__grove_reply__free_unpacked
+                     (Zrpc__Test__Rpc__GroveReply *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Test__Rpc__CallRequest_Closure)
@@ -148,6 +247,15 @@ typedef void (*Zrpc__Test__Rpc__CallReply__MetadataEntry_Closure)
                   void *closure_data);
 typedef void (*Zrpc__Test__Rpc__CallReply_Closure)
                  (const Zrpc__Test__Rpc__CallReply *message,
+                  void *closure_data);
+typedef void (*Zrpc__Test__Rpc__GroveRequest_Closure)
+                 (const Zrpc__Test__Rpc__GroveRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Test__Rpc__Branch_Closure)
+                 (const Zrpc__Test__Rpc__Branch *message,
+                  void *closure_data);
+typedef void (*Zrpc__Test__Rpc__GroveReply_Closure)
+                 (const Zrpc__Test__Rpc__GroveReply *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -168,6 +276,10 @@ struct Zrpc__Test__Rpc__TestService_Service
                const Zrpc__Test__Rpc__CallRequest *input,
                Zrpc__Test__Rpc__CallReply_Closure closure,
                void *closure_data);
+  void (*measure)(Zrpc__Test__Rpc__TestService_Service *service,
+                  const Zrpc__Test__Rpc__GroveRequest *input,
+                  Zrpc__Test__Rpc__GroveReply_Closure closure,
+                  void *closure_data);
 };
 typedef void (*Zrpc__Test__Rpc__TestService_ServiceDestroy)(Zrpc__Test__Rpc__TestService_Service *);
 void zrpc__test__rpc__test_service__init (Zrpc__Test__Rpc__TestService_Service *service,
@@ -178,7 +290,8 @@ void zrpc__test__rpc__test_service__init (Zrpc__Test__Rpc__TestService_Service *
     { ZRPC__TEST__RPC__TEST_SERVICE__BASE_INIT,\
       function_prefix__ ## call,\
       function_prefix__ ## relay,\
-      function_prefix__ ## read  }
+      function_prefix__ ## read,\
+      function_prefix__ ## measure  }
 void zrpc__test__rpc__test_service__call(ProtobufCService *service,
                                          const Zrpc__Test__Rpc__CallRequest *input,
                                          Zrpc__Test__Rpc__CallReply_Closure closure,
@@ -191,12 +304,19 @@ void zrpc__test__rpc__test_service__read(ProtobufCService *service,
                                          const Zrpc__Test__Rpc__CallRequest *input,
                                          Zrpc__Test__Rpc__CallReply_Closure closure,
                                          void *closure_data);
+void zrpc__test__rpc__test_service__measure(ProtobufCService *service,
+                                            const Zrpc__Test__Rpc__GroveRequest *input,
+                                            Zrpc__Test__Rpc__GroveReply_Closure closure,
+                                            void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor zrpc__test__rpc__call_request__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__rpc__call_reply__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__rpc__call_reply__metadata_entry__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__rpc__grove_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__rpc__branch__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__rpc__grove_reply__descriptor;
 extern const ProtobufCServiceDescriptor zrpc__test__rpc__test_service__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -1,17 +1,18 @@
 import Foundation
 
-/// Runs protoc-c, the reference implementation, as a text-format encoder and decoder.
-enum ProtocCTool {
+/// Runs protoc (Debian's `protobuf-compiler`, which `Scripts/install-deps.sh` installs), the
+/// reference implementation, as a text-format encoder and decoder.
+enum ProtocTool {
     /// The package's root folder (tests run from anywhere).
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `protoc-c --encode=TYPE`: text format in, binary out.
+    /// `protoc --encode=TYPE`: text format in, binary out.
     static func encode(_ text: String, type: String, file: String = "test/conformance.proto") async throws -> [UInt8] {
         try await offPool { try run(["--encode=\(type)", file], input: Data(text.utf8)) }
     }
 
-    /// `protoc-c --decode=TYPE`: binary in, text format out.
+    /// `protoc --decode=TYPE`: binary in, text format out.
     static func decode(_ bytes: [UInt8], type: String, file: String = "test/conformance.proto") async throws -> String {
         String(decoding: try await offPool { try run(["--decode=\(type)", file], input: Data(bytes)) }, as: UTF8.self)
     }
@@ -29,11 +30,11 @@ enum ProtocCTool {
         let description: String
     }
 
-    /// Runs protoc-c with files, not pipes, for its input and output: a pipe's end can be
+    /// Runs protoc with files, not pipes, for its input and output: a pipe's end can be
     /// inherited by a process another test starts at the same moment, and then reading it to its
     /// end would wait for that process to exit.
     private static func run(_ arguments: [String], input: Data) throws -> [UInt8] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("protoc-c-tool-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("protoc-tool-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let inputURL = folder.appendingPathComponent("input")
@@ -54,7 +55,7 @@ enum ProtocCTool {
             try? stderr.close()
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/protoc-c")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/protoc")
         process.arguments = ["--proto_path=\(packageRoot.appendingPathComponent("Protos").path)"] + arguments
         process.standardInput = stdin
         process.standardOutput = stdout
@@ -64,7 +65,7 @@ enum ProtocCTool {
         let output = try contents(of: outputURL)
         guard process.terminationStatus == 0 else {
             let errors = (try? contents(of: errorsURL)) ?? Data()
-            throw Failure(description: "protoc-c \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+            throw Failure(description: "protoc \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
         }
         return [UInt8](output)
     }
