@@ -145,16 +145,28 @@ let package = Package(
             dependencies: ["CProtobufC"],
             path: "Tests/Support/ConformanceProtoC"
         ),
+        // Messages only (zrpc-gen --emit messages): no dependency on the ZRPC runtime.
         .target(
             name: "ConformanceMessages",
-            dependencies: ["ConformanceProtoC", "ProtobufC", "ZRPC"],
+            dependencies: ["ConformanceProtoC", "ProtobufC"],
             path: "Tests/Support/ConformanceMessages"
         ),
+        // The same protos' services (zrpc-gen --emit services).
+        .target(
+            name: "ConformanceServices",
+            dependencies: ["ConformanceMessages", "ZRPC"],
+            path: "Tests/Support/ConformanceServices"
+        ),
         .testTarget(name: "ProtobufCTests", dependencies: ["ProtobufC", "ConformanceMessages"]),
-        .testTarget(name: "ZRPCGeneratorTests", dependencies: ["ZRPCGenerator", "ConformanceMessages"]),
+        .testTarget(
+            name: "ZRPCGeneratorTests",
+            dependencies: ["ZRPCGenerator", "ConformanceMessages", "ConformanceServices", "ZRPC"]
+        ),
         .testTarget(
             name: "ZRPCTests",
-            dependencies: ["ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "EchoMessages", "ZRPCTestKit"]
+            dependencies: [
+                "ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "ConformanceServices", "EchoMessages", "ZRPCTestKit",
+            ]
         ),
     ]
 )

@@ -78,6 +78,9 @@ struct BadInputTests {
         (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--frobnicate", "a.proto"], "unknown option --frobnicate"),
         (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--access", "open", "a.proto"], "--access must be"),
         (["--proto-path"], "--proto-path needs a value"),
+        (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--emit", "both", "a.proto"], "--emit must be all, messages or services"),
+        (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--c-module", "9c", "a.proto"], "--c-module 9c is not a valid module name"),
+        (["--proto-path", "p", "--swift-out", "x", "--emit", "services", "--messages-module", "a-b", "a.proto"], "--messages-module a-b is not"),
     ])
     func commandLine(arguments: [String], expected: String) throws {
         let error = try #require(throws: GeneratorError.self) { try GeneratorOptions(arguments: arguments) }

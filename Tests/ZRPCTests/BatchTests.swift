@@ -1,4 +1,5 @@
 import ConformanceMessages
+import ConformanceServices
 import Testing
 import ZRPC
 import ZeroMQ

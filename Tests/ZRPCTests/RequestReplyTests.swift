@@ -1,4 +1,5 @@
 import ConformanceMessages
+import ConformanceServices
 import ZeroMQ
 import Testing
 import ZRPC

@@ -1,4 +1,5 @@
 import ConformanceMessages
+import ConformanceServices
 import Synchronization
 import Testing
 import ZRPC

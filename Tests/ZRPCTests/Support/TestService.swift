@@ -1,4 +1,5 @@
 import ConformanceMessages
+import ConformanceServices
 import Foundation
 import ProtobufC
 import ZRPC
