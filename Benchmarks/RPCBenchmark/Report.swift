@@ -88,7 +88,27 @@ struct Report {
         out.append("## Errors and failures")
         out.append("")
         out.append(contentsOf: failures.isEmpty ? ["None: every call succeeded and every reply had the request's size."] : failures.map { "- \($0)" })
+        out.append("")
+        out.append(summary())
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The last line: the goals' ratios as `key=value` fields, for scripts
+    /// (`../shared/tools/ab-bench.sh` compares them between two builds).
+    private func summary() -> String {
+        var fields: [String] = []
+        for payload in outcome.payloads {
+            let size = payload.label.filter { $0 != " " }
+            for contender in measuredBesideRaw where contender.isZRPC || contender == .rawZRPCProtobuf {
+                if let latency = Self.quotient(value(.p50, contender, payload), value(.p50, .raw, payload)) {
+                    fields.append("\(contender.label).p50/raw.\(size)=" + String(format: "%.2f", latency))
+                }
+                if let throughput = Self.quotient(value(.throughput(64), contender, payload), value(.throughput(64), .raw, payload)) {
+                    fields.append("\(contender.label).throughput64/raw.\(size)=" + String(format: "%.2f", throughput))
+                }
+            }
+        }
+        return "rpc: " + fields.joined(separator: " ")
     }
 
     private func mainTable() -> [String] {

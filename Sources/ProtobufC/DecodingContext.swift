@@ -67,7 +67,9 @@ public struct DecodingContext {
     @inlinable
     func decode<Message: ProtobufMessage>(_ type: Message.Type, at pointer: UnsafeRawPointer) throws -> Message {
         var message = try Message(decoding: pointer.assumingMemoryBound(to: Message.CMessage.self), context: self)
-        message.unknownFields = try unknownFields(at: pointer)
+        if pointer.assumingMemoryBound(to: ProtobufCMessage.self).pointee.n_unknown_fields > 0 {
+            message.unknownFields = try unknownFields(at: pointer)
+        }
         return message
     }
 

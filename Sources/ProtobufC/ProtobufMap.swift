@@ -179,8 +179,11 @@ extension ProtobufMap: ExpressibleByDictionaryLiteral {
     /// A map from a literal; a later entry with the same key (by bytes) wins.
     ///
     /// - Parameter elements: The entries.
+    @inlinable
     public init(dictionaryLiteral elements: (Key, Value)...) {
-        storage = Dictionary(minimumCapacity: elements.count)
+        storage = [:]  // every message's default: no allocation, no generic lookup
+        guard !elements.isEmpty else { return }
+        storage.reserveCapacity(elements.count)
         for (key, value) in elements { storage[StoredKey(key)] = value }
     }
 }

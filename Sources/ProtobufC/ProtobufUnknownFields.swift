@@ -16,11 +16,14 @@ internal import CProtobufC
 /// Two messages are equal only when their unknown fields are byte-for-byte equal too.
 public struct ProtobufUnknownFields: Hashable, Sendable {
     /// The fields in wire format (tag, then value), in the order they were read.
-    public private(set) var bytes: [UInt8]
+    public var bytes: [UInt8] { storage }
+
+    @usableFromInline var storage: [UInt8]
 
     /// No unknown fields.
+    @inlinable
     public init() {
-        bytes = []
+        storage = []
     }
 
     /// Unknown fields from wire-format bytes (one or more whole fields: tag, then value).
@@ -41,11 +44,12 @@ public struct ProtobufUnknownFields: Hashable, Sendable {
                 }
             }
         }
-        self.bytes = bytes
+        self.storage = bytes
     }
 
     /// Whether there are none.
-    public var isEmpty: Bool { bytes.isEmpty }
+    @inlinable
+    public var isEmpty: Bool { storage.isEmpty }
 
     /// The largest field number protobuf allows, 2^29 − 1.
     static let maxFieldNumber: UInt64 = (1 << 29) - 1
@@ -75,9 +79,9 @@ extension ProtobufUnknownFields {
                     messageType: ""
                 )
             }
-            WireReader.appendVarint(UInt64(record.tag) << 3 | UInt64(record.wire_type.rawValue), to: &fields.bytes)
+            WireReader.appendVarint(UInt64(record.tag) << 3 | UInt64(record.wire_type.rawValue), to: &fields.storage)
             if record.len > 0, let data = record.data {
-                fields.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: record.len))
+                fields.storage.append(contentsOf: UnsafeBufferPointer(start: data, count: record.len))
             }
         }
         return fields

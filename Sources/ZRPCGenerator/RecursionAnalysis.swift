@@ -6,6 +6,9 @@
 struct RecursionAnalysis {
     private var anyEdges: [String: [String]] = [:]
     private var singularEdges: [String: [String]] = [:]
+    /// Messages with a field whose repeats on the wire merge: a singular message field or a
+    /// oneof's message member.
+    private var mergingMessages: Set<String> = []
 
     init(messages: [MessageModel]) {
         for message in messages {
@@ -18,6 +21,9 @@ struct RecursionAnalysis {
                     singular.append(target.fullName)
                 case (.map(let entry, _, _), _):
                     any.append(entry.fullName)
+                case (.oneofMember, .message(let target)):
+                    any.append(target.fullName)
+                    mergingMessages.insert(message.info.fullName)
                 case (_, .message(let target)):
                     any.append(target.fullName)
                 default:
@@ -26,6 +32,7 @@ struct RecursionAnalysis {
             }
             anyEdges[message.info.fullName] = any
             singularEdges[message.info.fullName] = singular
+            if !singular.isEmpty { mergingMessages.insert(message.info.fullName) }
         }
     }
 
@@ -35,14 +42,15 @@ struct RecursionAnalysis {
     }
 
     /// Whether decoding `message` must walk its bytes first: some type reachable from it
-    /// (itself included) has a singular message field, whose repeats protobuf merges, or can
+    /// (itself included) has a singular message field or a oneof message member, whose repeats
+    /// protobuf merges, or can
     /// contain itself, so that nesting has no bound of its own.
     func needsStructureScan(_ message: String) -> Bool {
         var stack = [message]
         var visited: Set<String> = []
         while let next = stack.popLast() {
             guard visited.insert(next).inserted else { continue }
-            if !(singularEdges[next] ?? []).isEmpty || isRecursive(next) { return true }
+            if mergingMessages.contains(next) || isRecursive(next) { return true }
             stack.append(contentsOf: anyEdges[next] ?? [])
         }
         return false

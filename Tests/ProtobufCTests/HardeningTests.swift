@@ -197,6 +197,13 @@ struct HardeningTests {
         #expect(try AllTypes(serializedBytes: a + b + WireBytes.field(61, varint: 5)).choice == .cInt32(5))
     }
 
+    @Test("a message whose only message field is a oneof member merges it too")
+    func mergeOnlyOneof() throws {
+        #expect(Zrpc_Test_Choice.needsStructureScan)
+        let bytes = WireBytes.field(1, WireBytes.field(1, varint: 1)) + WireBytes.field(1, WireBytes.field(2, Array("y".utf8)))
+        #expect(try Zrpc_Test_Choice(serializedBytes: bytes).value == .nested(Nested(a: 1, b: "y")))
+    }
+
     @Test("a map entry whose message value occurs twice has it merged")
     func mergeMapValue() throws {
         let entry = WireBytes.field(1, varint: 1) + WireBytes.field(2, WireBytes.field(1, varint: 1))

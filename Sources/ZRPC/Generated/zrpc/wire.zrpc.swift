@@ -340,6 +340,9 @@ extension Zrpc_Wire_Header: ProtobufMessage {
     /// protoc-c's descriptor for `zrpc.wire.Header`.
     public static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__wire__header__init)
 
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    public static var needsStructureScan: Bool { true }
+
     /// Initialises a C struct with `zrpc__wire__header__init`.
     public static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
         zrpc__wire__header__init(cMessage)

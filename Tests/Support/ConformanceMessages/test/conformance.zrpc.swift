@@ -856,6 +856,65 @@ public struct Zrpc_Test_AllTypesV1: Sendable, Hashable {
     }
 }
 
+/// The `zrpc.test.Choice` message from `test/conformance.proto`.
+public struct Zrpc_Test_Choice: Sendable, Hashable {
+    /// The `value` oneof: at most one of its fields is set.
+    public var value: Value? = nil
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    public var unknownFields = ProtobufUnknownFields()
+
+    /// The fields of the `value` oneof.
+    public enum Value: Sendable, Hashable, ProtobufEquatable {
+        /// `nested = 1`.
+        case nested(Zrpc_Test_AllTypes.Nested)
+        /// `number = 2`.
+        case number(Int32)
+
+        /// Equal when the same member holds equal values.
+        public static func == (lhs: Value, rhs: Value) -> Bool {
+            switch (lhs, rhs) {
+            case (.nested(let left), .nested(let right)): left.protobufEquals(right)
+            case (.number(let left), .number(let right)): left.protobufEquals(right)
+            default: false
+            }
+        }
+
+        /// Hashes the member's number and value.
+        public func hash(into hasher: inout Hasher) {
+            switch self {
+            case .nested(let value):
+                hasher.combine(1)
+                value.protobufHash(into: &hasher)
+            case .number(let value):
+                hasher.combine(2)
+                value.protobufHash(into: &hasher)
+            }
+        }
+    }
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    public init(
+        value: Value? = nil
+    ) {
+        self.value = value
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    public static func == (lhs: Zrpc_Test_Choice, rhs: Zrpc_Test_Choice) -> Bool {
+        guard lhs.value.protobufEquals(rhs.value) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        value.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
 /// The `zrpc.test.Forest` message from `test/conformance.proto`.
 public struct Zrpc_Test_Forest: Sendable, Hashable {
     /// `name = 1`.
@@ -1520,6 +1579,49 @@ extension Zrpc_Test_AllTypesV1.Nested: ProtobufMessage {
     public init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
         self.init()
         self.a = cMessage.pointee.a
+    }
+}
+
+extension Zrpc_Test_Choice: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.test.Choice`.
+    public typealias CMessage = Zrpc__Test__Choice
+
+    /// protoc-c's descriptor for `zrpc.test.Choice`.
+    public static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__test__choice__init)
+
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    public static var needsStructureScan: Bool { true }
+
+    /// Initialises a C struct with `zrpc__test__choice__init`.
+    public static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__test__choice__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    public func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        switch self.value {
+        case .nested(let value)?:
+            cMessage.pointee.value_case = .init(rawValue: 1)
+            cMessage.pointee.nested = try arena.message(value)
+        case .number(let value)?:
+            cMessage.pointee.value_case = .init(rawValue: 2)
+            cMessage.pointee.number = value
+        case nil:
+            break
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    public init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        switch cMessage.pointee.value_case.rawValue {
+        case 1:
+            self.value = .nested(try context.message(cMessage.pointee.nested) ?? Zrpc_Test_AllTypes.Nested())
+        case 2:
+            self.value = .number(cMessage.pointee.number)
+        default:
+            self.value = nil
+        }
     }
 }
 

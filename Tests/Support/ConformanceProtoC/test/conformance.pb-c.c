@@ -388,6 +388,51 @@ void   zrpc__test__all_types_v1__free_unpacked
   assert(message->base.descriptor == &zrpc__test__all_types_v1__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__test__choice__init
+                     (Zrpc__Test__Choice         *message)
+{
+  static const Zrpc__Test__Choice init_value = ZRPC__TEST__CHOICE__INIT;
+  *message = init_value;
+}
+size_t zrpc__test__choice__get_packed_size
+                     (const Zrpc__Test__Choice *message)
+{
+  assert(message->base.descriptor == &zrpc__test__choice__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__test__choice__pack
+                     (const Zrpc__Test__Choice *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__test__choice__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__test__choice__pack_to_buffer
+                     (const Zrpc__Test__Choice *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__test__choice__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Test__Choice *
+       zrpc__test__choice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Test__Choice *)
+     protobuf_c_message_unpack (&zrpc__test__choice__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__test__choice__free_unpacked
+                     (Zrpc__Test__Choice *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__test__choice__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   zrpc__test__forest__init
                      (Zrpc__Test__Forest         *message)
 {
@@ -2146,6 +2191,57 @@ const ProtobufCMessageDescriptor zrpc__test__all_types_v1__descriptor =
   zrpc__test__all_types_v1__field_indices_by_name,
   4,  zrpc__test__all_types_v1__number_ranges,
   (ProtobufCMessageInit) zrpc__test__all_types_v1__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__test__choice__field_descriptors[2] =
+{
+  {
+    "nested",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Test__Choice, value_case),
+    offsetof(Zrpc__Test__Choice, nested),
+    &zrpc__test__all_types__nested__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Zrpc__Test__Choice, value_case),
+    offsetof(Zrpc__Test__Choice, number),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__test__choice__field_indices_by_name[] = {
+  0,   /* field[0] = nested */
+  1,   /* field[1] = number */
+};
+static const ProtobufCIntRange zrpc__test__choice__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__test__choice__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.test.Choice",
+  "Choice",
+  "Zrpc__Test__Choice",
+  "zrpc.test",
+  sizeof(Zrpc__Test__Choice),
+  2,
+  zrpc__test__choice__field_descriptors,
+  zrpc__test__choice__field_indices_by_name,
+  1,  zrpc__test__choice__number_ranges,
+  (ProtobufCMessageInit) zrpc__test__choice__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor zrpc__test__forest__field_descriptors[2] =

@@ -34,6 +34,7 @@ typedef struct Zrpc__Test__Empty Zrpc__Test__Empty;
 typedef struct Zrpc__Test__AllTypesBatch Zrpc__Test__AllTypesBatch;
 typedef struct Zrpc__Test__AllTypesV1 Zrpc__Test__AllTypesV1;
 typedef struct Zrpc__Test__AllTypesV1__Nested Zrpc__Test__AllTypesV1__Nested;
+typedef struct Zrpc__Test__Choice Zrpc__Test__Choice;
 typedef struct Zrpc__Test__Forest Zrpc__Test__Forest;
 
 
@@ -405,6 +406,30 @@ struct  Zrpc__Test__AllTypesV1
     , 0, (char *)protobuf_c_empty_string, NULL, 0,NULL }
 
 
+typedef enum {
+  ZRPC__TEST__CHOICE__VALUE__NOT_SET = 0,
+  ZRPC__TEST__CHOICE__VALUE_NESTED = 1,
+  ZRPC__TEST__CHOICE__VALUE_NUMBER = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ZRPC__TEST__CHOICE__VALUE__CASE)
+} Zrpc__Test__Choice__ValueCase;
+
+/*
+ * A message whose only message field is a oneof member (repeats of it merge all the same).
+ */
+struct  Zrpc__Test__Choice
+{
+  ProtobufCMessage base;
+  Zrpc__Test__Choice__ValueCase value_case;
+  union {
+    Zrpc__Test__AllTypes__Nested *nested;
+    int32_t number;
+  };
+};
+#define ZRPC__TEST__CHOICE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__choice__descriptor) \
+    , ZRPC__TEST__CHOICE__VALUE__NOT_SET, {0} }
+
+
 /*
  * A message that is not recursive holding one that is.
  */
@@ -585,6 +610,25 @@ Zrpc__Test__AllTypesV1 *
 void   zrpc__test__all_types_v1__free_unpacked
                      (Zrpc__Test__AllTypesV1 *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Test__Choice methods */
+void   zrpc__test__choice__init
+                     (Zrpc__Test__Choice         *message);
+size_t zrpc__test__choice__get_packed_size
+                     (const Zrpc__Test__Choice   *message);
+size_t zrpc__test__choice__pack
+                     (const Zrpc__Test__Choice   *message,
+                      uint8_t             *out);
+size_t zrpc__test__choice__pack_to_buffer
+                     (const Zrpc__Test__Choice   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Test__Choice *
+       zrpc__test__choice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__test__choice__free_unpacked
+                     (Zrpc__Test__Choice *message,
+                      ProtobufCAllocator *allocator);
 /* Zrpc__Test__Forest methods */
 void   zrpc__test__forest__init
                      (Zrpc__Test__Forest         *message);
@@ -660,6 +704,9 @@ typedef void (*Zrpc__Test__AllTypesV1__Nested_Closure)
 typedef void (*Zrpc__Test__AllTypesV1_Closure)
                  (const Zrpc__Test__AllTypesV1 *message,
                   void *closure_data);
+typedef void (*Zrpc__Test__Choice_Closure)
+                 (const Zrpc__Test__Choice *message,
+                  void *closure_data);
 typedef void (*Zrpc__Test__Forest_Closure)
                  (const Zrpc__Test__Forest *message,
                   void *closure_data);
@@ -728,6 +775,7 @@ extern const ProtobufCMessageDescriptor zrpc__test__empty__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__all_types_batch__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__all_types_v1__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__all_types_v1__nested__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__test__choice__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__test__forest__descriptor;
 extern const ProtobufCServiceDescriptor zrpc__test__conformance__descriptor;
 
