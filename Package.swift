@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ProtobufC", targets: ["ProtobufC"]),
         .library(name: "ZRPC", targets: ["ZRPC"]),
         .library(name: "ZRPCTestKit", targets: ["ZRPCTestKit"]),
+        .library(name: "ZRPCProcessKit", targets: ["ZRPCProcessKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
         .executable(name: "zrpc-fault-service", targets: ["zrpc-fault-service"]),
     ],
@@ -61,6 +62,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Process kit: for processes that run servers (child processes that end with their parent)
+        .target(name: "ZRPCProcessKit"),
+
         // MARK: Test kit (a product, for users' tests too)
         .target(
             name: "ZRPCTestKitProtoC",
@@ -76,6 +80,7 @@ let package = Package(
             dependencies: [
                 "ZRPCTestKit",
                 "ZRPC",
+                "ZRPCProcessKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -106,6 +111,7 @@ let package = Package(
             dependencies: [
                 "EchoMessages",
                 "ZRPC",
+                "ZRPCProcessKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -166,6 +172,7 @@ let package = Package(
             name: "ZRPCTests",
             dependencies: [
                 "ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "ConformanceServices", "EchoMessages", "ZRPCTestKit",
+                "ZRPCProcessKit",
             ]
         ),
     ]

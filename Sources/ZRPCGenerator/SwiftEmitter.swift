@@ -42,13 +42,16 @@ struct SwiftEmitter {
         writer.line("//   zrpc-gen \(options.arguments.map(Self.shellQuoted).joined(separator: " "))")
         writer.line()
         let hasServices = !file.service.isEmpty && options.emit != .messages
+        // Declarations below `public` keep the modules they use below it too (`package import`),
+        // so that no public API of the module names them.
+        let importKeyword = options.access == "public" ? "import" : options.access + " import"
         if options.emit != .services {
-            writer.line("import \(options.cModule)")
-            writer.line("import ProtobufC")
+            writer.line("\(importKeyword) \(options.cModule)")
+            writer.line("\(importKeyword) ProtobufC")
         } else if !options.messagesModule.isEmpty {
-            writer.line("import \(options.messagesModule)")
+            writer.line("\(importKeyword) \(options.messagesModule)")
         }
-        if hasServices && options.swiftModule != "ZRPC" { writer.line("import ZRPC") }
+        if hasServices && options.swiftModule != "ZRPC" { writer.line("\(importKeyword) ZRPC") }
     }
 
     private static func shellQuoted(_ argument: String) -> String {

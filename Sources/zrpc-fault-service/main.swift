@@ -9,6 +9,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import ZRPC
+import ZRPCProcessKit
 import ZRPCTestKit
 
 ExitWithParent.startIfRequested()  // ZRPC_EXIT_WITH_PARENT=1: exit when the parent closes our stdin

@@ -155,14 +155,14 @@ struct LifecycleTests {
     @Test("shutting down a shared context stops the I/O threads instead of spinning, and calls fail")
     func sharedContextShutdown() async throws {
         let name = "zrpc-ctx-\(UInt32.random(in: 0 ... 99_999))"
-        let context = try Context()
+        let context = try TransportContext()
         var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger)
-        serverConfiguration.context = context
+        serverConfiguration.transportContext = context
         serverConfiguration.name = name + "s"
         let server = Server(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
         try await server.start()
         var clientConfiguration = Client.Configuration(endpoints: server.boundEndpoints)
-        clientConfiguration.context = context
+        clientConfiguration.transportContext = context
         clientConfiguration.name = name + "c"
         let client = try await Client(configuration: clientConfiguration)
         let stub = TestRPC.Client(wrapping: client)

@@ -2,6 +2,7 @@ import EchoMessages
 import Foundation
 import Testing
 import ZRPC
+import ZRPCProcessKit
 
 /// Two echo-server processes behind one client: both receive calls.
 @Suite("Across processes")

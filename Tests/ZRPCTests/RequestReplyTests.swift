@@ -178,8 +178,8 @@ struct RequestReplyTests {
             let error = try await rpcError { try await harness.stub.call(.init(text: "second")) }
             #expect(error.code == .resourceExhausted)
             #expect(error.message.contains(TestRPC.descriptor.fullName))
-            let health = try await Zrpc_Health_Health.Client(wrapping: harness.client).check(.init())
-            #expect(health.status == .serving)  // another service is unaffected
+            let health = try await HealthClient(wrapping: harness.client).check()
+            #expect(health == .serving)  // another service is unaffected
             harness.gates.open("hold")
             #expect(try await held.text == "held")
             #expect(try await harness.stub.call(.init(text: "third")).text == "third")
@@ -206,10 +206,10 @@ struct RequestReplyTests {
     @Test("the health service reports serving, unknown services and readiness")
     func health() async throws {
         try await withHarness { harness in
-            let health = Zrpc_Health_Health.Client(wrapping: harness.client)
+            let health = HealthClient(wrapping: harness.client)
             let service = TestRPC.descriptor.fullName
             func status(_ name: String) async throws -> HealthStatus.ServingStatus {
-                try await health.check(.init(service: name)).status
+                try await health.check(service: name)
             }
             var seen = try await [status(""), status(service), status("no.Such")]
             #expect(seen == [.serving, .serving, .serviceUnknown])
@@ -238,7 +238,10 @@ struct AddHeader: ClientInterceptor {
 struct RequireHeader: ServerInterceptor {
     let key: String
 
-    func intercept(_ request: ServerRequest, next: @Sendable (ServerRequest) async throws -> Frame) async throws -> Frame {
+    func intercept(
+        _ request: ServerRequest,
+        next: @Sendable (ServerRequest) async throws -> SerializedMessage
+    ) async throws -> SerializedMessage {
         guard request.context.metadata[key] != nil else {
             throw RPCError(code: .unauthenticated, message: "missing \(key)")
         }

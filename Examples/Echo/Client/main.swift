@@ -21,9 +21,8 @@ func say(_ line: String) {
 
 do {
     try await Client.withClient(configuration: .init(endpoints: endpoints, defaultTimeout: .seconds(5))) { client in
-        let health = Zrpc_Health_Health.Client(wrapping: client)
-        let status = try await health.check(.init(service: Echo_Echo.descriptor.fullName))
-        say("health of \(Echo_Echo.descriptor.fullName): \(status.status)")
+        let status = try await HealthClient(wrapping: client).check(service: Echo_Echo.descriptor.fullName)
+        say("health of \(Echo_Echo.descriptor.fullName): \(status)")
 
         let echo = Echo_Echo.Client(wrapping: client)
         for sequence in 1...max(count, 1) {

@@ -10,6 +10,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import ZRPC
+import ZRPCProcessKit
 
 /// The echo service: answers with the request's text, and says which process served it.
 struct EchoService: Echo_Echo.ServiceProtocol {

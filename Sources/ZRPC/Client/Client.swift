@@ -1,5 +1,5 @@
 public import ProtobufC
-public import ZeroMQ
+internal import ZeroMQ
 
 /// A connection to one service's servers: multiplexes any number of concurrent calls over one
 /// DEALER socket, owned by the client's I/O thread.
@@ -39,7 +39,7 @@ public final class Client: Sendable {
         self.configuration = configuration
         let resilience = try configuration.resilience.makeLayers()
         self.resilience = resilience
-        let context = try configuration.context ?? Context()
+        let context = try configuration.transportContext?.context ?? Context()
         self.context = context
         let statistics = statistics
         let loop = try await IOLoop(name: configuration.name) {
@@ -99,7 +99,7 @@ public final class Client: Sendable {
     /// Fails calls in flight with UNAVAILABLE and stops the I/O thread.
     public func close() async {
         await loop.shutdown()
-        if configuration.context == nil { context.shutdown() }
+        if configuration.transportContext == nil { context.shutdown() }
     }
 
     /// The client's I/O thread as a task executor: a task that prefers it
@@ -147,25 +147,25 @@ public final class Client: Sendable {
         options: CallOptions = .defaults,
         responseType: Response.Type = Response.self
     ) async throws -> UnaryResponse<Response> {
-        let payload: Frame
+        let payload: SerializedMessage
         do {
-            payload = try request.packedFrame()
+            payload = try SerializedMessage(request)
         } catch {
-            throw RPCError(code: .invalidArgument, message: "the request could not be encoded: \(error)")
+            throw RPCError(code: .invalidArgument, message: "the request could not be encoded: \(error)", cause: error)
         }
         let response = try await perform(method, payload: payload, options: options)
         do {
-            let message = try Response(frame: response.payload, limits: configuration.decodingLimits)
+            let message = try response.payload.decode(as: Response.self, limits: configuration.decodingLimits)
             return UnaryResponse(message: message, trailers: response.metadata)
         } catch {
-            throw RPCError(code: .internal, message: "the response did not decode: \(error)")
+            throw RPCError(code: .internal, message: "the response did not decode: \(error)", cause: error)
         }
     }
 
     /// The untyped part of a call: checks the options, sets the deadline, runs the interceptors
     /// and the transport.
     @usableFromInline
-    nonisolated(nonsending) func perform(_ method: MethodDescriptor, payload: Frame, options: CallOptions) async throws -> ClientResponse {
+    nonisolated(nonsending) func perform(_ method: MethodDescriptor, payload: SerializedMessage, options: CallOptions) async throws -> ClientResponse {
         if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
             throw RPCError(
                 code: .invalidArgument,
@@ -215,7 +215,7 @@ public final class Client: Sendable {
                 loop.submit(.start(.init(
                     id: callID,
                     header: headerFrame,
-                    payload: request.payload,
+                    payload: request.payload.frame,
                     deadline: request.deadline,
                     continuation: continuation
                 )))
@@ -234,6 +234,6 @@ public final class Client: Sendable {
                 retryAfter: retryAfter
             )
         }
-        return ClientResponse(payload: response.payload, metadata: metadata)
+        return ClientResponse(payload: SerializedMessage(frame: response.payload), metadata: metadata)
     }
 }

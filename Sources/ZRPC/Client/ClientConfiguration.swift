@@ -1,6 +1,6 @@
 public import Logging
 public import ProtobufC
-public import ZeroMQ
+internal import ZeroMQ
 
 extension Client {
     /// How a client connects and what it applies to every call.
@@ -30,8 +30,9 @@ extension Client {
         public var reconnectInterval: Duration
         /// A name for the client's I/O thread (shown by debuggers).
         public var name: String
-        /// The ZeroMQ context to use; nil makes one. Share one with a server to use `inproc://`.
-        public var context: Context?
+        /// The transport context to make the socket in; nil makes one. Share one with a server
+        /// in this process to call it over `inproc://`.
+        public var transportContext: TransportContext?
 
         /// Creates a configuration.
         ///
@@ -54,7 +55,7 @@ extension Client {
             self.maxFrameBytes = Int64(DecodingLimits.defaults.maxMessageBytes) * 2
             self.reconnectInterval = .milliseconds(100)
             self.name = "zrpc-client"
-            self.context = nil
+            self.transportContext = nil
         }
     }
 }

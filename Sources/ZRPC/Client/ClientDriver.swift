@@ -1,4 +1,4 @@
-import ZeroMQ
+internal import ZeroMQ
 
 /// The client's socket work, on its I/O thread: sends calls over one DEALER socket (connected to
 /// every endpoint, so libzmq spreads messages across servers), matches responses to callers by call

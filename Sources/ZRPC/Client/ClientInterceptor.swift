@@ -1,5 +1,3 @@
-public import ZeroMQ
-
 /// A call on its way out, with its request already encoded: what client interceptors see.
 ///
 /// Interceptors work on encoded payloads, so one interceptor (retry, circuit breaker, bulkhead,
@@ -8,7 +6,7 @@ public struct ClientRequest: Sendable {
     /// The method being called.
     public var method: MethodDescriptor
     /// The encoded request message.
-    public var payload: Frame
+    public var payload: SerializedMessage
     /// Request metadata.
     public var metadata: Metadata
     /// When the whole call (every attempt) must be done.
@@ -22,7 +20,7 @@ public struct ClientRequest: Sendable {
 /// A successful call's result, still encoded.
 public struct ClientResponse: Sendable {
     /// The encoded response message.
-    public var payload: Frame
+    public var payload: SerializedMessage
     /// Response metadata (trailers).
     public var metadata: Metadata
 }

@@ -89,23 +89,53 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     public var metadata: Metadata
     /// How long the server asked the client to wait before retrying, if it did.
     public var retryAfter: Duration?
+    /// The error underneath, when this one wraps another in this process (a decoding error, a
+    /// transport failure). Never sent over the wire, and not part of equality.
+    public var cause: (any Error)?
 
     /// Creates an error.
+    ///
+    /// ```swift
+    /// throw RPCError(code: .invalidArgument, message: "bad order id", cause: parseError)
+    /// ```
     ///
     /// - Parameters:
     ///   - code: The status code.
     ///   - message: What went wrong.
     ///   - metadata: Trailers to send with it.
     ///   - retryAfter: Asks the client not to retry before this long (servers under load).
-    public init(code: Code, message: String, metadata: Metadata = [:], retryAfter: Duration? = nil) {
+    ///   - cause: The error underneath, for logs in this process.
+    public init(
+        code: Code,
+        message: String,
+        metadata: Metadata = [:],
+        retryAfter: Duration? = nil,
+        cause: (any Error)? = nil
+    ) {
         self.code = code
         self.message = message
         self.metadata = metadata
         self.retryAfter = retryAfter
+        self.cause = cause
     }
 
+    /// The code and message, and the cause when there is one.
     public var description: String {
-        "\(code): \(message)"
+        guard let cause else { return "\(code): \(message)" }
+        return "\(code): \(message) (cause: \(cause))"
+    }
+
+    /// Equal when code, message, metadata and `retryAfter` are (``cause`` is not compared).
+    public static func == (lhs: RPCError, rhs: RPCError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.metadata == rhs.metadata && lhs.retryAfter == rhs.retryAfter
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(metadata)
+        hasher.combine(retryAfter)
     }
 }
 

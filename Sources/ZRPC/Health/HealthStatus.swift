@@ -8,9 +8,6 @@ import Synchronization
 /// server.health.set(.notServing, for: "echo.Echo")    // one service down for maintenance
 /// ```
 public final class HealthStatus: Sendable {
-    /// A service's serving status (grpc.health.v1's, plus "unknown service").
-    public typealias ServingStatus = Zrpc_Health_HealthCheckResponse.ServingStatus
-
     private struct State {
         var ready = true
         var overrides: [String: ServingStatus] = [:]

@@ -1,6 +1,6 @@
 public import ProtobufC
 import Synchronization
-import ZeroMQ
+internal import ZeroMQ
 
 /// Cache-aside for read methods: a response is kept for the request's exact bytes, concurrent
 /// misses of one request make one call (stampede protection), and, when the call fails with a
@@ -104,7 +104,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     ///   - response: Its new answer.
     public func update(_ method: MethodDescriptor, request: some ProtobufMessage, response: some ProtobufMessage) throws {
         let key = Key(method: method.fullName, request: try request.serializedBytes())
-        let value = ClientResponse(payload: try Frame(bytes: try response.serializedBytes()), metadata: [:])
+        let value = ClientResponse(payload: try SerializedMessage(bytes: try response.serializedBytes()), metadata: [:])
         let instant = now()
         state.withLock { $0.cache.update(key, value: value, now: instant) }
     }

@@ -1,6 +1,6 @@
 public import ProtobufC
 import Synchronization
-import ZeroMQ
+internal import ZeroMQ
 
 /// Graceful degradation: when a call fails with a chosen status (an open circuit, a deadline,
 /// UNAVAILABLE), a per-method fallback answers instead — a default, a computed substitute, or the
@@ -36,8 +36,8 @@ public struct FallbackInterceptor: ClientInterceptor {
             _ produce: @escaping @Sendable (Request, RPCError) async throws -> Response
         ) -> Fallback {
             Fallback(method: method.fullName, codes: codes, produce: { request, error in
-                let decoded = try Request(frame: request.payload)
-                return ClientResponse(payload: try await produce(decoded, error).packedFrame(), metadata: [:])
+                let decoded = try request.payload.decode(as: Request.self)
+                return ClientResponse(payload: try SerializedMessage(await produce(decoded, error)), metadata: [:])
             }, observe: nil)
         }
 

@@ -1,4 +1,4 @@
-import ZeroMQ
+internal import ZeroMQ
 
 /// A call the server accepted (its service and method exist, the limits allow it), with what it
 /// needs to run and to be tracked until it is answered.

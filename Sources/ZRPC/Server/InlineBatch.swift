@@ -1,5 +1,5 @@
 import Logging
-import ZeroMQ
+internal import ZeroMQ
 
 /// Runs the calls of one request message on the server's I/O thread in a single task, one after
 /// another, instead of creating a task per call.
@@ -49,7 +49,7 @@ final class InlineBatch: @unchecked Sendable {
     /// Starts the task on the I/O thread; returns when it has run every call or is suspended.
     @available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
     func start(
-        chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> Frame,
+        chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> SerializedMessage,
         loop: IOLoop<ServerDriver>,
         logger: Logger
     ) -> Task<Void, Never> {
@@ -68,7 +68,7 @@ final class InlineBatch: @unchecked Sendable {
     }
 
     nonisolated(nonsending) private func runCalls(
-        chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame,
+        chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage,
         loop: IOLoop<ServerDriver>,
         logger: Logger
     ) async {

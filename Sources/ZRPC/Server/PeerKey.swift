@@ -1,4 +1,4 @@
-import ZeroMQ
+internal import ZeroMQ
 
 /// A client's ZeroMQ routing id as a cheap dictionary key: ids of up to 16 bytes (libzmq's own
 /// are 5) are packed into two words without allocating; longer ones are kept as bytes.

@@ -1,5 +1,4 @@
 public import ProtobufC
-public import ZeroMQ
 
 /// A service a ``Server`` hosts. Generated service protocols (`Echo_Echo.ServiceProtocol`)
 /// conform to it and supply ``methodHandlers``; implement the generated protocol, not this one.
@@ -23,7 +22,7 @@ public protocol RPCService: Sendable {
 public struct MethodHandler: Sendable {
     /// The method served.
     public let method: MethodDescriptor
-    @usableFromInline let handle: nonisolated(nonsending) @Sendable (Frame, ServerContext, DecodingLimits) async throws -> Frame
+    @usableFromInline let handle: nonisolated(nonsending) @Sendable (SerializedMessage, ServerContext, DecodingLimits) async throws -> SerializedMessage
 
     /// Wraps a typed handler.
     ///
@@ -43,17 +42,21 @@ public struct MethodHandler: Sendable {
         self.handle = { payload, context, limits in
             let request: Request
             do {
-                request = try Request(frame: payload, limits: limits)
+                request = try payload.decode(as: Request.self, limits: limits)
             } catch let error as ProtobufCError where error.code == .tooLarge || error.code == .allocationBudgetExceeded {
-                throw RPCError(code: .resourceExhausted, message: "the request is too large: \(error.message)")
+                throw RPCError(code: .resourceExhausted, message: "the request is too large: \(error.message)", cause: error)
             } catch {
-                throw RPCError(code: .invalidArgument, message: "the request did not decode as \(Request.protobufCDescriptor.fullName): \(error)")
+                throw RPCError(
+                    code: .invalidArgument,
+                    message: "the request did not decode as \(Request.protobufCDescriptor.fullName): \(error)",
+                    cause: error
+                )
             }
             let response = try await handler(request, context)
             do {
-                return try response.packedFrame()
+                return try SerializedMessage(response)
             } catch {
-                throw RPCError(code: .internal, message: "the response could not be encoded")
+                throw RPCError(code: .internal, message: "the response could not be encoded", cause: error)
             }
         }
     }

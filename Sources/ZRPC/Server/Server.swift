@@ -1,6 +1,6 @@
 public import ServiceLifecycle
 import Synchronization
-import ZeroMQ
+internal import ZeroMQ
 
 /// Hosts services on one or more ZeroMQ endpoints: a ROUTER socket owned by an I/O thread,
 /// handlers run concurrently up to a limit, deadlines and cancellation enforced, and a built-in
@@ -74,7 +74,7 @@ public final class Server: Service, Sendable {
         }
         guard claimed else { throw RPCError(code: .failedPrecondition, message: "the server was started before") }
         do {
-            let context = try configuration.context ?? Context()
+            let context = try configuration.transportContext?.context ?? Context()
             let configuration = configuration
             let registry = registry
             let statistics = statistics
@@ -141,7 +141,7 @@ public final class Server: Service, Sendable {
         let deadline = ContinuousClock.now.advanced(by: configuration.gracePeriod)
         await withCheckedContinuation { done in loop.submit(.drain(deadline: deadline, done: done)) }
         await loop.shutdown()
-        if configuration.context == nil { context.shutdown() }
+        if configuration.transportContext == nil { context.shutdown() }
         finish()
         configuration.logger.info("server stopped")
     }

@@ -1,6 +1,6 @@
 public import Logging
 public import ProtobufC
-public import ZeroMQ
+internal import ZeroMQ
 
 extension Server {
     /// Where a server listens and the limits it enforces.
@@ -36,8 +36,9 @@ extension Server {
         public var logger: Logger
         /// A name for the server's I/O thread.
         public var name: String
-        /// The ZeroMQ context to use; nil makes one. Share one with clients to use `inproc://`.
-        public var context: Context?
+        /// The transport context to make the socket in; nil makes one. Share one with clients in
+        /// this process to serve them over `inproc://`.
+        public var transportContext: TransportContext?
 
         /// Creates a configuration.
         ///
@@ -57,7 +58,7 @@ extension Server {
             self.gracePeriod = .seconds(10)
             self.logger = logger
             self.name = "zrpc-server"
-            self.context = nil
+            self.transportContext = nil
         }
     }
 

@@ -1,5 +1,5 @@
 import Synchronization
-import ZeroMQ
+internal import ZeroMQ
 
 /// What a handler knows about the call it serves, and how it sets response trailers.
 ///

@@ -1,5 +1,5 @@
 import Logging
-import ZeroMQ
+internal import ZeroMQ
 
 /// The server's socket work, on its I/O thread: reads calls from one ROUTER socket, runs their
 /// handlers (a task per call, or with `.ioThread` the calls of a message in one task on this
@@ -53,7 +53,7 @@ final class ServerDriver: IOLoopDriver {
     private let boundEndpoints: BoundEndpoints
     private let socket: Socket
     private weak var loop: IOLoop<ServerDriver>?
-    private var chain: (nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame)?
+    private var chain: (nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage)?
     /// Calls in flight by serial number (a plain key for timers and commands), and the serial
     /// number of each call by client and call id (for Cancel and duplicate ids).
     private var inFlight: [UInt64: InFlight] = [:]
@@ -115,7 +115,7 @@ final class ServerDriver: IOLoopDriver {
         boundEndpoints.set(endpoints)
         try poller.add(socket)
         let limits = configuration.decodingLimits
-        var chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame = { request in
+        var chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage = { request in
             try await request.handler.handle(request.payload, request.context, limits)
         }
         for interceptor in configuration.interceptors.reversed() {
@@ -329,7 +329,7 @@ final class ServerDriver: IOLoopDriver {
             serial: nextSerial,
             callID: header.callID,
             routingID: routingID,
-            request: ServerRequest(payload: payload, context: context, handler: handler),
+            request: ServerRequest(payload: SerializedMessage(frame: payload), context: context, handler: handler),
             deadline: deadline,
             limitedService: limit == nil ? nil : header.service
         )
@@ -345,7 +345,7 @@ final class ServerDriver: IOLoopDriver {
     /// Starts a task of its own for one call; it posts the response to the loop.
     private static func spawn(
         _ call: AcceptedCall,
-        chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> Frame,
+        chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> SerializedMessage,
         loop: IOLoop<ServerDriver>,
         executor: (any TaskExecutor)?,
         logger: Logger
@@ -400,7 +400,7 @@ final class ServerDriver: IOLoopDriver {
 
     /// Runs the chain and encodes its outcome as a response.
     nonisolated(nonsending) static func run(
-        _ chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> Frame,
+        _ chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage,
         _ request: ServerRequest,
         callID: UInt64,
         logger: Logger
@@ -411,7 +411,7 @@ final class ServerDriver: IOLoopDriver {
                 try await chain(request)
             }
             let header = Zrpc_Wire_ResponseHeader(callID: callID, metadata: WireFormat.entries(context.responseTrailers))
-            return EncodedResponse(header: try Zrpc_Wire_Header(kind: .response(header)).packedFrame(), payload: payload)
+            return EncodedResponse(header: try Zrpc_Wire_Header(kind: .response(header)).packedFrame(), payload: payload.frame)
         } catch {
             let status = Self.status(for: error, method: context.method, logger: logger)
             return try? errorResponse(callID: callID, error: status, trailers: context.responseTrailers)

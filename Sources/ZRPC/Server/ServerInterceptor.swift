@@ -1,9 +1,7 @@
-public import ZeroMQ
-
 /// A call as server interceptors see it: still encoded.
 public struct ServerRequest: Sendable {
     /// The encoded request message.
-    public var payload: Frame
+    public var payload: SerializedMessage
     /// The call's context (method, metadata, deadline, trailers).
     public var context: ServerContext
     /// The handler of `context.method`, found when the call arrived (the method cannot change).
@@ -17,7 +15,7 @@ public struct ServerRequest: Sendable {
 ///
 /// ```swift
 /// struct RequireTenant: ServerInterceptor {
-///     func intercept(_ request: ServerRequest, next: @Sendable (ServerRequest) async throws -> Frame) async throws -> Frame {
+///     func intercept(_ request: ServerRequest, next: @Sendable (ServerRequest) async throws -> SerializedMessage) async throws -> SerializedMessage {
 ///         guard request.context.metadata["tenant"] != nil else {
 ///             throw RPCError(code: .unauthenticated, message: "no tenant")
 ///         }
@@ -31,5 +29,8 @@ public protocol ServerInterceptor: Sendable {
     /// - Parameters:
     ///   - request: The call, encoded.
     ///   - next: The rest of the chain (finally the handler); returns the encoded response.
-    func intercept(_ request: ServerRequest, next: @Sendable (ServerRequest) async throws -> Frame) async throws -> Frame
+    func intercept(
+        _ request: ServerRequest,
+        next: @Sendable (ServerRequest) async throws -> SerializedMessage
+    ) async throws -> SerializedMessage
 }

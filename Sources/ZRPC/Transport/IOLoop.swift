@@ -1,9 +1,6 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
-import ZeroMQ
+internal import ZeroMQ
 
 /// A thread that owns a driver's sockets and blocks in `poll(2)` on their notification descriptors
 /// plus a wake-up eventfd (``ZeroMQ/DescriptorPoller``).
@@ -50,8 +47,8 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         self.wakeup = try WakeupSignal()
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
-                nameCurrentThread(name)
-                loopThread.store(UInt(pthread_self()), ordering: .relaxed)
+                CurrentThread.setName(name)
+                loopThread.store(CurrentThread.id, ordering: .relaxed)
                 do {
                     let driver = try makeDriver()
                     _ = poller.add(fileDescriptor: wakeup.fileDescriptor)
@@ -109,7 +106,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
 
     /// Whether the caller runs on the loop thread.
     private var isOnLoopThread: Bool {
-        loopThread.load(ordering: .relaxed) == UInt(pthread_self())
+        loopThread.load(ordering: .relaxed) == CurrentThread.id
     }
 
     /// Stops the loop after the commands already posted, closes the driver's sockets and waits
@@ -267,16 +264,4 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             for job in jobs { job.runSynchronously(on: executor) }
         }
     }
-}
-
-/// Names the calling thread for debuggers, `top -H` and `/proc` (Linux keeps 15 bytes), by
-/// writing its `comm` (Foundation's `Thread.name` does not reliably reach the OS thread here).
-private func nameCurrentThread(_ name: String) {
-    #if canImport(Glibc)
-    let descriptor = open("/proc/thread-self/comm", O_WRONLY)
-    guard descriptor >= 0 else { return }
-    defer { close(descriptor) }
-    let bytes = Array(name.utf8.prefix(15))
-    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    #endif
 }

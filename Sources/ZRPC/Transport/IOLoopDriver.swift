@@ -1,4 +1,4 @@
-import ZeroMQ
+internal import ZeroMQ
 
 /// The socket work of one client or server, run by an ``IOLoop`` on its thread.
 ///

@@ -1,4 +1,4 @@
-import ZeroMQ
+internal import ZeroMQ
 
 extension Socket {
     /// Reads the messages already waiting, up to `limit`, without blocking.

@@ -1,9 +1,10 @@
-public import ProtobufC
-public import ZeroMQ
+package import ProtobufC
+package import ZeroMQ
 
 extension ProtobufMessage {
     /// Packs the message straight into a new ZeroMQ frame: protobuf-c writes into the frame's
-    /// own buffer, with no intermediate copy.
+    /// own buffer, with no intermediate copy. (For the runtime and this package's tests; a
+    /// service author sees ``SerializedMessage``.)
     ///
     /// ```swift
     /// try socket.send([Frame(), try request.packedFrame()])
@@ -11,8 +12,7 @@ extension ProtobufMessage {
     ///
     /// - Throws: ``ProtobufC/ProtobufCError`` when a string holds a NUL, or ``ZeroMQ/ZMQError``
     ///   when libzmq cannot allocate the frame.
-    @inlinable
-    public func packedFrame() throws -> Frame {
+    package func packedFrame() throws -> Frame {
         try withPacked { packed in
             try Frame(size: packed.size) { buffer in packed.pack(into: buffer) }
         }
@@ -28,8 +28,7 @@ extension ProtobufMessage {
     ///   - frame: The frame holding the encoded message.
     ///   - limits: The bounds decoding applies to untrusted bytes.
     /// - Throws: ``ProtobufC/ProtobufCError`` when the bytes are not a valid message.
-    @inlinable
-    public init(frame: Frame, limits: DecodingLimits = .defaults) throws {
+    package init(frame: Frame, limits: DecodingLimits = .defaults) throws {
         self = try frame.withUnsafeBytes { try Self(serializedBytes: $0, limits: limits) }
     }
 }

@@ -1,5 +1,5 @@
 import ProtobufC
-import ZeroMQ
+internal import ZeroMQ
 
 /// ZRPC wire protocol v1 (docs/PROTOCOL.md): the frames of a message after any routing ids.
 ///

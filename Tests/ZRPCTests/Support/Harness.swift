@@ -38,7 +38,7 @@ enum HandlerPlacement: String, CaseIterable, CustomStringConvertible, Sendable {
 
 /// A server hosting ``TestService`` and a client connected to it, torn down by ``close()``.
 struct Harness {
-    let context: Context
+    let context: TransportContext
     let server: Server
     let client: Client
     let events: EventRecorder
@@ -53,16 +53,16 @@ struct Harness {
         configureClient: (inout Client.Configuration) -> Void = { _ in },
         services: (EventRecorder, Gates) -> [any RPCService] = { [TestService(events: $0, gates: $1)] }
     ) async throws -> Harness {
-        let context = try Context()
+        let context = try TransportContext()
         let events = EventRecorder()
         let gates = Gates()
         var serverConfiguration = Server.Configuration(endpoints: [transport.endpoint()], logger: quietLogger)
-        serverConfiguration.context = context
+        serverConfiguration.transportContext = context
         configureServer(&serverConfiguration)
         let server = Server(configuration: serverConfiguration, services: services(events, gates))
         try await server.start()
         var clientConfiguration = Client.Configuration(endpoints: server.boundEndpoints, defaultTimeout: .seconds(10))
-        clientConfiguration.context = context
+        clientConfiguration.transportContext = context
         configureClient(&clientConfiguration)
         let client = try await Client(configuration: clientConfiguration)
         return Harness(context: context, server: server, client: client, events: events, gates: gates, stub: TestRPC.Client(wrapping: client))

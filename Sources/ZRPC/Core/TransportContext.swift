@@ -1,0 +1,42 @@
+internal import ZeroMQ
+
+/// The messaging context that servers and clients make their sockets in.
+///
+/// Each server and client makes its own unless given one. Share one between a server and the
+/// clients in the same process to call it over `inproc://` endpoints (in-process, no network);
+/// give it more I/O threads for very busy processes.
+///
+/// ```swift
+/// let transport = try TransportContext()
+/// var serverConfiguration = Server.Configuration(endpoints: ["inproc://echo"])
+/// serverConfiguration.transportContext = transport
+/// var clientConfiguration = Client.Configuration(endpoints: ["inproc://echo"])
+/// clientConfiguration.transportContext = transport
+/// ```
+///
+/// It ends when the last server, client and copy of it are gone, or at ``shutdown()``.
+public final class TransportContext: Sendable {
+    let context: Context
+
+    /// Creates a context.
+    ///
+    /// - Parameter ioThreads: Threads that move bytes between sockets and the network (1 serves
+    ///   tens of thousands of messages a second).
+    /// - Throws: ``RPCError`` (`RESOURCE_EXHAUSTED`) when the system refuses one.
+    public init(ioThreads: Int = 1) throws {
+        do {
+            context = try Context(ioThreads: ioThreads)
+        } catch {
+            throw RPCError(code: .resourceExhausted, message: "could not create a transport context", cause: error)
+        }
+    }
+
+    /// The number of I/O threads.
+    public var ioThreads: Int { context.ioThreads }
+
+    /// Ends the context: sockets still open fail from now on. Servers and clients made with it
+    /// should be shut down first.
+    public func shutdown() {
+        context.shutdown()
+    }
+}
