@@ -131,7 +131,11 @@ struct MalformedInputTests {
     }
 
     @Test("mutated valid messages never crash")
-    func mutatedMessages() throws {
+    func mutatedMessages() async throws {
+        try await offPool { try Self.mutateMessages() }
+    }
+
+    private static func mutateMessages() throws {
         var random = SeededRandom(seed: 5)
         let valid = try Fixtures.cases.map { try $0.value.serializedBytes() }.filter { !$0.isEmpty }
         for _ in 0..<5_000 {
@@ -145,22 +149,26 @@ struct MalformedInputTests {
 
     /// Decodes `bytes` as `Message`: it fails with a ``ProtobufCError`` or gives a message that
     /// encodes and decodes back to itself (so the bytes the merge rewrite makes are sound too).
-    private func decodeOrRefuse<Message: ProtobufMessage>(_ bytes: [UInt8], as type: Message.Type) {
+    /// Returns what went wrong, if anything (the caller runs off the test's task, so it reports).
+    private static func decodeOrRefuse<Message: ProtobufMessage>(_ bytes: [UInt8], as type: Message.Type) -> String? {
         let message: Message
         do {
             message = try Message(serializedBytes: bytes)
         } catch {
-            #expect(error is ProtobufCError)
-            return
+            return error is ProtobufCError ? nil : "\(bytes): \(type) threw \(error)"
         }
-        #expect((try? Message(serializedBytes: try message.serializedBytes())) == message)
+        return (try? Message(serializedBytes: try message.serializedBytes())) == message
+            ? nil : "\(bytes): \(type) decoded to a message that does not round-trip"
     }
 
-    private func corruptions<Message: ProtobufMessage>(of valid: [UInt8], as type: Message.Type, flips: Int, random: inout SeededRandom) {
-        for length in 0..<valid.count {
-            decodeOrRefuse(Array(valid.prefix(length)), as: type)
-        }
-        guard !valid.isEmpty else { return }
+    private static func corruptions<Message: ProtobufMessage>(
+        of valid: [UInt8],
+        as type: Message.Type,
+        flips: Int,
+        random: inout SeededRandom
+    ) -> [String] {
+        var problems = (0..<valid.count).compactMap { decodeOrRefuse(Array(valid.prefix($0)), as: type) }
+        guard !valid.isEmpty else { return problems }
         for _ in 0..<flips {
             var bytes = valid
             for _ in 0..<Int.random(in: 1...3, using: &random) {
@@ -171,24 +179,32 @@ struct MalformedInputTests {
                     bytes[position] = UInt8.random(in: 0...255, using: &random)
                 }
             }
-            decodeOrRefuse(bytes, as: type)
+            if let problem = decodeOrRefuse(bytes, as: type) { problems.append(problem) }
         }
+        return problems
     }
 
     @Test("every truncation and random byte flips of random valid messages never crash", arguments: 0..<4)
-    func corruptedRandomMessages(seed: UInt64) throws {
+    func corruptedRandomMessages(seed: UInt64) async throws {
+        let problems = try await offPool { try Self.corruptRandomMessages(seed: seed) }
+        #expect(problems.isEmpty, "\(problems.prefix(3))")
+    }
+
+    private static func corruptRandomMessages(seed: UInt64) throws -> [String] {
         var random = SeededRandom(seed: 900 + seed)
+        var problems: [String] = []
         for _ in 0..<6 {
             let message = RandomMessages.allTypes(&random)
             let bytes = try message.serializedBytes()
-            corruptions(of: bytes, as: AllTypes.self, flips: 300, random: &random)
-            corruptions(of: bytes, as: Zrpc_Test_AllTypesV1.self, flips: 100, random: &random)
+            problems += corruptions(of: bytes, as: AllTypes.self, flips: 300, random: &random)
+            problems += corruptions(of: bytes, as: Zrpc_Test_AllTypesV1.self, flips: 100, random: &random)
             // Doubled, so that flips land in sub-messages the decoder has to merge.
-            corruptions(of: bytes + bytes, as: AllTypes.self, flips: 200, random: &random)
+            problems += corruptions(of: bytes + bytes, as: AllTypes.self, flips: 200, random: &random)
             let tree = try RandomMessages.tree(&random, depth: 5).serializedBytes()
-            corruptions(of: tree + tree, as: Zrpc_Test_TreeNode.self, flips: 300, random: &random)
-            corruptions(of: WireBytes.field(2, tree), as: Zrpc_Test_Forest.self, flips: 100, random: &random)
+            problems += corruptions(of: tree + tree, as: Zrpc_Test_TreeNode.self, flips: 300, random: &random)
+            problems += corruptions(of: WireBytes.field(2, tree), as: Zrpc_Test_Forest.self, flips: 100, random: &random)
         }
+        return problems
     }
 
     @Test("error descriptions say what went wrong")

@@ -17,15 +17,6 @@ enum ProtocTool {
         String(decoding: try await offPool { try run(["--decode=\(type)", file], input: Data(bytes)) }, as: UTF8.self)
     }
 
-    /// Runs `body`, which waits for a process, on a thread of its own: waiting on Swift's small
-    /// cooperative pool would stall every other test's tasks meanwhile (a 300 ms deadline test
-    /// once took 1.7 s that way).
-    private static func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
-
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
