@@ -194,20 +194,7 @@ public final class Client: Sendable {
         guard remaining > .zero else {
             throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")
         }
-        let header = Zrpc_Wire_Header(
-            kind: .request(
-                .init(
-                    callID: callID,
-                    service: request.method.service,
-                    method: request.method.method,
-                    timeoutMicros: max(WireFormat.micros(remaining), 1),
-                    metadata: WireFormat.entries(request.metadata),
-                    idempotencyKey: request.idempotencyKey,
-                    attempt: request.attempt
-                )
-            )
-        )
-        let headerFrame = try header.packedFrame()
+        let headerFrame = try WireHeaders.request(callID: callID, method: request.method, remaining: remaining, request: request)
         let response = try await withTaskCancellationHandler {
             // Unchecked: the driver resumes each call once (see ClientDriver.Call), and a checked
             // continuation would cost an allocation per call.
@@ -224,16 +211,7 @@ public final class Client: Sendable {
             loop.submit(.cancel(callID))
         }
         let metadata = WireFormat.metadata(response.header.metadata)
-        guard response.header.statusCode == 0 else {
-            let retryAfter = response.header.retryAfterMicros > 0
-                ? Duration.microseconds(Int64(clamping: response.header.retryAfterMicros)) : nil
-            throw RPCError(
-                code: .init(rawValue: response.header.statusCode),
-                message: response.header.statusMessage,
-                metadata: metadata,
-                retryAfter: retryAfter
-            )
-        }
+        if let error = WireStatus.error(from: response.header, metadata: metadata) { throw error }
         return ClientResponse(payload: SerializedMessage(frame: response.payload), metadata: metadata)
     }
 }

@@ -202,8 +202,7 @@ final class ClientDriver: IOLoopDriver {
     }
 
     private func sendCancel(_ id: UInt64) {
-        let header = Zrpc_Wire_Header(kind: .cancel(.init(callID: id)))
-        _ = try? socket.send(WireFormat.frames(header: header, payload: nil), dontWait: true)
+        _ = try? socket.send(WireFormat.frames(header: WireHeaders.cancel(callID: id)), dontWait: true)
     }
 
     // MARK: Receiving
@@ -218,8 +217,7 @@ final class ClientDriver: IOLoopDriver {
                 }
                 waiting.continuation.resume(returning: TransportResponse(header: header, payload: payload))
             case .ping(let ping)?:
-                let pong = Zrpc_Wire_Header(kind: .pong(.init(nonce: ping.nonce)))
-                _ = try? socket.send(WireFormat.frames(header: pong, payload: nil), dontWait: true)
+                _ = try? socket.send(WireFormat.frames(header: WireHeaders.pong(nonce: ping.nonce)), dontWait: true)
             default:
                 statistics.record(.malformedResponse)
             }

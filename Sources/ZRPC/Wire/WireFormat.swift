@@ -90,9 +90,9 @@ enum WireFormat {
 
     /// The frames of a message with one call: the routing id if given (a server's reply),
     /// delimiter, signature, header, and the payload if given.
-    static func frames(routingID: Frame? = nil, header: Zrpc_Wire_Header, payload: Frame?) throws -> [Frame] {
+    static func frames(routingID: Frame? = nil, header: Frame, payload: Frame? = nil) throws -> [Frame] {
         var message = try OutgoingMessage(routingID: routingID)
-        message.append(header: try header.packedFrame(), payload: payload)
+        message.append(header: header, payload: payload)
         return message.frames
     }
 

@@ -32,3 +32,20 @@ struct PeerKey: Hashable, Sendable {
         self.long = long
     }
 }
+
+/// A client of a server: the routing id frame its responses are sent to, compared and hashed by
+/// its ``PeerKey`` (computed once per received message, shared by the message's calls).
+struct ClientAddress: Hashable, Sendable {
+    /// Where the client's responses go.
+    let routingID: Frame
+    let key: PeerKey
+
+    init(_ routingID: Frame) {
+        self.routingID = routingID
+        self.key = PeerKey(routingID)
+    }
+
+    static func == (lhs: ClientAddress, rhs: ClientAddress) -> Bool { lhs.key == rhs.key }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(key) }
+}

@@ -1,0 +1,158 @@
+/// The calls a server has accepted and not answered yet: which calls it admits, and what becomes of
+/// a call when it finishes, is cancelled or times out.
+///
+/// A value with no I/O: the driver feeds it events and performs what it returns, so every rule
+/// (limits, per-service bulkheads, duplicate call ids) is tested without sockets. An admitted call
+/// holds its slot until it is removed, whether it runs in a task of its own or inline on the I/O
+/// thread, so calls of one message count toward the limits before any of them has started.
+///
+/// `Peer` identifies a client (the driver uses its routing id); `Handle` is what cancels a running
+/// call (a `Task`).
+struct ServerCallTable<Peer: Hashable, Handle> {
+    /// The limits admission enforces.
+    struct Limits {
+        var maxConcurrentCalls: Int
+        var maxConcurrentCallsPerService: [String: Int]
+        var maxRequestBytes: Int
+    }
+
+    /// A call as it arrives.
+    struct Arrival {
+        let peer: Peer
+        let callID: UInt64
+        let method: MethodDescriptor
+        let payloadBytes: Int
+    }
+
+    /// An accepted call.
+    struct Entry {
+        let serial: UInt64
+        let peer: Peer
+        let callID: UInt64
+        /// The service, when it has a limit of its own (its calls are counted).
+        let limitedService: String?
+        /// What cancels the call once it runs.
+        var handle: Handle?
+    }
+
+    /// Why a call was refused: the error its client gets, and the counter it goes to.
+    struct Refusal: Equatable {
+        let error: RPCError
+        let event: ServerStatistics.Event
+    }
+
+    /// The outcome of ``admit(_:hostsMethod:hostsService:refusingNewCalls:)``.
+    enum Admission: Equatable {
+        /// Admitted under this serial number (a plain key for timers and commands).
+        case accepted(serial: UInt64)
+        case refused(Refusal)
+    }
+
+    private struct CallKey: Hashable {
+        let peer: Peer
+        let callID: UInt64
+    }
+
+    let limits: Limits
+    private var entries: [UInt64: Entry] = [:]
+    private var serials: [CallKey: UInt64] = [:]
+    private var perService: [String: Int] = [:]
+    private var nextSerial: UInt64 = 0
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    /// The calls admitted and not removed.
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// Whether the call with this serial number is still in the table.
+    func contains(serial: UInt64) -> Bool { entries[serial] != nil }
+
+    /// Admits a call, or says why not: the server is draining, the method is unknown, the request
+    /// is too large, the server or the service is at its limit, or the client already has a call
+    /// in flight with this id. Checked in that order.
+    mutating func admit(_ call: Arrival, hostsMethod: Bool, hostsService: Bool, refusingNewCalls: Bool) -> Admission {
+        if let refusal = refusal(for: call, hostsMethod: hostsMethod, hostsService: hostsService, refusingNewCalls: refusingNewCalls) {
+            return .refused(refusal)
+        }
+        nextSerial += 1
+        let limited = limits.maxConcurrentCallsPerService[call.method.service] == nil ? nil : call.method.service
+        entries[nextSerial] = Entry(serial: nextSerial, peer: call.peer, callID: call.callID, limitedService: limited, handle: nil)
+        serials[CallKey(peer: call.peer, callID: call.callID)] = nextSerial
+        if let limited { perService[limited, default: 0] += 1 }
+        return .accepted(serial: nextSerial)
+    }
+
+    private func refusal(for call: Arrival, hostsMethod: Bool, hostsService: Bool, refusingNewCalls: Bool) -> Refusal? {
+        if refusingNewCalls {
+            return Refusal(
+                error: RPCError(code: .unavailable, message: "the server is shutting down", metadata: Self.notSent),
+                event: .rejected
+            )
+        }
+        guard hostsMethod else {
+            let message = hostsService
+                ? "unknown method \(call.method.method) in service \(call.method.service)"
+                : "unknown service \(call.method.service)"
+            return Refusal(error: RPCError(code: .unimplemented, message: message), event: .unimplemented)
+        }
+        guard call.payloadBytes <= limits.maxRequestBytes else {
+            let message = "the request is \(call.payloadBytes) bytes; this server accepts at most \(limits.maxRequestBytes)"
+            return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
+        }
+        guard entries.count < limits.maxConcurrentCalls else {
+            let message = "the server is at its limit of \(limits.maxConcurrentCalls) concurrent calls"
+            return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
+        }
+        let service = call.method.service
+        if let limit = limits.maxConcurrentCallsPerService[service], perService[service, default: 0] >= limit {
+            let message = "\(service) is at its limit of \(limit) concurrent calls"
+            return Refusal(error: RPCError(code: .resourceExhausted, message: message, metadata: Self.notSent), event: .rejected)
+        }
+        // With no call in flight there is nothing to collide with: skip hashing the key.
+        if !serials.isEmpty, serials[CallKey(peer: call.peer, callID: call.callID)] != nil {
+            let message = "call id \(call.callID) is already in flight"
+            return Refusal(error: RPCError(code: .invalidArgument, message: message), event: .malformedMessage)
+        }
+        return nil
+    }
+
+    /// Metadata of refusals no handler saw: the client may retry them anywhere.
+    private static var notSent: Metadata { [RPCError.notSentMetadataKey: "true"] }
+
+    /// Records what cancels a call that is now running.
+    mutating func setHandle(_ handle: Handle, forSerial serial: UInt64) {
+        entries[serial]?.handle = handle
+    }
+
+    /// Removes a call that finished (its response goes out), timed out or was dropped.
+    ///
+    /// - Returns: The call, or nil when it was removed before (it timed out or was cancelled).
+    mutating func remove(serial: UInt64) -> Entry? {
+        guard let entry = entries.removeValue(forKey: serial) else { return nil }
+        let key = CallKey(peer: entry.peer, callID: entry.callID)
+        if serials[key] == serial { serials.removeValue(forKey: key) }
+        if let service = entry.limitedService { perService[service, default: 1] -= 1 }
+        return entry
+    }
+
+    /// Removes the call a client cancelled.
+    ///
+    /// - Returns: The call, to cancel its handle; nil when there is no such call.
+    mutating func cancel(peer: Peer, callID: UInt64) -> Entry? {
+        guard let serial = serials[CallKey(peer: peer, callID: callID)] else { return nil }
+        return remove(serial: serial)
+    }
+
+    /// Removes every call (the server stops, or its grace period ran out).
+    mutating func removeAll() -> [Entry] {
+        defer {
+            entries.removeAll()
+            serials.removeAll()
+            perService.removeAll()
+        }
+        return Array(entries.values)
+    }
+}

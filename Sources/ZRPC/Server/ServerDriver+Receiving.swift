@@ -1,0 +1,100 @@
+internal import ZeroMQ
+
+extension ServerDriver {
+    /// Reads one message: its calls are admitted and started, its control headers handled.
+    func receive(_ message: borrowing ReceivedMessage) {
+        guard message.count > 0 else { return }
+        let client = ClientAddress(message.frame(at: 0))
+        let failure = WireFormat.parse(message, from: 1) { call in
+            if case .request(let header)? = call.header.kind {
+                start(header, payload: call.payload ?? Frame(), client: client)
+                return
+            }
+            runWaitingCalls()  // what follows a call in a message is handled after it started
+            switch call.header.kind {
+            case .cancel(let cancel)?:
+                guard let cancelled = table.cancel(peer: client, callID: cancel.callID) else { return }
+                cancelled.handle?.cancel()
+                statistics.record(.cancelled)
+                callRemoved()
+            case .ping(let ping)?:
+                if let pong = try? WireHeaders.pong(nonce: ping.nonce) { enqueue(to: client, header: pong, payload: nil) }
+            case .pong(let pong)?:
+                perform(drain.pong(nonce: pong.nonce))
+            case .request?:
+                break
+            default:
+                statistics.record(.malformedMessage)
+            }
+        }
+        runWaitingCalls()
+        if let failure { refuse(failure, from: client) }
+    }
+
+    /// Counts a message that could not be read, and answers when its sender speaks ZRPC.
+    private func refuse(_ failure: WireFormat.Failure, from client: ClientAddress) {
+        switch failure {
+        case .notZRPC:
+            statistics.record(.malformedMessage)
+        case .unsupportedVersion(let version):
+            statistics.record(.unsupportedVersion)
+            let message = "unsupported protocol version \(version); this server speaks \(WireFormat.signature)"
+            respond(to: client, callID: 0, error: RPCError(code: .unimplemented, message: message))
+        case .badHeader(let reason):
+            statistics.record(.malformedMessage)
+            respond(to: client, callID: 0, error: RPCError(code: .invalidArgument, message: "malformed ZRPC message: \(reason)"))
+        }
+    }
+
+    /// Admits a call and starts it, or answers why not.
+    private func start(_ header: Zrpc_Wire_RequestHeader, payload: Frame, client: ClientAddress) {
+        let method = MethodDescriptor(service: header.service, method: header.method)
+        let handler = handler(for: method)
+        let arrival = ServerCallTable<ClientAddress, Task<Void, Never>>.Arrival(
+            peer: client,
+            callID: header.callID,
+            method: method,
+            payloadBytes: payload.count
+        )
+        let admission = table.admit(
+            arrival,
+            hostsMethod: handler != nil,
+            hostsService: handler == nil && registry.hosts(service: header.service),
+            refusingNewCalls: drain.refusesNewCalls
+        )
+        guard case .accepted(let serial) = admission, let handler else {
+            if case .refused(let refusal) = admission {
+                statistics.record(refusal.event)
+                respond(to: client, callID: header.callID, error: refusal.error)
+            }
+            return
+        }
+        let deadline = ContinuousClock.now.advanced(by: ServerTimeouts.clamp(micros: header.timeoutMicros, configuration))
+        let context = ServerContext(
+            method: method,
+            metadata: WireFormat.metadata(header.metadata),
+            deadline: deadline,
+            attempt: max(header.attempt, 1),
+            idempotencyKey: header.idempotencyKey,
+            routingID: client.routingID
+        )
+        let call = AcceptedCall(
+            serial: serial,
+            callID: header.callID,
+            client: client,
+            request: ServerRequest(payload: SerializedMessage(frame: payload), context: context, handler: handler),
+            deadline: deadline
+        )
+        run(call)
+    }
+
+    /// The handler serving `method`, nil when the server hosts no such method.
+    private func handler(for method: MethodDescriptor) -> MethodHandler? {
+        if let recent = recentHandler, recent.method.method == method.method, recent.method.service == method.service {
+            return recent
+        }
+        let found = registry.handler(for: method)
+        if found != nil { recentHandler = found }
+        return found
+    }
+}

@@ -1,0 +1,189 @@
+import Testing
+import ZeroMQ
+
+@testable import ZRPC
+
+/// The server driver's value state machines, transition by transition, with no sockets.
+@Suite("Server state machines")
+struct ServerStateMachineTests {
+    typealias Table = ServerCallTable<String, Int>
+
+    static let echo = MethodDescriptor(service: "echo.Echo", method: "Say")
+    static let slow = MethodDescriptor(service: "slow.Slow", method: "Wait")
+
+    static func table(max: Int = 3, perService: [String: Int] = [:], maxBytes: Int = 100) -> Table {
+        Table(limits: .init(maxConcurrentCalls: max, maxConcurrentCallsPerService: perService, maxRequestBytes: maxBytes))
+    }
+
+    static func arrival(_ peer: String, _ callID: UInt64, _ method: MethodDescriptor = echo, bytes: Int = 10) -> Table.Arrival {
+        Table.Arrival(peer: peer, callID: callID, method: method, payloadBytes: bytes)
+    }
+
+    static func admit(_ table: inout Table, _ arrival: Table.Arrival, draining: Bool = false) -> Table.Admission {
+        table.admit(arrival, hostsMethod: true, hostsService: true, refusingNewCalls: draining)
+    }
+
+    static func refusal(_ admission: Table.Admission) -> Table.Refusal? {
+        if case .refused(let refusal) = admission { return refusal }
+        return nil
+    }
+
+    // MARK: Call table
+
+    @Test("calls are admitted up to the limit, refused beyond it, and a removed call frees its slot")
+    func globalLimit() throws {
+        var table = Self.table(max: 2)
+        #expect(Self.admit(&table, Self.arrival("a", 1)) == .accepted(serial: 1))
+        #expect(Self.admit(&table, Self.arrival("a", 2)) == .accepted(serial: 2))
+        let refused = try #require(Self.refusal(Self.admit(&table, Self.arrival("b", 1))))
+        #expect(refused.error.code == .resourceExhausted)
+        #expect(refused.event == .rejected)
+        #expect(table.count == 2)
+        #expect(table.remove(serial: 1)?.callID == 1)
+        #expect(table.remove(serial: 1) == nil)
+        #expect(Self.admit(&table, Self.arrival("b", 1)) == .accepted(serial: 3))
+    }
+
+    @Test("a service with a limit of its own is refused beyond it; other services are not")
+    func perServiceLimit() throws {
+        var table = Self.table(max: 10, perService: ["slow.Slow": 1])
+        #expect(Self.admit(&table, Self.arrival("a", 1, Self.slow)) == .accepted(serial: 1))
+        let refused = try #require(Self.refusal(Self.admit(&table, Self.arrival("a", 2, Self.slow))))
+        #expect(refused.error.code == .resourceExhausted)
+        #expect(refused.error.neverReachedServer)
+        #expect(refused.error.message.contains("slow.Slow"))
+        #expect(Self.admit(&table, Self.arrival("a", 3)) == .accepted(serial: 2))
+        _ = table.remove(serial: 1)
+        #expect(Self.admit(&table, Self.arrival("a", 4, Self.slow)) == .accepted(serial: 3))
+    }
+
+    @Test("a call id a client has in flight is refused; another client may use it; it is free again once answered")
+    func duplicateIDs() throws {
+        var table = Self.table()
+        #expect(Self.admit(&table, Self.arrival("a", 7)) == .accepted(serial: 1))
+        let refused = try #require(Self.refusal(Self.admit(&table, Self.arrival("a", 7))))
+        #expect(refused.error.code == .invalidArgument)
+        #expect(refused.event == .malformedMessage)
+        #expect(Self.admit(&table, Self.arrival("b", 7)) == .accepted(serial: 2))
+        _ = table.remove(serial: 1)
+        #expect(Self.admit(&table, Self.arrival("a", 7)) == .accepted(serial: 3))
+    }
+
+    @Test("refusals are checked in order: draining, unknown method, size, then limits")
+    func refusalOrder() throws {
+        var table = Self.table(max: 0)
+        let draining = try #require(Self.refusal(table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: false, refusingNewCalls: true)))
+        #expect(draining.error.code == .unavailable)
+        #expect(draining.error.neverReachedServer)
+        let unknownService = try #require(Self.refusal(table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: false, refusingNewCalls: false)))
+        #expect(unknownService.error.code == .unimplemented)
+        #expect(unknownService.error.message == "unknown service echo.Echo")
+        #expect(unknownService.event == .unimplemented)
+        let unknownMethod = try #require(Self.refusal(table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: true, refusingNewCalls: false)))
+        #expect(unknownMethod.error.message == "unknown method Say in service echo.Echo")
+        let tooLarge = try #require(Self.refusal(Self.admit(&table, Self.arrival("a", 1, bytes: 101))))
+        #expect(tooLarge.error.code == .resourceExhausted)
+        #expect(tooLarge.error.message.contains("101 bytes"))
+        let full = try #require(Self.refusal(Self.admit(&table, Self.arrival("a", 1))))
+        #expect(full.error.message.contains("limit of 0 concurrent calls"))
+    }
+
+    @Test("a client's cancel removes its call and hands back the handle; handles and removeAll")
+    func cancelAndRemoveAll() {
+        var table = Self.table(max: 10, perService: ["echo.Echo": 5])
+        _ = Self.admit(&table, Self.arrival("a", 1))
+        _ = Self.admit(&table, Self.arrival("b", 1))
+        table.setHandle(42, forSerial: 1)
+        #expect(table.cancel(peer: "b", callID: 9) == nil)
+        #expect(table.cancel(peer: "a", callID: 1)?.handle == 42)
+        #expect(!table.contains(serial: 1))
+        #expect(table.contains(serial: 2))
+        #expect(table.removeAll().map(\.callID) == [1])
+        #expect(table.isEmpty)
+        for id in 1...5 { #expect(Self.refusal(Self.admit(&table, Self.arrival("c", UInt64(id)))) == nil) }  // counts reset
+        #expect(table.count == 5)
+    }
+
+    // MARK: Drain
+
+    typealias Drain = DrainStateMachine<String>
+
+    @Test("an idle server that answered nobody finishes draining at once")
+    func idleDrain() {
+        var drain = Drain()
+        #expect(!drain.refusesNewCalls)
+        drain.answered("ignored while serving")
+        #expect(drain.beginDrain(idle: true) == .finish)
+        #expect(drain.state == .drained)
+        #expect(drain.refusesNewCalls)
+        #expect(drain.beginDrain(idle: true) == .finish)  // a second shutdown waits for nothing
+    }
+
+    @Test("calls in flight finish first; clients answered meanwhile are pinged; their pongs finish the drain")
+    func drainWithPings() throws {
+        var drain = Drain()
+        #expect(drain.beginDrain(idle: false) == nil)
+        #expect(drain.refusesNewCalls)
+        drain.answered("a")
+        drain.answered("b")
+        drain.answered("a")
+        #expect(drain.state == .waitingForCalls(answered: ["a", "b"]))
+        guard case .ping(let nonces)? = drain.callsDone() else {
+            Issue.record("expected pings")
+            return
+        }
+        #expect(Set(nonces.keys) == ["a", "b"])
+        #expect(Set(nonces.values) == [1, 2])
+        #expect(drain.pingsSent([1, 2]) == nil)
+        #expect(drain.pong(nonce: 9) == nil)
+        let first = try #require(nonces["a"])
+        #expect(drain.pong(nonce: first) == nil)
+        #expect(drain.pong(nonce: first) == nil)
+        #expect(drain.pong(nonce: try #require(nonces["b"])) == .finish)
+        #expect(drain.state == .drained)
+    }
+
+    @Test("pings that could not be sent are not waited for")
+    func unsentPings() {
+        var drain = Drain()
+        _ = drain.beginDrain(idle: false)
+        drain.answered("gone")
+        #expect(drain.callsDone() == .ping(["gone": 1]))
+        #expect(drain.pingsSent([]) == .finish)
+    }
+
+    @Test("the grace period's end cancels calls in flight; unanswered pings time out")
+    func timeouts() {
+        var drain = Drain()
+        #expect(drain.gracePeriodEnded() == nil)  // not draining
+        _ = drain.beginDrain(idle: false)
+        #expect(drain.gracePeriodEnded() == .cancelCallsInFlight)
+        drain.answered("a")
+        _ = drain.callsDone()
+        #expect(drain.pingsSent([1]) == nil)
+        #expect(drain.gracePeriodEnded() == nil)
+        #expect(drain.flushTimedOut() == .finish)
+        #expect(drain.flushTimedOut() == nil)
+    }
+
+    // MARK: Response batches
+
+    @Test("responses gather into one message per client; a full message leaves at once")
+    func batches() throws {
+        var batches = ResponseBatches()
+        let a = try Frame("client-a")
+        var full: [WireFormat.OutgoingMessage] = []
+        for index in 0..<(WireFormat.maxCallsPerMessage + 1) {
+            if let message = try batches.append(to: a, header: try Frame("h\(index)"), payload: Frame()) { full.append(message) }
+        }
+        _ = try batches.append(to: try Frame("client-b"), header: try Frame("hb"), payload: nil)
+        #expect(full.count == 1)
+        #expect(full.first?.calls == WireFormat.maxCallsPerMessage)
+        var sent: [WireFormat.OutgoingMessage] = []
+        batches.sendAll { sent.append($0) }
+        #expect(sent.map(\.calls) == [1, 1])
+        #expect(sent.map { $0.frames.first?.string } == ["client-a", "client-b"])
+        #expect(batches.isEmpty)
+        batches.sendAll { _ in Issue.record("nothing is left to send") }
+    }
+}
