@@ -147,81 +147,100 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
 
     private func run() {
         guard let driver else { return }
-        var commands: [Driver.Command] = []
-        var jobs: [UnownedJob] = []
-        let executor = asUnownedTaskExecutor()
-        var socketsSignalled = true
-        var roundsWithoutWaiting = 0
+        var round = Round(executor: asUnownedTaskExecutor())
         while true {
-            // Jobs post commands (a caller its request, a handler its response): take the mailbox
-            // again so they are sent in this pass, before the sockets are read.
-            var stopping = false
-            for _ in 0..<Self.mailboxPassesPerRound {
-                let stop = mailbox.withLock { state -> Bool in
-                    swap(&commands, &state.commands)
-                    swap(&jobs, &state.jobs)
-                    return state.stopping
-                }
-                Self.takeAll(&local.commands, after: &commands)
-                Self.takeAll(&local.jobs, after: &jobs)
-                let taken = !commands.isEmpty || !jobs.isEmpty
-                stopping = stop
-                for job in jobs {
-                    job.runSynchronously(on: executor)
-                }
-                jobs.removeAll(keepingCapacity: true)
-                // Handed over by moving, in order: a command holds frames, and copying it out of
-                // the array would retain and release each one.
-                commands.reverse()
-                while let command = commands.popLast() {
-                    driver.handle(command)
-                }
-                if stopping || !taken { break }
-            }
-            if stopping { break }
+            if runMailbox(driver, &round) { break }
             driver.flush()
-
-            if socketsSignalled || driver.needsService {
+            if round.socketsSignalled || driver.needsService {
                 // Right after a wait, take one message and answer it before looking for more: a
                 // lone call then costs no extra read that finds nothing. Later rounds read batches.
                 do {
-                    try driver.serviceSockets(limit: roundsWithoutWaiting == 0 && socketsSignalled ? 1 : 8)
+                    try driver.serviceSockets(limit: round.roundsWithoutWaiting == 0 && round.socketsSignalled ? 1 : 8)
                 } catch {
-                    // Reading fails only on a closed socket or a terminated context: stop serving.
-                    break
+                    break  // reading fails only on a closed socket or a terminated context: stop serving
                 }
             }
             driver.fireTimers(now: .now)
             driver.flush()
-
-            let busy = !local.commands.isEmpty || !local.jobs.isEmpty || mailbox.withLock { state -> Bool in
-                if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return true }
-                state.sleeping = true
-                return false
-            }
-            if busy, roundsWithoutWaiting < Self.maxRoundsWithoutWaiting {
-                // More work is already posted: do it before checking the sockets again.
-                roundsWithoutWaiting += 1
-                socketsSignalled = false
-                continue
-            }
-            let timeout = busy ? .zero : driver.nextDeadline.map { max(.zero, ContinuousClock.now.duration(to: $0)) }
-            roundsWithoutWaiting = 0
             do {
-                try poller.wait(timeout: timeout)
+                try waitIfIdle(driver, &round)
             } catch {
-                // Waiting fails only on a closed socket: stop serving.
-                break
+                break  // waiting fails only on a closed socket: stop serving
             }
-            mailbox.withLock { $0.sleeping = false }
-            if poller.isReady(at: 0) {
-                wakeup.drain()
-            }
-            socketsSignalled = (1..<poller.count).contains { poller.isReady(at: $0) }
         }
+        finish(driver, executor: round.executor)
+    }
+
+    /// What one turn of the loop carries over to the next.
+    private struct Round {
+        let executor: UnownedTaskExecutor
+        var commands: [Driver.Command] = []
+        var jobs: [UnownedJob] = []
+        var socketsSignalled = true
+        var roundsWithoutWaiting = 0
+    }
+
+    /// Runs the mailbox's jobs and commands; jobs post commands (a caller its request, a handler
+    /// its response), so it is taken again, up to ``mailboxPassesPerRound`` times, and they are
+    /// sent in this round, before the sockets are read.
+    ///
+    /// - Returns: Whether the loop was asked to stop.
+    private func runMailbox(_ driver: Driver, _ round: inout Round) -> Bool {
+        for _ in 0..<Self.mailboxPassesPerRound {
+            let stopping = mailbox.withLock { state -> Bool in
+                swap(&round.commands, &state.commands)
+                swap(&round.jobs, &state.jobs)
+                return state.stopping
+            }
+            Self.takeAll(&local.commands, after: &round.commands)
+            Self.takeAll(&local.jobs, after: &round.jobs)
+            let taken = !round.commands.isEmpty || !round.jobs.isEmpty
+            for job in round.jobs {
+                job.runSynchronously(on: round.executor)
+            }
+            round.jobs.removeAll(keepingCapacity: true)
+            // Handed over by moving, in order: a command holds frames, and copying it out of the
+            // array would retain and release each one.
+            round.commands.reverse()
+            while let command = round.commands.popLast() {
+                driver.handle(command)
+            }
+            if stopping { return true }
+            if !taken { return false }
+        }
+        return false
+    }
+
+    /// Goes round again at once while work is already posted (a few times in a row at most, so a
+    /// busy mailbox never starves the sockets); otherwise blocks in poll until a socket, the
+    /// wake-up signal or the driver's next deadline.
+    private func waitIfIdle(_ driver: Driver, _ round: inout Round) throws {
+        let busy = !local.commands.isEmpty || !local.jobs.isEmpty || mailbox.withLock { state -> Bool in
+            if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return true }
+            state.sleeping = true
+            return false
+        }
+        if busy, round.roundsWithoutWaiting < Self.maxRoundsWithoutWaiting {
+            round.roundsWithoutWaiting += 1
+            round.socketsSignalled = false
+            return
+        }
+        let timeout = busy ? .zero : driver.nextDeadline.map { max(.zero, ContinuousClock.now.duration(to: $0)) }
+        round.roundsWithoutWaiting = 0
+        try poller.wait(timeout: timeout)
+        mailbox.withLock { $0.sleeping = false }
+        if poller.isReady(at: 0) {
+            wakeup.drain()
+        }
+        round.socketsSignalled = (1..<poller.count).contains { poller.isReady(at: $0) }
+    }
+
+    /// Closes the driver's sockets, then answers what was posted meanwhile: commands are
+    /// rejected, jobs run here, so no caller is left waiting.
+    private func finish(_ driver: Driver, executor: UnownedTaskExecutor) {
         driver.stop()
         self.driver = nil  // from here on, the loop thread posts through the mailbox too
-        // A thread started after this one ends may get the same `pthread_self()` value.
+        // A thread started after this one ends may get the same id.
         loopThread.store(0, ordering: .relaxed)
         let (localCommands, localJobs) = local
         local = ([], [])
