@@ -80,9 +80,15 @@ struct Driver {
                 .measureRound()
         }
         do {
-            let runner = try await ZRPCClientRunner.connect(endpoint: child.endpoint, server: child.counters, payload: payload, options: options)
-            let result = await runner.measureRound(contender)
-            failures += await runner.close()
+            let (result, clientFailures) = try await ZRPCClientRunner.with(
+                endpoint: child.endpoint,
+                server: child.counters,
+                payload: payload,
+                options: options
+            ) { runner in
+                await runner.measureRound(contender)
+            }
+            failures += clientFailures
             return result
         } catch {
             var result = ContenderResult()
@@ -104,9 +110,16 @@ struct Driver {
         if let child = children[.zrpcConcurrent] {
             progress("idle probe: ZRPC")
             do {
-                let runner = try await ZRPCClientRunner.connect(endpoint: child.endpoint, server: child.counters, payload: payload, options: options)
-                outcome.idle[.zrpcConcurrent] = await runner.idleProbe()
-                outcome.failures += await runner.close()
+                let (idle, clientFailures) = try await ZRPCClientRunner.with(
+                    endpoint: child.endpoint,
+                    server: child.counters,
+                    payload: payload,
+                    options: options
+                ) { runner in
+                    await runner.idleProbe()
+                }
+                outcome.idle[.zrpcConcurrent] = idle
+                outcome.failures += clientFailures
             } catch {
                 outcome.failures.append("ZRPC idle probe: \(error)")
             }

@@ -15,19 +15,24 @@ enum FirstCallProbe {
         var slow: [String] = []
         var failed = 0
         for attempt in 1...count {
-            let client = try await Client(configuration: .init(endpoints: [child.endpoint], defaultTimeout: .seconds(5)))
-            let echo = Echo_Echo.Client(wrapping: client)
-            let start = ContinuousClock.now
-            do {
-                _ = try await echo.say(Echo_EchoRequest(text: "first"))
-            } catch {
-                failed += 1
-                slow.append("attempt \(attempt): failed after \(start.duration(to: .now)): \(error)")
+            let (elapsed, failure) = try await Client.withClient(
+                configuration: .init(endpoints: [child.endpoint], defaultTimeout: .seconds(5))
+            ) { client -> (Duration, String?) in
+                let echo = Echo_Echo.Client(wrapping: client)
+                let start = ContinuousClock.now
+                do {
+                    _ = try await echo.say(Echo_EchoRequest(text: "first"))
+                    return (start.duration(to: .now), nil)
+                } catch {
+                    return (start.duration(to: .now), "\(error)")
+                }
             }
-            let elapsed = start.duration(to: .now)
+            if let failure {
+                failed += 1
+                slow.append("attempt \(attempt): failed after \(elapsed): \(failure)")
+            }
             histogram.record(microseconds(elapsed))
             if elapsed > .milliseconds(100), slow.count < 20 { slow.append("attempt \(attempt): \(elapsed)") }
-            await client.close()
         }
         print("first call of a new client, \(count) clients: p50 \(histogram.valueAtPercentile(50)) µs, "
             + "p99 \(histogram.valueAtPercentile(99)) µs, max \(histogram.max) µs, failed \(failed)")

@@ -13,14 +13,19 @@ enum InProcessProbe {
         var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"])
         serverConfiguration.handlerExecution = .ioThread
         serverConfiguration.logger.logLevel = .warning
-        let server = Server(configuration: serverConfiguration, services: [BenchmarkEchoService()])
-        try await server.start()
-        guard let endpoint = server.boundEndpoints.first else {
-            throw ChildProcessError(message: "the server bound no endpoint")
+        try await Server.withServer(configuration: serverConfiguration, services: [BenchmarkEchoService()]) { server in
+            guard let endpoint = server.boundEndpoints.first else {
+                throw ChildProcessError(message: "the server bound no endpoint")
+            }
+            var clientConfiguration = Client.Configuration(endpoints: [endpoint], defaultTimeout: .seconds(30))
+            clientConfiguration.logger.logLevel = .warning
+            try await Client.withClient(configuration: clientConfiguration) { client in
+                try await measure(client: client, calls: calls, inFlight: inFlight, payloadSize: payloadSize)
+            }
         }
-        var clientConfiguration = Client.Configuration(endpoints: [endpoint], defaultTimeout: .seconds(30))
-        clientConfiguration.logger.logLevel = .warning
-        let client = try await Client(configuration: clientConfiguration)
+    }
+
+    private static func measure(client: Client, calls: Int, inFlight: Int, payloadSize: Int) async throws {
         let echo = Echo_Echo.Client(wrapping: client)
         let request = try Payload(size: payloadSize).request
         let perCaller = max(calls / max(inFlight, 1), 1)
@@ -41,7 +46,5 @@ enum InProcessProbe {
         let made = perCaller * max(inFlight, 1)
         print("in-process: \(made) calls, \(inFlight) in flight, \(failures) failed, "
             + "\(payloadSize) B each, \(Int(Double(made) / seconds(elapsed))) calls/s")
-        await client.close()
-        await server.shutdown()
     }
 }

@@ -29,12 +29,14 @@ enum ZRPCServerChild {
                 FileHandle.standardError.write(Data("[\(label)] server statistics: \(text)\n".utf8))
             }
         }
-        try await server.start()
-        guard let endpoint = server.boundEndpoints.first else {
-            throw ChildProcessError(message: "the server bound no endpoint")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            guard let endpoint = try await server.listeningEndpoints.first else {
+                throw ChildProcessError(message: "the server bound no endpoint")
+            }
+            ParentWatchdog.announce(endpoint: endpoint)
+            try await group.waitForAll()
         }
-        ParentWatchdog.announce(endpoint: endpoint)
-        try await server.run()
     }
 }
 
@@ -50,20 +52,25 @@ struct ZRPCClientRunner: Sendable {
 
     private var echo: Echo_Echo.Client { Echo_Echo.Client(wrapping: client) }
 
-    /// Connects a client to `endpoint`.
+    /// Runs `body` with a client connected to `endpoint`, then shuts the client down.
     ///
-    /// - Throws: What `Client.init` throws (a malformed endpoint).
-    static func connect(endpoint: String, server: ServerCounters, payload: Payload, options: BenchmarkOptions) async throws -> ZRPCClientRunner {
-        let client = try await Client(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5)))
-        return ZRPCClientRunner(client: client, server: server, payload: payload, options: options)
-    }
-
-    /// Closes the client; reports late or malformed responses it counted.
-    func close() async -> [String] {
-        let statistics = client.statistics.snapshot()
-        await client.close()
-        guard statistics.lateResponses != 0 || statistics.malformedResponses != 0 else { return [] }
-        return ["ZRPC client statistics (\(payload.label)): \(statistics.lateResponses) late, \(statistics.malformedResponses) malformed responses"]
+    /// - Returns: What `body` returned, and the late or malformed responses the client counted.
+    /// - Throws: What running the client throws (a malformed endpoint).
+    static func with<Result: Sendable>(
+        endpoint: String,
+        server: ServerCounters,
+        payload: Payload,
+        options: BenchmarkOptions,
+        _ body: (ZRPCClientRunner) async -> Result
+    ) async throws -> (Result, failures: [String]) {
+        try await Client.withClient(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5))) { client in
+            let result = await body(ZRPCClientRunner(client: client, server: server, payload: payload, options: options))
+            let statistics = client.statistics.snapshot()
+            guard statistics.lateResponses != 0 || statistics.malformedResponses != 0 else { return (result, []) }
+            let line = "ZRPC client statistics (\(payload.label)): \(statistics.lateResponses) late, "
+                + "\(statistics.malformedResponses) malformed responses"
+            return (result, [line])
+        }
     }
 
     /// Keeps 64 calls in flight for `options.idleProbeLoad`, then leaves the client open but idle

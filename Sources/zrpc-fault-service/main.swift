@@ -18,6 +18,10 @@ let endpoint = CommandLine.arguments.dropFirst().first ?? "tcp://127.0.0.1:*"
 var logger = Logger(label: "zrpc-fault-service")
 logger.logLevel = .warning
 let server = Server(configuration: .init(endpoints: [endpoint], logger: logger), services: [FaultyService()])
-try await server.start()
-FileHandle.standardOutput.write(Data("zrpc-fault-service pid \(ProcessInfo.processInfo.processIdentifier) listening on \(server.boundEndpoints[0])\n".utf8))
-try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+let services = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+try await withThrowingTaskGroup(of: Void.self) { group in
+    group.addTask { try await services.run() }
+    let bound = try await server.listeningEndpoints
+    FileHandle.standardOutput.write(Data("zrpc-fault-service pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0])\n".utf8))
+    try await group.waitForAll()
+}

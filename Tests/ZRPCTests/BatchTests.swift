@@ -247,7 +247,8 @@ struct BatchTests {
     @Test("a client reads every response of a batch and drops the one for an unknown call")
     func clientReadsBatchedResponses() async throws {
         try await RawPeer.withRouter { router in
-            let client = try await Client(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let clientRunning = try RunningClient.start(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let client = clientRunning.client
             let stub = TestRPC.Client(wrapping: client)
             let first = Task { try await stub.call(.init(text: "first")) }
             let second = Task { try await stub.call(.init(text: "second")) }
@@ -266,14 +267,15 @@ struct BatchTests {
             #expect(try await first.value.text == "re: first")
             #expect(try await second.value.text == "re: second")
             #expect(client.statistics.snapshot().lateResponses == 1)
-            await client.close()
+            await clientRunning.cancel()
         }
     }
 
     @Test("a client counts the requests it sent and the messages that carried them, as a router receives them")
     func clientCountsRequestsAndMessages() async throws {
         try await RawPeer.withRouter { router in
-            let client = try await Client(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let clientRunning = try RunningClient.start(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let client = clientRunning.client
             let stub = TestRPC.Client(wrapping: client)
             // Started together on the client's I/O thread, so they can share a message.
             let calls = Task(executorPreference: client.executor) {
@@ -301,7 +303,7 @@ struct BatchTests {
             statistics = client.statistics.snapshot()
             #expect(statistics.requestsSent == 4)
             #expect(statistics.requestMessagesSent == messages + 1)
-            await client.close()
+            await clientRunning.cancel()
         }
     }
 }

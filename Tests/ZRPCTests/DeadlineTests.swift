@@ -77,14 +77,15 @@ struct DeadlineTests {
     @Test("a handler's own calls inherit its deadline")
     func deadlineInheritance() async throws {
         try await withHarness { downstream in
-            let relayClient = try await Client(configuration: .init(endpoints: downstream.server.boundEndpoints))
+            let relayClientRunning = try RunningClient.start(configuration: .init(endpoints: downstream.server.boundEndpoints))
+            let relayClient = relayClientRunning.client
             let events = EventRecorder()
-            let relayServer = Server(
+            let relayServer = try await RunningServer.start(
                 configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger),
                 services: [TestService(events: events, gates: Gates(), name: "relay", relay: TestRPC.Client(wrapping: relayClient))]
             )
-            try await relayServer.start()
-            let client = try await Client(configuration: .init(endpoints: relayServer.boundEndpoints))
+            let clientRunning = try RunningClient.start(configuration: .init(endpoints: relayServer.endpoints))
+            let client = clientRunning.client
             // Warm both connections up, so the measured call spends its deadline in the handler.
             #expect(try await TestRPC.Client(wrapping: client).relay(.init(text: "warm")).text == "warm")
             let clock = ContinuousClock()
@@ -97,16 +98,17 @@ struct DeadlineTests {
             #expect(events.contains("relay-deadline:set"))
             // The downstream handler was cancelled by its own (inherited) deadline, not after 30 s.
             #expect(await downstream.events.wait(for: "cancelled:deep", timeout: .seconds(3)))
-            await client.close()
-            await relayServer.shutdown()
-            await relayClient.close()
+            await clientRunning.cancel()
+            await relayServer.stop()
+            await relayClientRunning.cancel()
         }
     }
 
     @Test("a response after the deadline is dropped and counted, never delivered to another call")
     func lateResponse() async throws {
         try await RawPeer.withRouter { router in
-            let client = try await Client(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let clientRunning = try RunningClient.start(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let client = clientRunning.client
             let stub = TestRPC.Client(wrapping: client)
             // Connect first, so the short deadline below is spent waiting for the response.
             let warm = Task { try await stub.call(.init(text: "warm")) }
@@ -124,7 +126,7 @@ struct DeadlineTests {
             try await router.respond(to: second, with: CallReply(text: "next"))
             #expect(try await next.value.text == "next")
             #expect(client.statistics.snapshot().lateResponses == 1)
-            await client.close()
+            await clientRunning.cancel()
         }
     }
 }

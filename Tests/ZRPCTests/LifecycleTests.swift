@@ -5,21 +5,22 @@ import Testing
 import ZRPC
 import ZeroMQ
 
-@Suite("Server lifecycle")
+@Suite("Lifecycle")
 struct LifecycleTests {
+    static func testServer(_ endpoint: String = "tcp://127.0.0.1:*", name: String = "test-service", events: EventRecorder = EventRecorder()) -> Server {
+        Server(configuration: .init(endpoints: [endpoint], logger: quietLogger), services: [TestService(events: events, gates: Gates(), name: name)])
+    }
+
     @Test("a client reconnects to a restarted server on the same endpoint")
     func restart() async throws {
-        let events = EventRecorder()
-        let first = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [TestService(events: events, gates: Gates(), name: "first")])
-        try await first.start()
-        let endpoint = first.boundEndpoints[0]
-        let client = try await Client(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5)))
-        let stub = TestRPC.Client(wrapping: client)
+        let first = try await RunningServer.start(Self.testServer(name: "first"))
+        let endpoint = first.endpoints[0]
+        let client = try RunningClient.start(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5)))
+        let stub = TestRPC.Client(wrapping: client.client)
         #expect(try await stub.call(.init(text: "a")).servedBy == "first")
-        await first.shutdown()
+        await first.stop()
 
-        let second = Server(configuration: .init(endpoints: [endpoint], logger: quietLogger), services: [TestService(events: events, gates: Gates(), name: "second")])
-        try await startRebinding(second)
+        let second = try await startRebinding { Self.testServer(endpoint, name: "second") }
         // A call sent in the instant before the client noticed the old connection closed is lost
         // with it (ZeroMQ never redelivers; retries are the resilience layer's job): allow one.
         var reply: CallReply?
@@ -27,36 +28,32 @@ struct LifecycleTests {
             reply = try? await stub.call(.init(text: "b"), options: .init(timeout: .seconds(2)))
         }
         #expect(reply?.servedBy == "second")
-        await client.close()
-        await second.shutdown()
+        await client.stop()
+        await second.stop()
     }
 
     @Test("a call made before any server is up is sent when one comes up")
     func callBeforeServer() async throws {
-        let probe = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [])
-        try await probe.start()
-        let endpoint = probe.boundEndpoints[0]
-        await probe.shutdown()
-        let client = try await Client(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(10)))
-        let early = Task { try await TestRPC.Client(wrapping: client).call(.init(text: "early")) }
-        let events = EventRecorder()
-        let server = Server(configuration: .init(endpoints: [endpoint], logger: quietLogger), services: [TestService(events: events, gates: Gates())])
-        try await startRebinding(server)
+        let probe = try await RunningServer.start(Self.testServer())
+        let endpoint = probe.endpoints[0]
+        await probe.stop()
+        let client = try RunningClient.start(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(10)))
+        let early = Task { try await TestRPC.Client(wrapping: client.client).call(.init(text: "early")) }
+        let server = try await startRebinding { Self.testServer(endpoint) }
         #expect(try await early.value.text == "early")
-        await client.close()
-        await server.shutdown()
+        await client.stop()
+        await server.stop()
     }
 
-    /// Starts a server on an address a server of this process just released: libzmq closes the
+    /// Runs a server on an address a server of this process just released: libzmq closes the
     /// old listener on its own I/O thread, so the port can stay busy for a moment (bounded: 2 s).
-    private func startRebinding(_ server: Server) async throws {
+    private func startRebinding(_ makeServer: () -> Server) async throws -> RunningServer {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: .seconds(2))
         while true {
             do {
-                try await server.start()
-                return
-            } catch let error as ZMQError where error.code == .addressInUse && clock.now < deadline {
+                return try await RunningServer.start(makeServer())
+            } catch let error as RPCError where (error.cause as? ZMQError)?.code == .addressInUse && clock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -67,7 +64,7 @@ struct LifecycleTests {
         let harness = try await Harness.start()
         let inFlight = Task { try await harness.stub.call(.init(text: "draining", gate: "finish")) }
         #expect(await harness.events.wait(for: "started:draining"))
-        let shutdown = Task { await harness.server.shutdown() }
+        let shutdown = Task { await harness.stopServer() }
         // Once shutdown has begun, new calls are refused with UNAVAILABLE.
         var refused: RPCError?
         let clock = ContinuousClock()
@@ -75,7 +72,6 @@ struct LifecycleTests {
         while refused == nil, clock.now < give {
             do {
                 _ = try await harness.stub.call(.init(text: "late"), options: .init(timeout: .seconds(1)))
-                await Task.yield()
             } catch let error as RPCError {
                 refused = error
             }
@@ -84,7 +80,7 @@ struct LifecycleTests {
         harness.gates.open("finish")
         #expect(try await inFlight.value.text == "draining")
         await shutdown.value
-        await harness.client.close()
+        await harness.close()
     }
 
     @Test("the grace period ends calls that do not finish")
@@ -92,47 +88,136 @@ struct LifecycleTests {
         let harness = try await Harness.start(configureServer: { $0.gracePeriod = .milliseconds(200) })
         let stuck = Task { try await harness.stub.call(.init(text: "stuck", gate: "never")) }
         #expect(await harness.events.wait(for: "started:stuck"))
-        await harness.server.shutdown()
+        await harness.stopServer()
         let error = try await rpcError { try await stuck.value }
         #expect(error.code == .unavailable)
         #expect(await harness.events.wait(for: "cancelled:stuck"))
-        await harness.client.close()
+        await harness.close()
     }
 
-    @Test("run() serves until its task is cancelled")
-    func runAsService() async throws {
-        let server = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [TestService(events: EventRecorder(), gates: Gates())])
-        try await server.start()
+    @Test("run() serves until its task is cancelled, then cancels calls in flight without a grace period")
+    func runUntilCancelled() async throws {
+        let events = EventRecorder()
+        let server = Server(
+            configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger),
+            services: [TestService(events: events, gates: Gates())]
+        )
         let running = Task { try await server.run() }
-        let client = try await Client(configuration: .init(endpoints: server.boundEndpoints))
-        #expect(try await TestRPC.Client(wrapping: client).call(.init(text: "r")).text == "r")
-        running.cancel()
-        try await running.value
-        await client.close()
+        let endpoints = try await server.listeningEndpoints
+        try await Client.withClient(configuration: .init(endpoints: endpoints)) { client in
+            let stub = TestRPC.Client(wrapping: client)
+            #expect(try await stub.call(.init(text: "r")).text == "r")
+            let stuck = Task { try await stub.call(.init(text: "stuck", gate: "never")) }
+            #expect(await events.wait(for: "started:stuck"))
+            let clock = ContinuousClock()
+            let start = clock.now
+            running.cancel()
+            try await running.value
+            #expect(start.duration(to: clock.now) < .seconds(5))  // the 10 s grace period did not apply
+            #expect(try await rpcError { try await stuck.value }.code == .unavailable)
+        }
     }
 
-    @Test("a call on a closed client fails at once with UNAVAILABLE, whatever executor it runs on")
-    func callAfterClose() async throws {
+    @Test("withServer and withClient run around their bodies and shut down when the body throws")
+    func scopedLifecycles() async throws {
+        struct Planned: Error {}
+        var endpoint = ""
+        await #expect(throws: Planned.self) {
+            try await Server.withServer(
+                configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger),
+                services: [TestService(events: EventRecorder(), gates: Gates())]
+            ) { server in
+                endpoint = server.boundEndpoints[0]
+                try await Client.withClient(configuration: .init(endpoints: [endpoint])) { client in
+                    #expect(try await TestRPC.Client(wrapping: client).call(.init(text: "in")).text == "in")
+                    throw Planned()
+                }
+            }
+        }
+        // The server is gone: the address binds again.
+        let again = try await startRebinding { Self.testServer(endpoint) }
+        await again.stop()
+    }
+
+    @Test("a call made before the client runs waits for it; one whose deadline passes first fails, not sent")
+    func callsBeforeRun() async throws {
+        try await Server.withServer(
+            configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger),
+            services: [TestService(events: EventRecorder(), gates: Gates())]
+        ) { server in
+            let client = try Client(configuration: .init(endpoints: server.boundEndpoints))
+            let stub = TestRPC.Client(wrapping: client)
+            let expired = try await rpcError { try await stub.call(.init(text: "too soon"), options: .init(timeout: .milliseconds(50))) }
+            #expect(expired.code == .deadlineExceeded)
+            #expect(expired.neverReachedServer)
+            let early = Task { try await stub.call(.init(text: "early"), options: .init(timeout: .seconds(10))) }
+            let running = Task { try await client.run() }
+            #expect(try await early.value.text == "early")
+            client.beginGracefulShutdown()
+            try await running.value
+        }
+    }
+
+    @Test("a client or server runs once")
+    func runOnce() async throws {
+        let client = try RunningClient.start(configuration: .init(endpoints: ["tcp://127.0.0.1:9"]))
+        await client.stop()
+        #expect(try await rpcError { try await client.client.run() }.code == .failedPrecondition)
+        let server = try await RunningServer.start(Self.testServer())
+        await server.stop()
+        #expect(try await rpcError { try await server.server.run() }.code == .failedPrecondition)
+    }
+
+    @Test("shutdown asked for before run() makes run() return at once")
+    func shutdownBeforeRun() async throws {
+        let client = try Client(configuration: .init(endpoints: ["tcp://127.0.0.1:9"]))
+        client.beginGracefulShutdown()
+        try await client.run()
+        let refused = try await rpcError { try await TestRPC.Client(wrapping: client).call(.init(text: "x")) }
+        #expect(refused.code == .unavailable)
+        let server = Self.testServer()
+        server.beginGracefulShutdown()
+        try await server.run()
+        #expect(try await rpcError { try await server.listeningEndpoints }.code == .unavailable)
+    }
+
+    @Test("graceful client shutdown refuses new calls (not sent) and lets calls in flight finish")
+    func clientGracefulShutdown() async throws {
+        let harness = try await Harness.start()
+        let inFlight = Task { try await harness.stub.call(.init(text: "finishing", gate: "finish")) }
+        #expect(await harness.events.wait(for: "started:finishing"))
+        harness.client.beginGracefulShutdown()
+        let refused = try await rpcError { try await harness.stub.call(.init(text: "late")) }
+        #expect(refused.code == .unavailable)
+        #expect(refused.neverReachedServer)
+        harness.gates.open("finish")
+        #expect(try await inFlight.value.text == "finishing")
+        try await harness.runningClient.task.value
+        await harness.close()
+    }
+
+    @Test("a call on a stopped client fails at once with UNAVAILABLE, whatever executor it runs on")
+    func callAfterStop() async throws {
         let harness = try await Harness.start()
         #expect(try await harness.stub.call(.init(text: "open")).text == "open")
-        await harness.client.close()
+        await harness.runningClient.stop()
         let clock = ContinuousClock()
         let start = clock.now
         let error = try await rpcError { try await harness.stub.call(.init(text: "closed"), options: .init(timeout: .seconds(30))) }
         #expect(error.code == .unavailable)
         #expect(error.metadata[RPCError.notSentMetadataKey] == "true")
-        // A task that prefers the closed client's I/O thread still runs, and fails the same way.
+        // A task that prefers the stopped client's I/O thread still runs, and fails the same way.
         let stub = harness.stub
         let onClosedExecutor = try await Task(executorPreference: harness.client.executor) {
             try await rpcError { try await stub.call(.init(text: "closed"), options: .init(timeout: .seconds(30))) }
         }.value
         #expect(onClosedExecutor.code == .unavailable)
         #expect(start.duration(to: clock.now) < .seconds(5))
-        await harness.server.shutdown()
+        await harness.close()
     }
 
-    @Test("closing a client fails the calls whose tasks wait on its I/O thread, and those tasks go on")
-    func closeWithCallersOnExecutor() async throws {
+    @Test("cancelling a client's run fails the calls whose tasks wait on its I/O thread, and those tasks go on")
+    func cancelWithCallersOnExecutor() async throws {
         let harness = try await Harness.start(configureServer: { $0.gracePeriod = .milliseconds(200) })
         let stub = harness.stub
         let outcomes = EventRecorder()
@@ -145,11 +230,11 @@ struct LifecycleTests {
         for index in 0..<3 {
             #expect(await harness.events.wait(for: "started:wait\(index)"))
         }
-        await harness.client.close()
+        await harness.runningClient.cancel()
         for index in 0..<3 {
             #expect(await outcomes.wait(for: "failed:\(index):\(RPCError.Code.unavailable)", timeout: .seconds(5)))
         }
-        await harness.server.shutdown()
+        await harness.close()
     }
 
     @Test("shutting down a shared context stops the I/O threads instead of spinning, and calls fail")
@@ -159,40 +244,35 @@ struct LifecycleTests {
         var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger)
         serverConfiguration.transportContext = context
         serverConfiguration.name = name + "s"
-        let server = Server(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
-        try await server.start()
-        var clientConfiguration = Client.Configuration(endpoints: server.boundEndpoints)
+        let server = try await RunningServer.start(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
+        var clientConfiguration = Client.Configuration(endpoints: server.endpoints)
         clientConfiguration.transportContext = context
         clientConfiguration.name = name + "c"
-        let client = try await Client(configuration: clientConfiguration)
-        let stub = TestRPC.Client(wrapping: client)
+        let client = try RunningClient.start(configuration: clientConfiguration)
+        let stub = TestRPC.Client(wrapping: client.client)
         #expect(try await stub.call(.init(text: "before")).text == "before")
         #expect(threadNames().filter { $0.hasPrefix(name) }.count == 2)
 
         context.shutdown()
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(5))
-        while threadNames().contains(where: { $0.hasPrefix(name) }), clock.now < deadline { await Task.yield() }
-        #expect(!threadNames().contains { $0.hasPrefix(name) })
+        #expect(await waitUntil { !threadNames().contains { $0.hasPrefix(name) } })
         let error = try await rpcError { try await stub.call(.init(text: "after"), options: .init(timeout: .seconds(30))) }
         #expect(error.code == .unavailable)
-        await client.close()
-        await server.shutdown()
+        await client.stop()
+        await server.stop()
     }
 
-    @Test("a client dropped without close() stops its I/O thread")
-    func clientDeinitStopsThread() async throws {
-        let name = "zrpc-drop-\(UInt32.random(in: 0 ... 99_999))"
+    @Test("a client starts its I/O thread when it runs, not before, and leaves none behind")
+    func clientThreadLifetime() async throws {
+        let name = "zrpc-life-\(UInt32.random(in: 0 ... 99_999))"
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:9"])
         configuration.name = name
-        var client: Client? = try await Client(configuration: configuration)
-        #expect(threadNames().contains { $0.hasPrefix(name) })
-        _ = client
-        client = nil
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(5))
-        while threadNames().contains(where: { $0.hasPrefix(name) }), clock.now < deadline { await Task.yield() }
+        let client = try Client(configuration: configuration)
         #expect(!threadNames().contains { $0.hasPrefix(name) })
+        let running = Task { try await client.run() }
+        #expect(await waitUntil { threadNames().contains { $0.hasPrefix(name) } })
+        client.beginGracefulShutdown()
+        try await running.value
+        #expect(await waitUntil { !threadNames().contains { $0.hasPrefix(name) } })
     }
 
     @Test("a call waiting for a server leaves the client's I/O thread asleep")
@@ -200,26 +280,41 @@ struct LifecycleTests {
         let name = "zrpc-wait-\(UInt16.random(in: 1000...9999))"
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"], defaultTimeout: .seconds(1))
         configuration.name = name
-        let client = try await Client(configuration: configuration)
-        let stub = TestRPC.Client(wrapping: client)
-        let before = try #require(cpuTicks(ofThreadNamed: name))
-        let error = try await rpcError { try await stub.call(.init(text: "nobody is listening")) }
-        #expect(error.code == .deadlineExceeded)
-        let after = try #require(cpuTicks(ofThreadNamed: name))
-        // A second of waiting costs the loop a few wake-ups; a loop that spun would show about
-        // 100 ticks (a whole core for the second).
-        #expect(after - before < 20, "the I/O thread used \(after - before) ticks while the call waited")
-        await client.close()
+        try await Client.withClient(configuration: configuration) { client in
+            let stub = TestRPC.Client(wrapping: client)
+            #expect(await waitUntil { cpuTicks(ofThreadNamed: name) != nil })
+            let before = try #require(cpuTicks(ofThreadNamed: name))
+            let error = try await rpcError { try await stub.call(.init(text: "nobody is listening")) }
+            #expect(error.code == .deadlineExceeded)
+            let after = try #require(cpuTicks(ofThreadNamed: name))
+            // A second of waiting costs the loop a few wake-ups; a loop that spun would show about
+            // 100 ticks (a whole core for the second).
+            #expect(after - before < 20, "the I/O thread used \(after - before) ticks while the call waited")
+        }
     }
 
     @Test("binding an address in use fails with a clear error")
     func addressInUse() async throws {
-        let first = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger), services: [])
-        try await first.start()
-        let second = Server(configuration: .init(endpoints: first.boundEndpoints, logger: quietLogger), services: [])
-        await #expect(throws: ZMQError.self) { try await second.start() }
-        await first.shutdown()
+        let first = try await RunningServer.start(Self.testServer())
+        let second = Server(configuration: .init(endpoints: first.endpoints, logger: quietLogger), services: [])
+        let error = try await rpcError { try await second.run() }
+        #expect(error.code == .unavailable)
+        #expect(error.message.contains("could not start"))
+        #expect((error.cause as? ZMQError)?.code == .addressInUse)
+        #expect(try await rpcError { try await second.listeningEndpoints }.code == .unavailable)
+        await first.stop()
     }
+}
+
+/// Polls `condition` (it reads /proc) every 10 ms for up to 5 s.
+private func waitUntil(_ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: .seconds(5))
+    while !condition() {
+        guard clock.now < deadline else { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
 }
 
 /// The names of this process's threads (`/proc/self/task/*/comm`), to see I/O threads come and go.

@@ -11,7 +11,8 @@ struct MultiProcessTests {
     func twoServers() async throws {
         let first = try await ServerProcess.start("echo-server")
         let second = try await ServerProcess.start("echo-server")
-        let client = try await Client(configuration: .init(endpoints: [first.endpoint, second.endpoint], defaultTimeout: .seconds(5)))
+        let clientRunning = try RunningClient.start(configuration: .init(endpoints: [first.endpoint, second.endpoint], defaultTimeout: .seconds(5)))
+        let client = clientRunning.client
         let echo = Echo_Echo.Client(wrapping: client)
         var servedBy: Set<String> = []
         for sequence in 1...20 {
@@ -20,7 +21,7 @@ struct MultiProcessTests {
             servedBy.insert(reply.servedBy)
         }
         #expect(servedBy.count == 2, "served by \(servedBy)")
-        await client.close()
+        await clientRunning.cancel()
         await first.stop()
         await second.stop()
     }

@@ -35,9 +35,11 @@ let name = "echo-server pid \(ProcessInfo.processInfo.processIdentifier)"
 var logger = Logger(label: "echo-server")
 logger.logLevel = .warning
 let server = Server(configuration: .init(endpoints: endpoints, logger: logger), services: [EchoService(name: name)])
-try await server.start()
-FileHandle.standardOutput.write(Data("\(name) listening on \(server.boundEndpoints.joined(separator: ","))\n".utf8))
-
-let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-try await group.run()
+let services = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+try await withThrowingTaskGroup(of: Void.self) { group in
+    group.addTask { try await services.run() }  // serves until SIGTERM or SIGINT
+    let bound = try await server.listeningEndpoints
+    FileHandle.standardOutput.write(Data("\(name) listening on \(bound.joined(separator: ","))\n".utf8))
+    try await group.waitForAll()
+}
 FileHandle.standardOutput.write(Data("\(name) stopped\n".utf8))

@@ -1,12 +1,15 @@
 public import ProtobufC
+public import ServiceLifecycle
 internal import ZeroMQ
 
 /// A connection to one service's servers: multiplexes any number of concurrent calls over one
 /// DEALER socket, owned by the client's I/O thread.
 ///
-/// Generated stubs wrap it (`Echo_Echo.Client(wrapping: client)`); ``unary(_:request:options:)``
-/// is what they call. Calls spread across ``Configuration/endpoints``; a server that restarts is
-/// reconnected to by libzmq. Every call has a deadline.
+/// Nothing happens until it runs. It is a swift-service-lifecycle `Service`: ``run()`` connects and
+/// serves calls until graceful shutdown, then lets the calls in flight finish and returns. Calls made
+/// before it runs wait for it (up to their deadline). ``withClient(configuration:_:)`` runs one around
+/// a body. Generated stubs wrap it (`Echo_Echo.Client(wrapping: client)`); calls spread across
+/// ``Configuration/endpoints``; a server that restarts is reconnected to. Every call has a deadline.
 ///
 /// ```swift
 /// try await Client.withClient(configuration: .init(endpoints: ["tcp://127.0.0.1:5555"])) { client in
@@ -14,7 +17,7 @@ internal import ZeroMQ
 ///     let reply = try await echo.say(.init(text: "hi"), options: .init(timeout: .seconds(1)))
 /// }
 /// ```
-public final class Client: Sendable {
+public final class Client: Service, Sendable {
     /// What this client was made with.
     public let configuration: Configuration
     /// Counters of late and malformed responses.
@@ -22,37 +25,37 @@ public final class Client: Sendable {
     /// The resilience layers built from ``Configuration/resilience``.
     public let resilience: ResilienceLayers
 
-    private let context: Context
+    /// The I/O loop; its thread runs while ``run()`` does.
     private let loop: IOLoop<ClientDriver>
+    private let connection = ClientConnection()
+    private let shutdown = ShutdownSignal()
     private let callIDs = CallIDGenerator()
-    /// The interceptors, ending in ``send(_:loop:callID:)``; nil when there are none, so a call
-    /// goes straight to `send` (one async frame and executor check fewer per call).
+    /// The interceptors, ending in ``send(_:connection:callID:)``; nil when there are none, so a
+    /// call goes straight to `send` (one async frame and executor check fewer per call).
     private let interceptorChain: (nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse)?
 
-    /// Connects a client (the connection completes in the background; calls wait for it, up to
-    /// their deadline).
+    /// Creates a client; nothing connects until ``run()``.
     ///
-    /// - Parameter configuration: Endpoints, default timeout, interceptors.
-    /// - Throws: ``ZeroMQ/ZMQError`` for a malformed endpoint, ``ResilienceConfigurationError``
-    ///   for an invalid resilience setting.
-    public init(configuration: Configuration) async throws {
+    /// - Parameter configuration: Endpoints, default timeout, interceptors, resilience.
+    /// - Throws: ``ResilienceConfigurationError`` for an invalid resilience setting, ``RPCError``
+    ///   (`RESOURCE_EXHAUSTED`) when the process is out of file descriptors.
+    public init(configuration: Configuration) throws {
         self.configuration = configuration
         let resilience = try configuration.resilience.makeLayers()
         self.resilience = resilience
-        let context = try configuration.transportContext?.context ?? Context()
-        self.context = context
-        let statistics = statistics
-        let loop = try await IOLoop(name: configuration.name) {
-            try ClientDriver(context: context, configuration: configuration, statistics: statistics)
+        do {
+            loop = try IOLoop(name: configuration.name)
+        } catch {
+            throw RPCError(code: .resourceExhausted, message: "could not create the client's I/O loop", cause: error)
         }
-        self.loop = loop
+        let connection = connection
         let callIDs = callIDs
         let interceptors = configuration.interceptors + resilience.interceptors
         if interceptors.isEmpty {
             interceptorChain = nil
         } else {
             var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
-                try await Self.send(request, loop: loop, callID: callIDs.next())
+                try await Self.send(request, connection: connection, callID: callIDs.next())
             }
             for interceptor in interceptors.reversed() {
                 let inner = next
@@ -60,6 +63,62 @@ public final class Client: Sendable {
             }
             interceptorChain = next
         }
+    }
+
+    /// Runs a client around `body`: calls made in `body` go out as soon as the client runs, and
+    /// when `body` returns or throws, the client shuts down gracefully, whatever happens.
+    ///
+    /// - Parameters:
+    ///   - configuration: Endpoints, default timeout, interceptors, resilience.
+    ///   - body: Uses the client.
+    /// - Returns: What `body` returned.
+    /// - Throws: What `body` threw, what ``run()`` threw, or ``ResilienceConfigurationError``.
+    public static func withClient<Result: Sendable>(
+        configuration: Configuration,
+        _ body: (Client) async throws -> Result
+    ) async throws -> Result {
+        let client = try Client(configuration: configuration)
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            group.addTask { try await client.run() }
+            do {
+                let result = try await body(client)
+                client.beginGracefulShutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                client.beginGracefulShutdown()
+                while (try? await group.next()) != nil {}
+                throw error
+            }
+        }
+    }
+
+    /// Connects and serves calls until graceful shutdown (swift-service-lifecycle's, or a call to
+    /// ``beginGracefulShutdown()``) or task cancellation; then refuses new calls (UNAVAILABLE,
+    /// marked as not sent), lets the calls in flight finish (each within its deadline; at once when
+    /// cancelled), closes the socket and returns.
+    ///
+    /// - Throws: ``RPCError``: `UNAVAILABLE` when the client could not start (a malformed endpoint:
+    ///   the ``RPCError/cause`` says why), `FAILED_PRECONDITION` when it ran before.
+    public func run() async throws {
+        switch connection.claimRun() {
+        case .claimed: break
+        case .shutDownBeforeRun: return
+        case .ranBefore: throw RPCError(code: .failedPrecondition, message: "the client ran before: make a new one")
+        }
+        let context: Context
+        do {
+            context = try configuration.transportContext?.context ?? Context()
+            let (configuration, statistics) = (configuration, statistics)
+            try await loop.start {
+                try ClientDriver(context: context, configuration: configuration, statistics: statistics)
+            }
+        } catch {
+            connection.stopping()
+            connection.stopped()
+            throw RPCError(code: .unavailable, message: "the client could not start: \(error)", cause: error)
+        }
+        connection.started(loop)
         configuration.logger.info(
             "client started",
             metadata: [
@@ -68,43 +127,28 @@ public final class Client: Sendable {
                 "resilience": "\(configuration.resilience.summary)",
             ]
         )
-    }
-
-    deinit {
-        // A client dropped without close(): stop its I/O thread (calls still in flight hold the
-        // client alive, so none is left waiting).
-        loop.requestStop()
-    }
-
-    /// Runs `body` with a connected client and closes it afterwards, whatever happens.
-    ///
-    /// - Parameters:
-    ///   - configuration: Endpoints, default timeout, interceptors.
-    ///   - body: Uses the client.
-    public static func withClient<Result: Sendable>(
-        configuration: Configuration,
-        _ body: (Client) async throws -> Result
-    ) async throws -> Result {
-        let client = try await Client(configuration: configuration)
-        do {
-            let result = try await body(client)
-            await client.close()
-            return result
-        } catch {
-            await client.close()
-            throw error
+        await shutdown.wait()
+        connection.stopping()
+        if !Task.isCancelled {
+            await withCheckedContinuation { done in loop.submit(.drain(done)) }
         }
-    }
-
-    /// Fails calls in flight with UNAVAILABLE and stops the I/O thread.
-    public func close() async {
         await loop.shutdown()
         if configuration.transportContext == nil { context.shutdown() }
+        connection.stopped()
+        configuration.logger.info("client stopped")
+    }
+
+    /// Starts shutting down: new calls fail with UNAVAILABLE from now on, and ``run()`` returns
+    /// once the calls in flight are done. Returns at once; safe to call any number of times.
+    public func beginGracefulShutdown() {
+        connection.stopping()
+        shutdown.request()
     }
 
     /// The client's I/O thread as a task executor: a task that prefers it
-    /// (`withTaskExecutorPreference(client.executor) { … }`) is resumed on the I/O thread when
-    /// its response arrives, with no thread switch.
+    /// (`withTaskExecutorPreference(client.executor) { … }`) is resumed on the I/O thread when its
+    /// response arrives, with no thread switch. Its jobs run once the client runs (they wait for
+    /// ``run()``), and where they are enqueued after it has stopped.
     public var executor: any TaskExecutor { loop }
 
     /// Calls a unary method: encodes the request, runs the interceptors and the transport, and
@@ -184,12 +228,18 @@ public final class Client: Sendable {
             idempotencyKey: options.idempotencyKey ?? ""
         )
         if let interceptorChain { return try await interceptorChain(call) }
-        return try await Self.send(call, loop: loop, callID: callIDs.next())
+        return try await Self.send(call, connection: connection, callID: callIDs.next())
     }
 
     /// The end of the interceptor chain: one attempt over the wire.
     @inline(__always)
-    nonisolated(nonsending) private static func send(_ request: ClientRequest, loop: IOLoop<ClientDriver>, callID: UInt64) async throws -> ClientResponse {
+    nonisolated(nonsending) private static func send(
+        _ request: ClientRequest,
+        connection: ClientConnection,
+        callID: UInt64
+    ) async throws -> ClientResponse {
+        let running = try connection.loopIfRunning()
+        let loop = if let running { running } else { try await connection.loop(deadline: request.deadline) }
         let remaining = ContinuousClock.now.duration(to: request.deadline)
         guard remaining > .zero else {
             throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")

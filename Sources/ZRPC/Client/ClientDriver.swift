@@ -19,6 +19,8 @@ final class ClientDriver: IOLoopDriver {
     enum Command: Sendable {
         case start(Call)
         case cancel(UInt64)
+        /// Resume `done` once no call is waiting for a response (the client is shutting down).
+        case drain(CheckedContinuation<Void, Never>)
     }
 
     private struct Pending {
@@ -44,6 +46,8 @@ final class ClientDriver: IOLoopDriver {
     /// ``serviceSockets(limit:)``, makes trying again worthwhile. A send attempt also makes the
     /// loop look at the socket before waiting, so retrying on every round would keep it spinning.
     private var sendBlocked = false
+    /// Who waits for the calls in flight to be done (a graceful shutdown).
+    private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// Cancels that arrived before their call's start (a race of the cancellation handler).
     private var cancelledEarly: Set<UInt64> = []
 
@@ -86,16 +90,33 @@ final class ClientDriver: IOLoopDriver {
             }
             call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
             if isSent(call) { sendCancel(id) }
+            resumeDrainWaitersIfIdle()
+        case .drain(let done):
+            drainWaiters.append(done)
+            resumeDrainWaitersIfIdle()
         }
     }
 
+    /// Resumes the shutdown once no call waits for a response.
+    private func resumeDrainWaitersIfIdle() {
+        guard !drainWaiters.isEmpty, pending.isEmpty else { return }
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters.removeAll()
+    }
+
     static func reject(_ command: Command) {
-        guard case .start(let call) = command else { return }
-        call.continuation.resume(throwing: RPCError(
-            code: .unavailable,
-            message: "the client was closed",
-            metadata: [RPCError.notSentMetadataKey: "true"]
-        ))
+        switch command {
+        case .start(let call):
+            call.continuation.resume(throwing: RPCError(
+                code: .unavailable,
+                message: "the client was closed",
+                metadata: [RPCError.notSentMetadataKey: "true"]
+            ))
+        case .drain(let done):
+            done.resume()
+        case .cancel:
+            break
+        }
     }
 
     func serviceSockets(limit: Int) throws {
@@ -135,6 +156,7 @@ final class ClientDriver: IOLoopDriver {
             call.continuation.resume(throwing: error)
             if sent { sendCancel(id) }
         }
+        resumeDrainWaitersIfIdle()
     }
 
     func stop() {
@@ -142,6 +164,8 @@ final class ClientDriver: IOLoopDriver {
             let metadata: Metadata = isSent(call) ? [:] : [RPCError.notSentMetadataKey: "true"]
             call.continuation.resume(throwing: RPCError(code: .unavailable, message: "the client was closed", metadata: metadata))
         }
+        for waiter in drainWaiters { waiter.resume() }
+        drainWaiters.removeAll()
         socket.close()
     }
 
@@ -199,6 +223,7 @@ final class ClientDriver: IOLoopDriver {
                 metadata: [RPCError.notSentMetadataKey: "true"]
             ))
         }
+        resumeDrainWaitersIfIdle()
     }
 
     private func sendCancel(_ id: UInt64) {
@@ -216,6 +241,7 @@ final class ClientDriver: IOLoopDriver {
                     return
                 }
                 waiting.continuation.resume(returning: TransportResponse(header: header, payload: payload))
+                resumeDrainWaitersIfIdle()
             case .ping(let ping)?:
                 _ = try? socket.send(WireFormat.frames(header: WireHeaders.pong(nonce: ping.nonce)), dontWait: true)
             default:

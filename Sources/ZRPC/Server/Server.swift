@@ -2,19 +2,22 @@ public import ServiceLifecycle
 import Synchronization
 internal import ZeroMQ
 
-/// Hosts services on one or more ZeroMQ endpoints: a ROUTER socket owned by an I/O thread,
-/// handlers run concurrently up to a limit, deadlines and cancellation enforced, and a built-in
-/// health service (`zrpc.health.Health`).
+/// Hosts services on one or more endpoints: a ROUTER socket owned by an I/O thread, handlers run
+/// concurrently up to a limit, deadlines and cancellation enforced, and a built-in health service
+/// (`zrpc.health.Health`).
 ///
-/// It is a swift-service-lifecycle `Service`: ``run()`` serves until graceful shutdown (new
-/// calls refused, calls in flight given ``Configuration/gracePeriod`` to finish).
+/// Nothing happens until it runs. It is a swift-service-lifecycle `Service`: ``run()`` binds, serves
+/// until graceful shutdown (new calls refused, calls in flight given ``Configuration/gracePeriod``
+/// to finish) and returns. ``withServer(configuration:services:_:)`` does the same around a body.
 ///
 /// ```swift
-/// let server = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:5555"]), services: [EchoService()])
-/// try await server.start()
-/// print(server.boundEndpoints)
-/// …
-/// await server.shutdown()
+/// try await Server.withServer(
+///     configuration: .init(endpoints: ["tcp://127.0.0.1:*"]),
+///     services: [EchoService()]
+/// ) { server in
+///     print(server.boundEndpoints)       // "tcp://127.0.0.1:41234"
+///     …                                   // serve until the body returns
+/// }
 /// ```
 public final class Server: Service, Sendable {
     /// What this server was made with.
@@ -26,23 +29,23 @@ public final class Server: Service, Sendable {
 
     private let registry: ServiceRegistry
     private let endpoints = BoundEndpoints()
+    private let shutdown = ShutdownSignal()
     private let state = Mutex(State())
 
     private struct State {
         enum Phase {
             case idle
             case starting
-            case running(IOLoop<ServerDriver>, Context)
-            case stopping
-            case stopped
+            case serving
+            case stopped(failure: (any Error)?)
         }
 
         var phase = Phase.idle
-        /// Tasks waiting for the server to stop (``run()``, concurrent ``shutdown()`` calls).
-        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Callers of ``listeningEndpoints`` waiting for the bind.
+        var listeners: [CheckedContinuation<[String], any Error>] = []
     }
 
-    /// Creates a server; nothing is bound until ``start()`` or ``run()``.
+    /// Creates a server; nothing is bound until ``run()``.
     ///
     /// - Parameters:
     ///   - configuration: Endpoints and limits.
@@ -59,27 +62,105 @@ public final class Server: Service, Sendable {
         self.registry = ServiceRegistry(services: all)
     }
 
-    /// The endpoints bound, with ports resolved (`tcp://127.0.0.1:*` → `tcp://127.0.0.1:41234`).
+    /// Runs a server around `body`: binds, calls `body` once it listens, then shuts down
+    /// gracefully when `body` returns or throws, whatever happens.
+    ///
+    /// - Parameters:
+    ///   - configuration: Endpoints and limits.
+    ///   - services: The services to host.
+    ///   - body: Uses the running server (say, reads ``boundEndpoints`` and runs clients).
+    /// - Returns: What `body` returned.
+    /// - Throws: What ``run()`` threw (the server could not start), or what `body` threw.
+    public static func withServer<Result: Sendable>(
+        configuration: Configuration,
+        services: [any RPCService],
+        _ body: (Server) async throws -> Result
+    ) async throws -> Result {
+        let server = Server(configuration: configuration, services: services)
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            group.addTask { try await server.run() }
+            do {
+                _ = try await server.listeningEndpoints
+                let result = try await body(server)
+                server.beginGracefulShutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                server.beginGracefulShutdown()
+                while (try? await group.next()) != nil {}
+                throw error
+            }
+        }
+    }
+
+    /// The endpoints bound, with ports resolved (`tcp://127.0.0.1:*` → `tcp://127.0.0.1:41234`);
+    /// empty until the server listens.
     public var boundEndpoints: [String] { endpoints.value }
 
-    /// Binds the endpoints and starts serving.
+    /// The endpoints bound, once the server listens (waits for ``run()`` to bind them).
     ///
-    /// - Throws: ``ZeroMQ/ZMQError`` when an endpoint cannot be bound (in use, malformed),
-    ///   or ``RPCError`` when the server was started before.
-    public func start() async throws {
+    /// - Throws: ``RPCError`` (`UNAVAILABLE`) when the server could not start or has stopped.
+    public var listeningEndpoints: [String] {
+        get async throws {
+            try await withCheckedThrowingContinuation { listener in
+                let outcome = state.withLock { state -> Swift.Result<[String], any Error>? in
+                    switch state.phase {
+                    case .idle, .starting:
+                        state.listeners.append(listener)
+                        return nil
+                    case .serving:
+                        return .success(endpoints.value)
+                    case .stopped(let failure):
+                        return .failure(failure ?? RPCError(code: .unavailable, message: "the server has stopped"))
+                    }
+                }
+                if let outcome { listener.resume(with: outcome) }
+            }
+        }
+    }
+
+    /// Binds the endpoints and serves until graceful shutdown (swift-service-lifecycle's, a call
+    /// to ``beginGracefulShutdown()``) or task cancellation; then refuses new calls, waits up to
+    /// ``Configuration/gracePeriod`` for calls in flight (not at all when cancelled), cancels what
+    /// is left, closes the sockets and returns.
+    ///
+    /// - Throws: ``RPCError``: `UNAVAILABLE` when the server could not start (an address in use, a
+    ///   malformed endpoint: the ``RPCError/cause`` says which), `FAILED_PRECONDITION` when it ran before.
+    public func run() async throws {
         let claimed = state.withLock { state -> Bool in
             guard case .idle = state.phase else { return false }
             state.phase = .starting
             return true
         }
-        guard claimed else { throw RPCError(code: .failedPrecondition, message: "the server was started before") }
+        guard claimed else { throw RPCError(code: .failedPrecondition, message: "the server ran before: make a new one") }
+        let (loop, context) = try await start()
+        await shutdown.wait()
+        let grace = Task.isCancelled ? Duration.zero : configuration.gracePeriod
+        let deadline = ContinuousClock.now.advanced(by: grace)
+        await withCheckedContinuation { done in loop.submit(.drain(deadline: deadline, done: done)) }
+        await loop.shutdown()
+        if configuration.transportContext == nil { context.shutdown() }
+        finish(failure: nil)
+        configuration.logger.info("server stopped")
+    }
+
+    /// Starts shutting down: ``run()`` refuses new calls, lets calls in flight finish within the
+    /// grace period, and returns. Returns at once; safe to call any number of times, before
+    /// ``run()`` too (it then returns as soon as it has bound).
+    public func beginGracefulShutdown() {
+        shutdown.request()
+    }
+
+    /// Makes the context and binds on a new I/O thread.
+    private func start() async throws -> (IOLoop<ServerDriver>, Context) {
         do {
             let context = try configuration.transportContext?.context ?? Context()
             let configuration = configuration
             let registry = registry
             let statistics = statistics
             let endpoints = endpoints
-            let loop = try await IOLoop(name: configuration.name) {
+            let loop = try IOLoop<ServerDriver>(name: configuration.name)
+            try await loop.start {
                 try ServerDriver(
                     context: context,
                     configuration: configuration,
@@ -88,86 +169,28 @@ public final class Server: Service, Sendable {
                     boundEndpoints: endpoints
                 )
             }
-            state.withLock { $0.phase = .running(loop, context) }
+            let listeners = state.withLock { state in
+                state.phase = .serving
+                defer { state.listeners = [] }
+                return state.listeners
+            }
+            for listener in listeners { listener.resume(returning: endpoints.value) }
             configuration.logger.info("server started", metadata: ["endpoints": "\(boundEndpoints)"])
+            return (loop, context)
         } catch {
-            // Nothing was started: the server can be started again (say, once the address is free).
-            finish(nextPhase: .idle)
-            throw error
+            let failure = RPCError(code: .unavailable, message: "the server could not start: \(error)", cause: error)
+            finish(failure: failure)
+            throw failure
         }
     }
 
-    /// Runs until graceful shutdown or task cancellation (swift-service-lifecycle `Service`),
-    /// starting the server first if needed.
-    public func run() async throws {
-        if state.withLock({ if case .idle = $0.phase { return true } else { return false } }) {
-            try await start()
+    private func finish(failure: (any Error)?) {
+        let listeners = state.withLock { state in
+            state.phase = .stopped(failure: failure)
+            defer { state.listeners = [] }
+            return state.listeners
         }
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await waitUntilStopped()
-            } onGracefulShutdown: {
-                self.beginGracefulShutdown()
-            }
-        } onCancel: {
-            self.beginGracefulShutdown()
-        }
-    }
-
-    /// Starts a graceful shutdown in the background; ``run()`` returns when it completes.
-    public func beginGracefulShutdown() {
-        Task { await self.shutdown() }
-    }
-
-    /// Refuses new calls (UNAVAILABLE), waits up to ``Configuration/gracePeriod`` for calls in
-    /// flight, cancels what is left, then closes the sockets.
-    public func shutdown() async {
-        let running = state.withLock { state -> (IOLoop<ServerDriver>, Context)? in
-            switch state.phase {
-            case .running(let loop, let context):
-                state.phase = .stopping
-                return (loop, context)
-            case .idle:
-                state.phase = .stopped
-                return nil
-            case .starting, .stopping, .stopped:
-                return nil
-            }
-        }
-        guard let (loop, context) = running else {
-            await waitUntilStopped()
-            return
-        }
-        let deadline = ContinuousClock.now.advanced(by: configuration.gracePeriod)
-        await withCheckedContinuation { done in loop.submit(.drain(deadline: deadline, done: done)) }
-        await loop.shutdown()
-        if configuration.transportContext == nil { context.shutdown() }
-        finish()
-        configuration.logger.info("server stopped")
-    }
-
-    private func finish(nextPhase: State.Phase = .stopped) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.phase = nextPhase
-            defer { state.stopWaiters = [] }
-            return state.stopWaiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    /// Returns once the server has stopped (at once if it never started or has stopped).
-    private func waitUntilStopped() async {
-        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state -> Bool in
-                switch state.phase {
-                case .idle, .stopped:
-                    return true
-                case .starting, .running, .stopping:
-                    state.stopWaiters.append(waiter)
-                    return false
-                }
-            }
-            if resumeNow { waiter.resume() }
-        }
+        let error = failure ?? RPCError(code: .unavailable, message: "the server stopped before it listened")
+        for listener in listeners { listener.resume(throwing: error) }
     }
 }

@@ -36,15 +36,23 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     private var driver: Driver?
     private let poller = DescriptorPoller()
 
-    /// Starts a loop thread, creates the driver on it and runs `driver.start`.
+    /// Creates a loop; its thread starts with ``start(makeDriver:)``. Commands and jobs posted
+    /// before that wait in the mailbox.
     ///
-    /// - Parameters:
-    ///   - name: The thread's name, for debuggers and logs.
-    ///   - makeDriver: Creates the driver on the loop thread (sockets must be made there).
-    /// - Throws: Whatever creating or starting the driver threw (say, an address in use).
-    init(name: String, makeDriver: @escaping @Sendable () throws -> Driver) async throws {
+    /// - Parameter name: The thread's name, for debuggers and logs.
+    /// - Throws: When the wake-up descriptor cannot be made (out of descriptors).
+    init(name: String) throws {
         self.name = name
         self.wakeup = try WakeupSignal()
+    }
+
+    /// Starts the loop thread, creates the driver on it and runs `driver.start`; then the thread
+    /// serves until ``shutdown()``. If creating or starting the driver fails, the loop is stopped
+    /// (what was posted is rejected or run) and the error thrown.
+    ///
+    /// - Parameter makeDriver: Creates the driver on the loop thread (sockets must be made there).
+    /// - Throws: Whatever creating or starting the driver threw (say, an address in use).
+    func start(makeDriver: @escaping @Sendable () throws -> Driver) async throws {
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
                 CurrentThread.setName(name)
@@ -55,6 +63,8 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
                     try driver.start(poller: poller, loop: self)
                     self.driver = driver
                 } catch {
+                    loopThread.store(0, ordering: .relaxed)
+                    answerLatecomers(executor: asUnownedTaskExecutor())
                     started.resume(throwing: error)
                     return
                 }
@@ -235,13 +245,18 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         round.socketsSignalled = (1..<poller.count).contains { poller.isReady(at: $0) }
     }
 
-    /// Closes the driver's sockets, then answers what was posted meanwhile: commands are
-    /// rejected, jobs run here, so no caller is left waiting.
+    /// Closes the driver's sockets, then answers what was posted meanwhile.
     private func finish(_ driver: Driver, executor: UnownedTaskExecutor) {
         driver.stop()
         self.driver = nil  // from here on, the loop thread posts through the mailbox too
         // A thread started after this one ends may get the same id.
         loopThread.store(0, ordering: .relaxed)
+        answerLatecomers(executor: executor)
+    }
+
+    /// Marks the loop stopped and answers what was posted to it: commands are rejected, jobs run
+    /// here, so no caller is left waiting; then resumes those waiting for the stop.
+    private func answerLatecomers(executor: UnownedTaskExecutor) {
         let (localCommands, localJobs) = local
         local = ([], [])
         let (waiters, late) = mailbox.withLock { state -> ([CheckedContinuation<Void, Never>], [Driver.Command]) in

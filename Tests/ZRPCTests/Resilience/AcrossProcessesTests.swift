@@ -13,12 +13,13 @@ struct AcrossProcessesTests {
     /// A fault-service process with a control client (no resilience layers) to configure it.
     struct FaultProcess {
         let process: ServerProcess
-        let control: Client
+        let controlRunning: RunningClient
+        var control: Client { controlRunning.client }
 
         static func start() async throws -> FaultProcess {
             let process = try await ServerProcess.start("zrpc-fault-service")
-            let control = try await Client(configuration: .init(endpoints: [process.endpoint], defaultTimeout: .seconds(5)))
-            return FaultProcess(process: process, control: control)
+            let control = try RunningClient.start(configuration: .init(endpoints: [process.endpoint], defaultTimeout: .seconds(5)))
+            return FaultProcess(process: process, controlRunning: control)
         }
 
         var endpoint: String { process.endpoint }
@@ -32,7 +33,7 @@ struct AcrossProcessesTests {
         }
 
         func stop() async {
-            await control.close()
+            await controlRunning.cancel()
             await process.stop()
         }
     }
@@ -45,7 +46,8 @@ struct AcrossProcessesTests {
             policy: .init(failureRateThreshold: 0.5, minimumCalls: 10, window: .count(10), openDuration: .seconds(5), halfOpenProbes: 2),
             now: { clock.now }
         )
-        let client = try await Client(configuration: .init(endpoints: [service.endpoint], interceptors: [breaker]))
+        let clientRunning = try RunningClient.start(configuration: .init(endpoints: [service.endpoint], interceptors: [breaker]))
+        let client = clientRunning.client
         let stub = Faulty.Client(wrapping: client)
         try await service.configure(.init(errorRate: 1.0))
         for index in 0..<10 { _ = try? await stub.write(.init(key: "w\(index)")) }
@@ -63,7 +65,7 @@ struct AcrossProcessesTests {
         #expect(breaker.state == .closed)
         #expect(try await service.stats().calls == 12)
         print("figure: breaker opened after 10 failed calls; 50 calls while open reached the server 0 times; closed after 2 probes")
-        await client.close()
+        await clientRunning.cancel()
         await service.stop()
     }
 
@@ -72,7 +74,8 @@ struct AcrossProcessesTests {
         let service = try await FaultProcess.start()
         var configuration = Client.Configuration(endpoints: [service.endpoint])
         configuration.resilience.retry = .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(2), maximum: .milliseconds(10)))
-        let client = try await Client(configuration: configuration)
+        let clientRunning = try RunningClient.start(configuration: configuration)
+        let client = clientRunning.client
         let stub = Faulty.Client(wrapping: client)
         try await service.configure(.init(failUntilAttempt: 3))
         let reply = try await stub.read(.init(key: "transient"))
@@ -84,7 +87,7 @@ struct AcrossProcessesTests {
         let error = try await rpcError { try await stub.write(.init(key: "write")) }
         #expect(error.code == .unavailable)
         #expect(try await service.stats().attemptsByKey["write"] == 1)
-        await client.close()
+        await clientRunning.cancel()
         await service.stop()
     }
 
@@ -94,7 +97,8 @@ struct AcrossProcessesTests {
         var configuration = Client.Configuration(endpoints: [service.endpoint])
         configuration.resilience.retry = .init(maxAttempts: 5, backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(2)))
         configuration.resilience.retryBudget = RetryBudget(maxTokens: 10, tokenRatio: 0.1)
-        let client = try await Client(configuration: configuration)
+        let clientRunning = try RunningClient.start(configuration: configuration)
+        let client = clientRunning.client
         let stub = Faulty.Client(wrapping: client)
         try await service.configure(.init(errorRate: 1.0))
         let offered = 200
@@ -103,7 +107,7 @@ struct AcrossProcessesTests {
         print("figure: retry budget, service down: offered \(offered) calls, sent \(sent) attempts (no budget: up to \(offered * 5))")
         #expect(sent >= UInt64(offered))
         #expect(sent <= UInt64(offered + 10))
-        await client.close()
+        await clientRunning.cancel()
         await service.stop()
     }
 
@@ -115,8 +119,10 @@ struct AcrossProcessesTests {
         fastConfiguration.resilience.bulkhead = .init(maxConcurrentCalls: 16, maxQueuedCalls: 16)
         var slowConfiguration = Client.Configuration(endpoints: [slow.endpoint], defaultTimeout: .seconds(2))
         slowConfiguration.resilience.bulkhead = .init(maxConcurrentCalls: 8, maxQueuedCalls: 8, maxWait: .milliseconds(20))
-        let fastClient = try await Client(configuration: fastConfiguration)
-        let slowClient = try await Client(configuration: slowConfiguration)
+        let fastClientRunning = try RunningClient.start(configuration: fastConfiguration)
+        let fastClient = fastClientRunning.client
+        let slowClientRunning = try RunningClient.start(configuration: slowConfiguration)
+        let slowClient = slowClientRunning.client
         let fastStub = Faulty.Client(wrapping: fastClient)
         let slowStub = Faulty.Client(wrapping: slowClient)
         try await slow.configure(.init(latencyMillis: 1_000))
@@ -163,8 +169,8 @@ struct AcrossProcessesTests {
         print("figure: fast service p99 alone \(alone), with the slow service saturated \(saturated); slow calls refused by its bulkhead: \(rejected.value)")
         #expect(rejected.value > 0, "the slow service's bulkhead was full")
         #expect(saturated < max(alone * 10, .milliseconds(50)), "alone \(alone), saturated \(saturated)")
-        await fastClient.close()
-        await slowClient.close()
+        await fastClientRunning.cancel()
+        await slowClientRunning.cancel()
         await fast.stop()
         await slow.stop()
     }
@@ -174,7 +180,8 @@ struct AcrossProcessesTests {
         let service = try await FaultProcess.start()
         var configuration = Client.Configuration(endpoints: [service.endpoint])
         configuration.resilience.cache = .init(methods: [Faulty.Method.Read.descriptor])
-        let client = try await Client(configuration: configuration)
+        let clientRunning = try RunningClient.start(configuration: configuration)
+        let client = clientRunning.client
         let stub = Faulty.Client(wrapping: client)
         try await service.configure(.init(latencyMillis: 3_000))
         try await withThrowingTaskGroup(of: String.self) { group in
@@ -191,7 +198,7 @@ struct AcrossProcessesTests {
         let calls = try await service.stats().calls
         print("figure: 1,000 concurrent reads of one cold key made \(calls) call(s)")
         #expect(calls == 1)
-        await client.close()
+        await clientRunning.cancel()
         await service.stop()
     }
 }

@@ -39,12 +39,14 @@ enum HandlerPlacement: String, CaseIterable, CustomStringConvertible, Sendable {
 /// A server hosting ``TestService`` and a client connected to it, torn down by ``close()``.
 struct Harness {
     let context: TransportContext
-    let server: Server
-    let client: Client
+    let running: RunningServer
+    let runningClient: RunningClient
     let events: EventRecorder
     let gates: Gates
     let stub: TestRPC.Client
 
+    var server: Server { running.server }
+    var client: Client { runningClient.client }
     var endpoint: String { server.boundEndpoints[0] }
 
     static func start(
@@ -59,18 +61,29 @@ struct Harness {
         var serverConfiguration = Server.Configuration(endpoints: [transport.endpoint()], logger: quietLogger)
         serverConfiguration.transportContext = context
         configureServer(&serverConfiguration)
-        let server = Server(configuration: serverConfiguration, services: services(events, gates))
-        try await server.start()
-        var clientConfiguration = Client.Configuration(endpoints: server.boundEndpoints, defaultTimeout: .seconds(10))
+        let running = try await RunningServer.start(configuration: serverConfiguration, services: services(events, gates))
+        var clientConfiguration = Client.Configuration(endpoints: running.endpoints, defaultTimeout: .seconds(10))
         clientConfiguration.transportContext = context
         configureClient(&clientConfiguration)
-        let client = try await Client(configuration: clientConfiguration)
-        return Harness(context: context, server: server, client: client, events: events, gates: gates, stub: TestRPC.Client(wrapping: client))
+        let client = try RunningClient.start(configuration: clientConfiguration)
+        return Harness(
+            context: context,
+            running: running,
+            runningClient: client,
+            events: events,
+            gates: gates,
+            stub: TestRPC.Client(wrapping: client.client)
+        )
+    }
+
+    /// Shuts the server down gracefully and waits for it.
+    func stopServer() async {
+        await running.stop()
     }
 
     func close() async {
-        await client.close()
-        await server.shutdown()
+        await runningClient.cancel()
+        await running.stop()
         for endpoint in server.boundEndpoints where endpoint.hasPrefix("ipc://") {
             try? FileManager.default.removeItem(atPath: String(endpoint.dropFirst("ipc://".count)))
         }

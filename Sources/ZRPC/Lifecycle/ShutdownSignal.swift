@@ -1,0 +1,47 @@
+import ServiceLifecycle
+import Synchronization
+
+/// What a `run()` waits on between starting and shutting down: graceful shutdown from
+/// swift-service-lifecycle, a call to `beginGracefulShutdown()`, or the task's cancellation,
+/// whichever comes first. The waiting happens inside `run()`'s own task: nothing is spawned.
+final class ShutdownSignal: Sendable {
+    private struct State {
+        var requested = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    /// Asks for shutdown; safe from any thread, any number of times.
+    func request() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.requested = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Whether shutdown was asked for.
+    var isRequested: Bool { state.withLock { $0.requested } }
+
+    /// Returns when shutdown is asked for in any of the three ways.
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLock { state -> Bool in
+                        if state.requested { return true }
+                        state.waiter = waiter
+                        return false
+                    }
+                    if resumeNow { waiter.resume() }
+                }
+            } onGracefulShutdown: {
+                self.request()
+            }
+        } onCancel: {
+            self.request()
+        }
+    }
+}
