@@ -1,6 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The pkg-config name libzmq is found through, or `nil` to rely on the default search paths.
+///
+/// Debian's `libzmq.pc` adds `-isystem /usr/include/mit-krb5` (and include folders for PGM and libxml2
+/// that `zmq.h` does not need) to its Cflags; SwiftPM prohibits `-isystem`, so asking pkg-config there
+/// printed a warning on every build (and the flags were dropped anyway). On Linux `zmq.h` is in
+/// /usr/include and `Sources/CZeroMQ/module.modulemap` links `zmq`, so pkg-config is not needed; on
+/// macOS it supplies Homebrew's include and library folders.
+#if os(macOS)
+let zmqPkgConfig: String? = "libzmq"
+#else
+let zmqPkgConfig: String? = nil
+#endif
+
 let package = Package(
     name: "ZRPC",
     platforms: [.macOS(.v15)],
@@ -20,10 +33,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
     targets: [
-        // MARK: C libraries (Debian packages, found through pkg-config)
+        // MARK: C libraries (Debian packages, found through pkg-config where it is needed)
         .systemLibrary(
             name: "CZeroMQ",
-            pkgConfig: "libzmq",
+            pkgConfig: zmqPkgConfig,
             providers: [.apt(["libzmq3-dev"])]
         ),
         .systemLibrary(

@@ -33,9 +33,11 @@ public final class Context: Sendable, CustomStringConvertible {
         guard let threads = Int32(exactly: ioThreads), threads >= 0 else {
             throw .invalidArgument("ioThreads must be between 0 and \(Int32.max)", operation: "Context.init")
         }
-        let handle = try zmqCallReturningPointer("zmq_ctx_new") { zmq_ctx_new() }
+        let handle = try zmqCompletingCall("zmq_ctx_new") { zmq_ctx_new() }
         do {
-            try zmqCall("zmq_ctx_set(ZMQ_IO_THREADS, \(threads))") { zmq_ctx_set(handle, ZMQ_IO_THREADS, threads) }
+            try zmqCompletingCall("zmq_ctx_set(ZMQ_IO_THREADS, \(threads))") {
+                zmq_ctx_set(handle, ZMQ_IO_THREADS, threads)
+            }
         } catch {
             _ = zmq_ctx_term(handle)
             throw error
@@ -50,13 +52,13 @@ public final class Context: Sendable, CustomStringConvertible {
     /// Idempotent and thread-safe. The context is still terminated (its resources released) only when the
     /// last reference to it, including every socket's, goes away.
     public func shutdown() {
-        _ = try? zmqCall("zmq_ctx_shutdown") { zmq_ctx_shutdown(handle) }
+        _ = try? zmqCompletingCall("zmq_ctx_shutdown") { zmq_ctx_shutdown(handle) }
     }
 
     deinit {
         // Every socket holds a reference to the context, so all of them are closed by now: this cannot hang
         // unless a socket was given an infinite linger and still had messages queued when it was closed.
-        _ = try? zmqCall("zmq_ctx_term") { zmq_ctx_term(handle) }
+        _ = try? zmqCompletingCall("zmq_ctx_term") { zmq_ctx_term(handle) }
     }
 
     /// `Context(ioThreads: n)`.

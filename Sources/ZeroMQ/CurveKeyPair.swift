@@ -29,7 +29,7 @@ public struct CurveKeyPair: Sendable, Hashable, CustomStringConvertible, CustomD
     public static func generate() throws(ZMQError) -> CurveKeyPair {
         var publicKey = [CChar](repeating: 0, count: Z85.curveKeyLength + 1)
         var secretKey = [CChar](repeating: 0, count: Z85.curveKeyLength + 1)
-        try zmqCall("zmq_curve_keypair") { zmq_curve_keypair(&publicKey, &secretKey) }
+        try zmqCompletingCall("zmq_curve_keypair") { zmq_curve_keypair(&publicKey, &secretKey) }
         return CurveKeyPair(publicKey: string(publicKey), secretKey: string(secretKey))
     }
 
@@ -45,7 +45,7 @@ public struct CurveKeyPair: Sendable, Hashable, CustomStringConvertible, CustomD
     public init(secretKey: String) throws(ZMQError) {
         _ = try Z85.decodeCurveKey(secretKey)
         var publicKey = [CChar](repeating: 0, count: Z85.curveKeyLength + 1)
-        try zmqCall("zmq_curve_public") { zmq_curve_public(&publicKey, secretKey) }
+        try zmqCompletingCall("zmq_curve_public") { zmq_curve_public(&publicKey, secretKey) }
         self.init(publicKey: Self.string(publicKey), secretKey: secretKey)
     }
 

@@ -98,7 +98,7 @@ public final class DescriptorPoller {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         let count = descriptors.count
-        let result = try zmqCall("poll") { () -> Int32 in
+        let result = try zmqCompletingCall("poll") { () -> Int32 in
             var milliseconds: Int32 = -1
             if let deadline {
                 let remaining = clock.now.duration(to: deadline)

@@ -169,7 +169,7 @@ public final class Frame: @unchecked Sendable {
         }
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         do {
-            try zmqCall("zmq_msg_init_size(\(size))") { zmq_msg_init_size(message, size) }
+            try zmqCompletingCall("zmq_msg_init_size(\(size))") { zmq_msg_init_size(message, size) }
         } catch {
             // A failed zmq_msg_init_size leaves the message unusable; re-initialise it empty before freeing.
             zmq_msg_init(message)

@@ -99,7 +99,7 @@ public final class Poller {
         }
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
-        let ready = try zmqCall("zmq_poll") { () -> Int32 in
+        let ready = try zmqCompletingCall("zmq_poll") { () -> Int32 in
             let milliseconds: Int
             if let deadline {
                 let remaining = clock.now.duration(to: deadline)

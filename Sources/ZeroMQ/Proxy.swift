@@ -47,7 +47,7 @@ public enum Proxy {
         let captureHandle = try capture.map { socket throws(ZMQError) in try socket.openHandle(operation) }
         let controlHandle = try control.map { socket throws(ZMQError) in try socket.openHandle(operation) }
         try withExtendedLifetime((frontend, backend, capture, control)) { () throws(ZMQError) -> Void in
-            try zmqCall(operation) {
+            try zmqCompletingCall(operation) {
                 zmq_proxy_steerable(frontendHandle, backendHandle, captureHandle, controlHandle)
             }
         }

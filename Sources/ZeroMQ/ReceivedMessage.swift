@@ -120,7 +120,7 @@ extension Socket {
         _ handle: UnsafeMutableRawPointer,
         flags: Int32
     ) throws(ZMQError) -> Int? {
-        guard try zmqCallUnlessWouldBlock("zmq_msg_recv", { zmq_msg_recv(parts, handle, flags) }) != nil else {
+        guard case .processed = try zmqCall("zmq_msg_recv", { zmq_msg_recv(parts, handle, flags) }) else {
             mayHaveUnannouncedEvents = false
             return nil
         }
@@ -137,7 +137,8 @@ extension Socket {
                     )
                 }
                 // The rest of a message is delivered with its first frame, so it is already here.
-                guard try zmqCallUnlessWouldBlock("zmq_msg_recv", { zmq_msg_recv(parts + count, handle, ZMQ_DONTWAIT) }) != nil else {
+                let next = try zmqCall("zmq_msg_recv") { zmq_msg_recv(parts + count, handle, ZMQ_DONTWAIT) }
+                guard case .processed = next else {
                     throw ZMQError(code: .wouldBlock, message: "multipart message ended after \(count) frames", operation: "zmq_msg_recv")
                 }
                 count += 1

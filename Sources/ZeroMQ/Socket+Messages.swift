@@ -148,21 +148,24 @@ extension Socket {
             zmq_msg_close(scratch)
             zmq_msg_init(scratch)
         }
-        try zmqCall("zmq_msg_copy") { zmq_msg_copy(scratch, frame.message) }
-        return try zmqCallUnlessWouldBlock(operation()) { zmq_msg_send(scratch, handle, flags) } != nil
+        try zmqCompletingCall("zmq_msg_copy") { zmq_msg_copy(scratch, frame.message) }
+        switch try zmqCall(operation(), { zmq_msg_send(scratch, handle, flags) }) {
+        case .processed: return true
+        case .wouldBlock: return false
+        }
     }
 
     private func receiveFrame(_ handle: UnsafeMutableRawPointer, flags: Int32) throws(ZMQError) -> (Frame, Bool)? {
         let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         zmq_msg_init(message)
-        let received: Int32?
+        let received: IOResult<Int32>
         do {
-            received = try zmqCallUnlessWouldBlock("zmq_msg_recv") { zmq_msg_recv(message, handle, flags) }
+            received = try zmqCall("zmq_msg_recv") { zmq_msg_recv(message, handle, flags) }
         } catch {
             Frame.destroy(message)
             throw error
         }
-        guard received != nil else {
+        guard case .processed = received else {
             Frame.destroy(message)
             mayHaveUnannouncedEvents = false
             return nil
@@ -181,9 +184,7 @@ extension Socket {
         var discarded = 0
         var more = true
         while more {
-            do {
-                try zmqCall("zmq_msg_recv") { zmq_msg_recv(scratch, handle, ZMQ_DONTWAIT) }
-            } catch where error.code == .wouldBlock {
+            guard case .processed = try zmqCall("zmq_msg_recv", { zmq_msg_recv(scratch, handle, ZMQ_DONTWAIT) }) else {
                 break
             }
             discarded += 1

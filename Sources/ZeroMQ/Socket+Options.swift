@@ -117,7 +117,7 @@ extension Socket {
         } catch {
             throw ZMQError(code: error.code, message: error.message, operation: operation)
         }
-        try zmqCall(operation) {
+        try zmqCompletingCall(operation) {
             // An empty value is passed as (NULL, 0), the only empty form some options accept.
             bytes.withUnsafeBytes { value in
                 zmq_setsockopt(handle, definition.code, value.isEmpty ? nil : value.baseAddress, value.count)
@@ -130,7 +130,7 @@ extension Socket {
         let handle = try openHandle(operation)
         var buffer = [UInt8](repeating: 0, count: definition.codec.capacity)
         var size = 0
-        try zmqCall(operation) { () -> Int32 in
+        try zmqCompletingCall(operation) { () -> Int32 in
             size = buffer.count
             return buffer.withUnsafeMutableBytes { zmq_getsockopt(handle, definition.code, $0.baseAddress, &size) }
         }
@@ -147,7 +147,7 @@ extension Socket {
         let handle = try openHandle(operation)
         var value: Int32 = 0
         var size = 0
-        try zmqCall(operation) { () -> Int32 in
+        try zmqCompletingCall(operation) { () -> Int32 in
             size = MemoryLayout<Int32>.size
             return zmq_getsockopt(handle, code, &value, &size)
         }

@@ -53,10 +53,10 @@ public final class Socket {
     /// - Throws: ``ZMQError``, for example `contextTerminated` after ``Context/shutdown()`` or
     ///   `tooManyOpenFiles`.
     public init(_ context: Context, type: SocketType) throws(ZMQError) {
-        let handle = try zmqCallReturningPointer("zmq_socket(\(type))") { zmq_socket(context.handle, type.rawValue) }
+        let handle = try zmqCompletingCall("zmq_socket(\(type))") { zmq_socket(context.handle, type.rawValue) }
         var linger: Int32 = 0
         do {
-            try zmqCall("zmq_setsockopt(ZMQ_LINGER, 0)") {
+            try zmqCompletingCall("zmq_setsockopt(ZMQ_LINGER, 0)") {
                 zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
             }
         } catch {
@@ -174,7 +174,7 @@ public final class Socket {
         guard !endpoint.utf8.contains(0) else {
             throw .invalidArgument("endpoint contains a NUL character", operation: operation)
         }
-        try zmqCall(operation) { endpoint.withCString { call(handle, $0) } }
+        try zmqCompletingCall(operation) { endpoint.withCString { call(handle, $0) } }
     }
 }
 

@@ -23,7 +23,7 @@ public final class WakeupSignal: Sendable {
     ///
     /// - Throws: ``ZMQError`` if the process is out of file descriptors.
     public init() throws(ZMQError) {
-        fileDescriptor = try zmqCall("eventfd") { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }
+        fileDescriptor = try zmqCompletingCall("eventfd") { eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) }
     }
 
     deinit {
@@ -33,7 +33,7 @@ public final class WakeupSignal: Sendable {
     /// Wakes the poller (makes ``fileDescriptor`` readable). Thread-safe, never blocks.
     public func signal() {
         var one: UInt64 = 1
-        // EAGAIN means the counter (or pipe) is already full, so the poller is already woken.
+        // Would-block means the counter (or pipe) is already full, so the poller is already woken.
         _ = try? zmqCall("write") { write(fileDescriptor, &one, MemoryLayout<UInt64>.size) }
     }
 
@@ -44,8 +44,9 @@ public final class WakeupSignal: Sendable {
     public func drain() {
         var buffer: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         while true {
-            let count = try? zmqCall("read") { read(fileDescriptor, &buffer, MemoryLayout.size(ofValue: buffer)) }
-            guard let count, count > 0 else { return }
+            let result = try? zmqCall("read") { read(fileDescriptor, &buffer, MemoryLayout.size(ofValue: buffer)) }
+            // Would-block means the counter is zero: nothing (more) to drain.
+            guard case .processed(let count)? = result, count > 0 else { return }
         }
     }
 }
