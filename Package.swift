@@ -119,10 +119,16 @@ let package = Package(
             dependencies: ["EchoProtoC", "ProtobufC", "ZRPC"],
             path: "Examples/Echo/EchoMessages"
         ),
+        .target(
+            name: "EchoService",
+            dependencies: ["EchoMessages", "ZRPC"],
+            path: "Examples/Echo/Service"
+        ),
         .executableTarget(
             name: "echo-server",
             dependencies: [
                 "EchoMessages",
+                "EchoService",
                 "ZRPC",
                 "ZRPCProcessKit",
                 .product(name: "Logging", package: "swift-log"),
@@ -184,8 +190,8 @@ let package = Package(
         .testTarget(
             name: "ZRPCTests",
             dependencies: [
-                "ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "ConformanceServices", "EchoMessages", "ZRPCTestKit",
-                "ZRPCProcessKit",
+                "ZRPC", "ZeroMQ", "ProtobufC", "ConformanceMessages", "ConformanceServices", "EchoMessages", "EchoService",
+                "ZRPCTestKit", "ZRPCProcessKit",
             ]
         ),
     ]

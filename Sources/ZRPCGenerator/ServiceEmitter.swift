@@ -80,13 +80,25 @@ struct ServiceEmitter {
             }
             writer.line()
             writer.doc(
+                "Calling `\(fullName)`: ``Client`` conforms; code that calls the service can take",
+                "`some \(namespace).ClientProtocol`, and its tests a mock."
+            )
+            writer.block("\(access)protocol ClientProtocol: Sendable {") { writer in
+                for (offset, (method, input, output)) in methods.enumerated() {
+                    if offset > 0 { writer.line() }
+                    writer.doc("Calls `\(fullName)/\(method.name)`.")
+                    writer.line("nonisolated(nonsending) func \(methodName(method))(_ request: \(input.swiftName), options: CallOptions) async throws -> \(output.swiftName)")
+                }
+            }
+            writer.line()
+            writer.doc(
                 "Calls `\(fullName)` through a ZRPC client.",
                 "",
                 "```swift",
                 "let stub = \(namespace).Client(wrapping: client)",
                 "```"
             )
-            writer.block("\(access)struct Client: Sendable {") { writer in
+            writer.block("\(access)struct Client: ClientProtocol {") { writer in
                 writer.doc("The connection calls go through.")
                 writer.line("\(access)let client: ZRPC.Client")
                 writer.line()
@@ -102,11 +114,21 @@ struct ServiceEmitter {
                     writer.line("nonisolated(nonsending) \(access)func \(methodName(method))(")
                     writer.indented { writer in
                         writer.line("_ request: \(input.swiftName),")
-                        writer.line("options: CallOptions = .defaults")
+                        writer.line("options: CallOptions")
                     }
                     writer.block(") async throws -> \(output.swiftName) {") { writer in
                         writer.line("try await client.unary(Method.\(typeName(method)).descriptor, request: request, options: options)")
                     }
+                }
+            }
+        }
+        writer.line()
+        writer.block("extension \(namespace).ClientProtocol {") { writer in
+            for (offset, (method, input, output)) in methods.enumerated() {
+                if offset > 0 { writer.line() }
+                writer.doc("Calls `\(fullName)/\(method.name)` with the default options.")
+                writer.block("nonisolated(nonsending) \(access)func \(methodName(method))(_ request: \(input.swiftName)) async throws -> \(output.swiftName) {") { writer in
+                    writer.line("try await \(methodName(method))(request, options: .defaults)")
                 }
             }
         }

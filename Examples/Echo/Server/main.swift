@@ -6,23 +6,12 @@
 // SIGTERM or SIGINT shuts down gracefully (calls in flight finish first). With ZRPC_EXIT_WITH_PARENT=1
 // it also exits when its standard input closes (tests give it a pipe, so it never outlives them).
 import EchoMessages
+import EchoService
 import Foundation
 import Logging
 import ServiceLifecycle
 import ZRPC
 import ZRPCProcessKit
-
-/// The echo service: answers with the request's text, and says which process served it.
-struct EchoService: Echo_Echo.ServiceProtocol {
-    let name: String
-
-    func say(_ request: Echo_EchoRequest, context: ServerContext) async throws -> Echo_EchoReply {
-        guard !request.text.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "text must not be empty")
-        }
-        return Echo_EchoReply(text: request.text, sequence: request.sequence, servedBy: name)
-    }
-}
 
 ExitWithParent.startIfRequested()  // ZRPC_EXIT_WITH_PARENT=1: exit when the parent closes our stdin
 

@@ -27,6 +27,8 @@ public final class Client: Service, Sendable {
 
     /// The I/O loop; its thread runs while ``run()`` does.
     private let loop: IOLoop<ClientDriver>
+    /// Where calls go instead of the network, for a client made with ``init(calling:configuration:)``.
+    private let inProcess: InProcessServer?
     private let connection = ClientConnection()
     private let shutdown = ShutdownSignal()
     private let callIDs = CallIDGenerator()
@@ -39,8 +41,29 @@ public final class Client: Service, Sendable {
     /// - Parameter configuration: Endpoints, default timeout, interceptors, resilience.
     /// - Throws: ``ResilienceConfigurationError`` for an invalid resilience setting, ``RPCError``
     ///   (`RESOURCE_EXHAUSTED`) when the process is out of file descriptors.
-    public init(configuration: Configuration) throws {
+    public convenience init(configuration: Configuration) throws {
+        try self.init(configuration: configuration, inProcess: nil)
+    }
+
+    /// Creates a client whose calls go to `server`, in this process, with no sockets: they run
+    /// this client's interceptors and resilience layers, then the server's interceptors and
+    /// handlers (``InProcessServer``). For tests; the lifecycle is a real client's.
+    ///
+    /// ```swift
+    /// let client = try Client(calling: InProcessServer(services: [EchoService()]))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - server: The services to call.
+    ///   - configuration: Default timeout, interceptors, resilience (endpoints are not used).
+    /// - Throws: ``ResilienceConfigurationError`` for an invalid resilience setting.
+    public convenience init(calling server: InProcessServer, configuration: Configuration = .init(endpoints: [])) throws {
+        try self.init(configuration: configuration, inProcess: server)
+    }
+
+    private init(configuration: Configuration, inProcess: InProcessServer?) throws {
         self.configuration = configuration
+        self.inProcess = inProcess
         let resilience = try configuration.resilience.makeLayers()
         self.resilience = resilience
         do {
@@ -55,7 +78,8 @@ public final class Client: Service, Sendable {
             interceptorChain = nil
         } else {
             var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
-                try await Self.send(request, connection: connection, callID: callIDs.next())
+                if let inProcess { return try await Self.call(inProcess, request, connection: connection) }
+                return try await Self.send(request, connection: connection, callID: callIDs.next())
             }
             for interceptor in interceptors.reversed() {
                 let inner = next
@@ -77,8 +101,26 @@ public final class Client: Service, Sendable {
         configuration: Configuration,
         _ body: (Client) async throws -> Result
     ) async throws -> Result {
-        let client = try Client(configuration: configuration)
-        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+        try await run(try Client(configuration: configuration), around: body)
+    }
+
+    /// Runs a client of `server`, in this process, around `body` (see ``init(calling:configuration:)``).
+    ///
+    /// - Parameters:
+    ///   - server: The services to call.
+    ///   - configuration: Default timeout, interceptors, resilience.
+    ///   - body: Uses the client.
+    /// - Returns: What `body` returned.
+    public static func withClient<Result: Sendable>(
+        calling server: InProcessServer,
+        configuration: Configuration = .init(endpoints: []),
+        _ body: (Client) async throws -> Result
+    ) async throws -> Result {
+        try await run(try Client(calling: server, configuration: configuration), around: body)
+    }
+
+    private static func run<Result: Sendable>(_ client: Client, around body: (Client) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
             group.addTask { try await client.run() }
             do {
                 let result = try await body(client)
@@ -105,6 +147,12 @@ public final class Client: Service, Sendable {
         case .claimed: break
         case .shutDownBeforeRun: return
         case .ranBefore: throw RPCError(code: .failedPrecondition, message: "the client ran before: make a new one")
+        }
+        if inProcess != nil {
+            await shutdown.wait()  // nothing to connect: calls go straight to the in-process server
+            connection.stopping()
+            connection.stopped()
+            return
         }
         let context: Context
         do {
@@ -228,7 +276,14 @@ public final class Client: Service, Sendable {
             idempotencyKey: options.idempotencyKey ?? ""
         )
         if let interceptorChain { return try await interceptorChain(call) }
+        if let inProcess { return try await Self.call(inProcess, call, connection: connection) }
         return try await Self.send(call, connection: connection, callID: callIDs.next())
+    }
+
+    /// The end of the interceptor chain of an in-process client: refused once it shuts down.
+    private static func call(_ server: InProcessServer, _ request: ClientRequest, connection: ClientConnection) async throws -> ClientResponse {
+        _ = try connection.loopIfRunning()
+        return try await server.call(request)
     }
 
     /// The end of the interceptor chain: one attempt over the wire.

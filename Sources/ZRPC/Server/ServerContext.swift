@@ -48,7 +48,14 @@ public struct ServerContext: Sendable {
         call.trailers.withLock { $0.append(key, value) }
     }
 
-    /// Creates a context (servers do this; tests of handlers may too).
+    /// Creates a context: servers do this for every call, and a handler's unit test makes one to
+    /// call the handler directly.
+    ///
+    /// ```swift
+    /// let context = ServerContext(method: Echo_Echo.Method.Say.descriptor, metadata: ["tenant": "acme"])
+    /// let reply = try await EchoService(name: "test").say(.init(text: "hi"), context: context)
+    /// #expect(context.responseTrailers["served-by"] == nil)
+    /// ```
     ///
     /// - Parameters:
     ///   - method: The method being served.

@@ -38,7 +38,7 @@ final class ServerDriver: IOLoopDriver {
     private let boundEndpoints: BoundEndpoints
     let socket: Socket
     weak var loop: IOLoop<ServerDriver>?
-    var chain: (nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage)?
+    var chain: ServerChain?
     var table: ServerCallTable<ClientAddress, Task<Void, Never>>
     var drain = DrainStateMachine<ClientAddress>()
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
@@ -85,15 +85,7 @@ final class ServerDriver: IOLoopDriver {
         }
         boundEndpoints.set(endpoints)
         try poller.add(socket)
-        let limits = configuration.decodingLimits
-        var chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage = { request in
-            try await request.handler.handle(request.payload, request.context, limits)
-        }
-        for interceptor in configuration.interceptors.reversed() {
-            let inner = chain
-            chain = { request in try await interceptor.intercept(request, next: inner) }
-        }
-        self.chain = chain
+        chain = configuration.makeChain()
     }
 
     func handle(_ command: consuming Command) {

@@ -196,12 +196,19 @@ extension Echo_Echo {
         func say(_ request: Echo_EchoRequest, context: ServerContext) async throws -> Echo_EchoReply
     }
 
+    /// Calling `echo.Echo`: ``Client`` conforms; code that calls the service can take
+    /// `some Echo_Echo.ClientProtocol`, and its tests a mock.
+    public protocol ClientProtocol: Sendable {
+        /// Calls `echo.Echo/Say`.
+        nonisolated(nonsending) func say(_ request: Echo_EchoRequest, options: CallOptions) async throws -> Echo_EchoReply
+    }
+
     /// Calls `echo.Echo` through a ZRPC client.
     ///
     /// ```swift
     /// let stub = Echo_Echo.Client(wrapping: client)
     /// ```
-    public struct Client: Sendable {
+    public struct Client: ClientProtocol {
         /// The connection calls go through.
         public let client: ZRPC.Client
 
@@ -215,10 +222,17 @@ extension Echo_Echo {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func say(
             _ request: Echo_EchoRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Echo_EchoReply {
             try await client.unary(Method.Say.descriptor, request: request, options: options)
         }
+    }
+}
+
+extension Echo_Echo.ClientProtocol {
+    /// Calls `echo.Echo/Say` with the default options.
+    nonisolated(nonsending) public func say(_ request: Echo_EchoRequest) async throws -> Echo_EchoReply {
+        try await say(request, options: .defaults)
     }
 }
 

@@ -192,12 +192,19 @@ extension Zrpc_Health_Health {
         func check(_ request: Zrpc_Health_HealthCheckRequest, context: ServerContext) async throws -> Zrpc_Health_HealthCheckResponse
     }
 
+    /// Calling `zrpc.health.Health`: ``Client`` conforms; code that calls the service can take
+    /// `some Zrpc_Health_Health.ClientProtocol`, and its tests a mock.
+    package protocol ClientProtocol: Sendable {
+        /// Calls `zrpc.health.Health/Check`.
+        nonisolated(nonsending) func check(_ request: Zrpc_Health_HealthCheckRequest, options: CallOptions) async throws -> Zrpc_Health_HealthCheckResponse
+    }
+
     /// Calls `zrpc.health.Health` through a ZRPC client.
     ///
     /// ```swift
     /// let stub = Zrpc_Health_Health.Client(wrapping: client)
     /// ```
-    package struct Client: Sendable {
+    package struct Client: ClientProtocol {
         /// The connection calls go through.
         package let client: ZRPC.Client
 
@@ -211,10 +218,17 @@ extension Zrpc_Health_Health {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) package func check(
             _ request: Zrpc_Health_HealthCheckRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Health_HealthCheckResponse {
             try await client.unary(Method.Check.descriptor, request: request, options: options)
         }
+    }
+}
+
+extension Zrpc_Health_Health.ClientProtocol {
+    /// Calls `zrpc.health.Health/Check` with the default options.
+    nonisolated(nonsending) package func check(_ request: Zrpc_Health_HealthCheckRequest) async throws -> Zrpc_Health_HealthCheckResponse {
+        try await check(request, options: .defaults)
     }
 }
 

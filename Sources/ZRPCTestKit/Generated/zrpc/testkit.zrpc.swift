@@ -457,12 +457,28 @@ extension Zrpc_Testkit_Faulty {
         func getStats(_ request: Zrpc_Testkit_StatsRequest, context: ServerContext) async throws -> Zrpc_Testkit_Stats
     }
 
+    /// Calling `zrpc.testkit.Faulty`: ``Client`` conforms; code that calls the service can take
+    /// `some Zrpc_Testkit_Faulty.ClientProtocol`, and its tests a mock.
+    public protocol ClientProtocol: Sendable {
+        /// Calls `zrpc.testkit.Faulty/Read`.
+        nonisolated(nonsending) func read(_ request: Zrpc_Testkit_FaultRequest, options: CallOptions) async throws -> Zrpc_Testkit_FaultReply
+
+        /// Calls `zrpc.testkit.Faulty/Write`.
+        nonisolated(nonsending) func write(_ request: Zrpc_Testkit_FaultRequest, options: CallOptions) async throws -> Zrpc_Testkit_FaultReply
+
+        /// Calls `zrpc.testkit.Faulty/Configure`.
+        nonisolated(nonsending) func configure(_ request: Zrpc_Testkit_FaultPlan, options: CallOptions) async throws -> Zrpc_Testkit_Stats
+
+        /// Calls `zrpc.testkit.Faulty/GetStats`.
+        nonisolated(nonsending) func getStats(_ request: Zrpc_Testkit_StatsRequest, options: CallOptions) async throws -> Zrpc_Testkit_Stats
+    }
+
     /// Calls `zrpc.testkit.Faulty` through a ZRPC client.
     ///
     /// ```swift
     /// let stub = Zrpc_Testkit_Faulty.Client(wrapping: client)
     /// ```
-    public struct Client: Sendable {
+    public struct Client: ClientProtocol {
         /// The connection calls go through.
         public let client: ZRPC.Client
 
@@ -476,7 +492,7 @@ extension Zrpc_Testkit_Faulty {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func read(
             _ request: Zrpc_Testkit_FaultRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Testkit_FaultReply {
             try await client.unary(Method.Read.descriptor, request: request, options: options)
         }
@@ -486,7 +502,7 @@ extension Zrpc_Testkit_Faulty {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func write(
             _ request: Zrpc_Testkit_FaultRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Testkit_FaultReply {
             try await client.unary(Method.Write.descriptor, request: request, options: options)
         }
@@ -496,7 +512,7 @@ extension Zrpc_Testkit_Faulty {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func configure(
             _ request: Zrpc_Testkit_FaultPlan,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Testkit_Stats {
             try await client.unary(Method.Configure.descriptor, request: request, options: options)
         }
@@ -506,10 +522,32 @@ extension Zrpc_Testkit_Faulty {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func getStats(
             _ request: Zrpc_Testkit_StatsRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Testkit_Stats {
             try await client.unary(Method.GetStats.descriptor, request: request, options: options)
         }
+    }
+}
+
+extension Zrpc_Testkit_Faulty.ClientProtocol {
+    /// Calls `zrpc.testkit.Faulty/Read` with the default options.
+    nonisolated(nonsending) public func read(_ request: Zrpc_Testkit_FaultRequest) async throws -> Zrpc_Testkit_FaultReply {
+        try await read(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.testkit.Faulty/Write` with the default options.
+    nonisolated(nonsending) public func write(_ request: Zrpc_Testkit_FaultRequest) async throws -> Zrpc_Testkit_FaultReply {
+        try await write(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.testkit.Faulty/Configure` with the default options.
+    nonisolated(nonsending) public func configure(_ request: Zrpc_Testkit_FaultPlan) async throws -> Zrpc_Testkit_Stats {
+        try await configure(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.testkit.Faulty/GetStats` with the default options.
+    nonisolated(nonsending) public func getStats(_ request: Zrpc_Testkit_StatsRequest) async throws -> Zrpc_Testkit_Stats {
+        try await getStats(request, options: .defaults)
     }
 }
 

@@ -73,12 +73,25 @@ extension Zrpc_Test_Conformance {
         func nothing(_ request: Zrpc_Test_Empty, context: ServerContext) async throws -> Zrpc_Test_Empty
     }
 
+    /// Calling `zrpc.test.Conformance`: ``Client`` conforms; code that calls the service can take
+    /// `some Zrpc_Test_Conformance.ClientProtocol`, and its tests a mock.
+    public protocol ClientProtocol: Sendable {
+        /// Calls `zrpc.test.Conformance/Echo`.
+        nonisolated(nonsending) func echo(_ request: Zrpc_Test_AllTypes, options: CallOptions) async throws -> Zrpc_Test_AllTypes
+
+        /// Calls `zrpc.test.Conformance/Grow`.
+        nonisolated(nonsending) func grow(_ request: Zrpc_Test_TreeNode, options: CallOptions) async throws -> Zrpc_Test_TreeNode
+
+        /// Calls `zrpc.test.Conformance/Nothing`.
+        nonisolated(nonsending) func nothing(_ request: Zrpc_Test_Empty, options: CallOptions) async throws -> Zrpc_Test_Empty
+    }
+
     /// Calls `zrpc.test.Conformance` through a ZRPC client.
     ///
     /// ```swift
     /// let stub = Zrpc_Test_Conformance.Client(wrapping: client)
     /// ```
-    public struct Client: Sendable {
+    public struct Client: ClientProtocol {
         /// The connection calls go through.
         public let client: ZRPC.Client
 
@@ -92,7 +105,7 @@ extension Zrpc_Test_Conformance {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func echo(
             _ request: Zrpc_Test_AllTypes,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Test_AllTypes {
             try await client.unary(Method.Echo.descriptor, request: request, options: options)
         }
@@ -102,7 +115,7 @@ extension Zrpc_Test_Conformance {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func grow(
             _ request: Zrpc_Test_TreeNode,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Test_TreeNode {
             try await client.unary(Method.Grow.descriptor, request: request, options: options)
         }
@@ -112,10 +125,27 @@ extension Zrpc_Test_Conformance {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func nothing(
             _ request: Zrpc_Test_Empty,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Test_Empty {
             try await client.unary(Method.Nothing.descriptor, request: request, options: options)
         }
+    }
+}
+
+extension Zrpc_Test_Conformance.ClientProtocol {
+    /// Calls `zrpc.test.Conformance/Echo` with the default options.
+    nonisolated(nonsending) public func echo(_ request: Zrpc_Test_AllTypes) async throws -> Zrpc_Test_AllTypes {
+        try await echo(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.test.Conformance/Grow` with the default options.
+    nonisolated(nonsending) public func grow(_ request: Zrpc_Test_TreeNode) async throws -> Zrpc_Test_TreeNode {
+        try await grow(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.test.Conformance/Nothing` with the default options.
+    nonisolated(nonsending) public func nothing(_ request: Zrpc_Test_Empty) async throws -> Zrpc_Test_Empty {
+        try await nothing(request, options: .defaults)
     }
 }
 

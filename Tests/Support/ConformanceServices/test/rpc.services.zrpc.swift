@@ -90,12 +90,28 @@ extension Zrpc_Test_Rpc_TestService {
         func measure(_ request: Zrpc_Test_Rpc_GroveRequest, context: ServerContext) async throws -> Zrpc_Test_Rpc_GroveReply
     }
 
+    /// Calling `zrpc.test.rpc.TestService`: ``Client`` conforms; code that calls the service can take
+    /// `some Zrpc_Test_Rpc_TestService.ClientProtocol`, and its tests a mock.
+    public protocol ClientProtocol: Sendable {
+        /// Calls `zrpc.test.rpc.TestService/Call`.
+        nonisolated(nonsending) func call(_ request: Zrpc_Test_Rpc_CallRequest, options: CallOptions) async throws -> Zrpc_Test_Rpc_CallReply
+
+        /// Calls `zrpc.test.rpc.TestService/Relay`.
+        nonisolated(nonsending) func relay(_ request: Zrpc_Test_Rpc_CallRequest, options: CallOptions) async throws -> Zrpc_Test_Rpc_CallReply
+
+        /// Calls `zrpc.test.rpc.TestService/Read`.
+        nonisolated(nonsending) func read(_ request: Zrpc_Test_Rpc_CallRequest, options: CallOptions) async throws -> Zrpc_Test_Rpc_CallReply
+
+        /// Calls `zrpc.test.rpc.TestService/Measure`.
+        nonisolated(nonsending) func measure(_ request: Zrpc_Test_Rpc_GroveRequest, options: CallOptions) async throws -> Zrpc_Test_Rpc_GroveReply
+    }
+
     /// Calls `zrpc.test.rpc.TestService` through a ZRPC client.
     ///
     /// ```swift
     /// let stub = Zrpc_Test_Rpc_TestService.Client(wrapping: client)
     /// ```
-    public struct Client: Sendable {
+    public struct Client: ClientProtocol {
         /// The connection calls go through.
         public let client: ZRPC.Client
 
@@ -109,7 +125,7 @@ extension Zrpc_Test_Rpc_TestService {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func call(
             _ request: Zrpc_Test_Rpc_CallRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Test_Rpc_CallReply {
             try await client.unary(Method.Call.descriptor, request: request, options: options)
         }
@@ -119,7 +135,7 @@ extension Zrpc_Test_Rpc_TestService {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func relay(
             _ request: Zrpc_Test_Rpc_CallRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Test_Rpc_CallReply {
             try await client.unary(Method.Relay.descriptor, request: request, options: options)
         }
@@ -129,7 +145,7 @@ extension Zrpc_Test_Rpc_TestService {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func read(
             _ request: Zrpc_Test_Rpc_CallRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Test_Rpc_CallReply {
             try await client.unary(Method.Read.descriptor, request: request, options: options)
         }
@@ -139,10 +155,32 @@ extension Zrpc_Test_Rpc_TestService {
         /// - Throws: `RPCError` with the call's status.
         nonisolated(nonsending) public func measure(
             _ request: Zrpc_Test_Rpc_GroveRequest,
-            options: CallOptions = .defaults
+            options: CallOptions
         ) async throws -> Zrpc_Test_Rpc_GroveReply {
             try await client.unary(Method.Measure.descriptor, request: request, options: options)
         }
+    }
+}
+
+extension Zrpc_Test_Rpc_TestService.ClientProtocol {
+    /// Calls `zrpc.test.rpc.TestService/Call` with the default options.
+    nonisolated(nonsending) public func call(_ request: Zrpc_Test_Rpc_CallRequest) async throws -> Zrpc_Test_Rpc_CallReply {
+        try await call(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.test.rpc.TestService/Relay` with the default options.
+    nonisolated(nonsending) public func relay(_ request: Zrpc_Test_Rpc_CallRequest) async throws -> Zrpc_Test_Rpc_CallReply {
+        try await relay(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.test.rpc.TestService/Read` with the default options.
+    nonisolated(nonsending) public func read(_ request: Zrpc_Test_Rpc_CallRequest) async throws -> Zrpc_Test_Rpc_CallReply {
+        try await read(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.test.rpc.TestService/Measure` with the default options.
+    nonisolated(nonsending) public func measure(_ request: Zrpc_Test_Rpc_GroveRequest) async throws -> Zrpc_Test_Rpc_GroveReply {
+        try await measure(request, options: .defaults)
     }
 }
 
