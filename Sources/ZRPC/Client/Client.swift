@@ -97,7 +97,7 @@ public final class Client: Service, Sendable {
     ///   - body: Uses the client.
     /// - Returns: What `body` returned.
     /// - Throws: What `body` threw, what ``run()`` threw, or ``ResilienceConfigurationError``.
-    public static func withClient<Result: Sendable>(
+    nonisolated(nonsending) public static func withClient<Result: Sendable>(
         configuration: Configuration,
         _ body: (Client) async throws -> Result
     ) async throws -> Result {
@@ -111,7 +111,7 @@ public final class Client: Service, Sendable {
     ///   - configuration: Default timeout, interceptors, resilience.
     ///   - body: Uses the client.
     /// - Returns: What `body` returned.
-    public static func withClient<Result: Sendable>(
+    nonisolated(nonsending) public static func withClient<Result: Sendable>(
         calling server: InProcessServer,
         configuration: Configuration = .init(endpoints: []),
         _ body: (Client) async throws -> Result
@@ -119,7 +119,10 @@ public final class Client: Service, Sendable {
         try await run(try Client(calling: server, configuration: configuration), around: body)
     }
 
-    private static func run<Result: Sendable>(_ client: Client, around body: (Client) async throws -> Result) async throws -> Result {
+    nonisolated(nonsending) private static func run<Result: Sendable>(
+        _ client: Client,
+        around body: (Client) async throws -> Result
+    ) async throws -> Result {
         try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
             group.addTask { try await client.run() }
             do {

@@ -71,7 +71,7 @@ public final class Server: Service, Sendable {
     ///   - body: Uses the running server (say, reads ``boundEndpoints`` and runs clients).
     /// - Returns: What `body` returned.
     /// - Throws: What ``run()`` threw (the server could not start), or what `body` threw.
-    public static func withServer<Result: Sendable>(
+    nonisolated(nonsending) public static func withServer<Result: Sendable>(
         configuration: Configuration,
         services: [any RPCService],
         _ body: (Server) async throws -> Result
