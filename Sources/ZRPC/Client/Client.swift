@@ -101,7 +101,7 @@ public final class Client: Service, Sendable {
         configuration: Configuration,
         _ body: (Client) async throws -> Result
     ) async throws -> Result {
-        try await run(try Client(configuration: configuration), around: body)
+        try await withRunning(try Client(configuration: configuration), body)
     }
 
     /// Runs a client of `server`, in this process, around `body` (see ``init(calling:configuration:)``).
@@ -116,26 +116,7 @@ public final class Client: Service, Sendable {
         configuration: Configuration = .init(endpoints: []),
         _ body: (Client) async throws -> Result
     ) async throws -> Result {
-        try await run(try Client(calling: server, configuration: configuration), around: body)
-    }
-
-    nonisolated(nonsending) private static func run<Result: Sendable>(
-        _ client: Client,
-        around body: (Client) async throws -> Result
-    ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
-            group.addTask { try await client.run() }
-            do {
-                let result = try await body(client)
-                client.beginGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                client.beginGracefulShutdown()
-                while (try? await group.next()) != nil {}
-                throw error
-            }
-        }
+        try await withRunning(try Client(calling: server, configuration: configuration), body)
     }
 
     /// Connects and serves calls until graceful shutdown (swift-service-lifecycle's, or a call to

@@ -76,21 +76,7 @@ public final class Server: Service, Sendable {
         services: [any RPCService],
         _ body: (Server) async throws -> Result
     ) async throws -> Result {
-        let server = Server(configuration: configuration, services: services)
-        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
-            group.addTask { try await server.run() }
-            do {
-                _ = try await server.listeningEndpoints
-                let result = try await body(server)
-                server.beginGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                server.beginGracefulShutdown()
-                while (try? await group.next()) != nil {}
-                throw error
-            }
-        }
+        try await withRunning(Server(configuration: configuration, services: services), ready: { _ = try await $0.listeningEndpoints }, body)
     }
 
     /// The endpoints bound, with ports resolved (`tcp://127.0.0.1:*` → `tcp://127.0.0.1:41234`);
