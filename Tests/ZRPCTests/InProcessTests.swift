@@ -122,3 +122,42 @@ struct InProcessTests {
         #expect(context.responseTrailers["served-by"] == "test-service")
     }
 }
+
+/// Interceptors registered for some services or methods only.
+@Suite("Scoped interceptors")
+struct ScopedInterceptorTests {
+    @Test("a scope holds the calls of its services or methods")
+    func scopes() {
+        let say = MethodDescriptor(service: "echo.Echo", method: "Say")
+        let shout = MethodDescriptor(service: "echo.Echo", method: "Shout")
+        let other = MethodDescriptor(service: "other.Other", method: "Say")
+        #expect(InterceptorScope.all.contains(other))
+        #expect(InterceptorScope.services(["echo.Echo"]).contains(shout))
+        #expect(!InterceptorScope.services(["echo.Echo"]).contains(other))
+        #expect(InterceptorScope.methods([say]).contains(say))
+        #expect(!InterceptorScope.methods([say]).contains(shout))
+        #expect(!InterceptorScope.methods([say]).contains(other))
+    }
+
+    @Test("a scoped interceptor runs for its methods only, on client and server")
+    func scopedInterceptors() async throws {
+        var serverConfiguration = Server.Configuration(endpoints: [])
+        serverConfiguration.interceptors = [RequireHeader(key: "tenant").scoped(to: .methods([TestRPC.Method.Read.descriptor]))]
+        let server = InProcessServer(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
+        try await Client.withClient(calling: server) { client in
+            let stub = TestRPC.Client(wrapping: client)
+            let open = try await stub.call(.init(text: "no tenant needed"))
+            #expect(open.text == "no tenant needed")
+            let refused = try await rpcError { try await stub.read(.init(text: "tenant needed")) }
+            #expect(refused.code == .unauthenticated)
+        }
+        let tagging = Client.Configuration(
+            endpoints: [],
+            interceptors: [AddHeader(key: "tenant", value: "acme").scoped(to: .services([TestRPC.descriptor.fullName]))]
+        )
+        try await Client.withClient(calling: server, configuration: tagging) { client in
+            let reply = try await TestRPC.Client(wrapping: client).read(.init(text: "tagged"))
+            #expect(reply.metadata["tenant"] == "acme")
+        }
+    }
+}
