@@ -37,7 +37,7 @@ public final class Client: Sendable {
     ///   for an invalid resilience setting.
     public init(configuration: Configuration) async throws {
         self.configuration = configuration
-        let resilience = try configuration.resilience.makeLayers()
+        let resilience = try configuration.resilience.makeLayers(logger: configuration.logger)
         self.resilience = resilience
         let context = try configuration.transportContext?.context ?? Context()
         self.context = context
