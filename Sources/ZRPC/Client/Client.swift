@@ -25,7 +25,7 @@ public final class Client: Sendable {
     private let context: Context
     private let loop: IOLoop<ClientDriver>
     private let callIDs = CallIDGenerator()
-    /// The interceptors, ending in ``send(_:loop:callID:)``; nil when there are none, so a call
+    /// The interceptors, ending in ``send(_:loop:callIDs:)``; nil when there are none, so a call
     /// goes straight to `send` (one async frame and executor check fewer per call).
     private let interceptorChain: (nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse)?
 
@@ -52,7 +52,7 @@ public final class Client: Sendable {
             interceptorChain = nil
         } else {
             var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
-                try await Self.send(request, loop: loop, callID: callIDs.next())
+                try await Self.send(request, loop: loop, callIDs: callIDs)
             }
             for interceptor in interceptors.reversed() {
                 let inner = next
@@ -184,16 +184,19 @@ public final class Client: Sendable {
             idempotencyKey: options.idempotencyKey ?? ""
         )
         if let interceptorChain { return try await interceptorChain(call) }
-        return try await Self.send(call, loop: loop, callID: callIDs.next())
+        return try await Self.send(call, loop: loop, callIDs: callIDs)
     }
 
-    /// The end of the interceptor chain: one attempt over the wire.
+    /// The end of the interceptor chain: one attempt over the wire. The call id is taken only
+    /// once the call will be sent; an id whose request cannot be encoded is reported to the loop,
+    /// so every id reaches it (see ``EarlyCancels``).
     @inline(__always)
-    nonisolated(nonsending) private static func send(_ request: ClientRequest, loop: IOLoop<ClientDriver>, callID: UInt64) async throws -> ClientResponse {
+    nonisolated(nonsending) private static func send(_ request: ClientRequest, loop: IOLoop<ClientDriver>, callIDs: CallIDGenerator) async throws -> ClientResponse {
         let remaining = ContinuousClock.now.duration(to: request.deadline)
         guard remaining > .zero else {
             throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")
         }
+        let callID = callIDs.next()
         let header = Zrpc_Wire_Header(
             kind: .request(
                 .init(
@@ -207,7 +210,13 @@ public final class Client: Sendable {
                 )
             )
         )
-        let headerFrame = try header.packedFrame()
+        let headerFrame: Frame
+        do {
+            headerFrame = try header.packedFrame()
+        } catch {
+            loop.submit(.skip(callID))
+            throw error
+        }
         let response = try await withTaskCancellationHandler {
             // Unchecked: the driver resumes each call once (see ClientDriver.Call), and a checked
             // continuation would cost an allocation per call.

@@ -19,6 +19,8 @@ final class ClientDriver: IOLoopDriver {
     enum Command: Sendable {
         case start(Call)
         case cancel(UInt64)
+        /// A call id that will never start (its request could not be sent).
+        case skip(UInt64)
     }
 
     private struct Pending {
@@ -45,7 +47,7 @@ final class ClientDriver: IOLoopDriver {
     /// loop look at the socket before waiting, so retrying on every round would keep it spinning.
     private var sendBlocked = false
     /// Cancels that arrived before their call's start (a race of the cancellation handler).
-    private var cancelledEarly: Set<UInt64> = []
+    private var earlyCancels = EarlyCancels()
 
     init(context: Context, configuration: Client.Configuration, statistics: ClientStatistics) throws {
         self.configuration = configuration
@@ -70,7 +72,7 @@ final class ClientDriver: IOLoopDriver {
     func handle(_ command: consuming Command) {
         switch command {
         case .start(let call):
-            if !cancelledEarly.isEmpty, cancelledEarly.remove(call.id) != nil {  // skips hashing in the usual case
+            if earlyCancels.start(call.id) {
                 call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
                 return
             }
@@ -80,12 +82,13 @@ final class ClientDriver: IOLoopDriver {
             outbound.append(call)  // sent by `flush`, with the other calls of this round
         case .cancel(let id):
             guard let call = pending.removeValue(for: id) else {
-                cancelledEarly.insert(id)
-                if cancelledEarly.count > 4096 { cancelledEarly.removeAll() }
+                earlyCancels.cancel(id)
                 return
             }
             call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
             if isSent(call) { sendCancel(id) }
+        case .skip(let id):
+            earlyCancels.skip(id)
         }
     }
 
