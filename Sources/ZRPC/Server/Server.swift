@@ -39,7 +39,7 @@ public final class Server: Service, Sendable {
 
         var phase = Phase.idle
         /// Tasks waiting for the server to stop (``run()``, concurrent ``shutdown()`` calls).
-        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        var stopWaiters = Waiters<Void, Never>()
     }
 
     /// Creates a server; nothing is bound until ``start()`` or ``run()``.
@@ -149,8 +149,7 @@ public final class Server: Service, Sendable {
     private func finish(nextPhase: State.Phase = .stopped) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.phase = nextPhase
-            defer { state.stopWaiters = [] }
-            return state.stopWaiters
+            return state.stopWaiters.takeAll()
         }
         for waiter in waiters { waiter.resume() }
     }
@@ -163,7 +162,7 @@ public final class Server: Service, Sendable {
                 case .idle, .stopped:
                     return true
                 case .starting, .running, .stopping:
-                    state.stopWaiters.append(waiter)
+                    state.stopWaiters.park(waiter)
                     return false
                 }
             }
