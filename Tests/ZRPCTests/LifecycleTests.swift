@@ -67,15 +67,19 @@ struct LifecycleTests {
         let harness = try await Harness.start()
         let inFlight = Task { try await harness.stub.call(.init(text: "draining", gate: "finish")) }
         #expect(await harness.events.wait(for: "started:draining"))
-        let shutdown = Task { await harness.server.shutdown() }
-        // Once shutdown has begun, new calls are refused with UNAVAILABLE.
+        let shutdown = Task {
+            harness.events.record("shutdown-called")
+            await harness.server.shutdown()
+        }
+        // Once shutdown has begun, new calls are refused with UNAVAILABLE. `shutdown()` posts its
+        // drain before it first suspends, and the server's loop takes posted commands before it
+        // reads its socket, so a call made after the event is refused; a few more tries cover the
+        // moment between the event and the post.
+        #expect(await harness.events.wait(for: "shutdown-called"))
         var refused: RPCError?
-        let clock = ContinuousClock()
-        let give = clock.now.advanced(by: .seconds(5))
-        while refused == nil, clock.now < give {
+        for _ in 0..<50 where refused == nil {
             do {
                 _ = try await harness.stub.call(.init(text: "late"), options: .init(timeout: .seconds(1)))
-                await Task.yield()
             } catch let error as RPCError {
                 refused = error
             }
@@ -159,6 +163,10 @@ struct LifecycleTests {
         var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger)
         serverConfiguration.transportContext = context
         serverConfiguration.name = name + "s"
+        // Handlers (and so this interceptor) run on the server's I/O thread: it reports that thread's end.
+        let exits = EventRecorder()
+        serverConfiguration.handlerExecution = .ioThread
+        serverConfiguration.interceptors = [ThreadExitInterceptor(event: "server-thread-exited", events: exits)]
         let server = Server(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
         try await server.start()
         var clientConfiguration = Client.Configuration(endpoints: server.boundEndpoints)
@@ -168,12 +176,11 @@ struct LifecycleTests {
         let stub = TestRPC.Client(wrapping: client)
         #expect(try await stub.call(.init(text: "before")).text == "before")
         #expect(threadNames().filter { $0.hasPrefix(name) }.count == 2)
+        await ThreadExit.signal("client-thread-exited", to: exits, whenThreadOf: client.executor)
 
         context.shutdown()
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(5))
-        while threadNames().contains(where: { $0.hasPrefix(name) }), clock.now < deadline { await Task.yield() }
-        #expect(!threadNames().contains { $0.hasPrefix(name) })
+        #expect(await exits.wait(for: "client-thread-exited", timeout: .seconds(5)))
+        #expect(await exits.wait(for: "server-thread-exited", timeout: .seconds(5)))
         let error = try await rpcError { try await stub.call(.init(text: "after"), options: .init(timeout: .seconds(30))) }
         #expect(error.code == .unavailable)
         await client.close()
@@ -187,12 +194,13 @@ struct LifecycleTests {
         configuration.name = name
         var client: Client? = try await Client(configuration: configuration)
         #expect(threadNames().contains { $0.hasPrefix(name) })
+        let exits = EventRecorder()
+        if let executor = client?.executor {
+            await ThreadExit.signal("client-thread-exited", to: exits, whenThreadOf: executor)
+        }
         _ = client
         client = nil
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(5))
-        while threadNames().contains(where: { $0.hasPrefix(name) }), clock.now < deadline { await Task.yield() }
-        #expect(!threadNames().contains { $0.hasPrefix(name) })
+        #expect(await exits.wait(for: "client-thread-exited", timeout: .seconds(5)))
     }
 
     @Test("a call waiting for a server leaves the client's I/O thread asleep")
