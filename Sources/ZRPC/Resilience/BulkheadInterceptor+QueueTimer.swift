@@ -1,7 +1,9 @@
 extension BulkheadInterceptor {
     /// A timer to start once the lock is released.
     struct TimerStart {
+        /// The new timer's generation.
         let generation: UInt64
+        /// When it first wakes up.
         let wakeUp: ContinuousClock.Instant
         /// The timer it replaces, to cancel.
         let replaced: Task<Void, Never>?

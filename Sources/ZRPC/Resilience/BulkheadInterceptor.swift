@@ -14,7 +14,9 @@ import Synchronization
 /// let client = try await Client(configuration: .init(endpoints: endpoints, interceptors: [bulkhead]))
 /// ```
 public final class BulkheadInterceptor: ClientInterceptor, Sendable {
+    /// Everything behind the lock.
     struct State {
+        /// Permits and the queue.
         var bulkhead: Bulkhead
         /// Queued calls, each parked under the ticket it queued with.
         var waiters = Waiters<Void, any Error>()
@@ -28,17 +30,24 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
 
     /// The task that ends queued calls' waits, and when it next wakes up.
     struct QueueTimer {
+        /// Which timer this is (see ``State/timerGeneration``).
         let generation: UInt64
+        /// When it next ends the waits that are over.
         var wakeUp: ContinuousClock.Instant
+        /// Its task, once started (to cancel it when a new timer replaces it).
         var task: Task<Void, Never>?
     }
 
     /// Thrown to a queued call whose wait ran out; it answers RESOURCE_EXHAUSTED.
     struct WaitRanOut: Error {}
 
+    /// The bulkhead, its waiters and its timer.
     let state: Mutex<State>
+    /// The limits.
     let policy: Bulkhead.Policy
+    /// The clock.
     let now: @Sendable () -> ContinuousClock.Instant
+    /// How the timer waits, in `now`'s time.
     let sleep: @Sendable (Duration) async throws -> Void
     /// Told the number of queued calls whenever it changes (tests await it).
     let queueChanged: @Sendable (Int) -> Void
@@ -91,6 +100,7 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
         state.withLock { ($0.bulkhead.active, $0.bulkhead.queued) }
     }
 
+    /// Runs the call once it holds a permit, and gives the permit back when it ends.
     public func intercept(
         _ request: ClientRequest,
         next: @Sendable (ClientRequest) async throws -> ClientResponse
@@ -165,6 +175,7 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
         queueChanged(queued)
     }
 
+    /// Gives a permit back: to the first queued call, if any.
     private func release() {
         let (next, queued) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
             guard let id = state.bulkhead.release() else { return (nil, state.bulkhead.queued) }
@@ -175,6 +186,7 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
         queueChanged(queued)
     }
 
+    /// RESOURCE_EXHAUSTED for `service`, marked as never sent (safe to retry elsewhere or later).
     static func full(_ service: String) -> RPCError {
         RPCError(code: .resourceExhausted, message: "bulkhead for \(service) is full", metadata: [RPCError.notSentMetadataKey: "true"])
     }

@@ -22,7 +22,9 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         let request: [UInt8]
     }
 
+    /// Everything behind the lock.
     private struct State {
+        /// Entries and flights.
         var cache: ResponseCache<Key, ClientResponse>
         /// Callers waiting for another caller's fetch, by request.
         var waiters: [Key: Waiters<Handoff, any Error>] = [:]
@@ -251,5 +253,6 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         return (waiters, state.waiting)
     }
 
+    /// What a caller that gave up while waiting gets.
     private static var cancelled: RPCError { RPCError(code: .cancelled, message: "the call was cancelled") }
 }

@@ -18,14 +18,18 @@ struct RecordingLogHandler: LogHandler {
 
     /// Where this handler's messages go.
     let store: Store
+    /// The logger's metadata (kept, not recorded).
     var metadata: Logger.Metadata = [:]
+    /// Everything is recorded.
     var logLevel: Logger.Level = .trace
 
+    /// One metadata value.
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Records the message.
     func log(event: LogEvent) {
         store.append(event.message.description)
     }

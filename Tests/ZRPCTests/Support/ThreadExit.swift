@@ -10,9 +10,12 @@ import ZRPC
 enum ThreadExit {
     /// What the destructor of one thread's key value records.
     private final class Notice {
+        /// Where to record.
         let events: EventRecorder
+        /// What to record.
         let event: String
 
+        /// Creates a notice.
         init(events: EventRecorder, event: String) {
             self.events = events
             self.event = event
@@ -51,9 +54,12 @@ enum ThreadExit {
 /// A server interceptor that records `event` when the thread its calls run on exits (with
 /// ``Server/Configuration/handlerExecution`` `.ioThread`: the server's I/O thread).
 struct ThreadExitInterceptor: ServerInterceptor {
+    /// What to record when the thread exits.
     let event: String
+    /// Where to record it.
     let events: EventRecorder
 
+    /// Arms the signal on the current thread, then runs the call.
     func intercept(
         _ request: ServerRequest,
         next: @Sendable (ServerRequest) async throws -> SerializedMessage

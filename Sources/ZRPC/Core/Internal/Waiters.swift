@@ -85,6 +85,7 @@ struct WaiterTicket: Hashable, Comparable, Sendable {
     /// The ticket's number (a bulkhead queues calls by it).
     let rawValue: UInt64
 
+    /// The last ticket handed out in this process.
     private static let source = Atomic<UInt64>(0)
 
     /// A ticket no one has held before.
@@ -92,6 +93,7 @@ struct WaiterTicket: Hashable, Comparable, Sendable {
         WaiterTicket(rawValue: source.add(1, ordering: .relaxed).newValue)
     }
 
+    /// Earlier tickets first.
     static func < (lhs: WaiterTicket, rhs: WaiterTicket) -> Bool {
         lhs.rawValue < rhs.rawValue
     }
