@@ -64,19 +64,12 @@ struct LifecycleTests {
         let harness = try await Harness.start()
         let inFlight = Task { try await harness.stub.call(.init(text: "draining", gate: "finish")) }
         #expect(await harness.events.wait(for: "started:draining"))
+        // From beginGracefulShutdown() on, new calls are refused with UNAVAILABLE.
+        harness.server.beginGracefulShutdown()
         let shutdown = Task { await harness.stopServer() }
-        // Once shutdown has begun, new calls are refused with UNAVAILABLE.
-        var refused: RPCError?
-        let clock = ContinuousClock()
-        let give = clock.now.advanced(by: .seconds(5))
-        while refused == nil, clock.now < give {
-            do {
-                _ = try await harness.stub.call(.init(text: "late"), options: .init(timeout: .seconds(1)))
-            } catch let error as RPCError {
-                refused = error
-            }
-        }
-        #expect(refused?.code == .unavailable)
+        let refused = try await rpcError { try await harness.stub.call(.init(text: "late"), options: .init(timeout: .seconds(1))) }
+        #expect(refused.code == .unavailable)
+        #expect(refused.neverReachedServer)
         harness.gates.open("finish")
         #expect(try await inFlight.value.text == "draining")
         await shutdown.value
@@ -244,6 +237,10 @@ struct LifecycleTests {
         var serverConfiguration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger)
         serverConfiguration.transportContext = context
         serverConfiguration.name = name + "s"
+        // Handlers (and so this interceptor) run on the server's I/O thread: it reports that thread's end.
+        let exits = EventRecorder()
+        serverConfiguration.handlerExecution = .ioThread
+        serverConfiguration.interceptors = [ThreadExitInterceptor(event: "server-thread-exited", events: exits)]
         let server = try await RunningServer.start(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
         var clientConfiguration = Client.Configuration(endpoints: server.endpoints)
         clientConfiguration.transportContext = context
@@ -252,9 +249,11 @@ struct LifecycleTests {
         let stub = TestRPC.Client(wrapping: client.client)
         #expect(try await stub.call(.init(text: "before")).text == "before")
         #expect(threadNames().filter { $0.hasPrefix(name) }.count == 2)
+        await ThreadExit.signal("client-thread-exited", to: exits, whenThreadOf: client.client.executor)
 
         context.shutdown()
-        #expect(await waitUntil { !threadNames().contains { $0.hasPrefix(name) } })
+        #expect(await exits.wait(for: "client-thread-exited", timeout: .seconds(5)))
+        #expect(await exits.wait(for: "server-thread-exited", timeout: .seconds(5)))
         let error = try await rpcError { try await stub.call(.init(text: "after"), options: .init(timeout: .seconds(30))) }
         #expect(error.code == .unavailable)
         await client.stop()
@@ -269,10 +268,13 @@ struct LifecycleTests {
         let client = try Client(configuration: configuration)
         #expect(!threadNames().contains { $0.hasPrefix(name) })
         let running = Task { try await client.run() }
-        #expect(await waitUntil { threadNames().contains { $0.hasPrefix(name) } })
+        // The job runs once the I/O thread does; it arms a signal for that thread's end.
+        let exits = EventRecorder()
+        await ThreadExit.signal("client-thread-exited", to: exits, whenThreadOf: client.executor)
+        #expect(threadNames().contains { $0.hasPrefix(name) })
         client.beginGracefulShutdown()
         try await running.value
-        #expect(await waitUntil { !threadNames().contains { $0.hasPrefix(name) } })
+        #expect(await exits.wait(for: "client-thread-exited", timeout: .seconds(5)))
     }
 
     @Test("a call waiting for a server leaves the client's I/O thread asleep")
@@ -282,7 +284,7 @@ struct LifecycleTests {
         configuration.name = name
         try await Client.withClient(configuration: configuration) { client in
             let stub = TestRPC.Client(wrapping: client)
-            #expect(await waitUntil { cpuTicks(ofThreadNamed: name) != nil })
+            await withTaskExecutorPreference(client.executor) {}  // runs once the I/O thread does
             let before = try #require(cpuTicks(ofThreadNamed: name))
             let error = try await rpcError { try await stub.call(.init(text: "nobody is listening")) }
             #expect(error.code == .deadlineExceeded)
@@ -304,17 +306,6 @@ struct LifecycleTests {
         #expect(try await rpcError { try await second.listeningEndpoints }.code == .unavailable)
         await first.stop()
     }
-}
-
-/// Polls `condition` (it reads /proc) every 10 ms for up to 5 s.
-private func waitUntil(_ condition: () -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: .seconds(5))
-    while !condition() {
-        guard clock.now < deadline else { return false }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return true
 }
 
 /// The names of this process's threads (`/proc/self/task/*/comm`), to see I/O threads come and go.

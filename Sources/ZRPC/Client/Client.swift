@@ -32,7 +32,7 @@ public final class Client: Service, Sendable {
     private let connection = ClientConnection()
     private let shutdown = ShutdownSignal()
     private let callIDs = CallIDGenerator()
-    /// The interceptors, ending in ``send(_:connection:callID:)``; nil when there are none, so a
+    /// The interceptors, ending in ``send(_:connection:callIDs:)``; nil when there are none, so a
     /// call goes straight to `send` (one async frame and executor check fewer per call).
     private let interceptorChain: (nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse)?
 
@@ -64,7 +64,7 @@ public final class Client: Service, Sendable {
     private init(configuration: Configuration, inProcess: InProcessServer?) throws {
         self.configuration = configuration
         self.inProcess = inProcess
-        let resilience = try configuration.resilience.makeLayers()
+        let resilience = try configuration.resilience.makeLayers(logger: configuration.logger)
         self.resilience = resilience
         do {
             loop = try IOLoop(name: configuration.name)
@@ -79,7 +79,7 @@ public final class Client: Service, Sendable {
         } else {
             var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
                 if let inProcess { return try await Self.call(inProcess, request, connection: connection) }
-                return try await Self.send(request, connection: connection, callID: callIDs.next())
+                return try await Self.send(request, connection: connection, callIDs: callIDs)
             }
             for interceptor in interceptors.reversed() {
                 let inner = next
@@ -261,7 +261,7 @@ public final class Client: Service, Sendable {
         )
         if let interceptorChain { return try await interceptorChain(call) }
         if let inProcess { return try await Self.call(inProcess, call, connection: connection) }
-        return try await Self.send(call, connection: connection, callID: callIDs.next())
+        return try await Self.send(call, connection: connection, callIDs: callIDs)
     }
 
     /// The end of the interceptor chain of an in-process client: refused once it shuts down.
@@ -270,12 +270,14 @@ public final class Client: Service, Sendable {
         return try await server.call(request)
     }
 
-    /// The end of the interceptor chain: one attempt over the wire.
+    /// The end of the interceptor chain: one attempt over the wire. The call id is taken only
+    /// once the call will be sent; an id whose request cannot be encoded is reported to the loop,
+    /// so every id reaches it (see ``EarlyCancels``).
     @inline(__always)
     nonisolated(nonsending) private static func send(
         _ request: ClientRequest,
         connection: ClientConnection,
-        callID: UInt64
+        callIDs: CallIDGenerator
     ) async throws -> ClientResponse {
         let running = try connection.loopIfRunning()
         let loop = if let running { running } else { try await connection.loop(deadline: request.deadline) }
@@ -283,7 +285,14 @@ public final class Client: Service, Sendable {
         guard remaining > .zero else {
             throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")
         }
-        let headerFrame = try WireHeaders.request(callID: callID, method: request.method, remaining: remaining, request: request)
+        let callID = callIDs.next()
+        let headerFrame: Frame
+        do {
+            headerFrame = try WireHeaders.request(callID: callID, method: request.method, remaining: remaining, request: request)
+        } catch {
+            loop.submit(.skip(callID))
+            throw error
+        }
         let response = try await withTaskCancellationHandler {
             // Unchecked: the driver resumes each call once (see ClientDriver.Call), and a checked
             // continuation would cost an allocation per call.

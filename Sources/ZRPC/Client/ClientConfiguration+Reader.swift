@@ -2,17 +2,19 @@ public import Configuration
 
 extension Client.Configuration {
     /// Applies the settings found under `scope` in `config` (environment variables, files, …) on
-    /// top of these; settings not found keep their values. A value that does not parse is a
-    /// ``ResilienceConfigurationError`` naming the key — never a silent default.
+    /// top of these; settings not found keep their values. Any one setting of a layer turns that
+    /// layer on, with the code's policy (or the defaults) for the settings not given. A value that
+    /// does not parse, or makes the policy invalid, is a ``ResilienceConfigurationError`` naming
+    /// the environment variable and key that were set — never a silent default.
     ///
     /// | key under `scope` | environment variable for scope `orders` | sets |
     /// |---|---|---|
     /// | `endpoints` | `ORDERS_ENDPOINTS=tcp://a:1,tcp://b:1` | ``endpoints`` |
     /// | `timeout-ms` | `ORDERS_TIMEOUT_MS=250` | ``defaultTimeout`` |
     /// | `retry.max-attempts` | `ORDERS_RETRY_MAX_ATTEMPTS=3` | turns retries on |
-    /// | `retry.initial-backoff-ms`, `retry.max-backoff-ms`, `retry.multiplier` | … | the backoff |
-    /// | `breaker.failure-rate`, `breaker.minimum-calls`, `breaker.window-calls`, `breaker.open-ms`, `breaker.probes` | `ORDERS_BREAKER_FAILURE_RATE=0.5` | turns the breaker on |
-    /// | `bulkhead.max-concurrent`, `bulkhead.max-queued`, `bulkhead.max-wait-ms` | `ORDERS_BULKHEAD_MAX_CONCURRENT=16` | turns the bulkhead on |
+    /// | `retry.initial-backoff-ms`, `retry.max-backoff-ms`, `retry.multiplier` | … | the backoff (turns retries on too) |
+    /// | `breaker.failure-rate`, `breaker.minimum-calls`, `breaker.window-calls`, `breaker.open-ms`, `breaker.probes` | `ORDERS_BREAKER_FAILURE_RATE=0.5` | any of them turns the breaker on |
+    /// | `bulkhead.max-concurrent`, `bulkhead.max-queued`, `bulkhead.max-wait-ms` | `ORDERS_BULKHEAD_MAX_CONCURRENT=16` | any of them turns the bulkhead on |
     /// | `<method>.timeout-ms` (for each of `methods`) | `ORDERS_GET_TIMEOUT_MS=100` | ``methodTimeouts`` |
     /// | `<method>.retry.max-attempts` | `ORDERS_GET_RETRY_MAX_ATTEMPTS=5` | that method's attempts (with retries on) |
     ///
@@ -31,35 +33,38 @@ extension Client.Configuration {
         let reader = ScopedReader(config: config, scope: scope)
         if let endpoints = try reader.string("endpoints") {
             self.endpoints = endpoints.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-            guard !self.endpoints.isEmpty else { throw ResilienceConfigurationError("\(reader.name("endpoints")) names no endpoint") }
+            guard !self.endpoints.isEmpty else { throw ResilienceConfigurationError("\(reader.describe("endpoints")) names no endpoint") }
         }
         if let timeout = try reader.milliseconds("timeout-ms") { defaultTimeout = timeout }
 
-        if let attempts = try reader.int("retry.max-attempts") {
+        let retryKeys = ["retry.max-attempts", "retry.initial-backoff-ms", "retry.max-backoff-ms", "retry.multiplier"]
+        if try reader.anySet(retryKeys) {
             var retry = resilience.retry ?? RetryInterceptor.Policy()
-            retry.maxAttempts = attempts
+            if let attempts = try reader.int("retry.max-attempts") { retry.maxAttempts = attempts }
             if let initial = try reader.milliseconds("retry.initial-backoff-ms") { retry.backoff.initial = initial }
             if let maximum = try reader.milliseconds("retry.max-backoff-ms") { retry.backoff.maximum = maximum }
             if let multiplier = try reader.double("retry.multiplier") { retry.backoff.multiplier = multiplier }
-            try retry.validate()
+            try reader.validating(retryKeys) { try retry.validate() }
             resilience.retry = retry
         }
-        if let rate = try reader.double("breaker.failure-rate") {
+        let breakerKeys = ["breaker.failure-rate", "breaker.minimum-calls", "breaker.window-calls", "breaker.open-ms", "breaker.probes"]
+        if try reader.anySet(breakerKeys) {
             var breaker = resilience.circuitBreaker ?? CircuitBreaker.Policy()
-            breaker.failureRateThreshold = rate
+            if let rate = try reader.double("breaker.failure-rate") { breaker.failureRateThreshold = rate }
             if let minimum = try reader.int("breaker.minimum-calls") { breaker.minimumCalls = minimum }
             if let window = try reader.int("breaker.window-calls") { breaker.window = .count(window) }
             if let open = try reader.milliseconds("breaker.open-ms") { breaker.openDuration = open }
             if let probes = try reader.int("breaker.probes") { breaker.halfOpenProbes = probes }
-            try breaker.validate()
+            try reader.validating(breakerKeys) { try breaker.validate() }
             resilience.circuitBreaker = breaker
         }
-        if let concurrent = try reader.int("bulkhead.max-concurrent") {
+        let bulkheadKeys = ["bulkhead.max-concurrent", "bulkhead.max-queued", "bulkhead.max-wait-ms"]
+        if try reader.anySet(bulkheadKeys) {
             var bulkhead = resilience.bulkhead ?? Bulkhead.Policy()
-            bulkhead.maxConcurrentCalls = concurrent
+            if let concurrent = try reader.int("bulkhead.max-concurrent") { bulkhead.maxConcurrentCalls = concurrent }
             if let queued = try reader.int("bulkhead.max-queued") { bulkhead.maxQueuedCalls = queued }
             if let wait = try reader.milliseconds("bulkhead.max-wait-ms") { bulkhead.maxWait = wait }
-            try bulkhead.validate()
+            try reader.validating(bulkheadKeys) { try bulkhead.validate() }
             resilience.bulkhead = bulkhead
         }
         for method in methods {
@@ -67,31 +72,61 @@ extension Client.Configuration {
             if let timeout = try reader.milliseconds(prefix + "timeout-ms") { methodTimeouts[method.fullName] = timeout }
             if let attempts = try reader.int(prefix + "retry.max-attempts") {
                 guard var retry = resilience.retry else {
-                    throw ResilienceConfigurationError("\(reader.name(prefix + "retry.max-attempts")) is set but retries are off for \(scope)")
+                    throw ResilienceConfigurationError("\(reader.describe(prefix + "retry.max-attempts")) is set but retries are off for \(scope)")
                 }
                 retry.maxAttemptsByMethod[method.fullName] = attempts
-                try retry.validate()
+                try reader.validating([prefix + "retry.max-attempts"]) { try retry.validate() }
                 resilience.retry = retry
             }
         }
     }
 }
 
-/// Reads typed values under a scope, telling "absent" from "present but not parseable".
+/// Reads typed values under a scope, telling "absent" from "present but not parseable"; its
+/// errors name the setting as a user sets it: the environment variable (`ORDERS_TIMEOUT_MS`),
+/// then the key (`orders.timeout-ms`, as a file would spell it).
 private struct ScopedReader {
     let config: ConfigReader
     let scope: String
 
+    /// The full key: `scope.key`.
     func name(_ key: String) -> String { scope + "." + key }
+
+    /// The environment variable that sets `key` (swift-configuration's mapping: each part of the
+    /// key upper-cased, anything but letters and digits an underscore, parts joined by `_`).
+    func variable(_ key: String) -> String {
+        name(key).split(separator: ".").map { part in
+            String(part.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        }.joined(separator: "_")
+    }
+
+    /// How an error names `key`: `ORDERS_TIMEOUT_MS (orders.timeout-ms)`.
+    func describe(_ key: String) -> String { "\(variable(key)) (\(name(key)))" }
 
     func string(_ key: String) throws -> String? {
         config.string(forKey: ConfigKey(name(key)))
     }
 
+    /// Whether any of `keys` is set.
+    func anySet(_ keys: [String]) throws -> Bool {
+        try keys.contains { try string($0) != nil }
+    }
+
+    /// Runs a policy's validation; its error names the settings of `keys` that were set, since
+    /// those (on top of the code's values or the defaults) made the policy invalid.
+    func validating(_ keys: [String], _ validate: () throws -> Void) throws {
+        do {
+            try validate()
+        } catch let error as ResilienceConfigurationError {
+            let set = try keys.compactMap { key in try string(key).map { "\(describe(key)) = \"\($0)\"" } }
+            throw ResilienceConfigurationError("\(set.joined(separator: ", ")): \(error.message)")
+        }
+    }
+
     func int(_ key: String) throws -> Int? {
         guard let text = try string(key) else { return nil }
         guard let value = Int(text.trimmingWhitespace()) else {
-            throw ResilienceConfigurationError("\(name(key)) = \"\(text)\" is not a whole number")
+            throw ResilienceConfigurationError("\(describe(key)) = \"\(text)\" is not a whole number")
         }
         return value
     }
@@ -99,14 +134,14 @@ private struct ScopedReader {
     func double(_ key: String) throws -> Double? {
         guard let text = try string(key) else { return nil }
         guard let value = Double(text.trimmingWhitespace()), value.isFinite else {
-            throw ResilienceConfigurationError("\(name(key)) = \"\(text)\" is not a number")
+            throw ResilienceConfigurationError("\(describe(key)) = \"\(text)\" is not a number")
         }
         return value
     }
 
     func milliseconds(_ key: String) throws -> Duration? {
         guard let value = try int(key) else { return nil }
-        guard value >= 0 else { throw ResilienceConfigurationError("\(name(key)) = \(value) must not be negative") }
+        guard value >= 0 else { throw ResilienceConfigurationError("\(describe(key)) = \(value) must not be negative") }
         return .milliseconds(value)
     }
 }

@@ -21,6 +21,8 @@ final class ClientDriver: IOLoopDriver {
         case cancel(UInt64)
         /// Resume `done` once no call is waiting for a response (the client is shutting down).
         case drain(CheckedContinuation<Void, Never>)
+        /// A call id that will never start (its request could not be sent).
+        case skip(UInt64)
     }
 
     private struct Pending {
@@ -49,7 +51,7 @@ final class ClientDriver: IOLoopDriver {
     /// Who waits for the calls in flight to be done (a graceful shutdown).
     private var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// Cancels that arrived before their call's start (a race of the cancellation handler).
-    private var cancelledEarly: Set<UInt64> = []
+    private var earlyCancels = EarlyCancels()
 
     init(context: Context, configuration: Client.Configuration, statistics: ClientStatistics) throws {
         self.configuration = configuration
@@ -74,7 +76,7 @@ final class ClientDriver: IOLoopDriver {
     func handle(_ command: consuming Command) {
         switch command {
         case .start(let call):
-            if !cancelledEarly.isEmpty, cancelledEarly.remove(call.id) != nil {  // skips hashing in the usual case
+            if earlyCancels.start(call.id) {
                 call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
                 return
             }
@@ -84,8 +86,7 @@ final class ClientDriver: IOLoopDriver {
             outbound.append(call)  // sent by `flush`, with the other calls of this round
         case .cancel(let id):
             guard let call = pending.removeValue(for: id) else {
-                cancelledEarly.insert(id)
-                if cancelledEarly.count > 4096 { cancelledEarly.removeAll() }
+                earlyCancels.cancel(id)
                 return
             }
             call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
@@ -94,6 +95,8 @@ final class ClientDriver: IOLoopDriver {
         case .drain(let done):
             drainWaiters.append(done)
             resumeDrainWaitersIfIdle()
+        case .skip(let id):
+            earlyCancels.skip(id)
         }
     }
 
@@ -114,7 +117,7 @@ final class ClientDriver: IOLoopDriver {
             ))
         case .drain(let done):
             done.resume()
-        case .cancel:
+        case .cancel, .skip:
             break
         }
     }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Counters of what a client sent, and of what it saw but could not deliver to a caller.
 ///
 /// ```swift
@@ -31,24 +29,20 @@ public final class ClientStatistics: Sendable {
         case sentMessage(requests: Int)
     }
 
-    private let counters = Mutex(Snapshot(lateResponses: 0, malformedResponses: 0, requestsSent: 0, requestMessagesSent: 0))
+    private let counters = StatisticsCounters(Snapshot(lateResponses: 0, malformedResponses: 0, requestsSent: 0, requestMessagesSent: 0))
 
     init() {}
 
     func record(_ event: Event) {
-        counters.withLock { counters in
-            switch event {
-            case .lateResponse: counters.lateResponses += 1
-            case .malformedResponse: counters.malformedResponses += 1
-            case .sentMessage(let requests):
-                counters.requestsSent += requests
-                counters.requestMessagesSent += 1
-            }
+        switch event {
+        case .lateResponse: counters.add((\.lateResponses, 1))
+        case .malformedResponse: counters.add((\.malformedResponses, 1))
+        case .sentMessage(let requests): counters.add((\.requestsSent, requests), (\.requestMessagesSent, 1))
         }
     }
 
     /// The counters now.
     public func snapshot() -> Snapshot {
-        counters.withLock { $0 }
+        counters.snapshot
     }
 }

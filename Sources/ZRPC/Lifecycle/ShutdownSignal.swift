@@ -11,9 +11,12 @@ final class ShutdownSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    /// ``isRequested`` for hot paths: one atomic load.
+    private let requested = Atomic<Bool>(false)
 
     /// Asks for shutdown; safe from any thread, any number of times.
     func request() {
+        requested.store(true, ordering: .releasing)
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.requested = true
             defer { state.waiter = nil }
@@ -22,8 +25,8 @@ final class ShutdownSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Whether shutdown was asked for.
-    var isRequested: Bool { state.withLock { $0.requested } }
+    /// Whether shutdown was asked for (a server refuses new calls from then on).
+    var isRequested: Bool { requested.load(ordering: .acquiring) }
 
     /// Returns when shutdown is asked for in any of the three ways.
     func wait() async {

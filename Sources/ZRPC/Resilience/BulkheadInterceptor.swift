@@ -6,30 +6,92 @@ import Synchronization
 /// client (and so one set of sockets) per service, a slow or dead service cannot take another's
 /// capacity.
 ///
+/// A queued call waits on one continuation, resumed by whichever comes first: a freed permit,
+/// the end of its wait (one timer for the whole queue, not a task per call), or its cancellation.
+///
 /// ```swift
 /// let bulkhead = try BulkheadInterceptor(policy: .init(maxConcurrentCalls: 16, maxQueuedCalls: 32))
 /// let client = try await Client(configuration: .init(endpoints: endpoints, interceptors: [bulkhead]))
 /// ```
 public final class BulkheadInterceptor: ClientInterceptor, Sendable {
-    private struct State {
+    /// Everything behind the lock.
+    struct State {
+        /// Permits and the queue.
         var bulkhead: Bulkhead
-        var nextID: UInt64 = 0
-        /// Queued calls waiting for a permit.
-        var waiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
-        /// Queued calls whose outcome came before they started waiting.
-        var early: [UInt64: Result<Void, RPCError>] = [:]
+        /// Queued calls, each parked under the ticket it queued with.
+        var waiters = Waiters<Void, any Error>()
+        /// When each queued call's wait ends (keys: tickets' raw values).
+        var expiries = TimerQueue<UInt64>()
+        /// The one task that ends waits, while calls are queued.
+        var timer: QueueTimer?
+        /// Numbers the timers, so one that was replaced knows to stop.
+        var timerGeneration: UInt64 = 0
     }
 
-    private let state: Mutex<State>
-    private let policy: Bulkhead.Policy
+    /// The task that ends queued calls' waits, and when it next wakes up.
+    struct QueueTimer {
+        /// Which timer this is (see ``State/timerGeneration``).
+        let generation: UInt64
+        /// When it next ends the waits that are over.
+        var wakeUp: ContinuousClock.Instant
+        /// Its task, once started (to cancel it when a new timer replaces it).
+        var task: Task<Void, Never>?
+    }
+
+    /// Thrown to a queued call whose wait ran out; it answers RESOURCE_EXHAUSTED.
+    struct WaitRanOut: Error {}
+
+    /// The bulkhead, its waiters and its timer.
+    let state: Mutex<State>
+    /// The limits.
+    let policy: Bulkhead.Policy
+    /// The clock.
+    let now: @Sendable () -> ContinuousClock.Instant
+    /// How the timer waits, in `now`'s time.
+    let sleep: @Sendable (Duration) async throws -> Void
+    /// Told the number of queued calls whenever it changes (tests await it).
+    let queueChanged: @Sendable (Int) -> Void
 
     /// Creates a bulkhead.
     ///
-    /// - Parameter policy: The limits.
+    /// ```swift
+    /// let clock = ManualClock()
+    /// let bulkhead = try BulkheadInterceptor(policy: .init(maxWait: .seconds(1)), now: { clock.now }, sleep: clock.sleep)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - policy: The limits.
+    ///   - now: The clock (tests pass a manual one).
+    ///   - sleep: How the queue's timer waits, in `now`'s time; `Task.sleep` by default.
     /// - Throws: ``ResilienceConfigurationError`` for invalid limits.
-    public init(policy: Bulkhead.Policy) throws {
+    public convenience init(
+        policy: Bulkhead.Policy,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) throws {
+        try self.init(policy: policy, now: now, sleep: sleep, queueChanged: { _ in })
+    }
+
+    /// Creates a bulkhead that reports the number of queued calls whenever it changes.
+    ///
+    /// - Parameters:
+    ///   - policy: The limits.
+    ///   - now: The clock.
+    ///   - sleep: How the queue's timer waits.
+    ///   - queueChanged: Told the queue's length after every change (called outside the lock;
+    ///     reports from concurrent changes may arrive out of order).
+    /// - Throws: ``ResilienceConfigurationError`` for invalid limits.
+    init(
+        policy: Bulkhead.Policy,
+        now: @escaping @Sendable () -> ContinuousClock.Instant,
+        sleep: @escaping @Sendable (Duration) async throws -> Void,
+        queueChanged: @escaping @Sendable (Int) -> Void
+    ) throws {
         try policy.validate()
         self.policy = policy
+        self.now = now
+        self.sleep = sleep
+        self.queueChanged = queueChanged
         self.state = Mutex(State(bulkhead: Bulkhead(policy: policy)))
     }
 
@@ -38,6 +100,7 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
         state.withLock { ($0.bulkhead.active, $0.bulkhead.queued) }
     }
 
+    /// Runs the call once it holds a permit, and gives the permit back when it ends.
     public func intercept(
         _ request: ClientRequest,
         next: @Sendable (ClientRequest) async throws -> ClientResponse
@@ -47,77 +110,84 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
         return try await next(request)
     }
 
+    /// Returns holding a permit, or throws RESOURCE_EXHAUSTED (full, or the wait ran out) or
+    /// CANCELLED.
     private func acquire(deadline: ContinuousClock.Instant, service: String) async throws {
-        let (id, admission) = state.withLock { state -> (UInt64, Bulkhead.Admission) in
-            state.nextID += 1
-            return (state.nextID, state.bulkhead.acquire(state.nextID))
+        let ticket = WaiterTicket.next()
+        // The usual case, a free permit and no queue, needs no continuation.
+        let granted = state.withLock { state -> Bool in
+            guard state.bulkhead.active < policy.maxConcurrentCalls, state.bulkhead.queued == 0 else { return false }
+            return state.bulkhead.acquire(ticket.rawValue) == .granted
         }
-        switch admission {
-        case .granted:
-            return
-        case .rejected:
+        if granted { return }
+        do {
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    admit(ticket, deadline: deadline, continuation: continuation)
+                }
+            } onCancel: {
+                abandon(ticket)
+            }
+        } catch is WaitRanOut {
             throw Self.full(service)
-        case .queued:
-            let wait = min(policy.maxWait, max(.zero, ContinuousClock.now.duration(to: deadline)))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Returns once the permit arrives; throws once the call is dropped from the queue.
-                group.addTask {
-                    try await withTaskCancellationHandler {
-                        try await self.waitForPermit(id)
-                    } onCancel: {
-                        self.abandon(id, because: RPCError(code: .cancelled, message: "the call was cancelled"))
-                    }
-                }
-                // Drops the call when its wait runs out; returns quietly if the permit came first.
-                group.addTask {
-                    try await Task.sleep(for: wait)
-                    if self.abandon(id, because: Self.full(service)) { throw Self.full(service) }
-                }
-                defer { group.cancelAll() }
-                try await group.next()
-            }
+        } catch is CancellationError {
+            throw RPCError(code: .cancelled, message: "the call was cancelled")
+        } catch is QueueFull {
+            throw Self.full(service)
         }
     }
 
-    private func waitForPermit(_ id: UInt64) async throws {
-        try await withCheckedThrowingContinuation { continuation in
-            let early = state.withLock { state -> Result<Void, RPCError>? in
-                if let outcome = state.early.removeValue(forKey: id) { return outcome }
-                state.waiters[id] = continuation
-                return nil
+    /// Thrown to a call that found the queue full.
+    private struct QueueFull: Error {}
+
+    /// Grants, rejects or queues the call holding `ticket`; a queued call is parked, and its wait
+    /// scheduled, under the same lock, so a release, a timeout or a cancel always finds it.
+    private func admit(_ ticket: WaiterTicket, deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, any Error>) {
+        let instant = now()
+        let wakeUp = min(instant.advanced(by: policy.maxWait), deadline)
+        let (outcome, queued, timer) = state.withLock { state -> (Result<Void, any Error>?, Int?, TimerStart?) in
+            if Task.isCancelled { return (.failure(CancellationError()), nil, nil) }
+            switch state.bulkhead.acquire(ticket.rawValue) {
+            case .granted:
+                return (.success(()), nil, nil)
+            case .rejected:
+                return (.failure(QueueFull()), nil, nil)
+            case .queued:
+                state.waiters.park(continuation, ticket: ticket)
+                state.expiries.schedule(ticket.rawValue, at: wakeUp)
+                return (nil, state.bulkhead.queued, scheduleTimer(wakingAt: wakeUp, in: &state))
             }
-            if let early { continuation.resume(with: early) }
         }
+        if let outcome { continuation.resume(with: outcome) }
+        if let timer { start(timer) }
+        if let queued { queueChanged(queued) }
     }
 
-    /// Drops a queued call; false (and nothing changes) when it already holds a permit.
-    @discardableResult
-    private func abandon(_ id: UInt64, because error: RPCError) -> Bool {
-        let (dropped, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, any Error>?) in
-            guard state.bulkhead.abandon(id) else { return (false, nil) }
-            guard let waiter = state.waiters.removeValue(forKey: id) else {
-                state.early[id] = .failure(error)
-                return (true, nil)
-            }
-            return (true, waiter)
+    /// Takes a cancelled call out of the queue; nothing if it already holds a permit (it
+    /// releases that when its call ends) or has not queued yet (it sees the cancellation then).
+    private func abandon(_ ticket: WaiterTicket) {
+        let (waiter, queued) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
+            guard state.bulkhead.abandon(ticket.rawValue) else { return (nil, state.bulkhead.queued) }
+            return (state.waiters.take(ticket), state.bulkhead.queued)
         }
-        waiter?.resume(throwing: error)
-        return dropped
+        guard let waiter else { return }
+        waiter.resume(throwing: CancellationError())
+        queueChanged(queued)
     }
 
+    /// Gives a permit back: to the first queued call, if any.
     private func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-            guard let id = state.bulkhead.release() else { return nil }
-            guard let waiter = state.waiters.removeValue(forKey: id) else {
-                state.early[id] = .success(())
-                return nil
-            }
-            return waiter
+        let (next, queued) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
+            guard let id = state.bulkhead.release() else { return (nil, state.bulkhead.queued) }
+            return (state.waiters.take(WaiterTicket(rawValue: id)), state.bulkhead.queued)
         }
-        next?.resume()
+        guard let next else { return }
+        next.resume()
+        queueChanged(queued)
     }
 
-    private static func full(_ service: String) -> RPCError {
+    /// RESOURCE_EXHAUSTED for `service`, marked as never sent (safe to retry elsewhere or later).
+    static func full(_ service: String) -> RPCError {
         RPCError(code: .resourceExhausted, message: "bulkhead for \(service) is full", metadata: [RPCError.notSentMetadataKey: "true"])
     }
 }

@@ -22,21 +22,25 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         let request: [UInt8]
     }
 
+    /// Everything behind the lock.
     private struct State {
+        /// Entries and flights.
         var cache: ResponseCache<Key, ClientResponse>
-        var waiters: [Key: [Waiter]] = [:]
+        /// Callers waiting for another caller's fetch, by request.
+        var waiters: [Key: Waiters<Handoff, any Error>] = [:]
+        /// The callers in `waiters`, all keys together.
+        var waiting = 0
     }
 
-    /// A caller waiting for another caller's fetch.
-    private struct Waiter {
-        let continuation: CheckedContinuation<ClientResponse?, any Error>
-
-        init(continuation: CheckedContinuation<ClientResponse?, any Error>) {
-            self.continuation = continuation
-        }
-
-        func resume(returning response: ClientResponse) { continuation.resume(returning: response) }
-        func resume(throwing error: any Error) { continuation.resume(throwing: error) }
+    /// What a waiting caller is told when it is resumed.
+    private enum Handoff {
+        /// The fetch's answer (or a stale one standing in for its error).
+        case answer(ClientResponse)
+        /// The caller that was fetching was cancelled: this caller now makes the call, for
+        /// itself and the others still waiting.
+        case lead
+        /// The fetch had ended before this caller could wait for it: look the request up again.
+        case lookAgain
     }
 
     private let state: Mutex<State>
@@ -44,6 +48,8 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     private let staleOn: Set<RPCError.Code>
     private let now: @Sendable () -> ContinuousClock.Instant
     private let calls = Mutex(0)
+    /// Told the number of waiting callers whenever it changes (tests await it).
+    private let waitingChanged: @Sendable (Int) -> Void
 
     /// Creates a cache layer.
     ///
@@ -55,13 +61,40 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     ///   - staleOn: Statuses for which an expired answer may be served instead.
     ///   - now: The clock (tests pass a manual one).
     /// - Throws: ``ResilienceConfigurationError`` for invalid settings.
-    public init(
+    public convenience init(
         methods: [MethodDescriptor],
         timeToLive: Duration = .seconds(30),
         maxEntries: Int = 1_000,
         staleIfErrorFor: Duration? = nil,
         staleOn: Set<RPCError.Code> = [.unavailable, .deadlineExceeded],
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) throws {
+        try self.init(
+            methods: methods, timeToLive: timeToLive, maxEntries: maxEntries, staleIfErrorFor: staleIfErrorFor,
+            staleOn: staleOn, now: now, waitingChanged: { _ in }
+        )
+    }
+
+    /// Creates a cache layer that reports the number of waiting callers whenever it changes.
+    ///
+    /// - Parameters:
+    ///   - methods: The read methods to cache (others pass through).
+    ///   - timeToLive: How long an answer is fresh.
+    ///   - maxEntries: The most answers kept (least recently used go first).
+    ///   - staleIfErrorFor: How long after expiry an answer may still stand in for a failed call.
+    ///   - staleOn: Statuses for which an expired answer may be served instead.
+    ///   - now: The clock (tests pass a manual one).
+    ///   - waitingChanged: Told ``waiting`` after every change (called outside the lock; reports
+    ///     from concurrent changes may arrive out of order).
+    /// - Throws: ``ResilienceConfigurationError`` for invalid settings.
+    init(
+        methods: [MethodDescriptor],
+        timeToLive: Duration,
+        maxEntries: Int,
+        staleIfErrorFor: Duration?,
+        staleOn: Set<RPCError.Code>,
+        now: @escaping @Sendable () -> ContinuousClock.Instant,
+        waitingChanged: @escaping @Sendable (Int) -> Void
     ) throws {
         let policy = ResponseCache<Key, ClientResponse>.Policy(
             timeToLive: timeToLive,
@@ -73,13 +106,14 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         self.methods = Set(methods.map(\.fullName))
         self.staleOn = staleOn
         self.now = now
+        self.waitingChanged = waitingChanged
     }
 
     /// Calls that went on to the server (misses that led a fetch).
     public var fetches: Int { calls.withLock { $0 } }
 
     /// Callers waiting for another caller's fetch of the same request.
-    public var waiting: Int { state.withLock { $0.waiters.values.reduce(0) { $0 + $1.count } } }
+    public var waiting: Int { state.withLock { $0.waiting } }
 
     /// Drops the cached answer to `request` (and keeps a fetch in flight from being stored).
     ///
@@ -120,27 +154,48 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
             case .hit(let response):
                 return response
             case .wait:
-                if let response = try await waitForFlight(key) { return response }
-                // The flight ended before this caller could join it: look again.
+                switch try await waitForFlight(key) {
+                case .answer(let response): return response
+                case .lead: return try await lead(request, key: key, next: next)
+                case .lookAgain: continue
+                }
             case .fetch:
                 return try await lead(request, key: key, next: next)
             }
         }
     }
 
-    /// Waits for the fetch in flight for `key`; nil when it had already ended.
-    private func waitForFlight(_ key: Key) async throws -> ClientResponse? {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ClientResponse?, any Error>) in
-            let joined = state.withLock { state -> Bool in
-                guard state.cache.isInFlight(key) else { return false }
-                state.waiters[key, default: []].append(Waiter(continuation: continuation))
-                return true
+    /// Waits for the fetch in flight for `key`, until it ends or this caller is cancelled
+    /// (CANCELLED at once; the fetch goes on for the others).
+    private func waitForFlight(_ key: Key) async throws -> Handoff {
+        let ticket = WaiterTicket.next()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Handoff, any Error>) in
+                let (outcome, waiting) = state.withLock { state -> (Result<Handoff, any Error>?, Int?) in
+                    if Task.isCancelled { return (.failure(Self.cancelled), nil) }
+                    guard state.cache.isInFlight(key) else { return (.success(.lookAgain), nil) }
+                    state.waiters[key, default: Waiters()].park(continuation, ticket: ticket)
+                    state.waiting += 1
+                    return (nil, state.waiting)
+                }
+                if let outcome { continuation.resume(with: outcome) }
+                if let waiting { waitingChanged(waiting) }
             }
-            if !joined { continuation.resume(returning: nil) }
+        } onCancel: {
+            let (waiter, waiting) = state.withLock { state -> (CheckedContinuation<Handoff, any Error>?, Int) in
+                guard let waiter = state.waiters[key]?.take(ticket) else { return (nil, state.waiting) }
+                if state.waiters[key]?.isEmpty == true { state.waiters[key] = nil }
+                state.waiting -= 1
+                return (waiter, state.waiting)
+            }
+            guard let waiter else { return }
+            waiter.resume(throwing: Self.cancelled)
+            waitingChanged(waiting)
         }
     }
 
-    /// Makes the one call for `key` and hands its outcome to every caller waiting for it.
+    /// Makes the one call for `key` and hands its outcome to every caller waiting for it; if this
+    /// caller is cancelled, one waiting caller takes the call over instead.
     private func lead(
         _ request: ClientRequest,
         key: Key,
@@ -149,22 +204,55 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         calls.withLock { $0 += 1 }
         do {
             let response = try await next(request)
-            let waiters = state.withLock { state in
+            let (waiters, waiting) = state.withLock { state in
                 state.cache.complete(key, value: response, now: now())
-                return state.waiters.removeValue(forKey: key) ?? []
+                return takeWaiters(key, from: &state)
             }
-            for waiter in waiters { waiter.resume(returning: response) }
+            for waiter in waiters { waiter.resume(returning: .answer(response)) }
+            if !waiters.isEmpty { waitingChanged(waiting) }
             return response
         } catch {
+            if Task.isCancelled {
+                // This caller gave up, the others did not: the flight goes on with a new leader.
+                let (successor, waiting) = state.withLock { state -> (CheckedContinuation<Handoff, any Error>?, Int) in
+                    guard let successor = state.waiters[key]?.takeOldest() else {
+                        _ = state.cache.fail(key, now: now(), allowStale: false)
+                        return (nil, state.waiting)
+                    }
+                    if state.waiters[key]?.isEmpty == true { state.waiters[key] = nil }
+                    state.waiting -= 1
+                    return (successor, state.waiting)
+                }
+                if let successor {
+                    successor.resume(returning: .lead)
+                    waitingChanged(waiting)
+                }
+                throw error
+            }
             let allowStale = (error as? RPCError).map { staleOn.contains($0.code) } ?? false
-            let (stale, waiters) = state.withLock { state in
-                (state.cache.fail(key, now: now(), allowStale: allowStale), state.waiters.removeValue(forKey: key) ?? [])
+            let (stale, waiters, waiting) = state.withLock { state in
+                let stale = state.cache.fail(key, now: now(), allowStale: allowStale)
+                let (waiters, waiting) = takeWaiters(key, from: &state)
+                return (stale, waiters, waiting)
             }
             for waiter in waiters {
-                if let stale { waiter.resume(returning: stale) } else { waiter.resume(throwing: error) }
+                if let stale { waiter.resume(returning: .answer(stale)) } else { waiter.resume(throwing: error) }
             }
+            if !waiters.isEmpty { waitingChanged(waiting) }
             if let stale { return stale }
             throw error
         }
     }
+
+    /// Takes every caller waiting for `key` out of `state`; returns them and the callers still
+    /// waiting (for other keys).
+    private func takeWaiters(_ key: Key, from state: inout State) -> ([CheckedContinuation<Handoff, any Error>], Int) {
+        var parked = state.waiters.removeValue(forKey: key) ?? Waiters()
+        let waiters = parked.takeAll()
+        state.waiting -= waiters.count
+        return (waiters, state.waiting)
+    }
+
+    /// What a caller that gave up while waiting gets.
+    private static var cancelled: RPCError { RPCError(code: .cancelled, message: "the call was cancelled") }
 }

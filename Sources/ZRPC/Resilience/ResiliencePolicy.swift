@@ -1,3 +1,5 @@
+import Logging
+
 /// The resilience layers a ``Client`` builds for the service it talks to, by configuration: a
 /// generated stub over that client gets them on every call without writing an interceptor.
 ///
@@ -78,13 +80,15 @@ public struct ResiliencePolicy: Sendable {
     public static var none: ResiliencePolicy { ResiliencePolicy() }
 
     /// Builds the layers; an invalid setting is a ``ResilienceConfigurationError``.
-    func makeLayers() throws -> ResilienceLayers {
+    ///
+    /// - Parameter logger: Where the layers log (the client's ``Client/Configuration/logger``).
+    func makeLayers(logger: Logger) throws -> ResilienceLayers {
         guard Set(order).count == order.count, Set(order) == Set(Layer.allCases) else {
             throw ResilienceConfigurationError("resilience order must name each layer once, not \(order)")
         }
         var layers = ResilienceLayers()
         if let retry { layers.retry = try RetryInterceptor(policy: retry, budget: retryBudget) }
-        if let circuitBreaker { layers.circuitBreaker = try CircuitBreakerInterceptor(policy: circuitBreaker) }
+        if let circuitBreaker { layers.circuitBreaker = try CircuitBreakerInterceptor(policy: circuitBreaker, logger: logger) }
         if let bulkhead { layers.bulkhead = try BulkheadInterceptor(policy: bulkhead) }
         if let cache {
             layers.cache = try CacheInterceptor(

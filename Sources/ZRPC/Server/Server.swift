@@ -42,7 +42,7 @@ public final class Server: Service, Sendable {
 
         var phase = Phase.idle
         /// Callers of ``listeningEndpoints`` waiting for the bind.
-        var listeners: [CheckedContinuation<[String], any Error>] = []
+        var listeners = Waiters<[String], any Error>()
     }
 
     /// Creates a server; nothing is bound until ``run()``.
@@ -92,7 +92,7 @@ public final class Server: Service, Sendable {
                 let outcome = state.withLock { state -> Swift.Result<[String], any Error>? in
                     switch state.phase {
                     case .idle, .starting:
-                        state.listeners.append(listener)
+                        state.listeners.park(listener)
                         return nil
                     case .serving:
                         return .success(endpoints.value)
@@ -130,8 +130,8 @@ public final class Server: Service, Sendable {
         configuration.logger.info("server stopped")
     }
 
-    /// Starts shutting down: ``run()`` refuses new calls, lets calls in flight finish within the
-    /// grace period, and returns. Returns at once; safe to call any number of times, before
+    /// Starts shutting down: new calls are refused (UNAVAILABLE, not sent) from now on, and
+    /// ``run()`` lets calls in flight finish within the grace period and returns. Returns at once; safe to call any number of times, before
     /// ``run()`` too (it then returns as soon as it has bound).
     public func beginGracefulShutdown() {
         shutdown.request()
@@ -145,6 +145,7 @@ public final class Server: Service, Sendable {
             let registry = registry
             let statistics = statistics
             let endpoints = endpoints
+            let shutdown = shutdown
             let loop = try IOLoop<ServerDriver>(name: configuration.name)
             try await loop.start {
                 try ServerDriver(
@@ -152,13 +153,13 @@ public final class Server: Service, Sendable {
                     configuration: configuration,
                     registry: registry,
                     statistics: statistics,
-                    boundEndpoints: endpoints
+                    boundEndpoints: endpoints,
+                    shutdown: shutdown
                 )
             }
             let listeners = state.withLock { state in
                 state.phase = .serving
-                defer { state.listeners = [] }
-                return state.listeners
+                return state.listeners.takeAll()
             }
             for listener in listeners { listener.resume(returning: endpoints.value) }
             configuration.logger.info("server started", metadata: ["endpoints": "\(boundEndpoints)"])
@@ -173,8 +174,7 @@ public final class Server: Service, Sendable {
     private func finish(failure: (any Error)?) {
         let listeners = state.withLock { state in
             state.phase = .stopped(failure: failure)
-            defer { state.listeners = [] }
-            return state.listeners
+            return state.listeners.takeAll()
         }
         let error = failure ?? RPCError(code: .unavailable, message: "the server stopped before it listened")
         for listener in listeners { listener.resume(throwing: error) }

@@ -60,7 +60,7 @@ extension ServerDriver {
             arrival,
             hostsMethod: handler != nil,
             hostsService: handler == nil && registry.hosts(service: header.service),
-            refusingNewCalls: drain.refusesNewCalls
+            refusingNewCalls: drain.refusesNewCalls || shutdown.isRequested
         )
         guard case .accepted(let serial) = admission, let handler else {
             if case .refused(let refusal) = admission {

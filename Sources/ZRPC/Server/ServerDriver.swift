@@ -36,6 +36,8 @@ final class ServerDriver: IOLoopDriver {
     let registry: ServiceRegistry
     let statistics: ServerStatistics
     private let boundEndpoints: BoundEndpoints
+    /// Asked for before the drain command arrives: new calls are refused from that moment.
+    let shutdown: ShutdownSignal
     let socket: Socket
     weak var loop: IOLoop<ServerDriver>?
     var chain: ServerChain?
@@ -55,12 +57,14 @@ final class ServerDriver: IOLoopDriver {
         configuration: Server.Configuration,
         registry: ServiceRegistry,
         statistics: ServerStatistics,
-        boundEndpoints: BoundEndpoints
+        boundEndpoints: BoundEndpoints,
+        shutdown: ShutdownSignal
     ) throws {
         self.configuration = configuration
         self.registry = registry
         self.statistics = statistics
         self.boundEndpoints = boundEndpoints
+        self.shutdown = shutdown
         table = ServerCallTable(limits: .init(
             maxConcurrentCalls: configuration.maxConcurrentCalls,
             maxConcurrentCallsPerService: configuration.maxConcurrentCallsPerService,

@@ -29,27 +29,27 @@ public final class ServerStatistics: Sendable {
         case malformedMessage, unsupportedVersion, unimplemented, rejected, deadlineExceeded, cancelled, undeliverable
     }
 
-    private let counters = Mutex(Snapshot())
+    private let counters = StatisticsCounters(Snapshot())
 
     init() {}
 
     func record(_ event: Event, count: Int = 1) {
-        counters.withLock { counters in
+        let counter: WritableKeyPath<Snapshot, Int> =
             switch event {
-            case .malformedMessage: counters.malformedMessages += count
-            case .unsupportedVersion: counters.unsupportedVersions += count
-            case .unimplemented: counters.unimplementedCalls += count
-            case .rejected: counters.rejectedCalls += count
-            case .deadlineExceeded: counters.deadlinesExceeded += count
-            case .cancelled: counters.cancelledCalls += count
-            case .undeliverable: counters.undeliverableResponses += count
+            case .malformedMessage: \.malformedMessages
+            case .unsupportedVersion: \.unsupportedVersions
+            case .unimplemented: \.unimplementedCalls
+            case .rejected: \.rejectedCalls
+            case .deadlineExceeded: \.deadlinesExceeded
+            case .cancelled: \.cancelledCalls
+            case .undeliverable: \.undeliverableResponses
             }
-        }
+        counters.add((counter, count))
     }
 
     /// The counters now.
     public func snapshot() -> Snapshot {
-        counters.withLock { $0 }
+        counters.snapshot
     }
 }
 

@@ -2,8 +2,6 @@
 /// never joined into a new string).
 struct ServiceRegistry: Sendable {
     private let handlers: [String: [String: MethodHandler]]
-    /// The hosted services' descriptors, in the order given.
-    let descriptors: [ServiceDescriptor]
 
     init(services: [any RPCService]) {
         var handlers: [String: [String: MethodHandler]] = [:]
@@ -14,7 +12,6 @@ struct ServiceRegistry: Sendable {
             }
         }
         self.handlers = handlers
-        self.descriptors = services.map(\.serviceDescriptor)
     }
 
     func handler(for method: MethodDescriptor) -> MethodHandler? {

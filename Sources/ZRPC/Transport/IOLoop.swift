@@ -21,7 +21,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         var sleeping = false
         var stopping = false
         var stopped = false
-        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        var stopWaiters = Waiters<Void, Never>()
     }
 
     private let mailbox = Mutex(Mailbox())
@@ -126,7 +126,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             let (alreadyStopped, wake) = mailbox.withLock { state -> (Bool, Bool) in
                 if state.stopped { return (true, false) }
                 state.stopping = true
-                state.stopWaiters.append(done)
+                state.stopWaiters.park(done)
                 defer { state.sleeping = false }
                 return (false, state.sleeping)
             }
@@ -261,11 +261,8 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
         local = ([], [])
         let (waiters, late) = mailbox.withLock { state -> ([CheckedContinuation<Void, Never>], [Driver.Command]) in
             state.stopped = true
-            defer {
-                state.stopWaiters = []
-                state.commands = []
-            }
-            return (state.stopWaiters, state.commands)
+            defer { state.commands = [] }
+            return (state.stopWaiters.takeAll(), state.commands)
         }
         // Commands posted while the loop was stopping reach no driver: reject them.
         for command in localCommands + late { Driver.reject(command) }

@@ -142,6 +142,7 @@ struct AcrossProcessesTests {
         _ = try await fastP99()  // warm up
         let alone = try await fastP99()
         let rejected = RejectionCounter()
+        let saturation = EventRecorder()
         let saturate = Task {
             await withTaskGroup(of: Void.self) { group in
                 for worker in 0..<64 {
@@ -153,7 +154,7 @@ struct AcrossProcessesTests {
                             } catch {
                                 // Refused by the bulkhead: pace this load generator (a real caller
                                 // would back off too) so it measures isolation, not a CPU hog.
-                                rejected.add()
+                                if rejected.add() == 1 { saturation.record("slow-bulkhead-full") }
                                 try? await Task.sleep(for: .milliseconds(20))
                             }
                             index += 1
@@ -162,7 +163,9 @@ struct AcrossProcessesTests {
                 }
             }
         }
-        while slowClient.resilience.bulkhead?.load.active ?? 0 < 8 { await Task.yield() }
+        // A refusal means every permit is taken and the queue is full (or a queued call waited
+        // maxWait for a permit that never came): the slow service is saturated.
+        #expect(await saturation.wait(for: "slow-bulkhead-full", timeout: .seconds(30)))
         let saturated = try await fastP99()
         saturate.cancel()
         await saturate.value
@@ -207,7 +210,9 @@ struct AcrossProcessesTests {
 final class RejectionCounter: Sendable {
     private let count = Mutex(0)
 
-    func add() { count.withLock { $0 += 1 } }
+    /// Counts one refusal; returns the count so far.
+    @discardableResult
+    func add() -> Int { count.withLock { $0 += 1; return $0 } }
 
     var value: Int { count.withLock { $0 } }
 }

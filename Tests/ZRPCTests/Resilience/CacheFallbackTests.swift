@@ -1,14 +1,19 @@
 import ConformanceMessages
 import ConformanceServices
 import Testing
-import ZRPC
+
+@testable import ZRPC
 
 /// Cache-aside with single-flight, stale-if-error and fallbacks, against a real server.
 @Suite("Cache and fallback")
 struct CacheFallbackTests {
     @Test("1,000 concurrent identical reads of a cold key make exactly one call")
     func stampede() async throws {
-        let cache = try CacheInterceptor(methods: [TestRPC.Method.Read.descriptor])
+        let waiting = EventRecorder()
+        let cache = try CacheInterceptor(
+            methods: [TestRPC.Method.Read.descriptor], timeToLive: .seconds(30), maxEntries: 1_000, staleIfErrorFor: nil,
+            staleOn: [.unavailable, .deadlineExceeded], now: { .now }, waitingChanged: { waiting.record("waiting:\($0)") }
+        )
         try await withHarness(configureClient: { $0.interceptors = [cache] }) { harness in
             let request = CallRequest(text: "hot", gate: "release")
             try await withThrowingTaskGroup(of: String.self) { group in
@@ -16,9 +21,7 @@ struct CacheFallbackTests {
                     group.addTask { try await harness.stub.read(request).text }
                 }
                 // Hold the one call until every other reader is waiting for it (bounded).
-                let clock = ContinuousClock()
-                let deadline = clock.now.advanced(by: .seconds(20))
-                while cache.waiting < 999, clock.now < deadline { await Task.yield() }
+                #expect(await waiting.wait(for: "waiting:999", timeout: .seconds(20)))
                 #expect(cache.waiting == 999)
                 harness.gates.open("release")
                 var replies = 0

@@ -61,12 +61,14 @@ struct ConfigurationReaderTests {
         #expect(configuration.resilience.retry == nil)
     }
 
-    @Test("a value that does not parse, or is invalid, is an error naming the key", arguments: [
-        ("ORDERS_TIMEOUT_MS", "soon", "orders.timeout-ms"),
+    @Test("a value that does not parse, or is invalid, is an error naming the variable that was set", arguments: [
+        ("ORDERS_TIMEOUT_MS", "soon", "ORDERS_TIMEOUT_MS"),
         ("ORDERS_RETRY_MAX_ATTEMPTS", "0", "maxAttempts"),
-        ("ORDERS_BREAKER_FAILURE_RATE", "lots", "orders.breaker.failure-rate"),
+        ("ORDERS_RETRY_MAX_ATTEMPTS", "0", "ORDERS_RETRY_MAX_ATTEMPTS"),
+        ("ORDERS_BREAKER_FAILURE_RATE", "lots", "ORDERS_BREAKER_FAILURE_RATE"),
         ("ORDERS_BULKHEAD_MAX_CONCURRENT", "-1", "maxConcurrentCalls"),
-        ("ORDERS_ENDPOINTS", " , ", "names no endpoint"),
+        ("ORDERS_BULKHEAD_MAX_WAIT_MS", "-5", "ORDERS_BULKHEAD_MAX_WAIT_MS"),
+        ("ORDERS_ENDPOINTS", " , ", "ORDERS_ENDPOINTS"),
     ])
     func invalid(variable: String, value: String, mentions: String) throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
@@ -74,5 +76,40 @@ struct ConfigurationReaderTests {
             try configuration.apply(reader([variable: value]), scope: "orders")
         }
         #expect(error.message.contains(mentions), "\(error.message)")
+    }
+
+    @Test("one breaker setting alone turns the breaker on, the defaults filling in the rest")
+    func breakerSettingAlone() throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        try configuration.apply(reader(["KV_BREAKER_MINIMUM_CALLS": "15"]), scope: "kv")
+        let breaker = try #require(configuration.resilience.circuitBreaker)
+        #expect(breaker.minimumCalls == 15)
+        #expect(breaker.failureRateThreshold == CircuitBreaker.Policy().failureRateThreshold)
+        #expect(breaker.window == CircuitBreaker.Policy().window)
+    }
+
+    @Test("one setting alone that clashes with the defaults is an error naming it, never ignored")
+    func breakerSettingAloneInvalid() throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        let error = try #require(throws: ResilienceConfigurationError.self) {
+            try configuration.apply(reader(["KV_BREAKER_MINIMUM_CALLS": "30"]), scope: "kv")
+        }
+        #expect(error.message.contains("KV_BREAKER_MINIMUM_CALLS"), "\(error.message)")
+        #expect(configuration.resilience.circuitBreaker == nil)
+    }
+
+    @Test("a retry or bulkhead setting alone turns its layer on too", arguments: [
+        "KV_RETRY_INITIAL_BACKOFF_MS", "KV_BULKHEAD_MAX_WAIT_MS",
+    ])
+    func otherSettingAlone(variable: String) throws {
+        var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
+        try configuration.apply(reader([variable: "40"]), scope: "kv")
+        if variable.contains("RETRY") {
+            #expect(configuration.resilience.retry?.backoff.initial == .milliseconds(40))
+            #expect(configuration.resilience.retry?.maxAttempts == RetryInterceptor.Policy().maxAttempts)
+        } else {
+            #expect(configuration.resilience.bulkhead?.maxWait == .milliseconds(40))
+            #expect(configuration.resilience.bulkhead?.maxConcurrentCalls == Bulkhead.Policy().maxConcurrentCalls)
+        }
     }
 }

@@ -2,7 +2,8 @@ import ConformanceMessages
 import ConformanceServices
 import Synchronization
 import Testing
-import ZRPC
+
+@testable import ZRPC
 
 /// Retry, circuit breaker and bulkhead as client interceptors, against a real server.
 @Suite("Resilience interceptors")
@@ -112,7 +113,13 @@ struct InterceptorTests {
 
     @Test("a full bulkhead answers RESOURCE_EXHAUSTED at once; a queued call waits at most maxWait")
     func bulkhead() async throws {
-        let bulkhead = try BulkheadInterceptor(policy: .init(maxConcurrentCalls: 2, maxQueuedCalls: 1, maxWait: .milliseconds(150)))
+        let queue = EventRecorder()
+        let bulkhead = try BulkheadInterceptor(
+            policy: .init(maxConcurrentCalls: 2, maxQueuedCalls: 1, maxWait: .milliseconds(150)),
+            now: { .now },
+            sleep: { try await Task.sleep(for: $0) },
+            queueChanged: { queue.record("queued:\($0)") }
+        )
         try await withHarness(configureClient: { $0.interceptors = [bulkhead] }) { harness in
             async let first = harness.stub.call(.init(text: "a", gate: "hold"))
             async let second = harness.stub.call(.init(text: "b", gate: "hold"))
@@ -121,7 +128,7 @@ struct InterceptorTests {
             let clock = ContinuousClock()
             let queuedStart = clock.now
             async let queued = rpcError { try await harness.stub.call(.init(text: "c")) }
-            while bulkhead.load.queued == 0 { await Task.yield() }
+            #expect(await queue.wait(for: "queued:1"))
             let rejected = try await rpcError { try await harness.stub.call(.init(text: "d")) }
             #expect(rejected.code == .resourceExhausted)
             let timedOut = try await queued

@@ -14,9 +14,8 @@ final class ClientConnection: Sendable {
 
     private struct State {
         var phase = Phase.idle
-        /// Calls made before the loop started, by a number of their own.
-        var waiters: [UInt64: CheckedContinuation<IOLoop<ClientDriver>, any Error>] = [:]
-        var nextWaiter: UInt64 = 0
+        /// Calls made before the loop started.
+        var waiters = Waiters<IOLoop<ClientDriver>, any Error>()
         var ran = false
     }
 
@@ -70,10 +69,7 @@ final class ClientConnection: Sendable {
     }
 
     private func waitForStart() async throws -> IOLoop<ClientDriver> {
-        let id = state.withLock { state -> UInt64 in
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
+        let ticket = WaiterTicket.next()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { waiter in
                 let outcome = state.withLock { state -> Result<IOLoop<ClientDriver>, any Error>? in
@@ -82,14 +78,14 @@ final class ClientConnection: Sendable {
                     case .stopping, .stopped: return .failure(Self.closed)
                     case .idle, .starting:
                         if Task.isCancelled { return .failure(CancellationError()) }
-                        state.waiters[id] = waiter
+                        state.waiters.park(waiter, ticket: ticket)
                         return nil
                     }
                 }
                 if let outcome { waiter.resume(with: outcome) }
             }
         } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            let waiter = state.withLock { $0.waiters.take(ticket) }
             waiter?.resume(throwing: CancellationError())
         }
     }
@@ -100,19 +96,17 @@ final class ClientConnection: Sendable {
         let waiters = state.withLock { state -> [CheckedContinuation<IOLoop<ClientDriver>, any Error>] in
             guard case .starting = state.phase else { return [] }
             state.phase = .running(loop)
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            return state.waiters.takeAll()
         }
         for waiter in waiters { waiter.resume(returning: loop) }
     }
 
     /// New calls are refused from now on (shutting down, or the loop failed to start).
     func stopping() {
-        let waiters = state.withLock { state -> Dictionary<UInt64, CheckedContinuation<IOLoop<ClientDriver>, any Error>>.Values in
-            if case .stopped = state.phase { return [:].values }
+        let waiters = state.withLock { state -> [CheckedContinuation<IOLoop<ClientDriver>, any Error>] in
+            if case .stopped = state.phase { return [] }
             state.phase = .stopping
-            defer { state.waiters = [:] }
-            return state.waiters.values
+            return state.waiters.takeAll()
         }
         for waiter in waiters { waiter.resume(throwing: Self.closed) }
     }
