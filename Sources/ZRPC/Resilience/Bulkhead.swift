@@ -40,6 +40,8 @@ public struct Bulkhead: Sendable {
     }
 
     /// What became of a request for a permit.
+    ///
+    /// Frozen: a permit now, a place in the queue, or neither.
     public enum Admission: Hashable, Sendable {
         case granted
         case queued

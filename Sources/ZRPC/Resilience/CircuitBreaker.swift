@@ -17,6 +17,9 @@ public struct CircuitBreaker: Sendable {
     /// When the breaker opens and how it recovers.
     public struct Policy: Hashable, Sendable {
         /// The sliding window the rates are computed over.
+        ///
+        /// Frozen, so a `switch` over it stays exhaustive: windows count calls or time, and those
+        /// two are the whole design (another kind of window would be another policy).
         public enum Window: Hashable, Sendable {
             /// The last `n` calls.
             case count(Int)
@@ -90,6 +93,9 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// Where the breaker is.
+    ///
+    /// Frozen: these are the pattern's three states. A behaviour such as "held open by an
+    /// operator" would be a policy, not a fourth state.
     public enum State: Hashable, Sendable {
         case closed
         case open(until: ContinuousClock.Instant)
@@ -97,6 +103,8 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// Whether a call may go through.
+    ///
+    /// Frozen: a call either goes through or fails fast; there is no third answer.
     public enum Decision: Hashable, Sendable {
         case allowed
         /// Fail fast; the breaker probes again at `retryAt`.
@@ -104,6 +112,9 @@ public struct CircuitBreaker: Sendable {
     }
 
     /// How a call ended, for the breaker.
+    ///
+    /// Frozen: the breaker counts successes and failures; which errors count as failures is the
+    /// interceptor's choice (by status code), not another outcome. Slowness is measured apart.
     public enum Outcome: Hashable, Sendable {
         case success
         case failure

@@ -16,9 +16,31 @@ import Logging
 /// let orders = Orders_Orders.Client(wrapping: try await Client(configuration: configuration))
 /// ```
 public struct ResiliencePolicy: Sendable {
-    /// One layer.
-    public enum Layer: Hashable, Sendable, CaseIterable {
-        case cache, fallback, bulkhead, circuitBreaker, retry
+    /// One layer. A struct, not an enum, so that a layer added later breaks no `switch` of yours.
+    public struct Layer: Hashable, Sendable, CustomStringConvertible {
+        /// A short name for logs (`circuit-breaker`).
+        public let name: String
+
+        private init(_ name: String) {
+            self.name = name
+        }
+
+        /// Cache-aside with stampede protection.
+        public static let cache = Layer("cache")
+        /// Substitute answers for failed calls.
+        public static let fallback = Layer("fallback")
+        /// A bound on concurrent calls, with a queue.
+        public static let bulkhead = Layer("bulkhead")
+        /// Fail fast while the service fails.
+        public static let circuitBreaker = Layer("circuit-breaker")
+        /// Retries with backoff and a budget.
+        public static let retry = Layer("retry")
+
+        /// Every layer there is.
+        public static let allCases: [Layer] = [.cache, .fallback, .bulkhead, .circuitBreaker, .retry]
+
+        /// The name.
+        public var description: String { name }
     }
 
     /// Cache-aside settings.
@@ -116,6 +138,7 @@ public struct ResiliencePolicy: Sendable {
                     parts.append("breaker(\(circuitBreaker.failureRateThreshold) over \(circuitBreaker.window), open \(circuitBreaker.openDuration))")
                 }
             case .retry: if let retry { parts.append("retry(\(retry.maxAttempts) attempts, budget \(retryBudget.maxTokens))") }
+            default: break
             }
         }
         return parts.isEmpty ? "none" : parts.joined(separator: " → ")
@@ -146,6 +169,7 @@ public struct ResilienceLayers: Sendable {
             case .bulkhead: bulkhead
             case .circuitBreaker: circuitBreaker
             case .retry: retry
+            default: nil
             }
         }
     }

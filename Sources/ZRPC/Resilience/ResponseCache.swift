@@ -83,6 +83,9 @@ public struct ResponseCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     /// ```swift
     /// if case .hit(let value) = cache.lookup(key, now: clock.now) { return value }
     /// ```
+    ///
+    /// Frozen: a key is fresh, or missed with this caller leading the fetch, or missed while
+    /// another caller leads it. Serving a stale answer is decided when a fetch fails, not here.
     public enum Lookup: Sendable {
         /// A fresh value: serve it.
         case hit(Value)
