@@ -69,5 +69,7 @@ for shape in shapes {
         shape.text.withCString { zrpc_baseline_pack_unpack($0, 42, shape.labelCount, iterations) }
     }
     let swift = try nanosecondsPerOperation { try swiftPackUnpack(request) }
-    print("| \(shape.name) | \(size) | \(String(format: "%.0f", c)) | \(String(format: "%.0f", swift)) | \(String(format: "%.2f", swift / c))× |")
+    print(
+        "| \(shape.name) | \(size) | \(String(format: "%.0f", c)) | \(String(format: "%.0f", swift)) | \(String(format: "%.2f", swift / c))× |"
+    )
 }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A server child process: this executable run again as `serve-raw` or `serve-zrpc`, which binds
@@ -53,10 +53,12 @@ final class ChildProcess {
             Self.stop(process, input: input, output: output)
             throw ChildProcessError(message: "\(arguments.joined(separator: " ")): \(error)")
         }
-        guard let counters = ServerCounters(
-            requestDescriptor: input.fileHandleForWriting.fileDescriptor,
-            replyDescriptor: output.fileHandleForReading.fileDescriptor
-        ) else {
+        guard
+            let counters = ServerCounters(
+                requestDescriptor: input.fileHandleForWriting.fileDescriptor,
+                replyDescriptor: output.fileHandleForReading.fileDescriptor
+            )
+        else {
             Self.stop(process, input: input, output: output)
             throw ChildProcessError(message: "\(arguments.joined(separator: " ")): could not duplicate its pipes")
         }
@@ -245,7 +247,9 @@ final class ServerCounters: Sendable {
         guard fields.count == 5, fields[0] == "COUNTERS", let number = UInt64(fields[1]),
             let voluntary = UInt64(fields[2]), let involuntary = UInt64(fields[3]), let cpu = UInt64(fields[4])
         else { return nil }
-        return (number, ProcessCounters(voluntarySwitches: voluntary, involuntarySwitches: involuntary, cpuNanoseconds: cpu))
+        return (
+            number, ProcessCounters(voluntarySwitches: voluntary, involuntarySwitches: involuntary, cpuNanoseconds: cpu)
+        )
     }
 
     /// The reply to a request line, or nil if the line is not a request (the child's side).
@@ -253,7 +257,8 @@ final class ServerCounters: Sendable {
         let fields = line.split(separator: " ")
         guard fields.count == 2, fields[0] == "counters", let number = UInt64(fields[1]) else { return nil }
         let counters = ProcessCounters.current()
-        return "COUNTERS \(number) \(counters.voluntarySwitches) \(counters.involuntarySwitches) \(counters.cpuNanoseconds)\n"
+        return
+            "COUNTERS \(number) \(counters.voluntarySwitches) \(counters.involuntarySwitches) \(counters.cpuNanoseconds)\n"
     }
 }
 

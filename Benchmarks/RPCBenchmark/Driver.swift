@@ -52,7 +52,12 @@ struct Driver {
                 let shift = contenders.isEmpty ? 0 : round % contenders.count
                 for contender in contenders[shift...] + contenders[..<shift] {
                     guard let child = children[contender.server] else { continue }
-                    let part = await measureRound(contender, child: child, payload: payload, failures: &outcome.failures)
+                    let part = await measureRound(
+                        contender,
+                        child: child,
+                        payload: payload,
+                        failures: &outcome.failures
+                    )
                     results[contender, default: ContenderResult()].add(part)
                 }
             }
@@ -62,7 +67,9 @@ struct Driver {
                 await idleProbes(children: children, payload: payload, outcome: &outcome)
             }
             for (kind, child) in children where !child.isRunning {
-                outcome.failures.append("server child \(kind.arguments.joined(separator: " ")) (pid \(child.pid)) exited during the run")
+                outcome.failures.append(
+                    "server child \(kind.arguments.joined(separator: " ")) (pid \(child.pid)) exited during the run"
+                )
             }
         }
         return outcome
@@ -76,8 +83,14 @@ struct Driver {
         failures: inout [String]
     ) async -> ContenderResult {
         if !contender.isZRPC {
-            return await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, contender: contender)
-                .measureRound()
+            return await RawClient(
+                endpoint: child.endpoint,
+                server: child.counters,
+                payload: payload,
+                options: options,
+                contender: contender
+            )
+            .measureRound()
         }
         do {
             let (result, clientFailures) = try await ZRPCClientRunner.with(
@@ -101,8 +114,14 @@ struct Driver {
     private func idleProbes(children: [ServerKind: ChildProcess], payload: Payload, outcome: inout Outcome) async {
         if let child = children[.raw] {
             progress("idle probe: raw")
-            switch await RawClient(endpoint: child.endpoint, server: child.counters, payload: payload, options: options, contender: .raw)
-                .idleProbe() {
+            switch await RawClient(
+                endpoint: child.endpoint,
+                server: child.counters,
+                payload: payload,
+                options: options,
+                contender: .raw
+            )
+            .idleProbe() {
             case .success(let idle): outcome.idle[.raw] = idle
             case .failure(let error): outcome.failures.append("raw idle probe: \(error)")
             }

@@ -34,8 +34,10 @@ enum FirstCallProbe {
             histogram.record(microseconds(elapsed))
             if elapsed > .milliseconds(100), slow.count < 20 { slow.append("attempt \(attempt): \(elapsed)") }
         }
-        print("first call of a new client, \(count) clients: p50 \(histogram.valueAtPercentile(50)) µs, "
-            + "p99 \(histogram.valueAtPercentile(99)) µs, max \(histogram.max) µs, failed \(failed)")
+        print(
+            "first call of a new client, \(count) clients: p50 \(histogram.valueAtPercentile(50)) µs, "
+                + "p99 \(histogram.valueAtPercentile(99)) µs, max \(histogram.max) µs, failed \(failed)"
+        )
         for line in slow { print("  " + line) }
     }
 }

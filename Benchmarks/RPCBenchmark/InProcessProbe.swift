@@ -44,7 +44,9 @@ enum InProcessProbe {
         }
         let elapsed = start.duration(to: .now)
         let made = perCaller * max(inFlight, 1)
-        print("in-process: \(made) calls, \(inFlight) in flight, \(failures) failed, "
-            + "\(payloadSize) B each, \(Int(Double(made) / seconds(elapsed))) calls/s")
+        print(
+            "in-process: \(made) calls, \(inFlight) in flight, \(failures) failed, "
+                + "\(payloadSize) B each, \(Int(Double(made) / seconds(elapsed))) calls/s"
+        )
     }
 }

@@ -63,7 +63,9 @@ struct BenchmarkOptions: Sendable {
             case "--quick":
                 options = .quickRun
             case "--only":
-                guard let list = remaining.popFirst() else { throw UsageError(message: "--only needs a list, e.g. A,D") }
+                guard let list = remaining.popFirst() else {
+                    throw UsageError(message: "--only needs a list, e.g. A,D")
+                }
                 var chosen: Set<Contender> = [.raw]
                 for label in list.split(separator: ",") {
                     guard let contender = Contender.allCases.first(where: { $0.flagName == label.lowercased() }) else {
@@ -73,14 +75,20 @@ struct BenchmarkOptions: Sendable {
                 }
                 only = chosen
             case "--in-flight":
-                guard let list = remaining.popFirst() else { throw UsageError(message: "--in-flight needs levels, e.g. 16,64") }
+                guard let list = remaining.popFirst() else {
+                    throw UsageError(message: "--in-flight needs levels, e.g. 16,64")
+                }
                 let parsed = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 && $0 <= 4096 }
                 guard !parsed.isEmpty else { throw UsageError(message: "--in-flight needs levels between 1 and 4096") }
                 levels = parsed
             case "--payload":
-                guard let list = remaining.popFirst() else { throw UsageError(message: "--payload needs sizes, e.g. 64,1024") }
+                guard let list = remaining.popFirst() else {
+                    throw UsageError(message: "--payload needs sizes, e.g. 64,1024")
+                }
                 let parsed = list.split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 && $0 <= 1 << 20 }
-                guard !parsed.isEmpty else { throw UsageError(message: "--payload needs sizes between 1 and 1048576 bytes") }
+                guard !parsed.isEmpty else {
+                    throw UsageError(message: "--payload needs sizes between 1 and 1048576 bytes")
+                }
                 sizes = parsed
             default:
                 throw UsageError(message: "unknown argument \(argument)")

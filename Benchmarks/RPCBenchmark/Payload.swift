@@ -1,6 +1,6 @@
 import EchoMessages
-import ZeroMQ
 import ZRPC
+import ZeroMQ
 
 /// The request sent for one payload size: an `EchoRequest` whose `text` is sized so that the
 /// encoded message is exactly `size` bytes; raw libzmq sends the same encoded bytes.

@@ -22,7 +22,11 @@ struct RawClient {
 
     /// The header of an `echo.Echo/Say` request, as ZRPC's client writes it.
     static func requestHeader(callID: UInt64) -> Zrpc_Wire_Header {
-        Zrpc_Wire_Header(kind: .request(.init(callID: callID, service: "echo.Echo", method: "Say", timeoutMicros: 5_000_000, attempt: 1)))
+        Zrpc_Wire_Header(
+            kind: .request(
+                .init(callID: callID, service: "echo.Echo", method: "Say", timeoutMicros: 5_000_000, attempt: 1)
+            )
+        )
     }
 
     /// Measures one round (latency, then every throughput level) on a new thread with a new
@@ -41,7 +45,12 @@ struct RawClient {
                 let session = try connect(context)
                 defer { session.socket.close() }
                 let (calls, _) = try session.pipelined(inFlight: 64, duration: options.idleProbeLoad)
-                return IdleResult.measure(server: server, loadCalls: calls, slice: options.idleSlice, slices: options.idleSlices)
+                return IdleResult.measure(
+                    server: server,
+                    loadCalls: calls,
+                    slice: options.idleSlice,
+                    slices: options.idleSlices
+                )
             }
         }
     }
@@ -55,7 +64,9 @@ struct RawClient {
         try socket.set(.sendTimeout, .seconds(5))
         try socket.connect(endpoint)
         // The frames before the payload: empty delimiter, signature and header (docs/PROTOCOL.md).
-        let zrpcFrames = contender.sendsZRPCFrames ? [Frame(), try Frame("ZRPC01"), try Self.requestHeader(callID: 1).packedFrame()] : []
+        let zrpcFrames =
+            contender.sendsZRPCFrames
+            ? [Frame(), try Frame("ZRPC01"), try Self.requestHeader(callID: 1).packedFrame()] : []
         return Session(
             socket: socket,
             frames: zrpcFrames + [try Frame(bytes: payload.encoded)],
@@ -91,7 +102,10 @@ struct RawClient {
                 progress("\(name) \(payload.label): \(inFlight) in flight")
                 _ = try session.pipelined(inFlight: inFlight, duration: options.throughputWarmup)
                 let meter = PhaseMeter(server: server)
-                let (calls, elapsed) = try session.pipelined(inFlight: inFlight, duration: options.throughputDurationPerRound)
+                let (calls, elapsed) = try session.pipelined(
+                    inFlight: inFlight,
+                    duration: options.throughputDurationPerRound
+                )
                 result.throughput[inFlight] = meter.finish(calls: calls, elapsed: elapsed)
             }
         } catch {
@@ -116,7 +130,14 @@ struct RawClient {
         let encodesEachCall: Bool
         private var lastCallID: UInt64 = 0
 
-        init(socket: Socket, frames: [Frame], request: Echo_EchoRequest, expectedSize: Int, callsPerMessage: Int, encodesEachCall: Bool) {
+        init(
+            socket: Socket,
+            frames: [Frame],
+            request: Echo_EchoRequest,
+            expectedSize: Int,
+            callsPerMessage: Int,
+            encodesEachCall: Bool
+        ) {
             self.socket = socket
             self.frames = frames
             self.request = request
@@ -155,7 +176,9 @@ struct RawClient {
                     if ContinuousClock.now >= deadline {
                         sending = false
                     } else {
-                        guard try socket.send(try reused ?? message(calls: calls)) else { throw RawClientError.sendTimedOut }
+                        guard try socket.send(try reused ?? message(calls: calls)) else {
+                            throw RawClientError.sendTimedOut
+                        }
                         sent += 1
                     }
                 }
@@ -166,7 +189,8 @@ struct RawClient {
         /// A message of `calls` calls.
         private func message(calls: Int) throws -> [Frame] {
             guard encodesEachCall else {
-                return calls == 1 ? frames : Array(frames.prefix(2)) + Array(repeating: frames.suffix(2), count: calls).flatMap { $0 }
+                return calls == 1
+                    ? frames : Array(frames.prefix(2)) + Array(repeating: frames.suffix(2), count: calls).flatMap { $0 }
             }
             var message = Array(frames.prefix(2))
             for _ in 0..<calls {
@@ -178,7 +202,9 @@ struct RawClient {
         }
 
         private func receiveReply(frameCount: Int) throws {
-            guard let reply = try socket.receive(maxFrames: RawServer.maxFrames) else { throw RawClientError.receiveTimedOut }
+            guard let reply = try socket.receive(maxFrames: RawServer.maxFrames) else {
+                throw RawClientError.receiveTimedOut
+            }
             guard reply.count == frameCount, reply.last?.count == expectedSize else {
                 throw RawClientError.unexpectedReply(frames: reply.count)
             }

@@ -39,7 +39,9 @@ struct Report {
         var out: [String] = []
         out.append("# rpc-benchmark: ZRPC unary echo vs raw libzmq")
         out.append("")
-        out.append("- command: `\(commandLine)`\(options.quick ? " (quick smoke run: short phases, one round, figures are rough)" : "")")
+        out.append(
+            "- command: `\(commandLine)`\(options.quick ? " (quick smoke run: short phases, one round, figures are rough)" : "")"
+        )
         out.append(
             "- machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs, libzmq \(ZeroMQVersion.current). "
                 + "One run on a shared, noisy 2-core VM: read the ratios, not the absolute figures; runs differ by ±20% or more."
@@ -64,30 +66,41 @@ struct Report {
             out.append("- **\(contender.label)**: \(contender.explanation)")
         }
         out.append("")
-        out.append("Ratio = ZRPC ÷ raw. Latency: lower is better (1.00× = as fast as raw). Throughput: higher is better (1.00× = as fast as raw).")
+        out.append(
+            "Ratio = ZRPC ÷ raw. Latency: lower is better (1.00× = as fast as raw). Throughput: higher is better (1.00× = as fast as raw)."
+        )
         out.append("")
         out.append(contentsOf: mainTable())
         out.append("")
         out.append("## Thread switches per call (client process + server process)")
         out.append("")
-        out.append(contentsOf: costTable { cost in Self.pair(cost.clientSwitches, cost.serverSwitches, format: "%.1f") })
+        out.append(
+            contentsOf: costTable { cost in Self.pair(cost.clientSwitches, cost.serverSwitches, format: "%.1f") }
+        )
         out.append("")
         out.append("## CPU per call, µs (client process + server process)")
         out.append("")
-        out.append(contentsOf: costTable { cost in Self.pair(cost.clientCPUMicros, cost.serverCPUMicros, format: "%.1f") })
+        out.append(
+            contentsOf: costTable { cost in Self.pair(cost.clientCPUMicros, cost.serverCPUMicros, format: "%.1f") }
+        )
         out.append("")
         out.append(contentsOf: batchingTable())
         out.append("")
         out.append(contentsOf: idleTable())
         out.append("")
         out.append(contentsOf: goals())
-        let failures = outcome.failures + outcome.payloads.flatMap { payload in
-            measured.flatMap { outcome.results[payload.size]?[$0]?.failures ?? [] }
-        }
+        let failures =
+            outcome.failures
+            + outcome.payloads.flatMap { payload in
+                measured.flatMap { outcome.results[payload.size]?[$0]?.failures ?? [] }
+            }
         out.append("")
         out.append("## Errors and failures")
         out.append("")
-        out.append(contentsOf: failures.isEmpty ? ["None: every call succeeded and every reply had the request's size."] : failures.map { "- \($0)" })
+        out.append(
+            contentsOf: failures.isEmpty
+                ? ["None: every call succeeded and every reply had the request's size."] : failures.map { "- \($0)" }
+        )
         out.append("")
         out.append(summary())
         return out.joined(separator: "\n") + "\n"
@@ -103,7 +116,10 @@ struct Report {
                 if let latency = Self.quotient(value(.p50, contender, payload), value(.p50, .raw, payload)) {
                     fields.append("\(contender.label).p50/raw.\(size)=" + String(format: "%.2f", latency))
                 }
-                if let throughput = Self.quotient(value(.throughput(64), contender, payload), value(.throughput(64), .raw, payload)) {
+                if let throughput = Self.quotient(
+                    value(.throughput(64), contender, payload),
+                    value(.throughput(64), .raw, payload)
+                ) {
                     fields.append("\(contender.label).throughput64/raw.\(size)=" + String(format: "%.2f", throughput))
                 }
             }
@@ -167,7 +183,8 @@ struct Report {
                 let label = shape == .p50 ? "sequential calls (latency phase)" : "\(Self.inFlight(shape)) in flight"
                 var line = "| \(label) | \(payload.label) |"
                 for contender in contenders {
-                    line += " \(totals(shape, contender, payload)?.requestsPerMessage.map { String(format: "%.1f", $0) } ?? "–") |"
+                    line +=
+                        " \(totals(shape, contender, payload)?.requestsPerMessage.map { String(format: "%.1f", $0) } ?? "–") |"
                 }
                 lines.append(line)
             }
@@ -187,7 +204,10 @@ struct Report {
             "",
         ]
         let slices = max(outcome.idle.values.map(\.clientSwitches.count).max() ?? 0, 1)
-        lines.append("| contender | calls in the load |" + (0..<slices).map { " +\(Self.text(options.idleSlice * ($0 + 1))) |" }.joined())
+        lines.append(
+            "| contender | calls in the load |"
+                + (0..<slices).map { " +\(Self.text(options.idleSlice * ($0 + 1))) |" }.joined()
+        )
         lines.append("|---|---:|" + String(repeating: "---:|", count: slices))
         for contender in [Contender.raw, .zrpcConcurrent] {
             guard let idle = outcome.idle[contender] else { continue }
@@ -219,7 +239,10 @@ struct Report {
             for contender in measuredBesideRaw where contender.isZRPC || contender == .rawZRPCProtobuf {
                 let verdict = { (met: Bool) in contender.isZRPC ? (met ? "met" : "**missed**") : "reference" }
                 let latency = Self.quotient(value(.p50, contender, payload), value(.p50, .raw, payload))
-                let throughput = Self.quotient(value(.throughput(64), contender, payload), value(.throughput(64), .raw, payload))
+                let throughput = Self.quotient(
+                    value(.throughput(64), contender, payload),
+                    value(.throughput(64), .raw, payload)
+                )
                 lines.append(
                     "| \(payload.label) | \(contender.label) | \(latency.map { String(format: "%.2f×", $0) } ?? "–") | "
                         + "\(latency.map { verdict($0 <= 1.5) } ?? "–") | "

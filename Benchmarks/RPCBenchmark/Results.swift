@@ -93,7 +93,11 @@ struct ContenderResult: Sendable {
 
     /// An empty histogram for round trips of 1 µs to 60 s, 3 significant digits.
     static func makeHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: 60_000_000,
+            numberOfSignificantValueDigits: .three
+        )
     }
 }
 
@@ -223,7 +227,9 @@ enum Contender: Hashable, Sendable, CaseIterable {
     var sendsZRPCFrames: Bool { self == .rawZRPCFrames || self == .rawZRPCBatches || self == .rawZRPCProtobuf }
 
     /// Calls in each of a raw client's throughput messages.
-    var rawCallsPerMessage: Int { self == .rawZRPCBatches || self == .rawZRPCProtobuf ? Self.batchedCallsPerMessage : 1 }
+    var rawCallsPerMessage: Int {
+        self == .rawZRPCBatches || self == .rawZRPCProtobuf ? Self.batchedCallsPerMessage : 1
+    }
 
     /// Whether a raw client encodes each call and decodes each reply.
     var encodesEachCall: Bool { self == .rawZRPCProtobuf }
@@ -259,7 +265,8 @@ enum Contender: Hashable, Sendable, CaseIterable {
                 + "reply's header and `EchoReply`, and the server decodes each call and encodes its reply (ZRPC's generated Swift "
                 + "types through protobuf-c): the protobuf-c work ZRPC cannot skip and nothing more, in one blocking loop per side. "
                 + "The gap between P32 and D is the rest of ZRPC's work per call (I/O loop, tasks, deadlines, routing)"
-        case .zrpcConcurrent: "server `.concurrent` handlers (the default), client callers on the global executor (the default)"
+        case .zrpcConcurrent:
+            "server `.concurrent` handlers (the default), client callers on the global executor (the default)"
         case .zrpcConcurrentClientExecutor:
             "server `.concurrent` handlers, client callers in tasks preferring `client.executor` (resumed on the client's I/O thread, no hop)"
         case .zrpcIOThread: "server `.ioThread` handlers, client callers on the global executor"

@@ -63,11 +63,15 @@ struct ZRPCClientRunner: Sendable {
         options: BenchmarkOptions,
         _ body: (ZRPCClientRunner) async -> Result
     ) async throws -> (Result, failures: [String]) {
-        try await Client.withClient(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5))) { client in
-            let result = await body(ZRPCClientRunner(client: client, server: server, payload: payload, options: options))
+        try await Client.withClient(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5))) {
+            client in
+            let result = await body(
+                ZRPCClientRunner(client: client, server: server, payload: payload, options: options)
+            )
             let statistics = client.statistics.snapshot()
             guard statistics.lateResponses != 0 || statistics.malformedResponses != 0 else { return (result, []) }
-            let line = "ZRPC client statistics (\(payload.label)): \(statistics.lateResponses) late, "
+            let line =
+                "ZRPC client statistics (\(payload.label)): \(statistics.lateResponses) late, "
                 + "\(statistics.malformedResponses) malformed responses"
             return (result, [line])
         }
@@ -77,11 +81,20 @@ struct ZRPCClientRunner: Sendable {
     /// and counts thread switches in `options.idleSlices` slices.
     func idleProbe() async -> IdleResult {
         let run = await Self.concurrentCalls(
-            echo: echo, request: payload.request, inFlight: 64, duration: options.idleProbeLoad, executor: nil
+            echo: echo,
+            request: payload.request,
+            inFlight: 64,
+            duration: options.idleProbeLoad,
+            executor: nil
         )
         let (server, options) = (server, options)
         return await onDedicatedThread(name: "idle-probe") {
-            IdleResult.measure(server: server, loadCalls: run.calls, slice: options.idleSlice, slices: options.idleSlices)
+            IdleResult.measure(
+                server: server,
+                loadCalls: run.calls,
+                slice: options.idleSlice,
+                slices: options.idleSlices
+            )
         }
     }
 
@@ -105,14 +118,26 @@ struct ZRPCClientRunner: Sendable {
         if let failure = latency.failure { result.failures.append("\(name) latency: \(failure)") }
         for inFlight in options.inFlightLevels {
             progress("\(name): \(inFlight) in flight")
-            let warmup = await Self.concurrentCalls(echo: echo, request: request, inFlight: inFlight, duration: options.throughputWarmup, executor: executor)
+            let warmup = await Self.concurrentCalls(
+                echo: echo,
+                request: request,
+                inFlight: inFlight,
+                duration: options.throughputWarmup,
+                executor: executor
+            )
             if let failure = warmup.firstError {
-                result.failures.append("\(name), \(inFlight) in flight, warm-up: \(warmup.errors) failed calls, first: \(failure)")
+                result.failures.append(
+                    "\(name), \(inFlight) in flight, warm-up: \(warmup.errors) failed calls, first: \(failure)"
+                )
             }
             sent = client.statistics.snapshot()
             let meter = PhaseMeter(server: server)
             let run = await Self.concurrentCalls(
-                echo: echo, request: request, inFlight: inFlight, duration: options.throughputDurationPerRound, executor: executor
+                echo: echo,
+                request: request,
+                inFlight: inFlight,
+                duration: options.throughputDurationPerRound,
+                executor: executor
             )
             var totals = meter.finish(calls: run.calls, errors: run.errors, elapsed: run.elapsed)
             countRequests(in: &totals, since: &sent)

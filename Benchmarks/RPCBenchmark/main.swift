@@ -80,7 +80,8 @@ default:
         wallTime: started.duration(to: .now)
     )
     FileHandle.standardOutput.write(Data(report.render().utf8))
-    let complete = outcome.failures.isEmpty && outcome.payloads.count == options.payloadSizes.count
+    let complete =
+        outcome.failures.isEmpty && outcome.payloads.count == options.payloadSizes.count
         && outcome.payloads.allSatisfy { payload in
             options.contenders.allSatisfy { outcome.results[payload.size]?[$0]?.failures.isEmpty ?? false }
         }

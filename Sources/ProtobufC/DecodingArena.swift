@@ -70,7 +70,10 @@ struct DecodingArena {
         if size > remaining || cursor == nil {
             let chunkSize = max(size, nextChunkSize)
             nextChunkSize = chunkSize * 2
-            let chunk = UnsafeMutableRawPointer.allocate(byteCount: chunkSize + Self.headerSize, alignment: Self.alignment)
+            let chunk = UnsafeMutableRawPointer.allocate(
+                byteCount: chunkSize + Self.headerSize,
+                alignment: Self.alignment
+            )
             chunk.storeBytes(of: ownedChunks, as: UnsafeMutableRawPointer?.self)
             chunk.storeBytes(of: chunk + Self.headerSize + chunkSize, toByteOffset: 8, as: UnsafeMutableRawPointer.self)
             ownedChunks = chunk
@@ -106,7 +109,11 @@ struct DecodingArena {
     ///
     /// - Returns: The unpacked C struct, or nil when protobuf-c rejected the bytes or the budget ran out.
     @usableFromInline
-    static func unpack(_ bytes: UnsafeRawBufferPointer, descriptor: MessageDescriptor, into arena: UnsafeMutablePointer<DecodingArena>) -> UnsafeRawPointer? {
+    static func unpack(
+        _ bytes: UnsafeRawBufferPointer,
+        descriptor: MessageDescriptor,
+        into arena: UnsafeMutablePointer<DecodingArena>
+    ) -> UnsafeRawPointer? {
         var allocator = ProtobufCAllocator(
             alloc: { data, size in
                 guard let data else { return nil }

@@ -1,6 +1,7 @@
 public import CProtobufC
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// What generated code uses to turn an unpacked protobuf-c struct into Swift values.

@@ -1,6 +1,7 @@
 public import CProtobufC
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// Scratch memory for the C structs built while packing one message.
@@ -193,9 +194,18 @@ public final class EncodingArena {
     ///   - fieldNumber: The field's number.
     ///   - cMessage: The C struct being filled.
     @inlinable
-    public func preserveNegativeZero<CMessage>(_ value: Float, fieldNumber: UInt32, in cMessage: UnsafeMutablePointer<CMessage>) {
+    public func preserveNegativeZero<CMessage>(
+        _ value: Float,
+        fieldNumber: UInt32,
+        in cMessage: UnsafeMutablePointer<CMessage>
+    ) {
         guard value == 0, value.sign == .minus else { return }
-        appendFixedWidthField(value.bitPattern.littleEndian, wireType: 5, fieldNumber: fieldNumber, in: UnsafeMutableRawPointer(cMessage))
+        appendFixedWidthField(
+            value.bitPattern.littleEndian,
+            wireType: 5,
+            fieldNumber: fieldNumber,
+            in: UnsafeMutableRawPointer(cMessage)
+        )
     }
 
     /// Makes a `-0.0` in a singular `double` field reach the wire (see the `Float` variant).
@@ -205,9 +215,18 @@ public final class EncodingArena {
     ///   - fieldNumber: The field's number.
     ///   - cMessage: The C struct being filled.
     @inlinable
-    public func preserveNegativeZero<CMessage>(_ value: Double, fieldNumber: UInt32, in cMessage: UnsafeMutablePointer<CMessage>) {
+    public func preserveNegativeZero<CMessage>(
+        _ value: Double,
+        fieldNumber: UInt32,
+        in cMessage: UnsafeMutablePointer<CMessage>
+    ) {
         guard value == 0, value.sign == .minus else { return }
-        appendFixedWidthField(value.bitPattern.littleEndian, wireType: 1, fieldNumber: fieldNumber, in: UnsafeMutableRawPointer(cMessage))
+        appendFixedWidthField(
+            value.bitPattern.littleEndian,
+            wireType: 1,
+            fieldNumber: fieldNumber,
+            in: UnsafeMutableRawPointer(cMessage)
+        )
     }
 
     @usableFromInline
@@ -218,7 +237,12 @@ public final class EncodingArena {
         in cMessage: UnsafeMutableRawPointer
     ) {
         withUnsafeBytes(of: bits) { value in
-            let record = ProtobufUnknownFields.record(number: fieldNumber, wireType: wireType, value: value, arena: self)
+            let record = ProtobufUnknownFields.record(
+                number: fieldNumber,
+                wireType: wireType,
+                value: value,
+                arena: self
+            )
             ProtobufUnknownFields.append([record], to: cMessage, arena: self)
         }
     }

@@ -216,7 +216,8 @@ extension ProtobufMap: CustomStringConvertible {
     /// The entries in encoding order, like a dictionary literal.
     public var description: String {
         guard !isEmpty else { return "[:]" }
-        return "[" + sortedEntries.map { "\(String(reflecting: $0.key)): \(String(reflecting: $0.value))" }
+        return "["
+            + sortedEntries.map { "\(String(reflecting: $0.key)): \(String(reflecting: $0.value))" }
             .joined(separator: ", ") + "]"
     }
 }

@@ -84,7 +84,8 @@ enum Unpacking {
         if arena.pointee.budgetExceeded {
             throw ProtobufCError(
                 code: .allocationBudgetExceeded,
-                message: "decoding \(bytes.count) bytes needs more than the \(limits.allocationBudget)-byte allocation budget",
+                message:
+                    "decoding \(bytes.count) bytes needs more than the \(limits.allocationBudget)-byte allocation budget",
                 messageType: descriptor.fullName
             )
         }

@@ -1,4 +1,3 @@
-
 extension ProtobufMessage {
     /// Converts the message to its protoc-c struct and hands it to `body`, ready to be packed.
     ///

@@ -96,7 +96,9 @@ extension ProtobufUnknownFields {
             while !reader.isAtEnd, let field = reader.nextField() {
                 let valueStart = Self.valueStart(of: field, in: raw)
                 let value = UnsafeRawBufferPointer(rebasing: raw[valueStart..<field.end])
-                records.append(Self.record(number: UInt32(field.number), wireType: field.wireType, value: value, arena: arena))
+                records.append(
+                    Self.record(number: UInt32(field.number), wireType: field.wireType, value: value, arena: arena)
+                )
             }
         }
         Self.append(records, to: message, arena: arena)
@@ -126,7 +128,11 @@ extension ProtobufUnknownFields {
     }
 
     /// Appends records to those `message` already has (copying them into a new array in `arena`).
-    static func append(_ records: [ProtobufCMessageUnknownField], to message: UnsafeMutableRawPointer, arena: EncodingArena) {
+    static func append(
+        _ records: [ProtobufCMessageUnknownField],
+        to message: UnsafeMutableRawPointer,
+        arena: EncodingArena
+    ) {
         guard !records.isEmpty else { return }
         let base = message.assumingMemoryBound(to: ProtobufCMessage.self)
         let existing = Int(base.pointee.n_unknown_fields)

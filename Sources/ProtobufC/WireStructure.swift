@@ -141,13 +141,17 @@ enum WireStructure {
     }
 
     private static func anyField(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, number: UInt64) -> AnyField? {
-        guard number <= UInt64(UInt32.max), let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number))
+        guard number <= UInt64(UInt32.max),
+            let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number))
         else { return nil }
         return AnyField(field: field)
     }
 
     /// The field numbered `number` when the descriptor says it holds messages.
-    private static func messageField(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, number: UInt64) -> MessageField? {
+    private static func messageField(
+        _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        number: UInt64
+    ) -> MessageField? {
         guard let field = anyField(descriptor, number: number)?.field,
             field.pointee.type == PROTOBUF_C_TYPE_MESSAGE,
             let child = field.pointee.descriptor
@@ -159,7 +163,10 @@ enum WireStructure {
     }
 
     /// The numbers of the fields in the same oneof as `member` (protoc-c gives them one case member).
-    private static func oneofSiblings(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, of member: AnyField) -> [UInt64] {
+    private static func oneofSiblings(
+        _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        of member: AnyField
+    ) -> [UInt64] {
         let caseOffset = member.field.pointee.quantifier_offset
         let fields = UnsafeBufferPointer(start: descriptor.pointee.fields, count: Int(descriptor.pointee.n_fields))
         return fields.filter {

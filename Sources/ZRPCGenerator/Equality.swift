@@ -28,7 +28,9 @@ enum Equality {
         writer.block("\(access)static func == (lhs: \(oneof.enumName), rhs: \(oneof.enumName)) -> Bool {") { writer in
             writer.line("switch (lhs, rhs) {")
             for member in oneof.members {
-                writer.line("case (.\(member.swiftName)(let left), .\(member.swiftName)(let right)): left.protobufEquals(right)")
+                writer.line(
+                    "case (.\(member.swiftName)(let left), .\(member.swiftName)(let right)): left.protobufEquals(right)"
+                )
             }
             if oneof.members.count > 1 { writer.line("default: false") }
             writer.line("}")

@@ -126,7 +126,9 @@ enum FieldCoding {
         for member in oneof.members {
             writer.line("case \(member.number):")
             writer.indented {
-                $0.line("self.\(oneof.swiftName) = .\(member.swiftName)(\(fromC(member.kind, "cMessage.pointee.\(member.cMember)")))")
+                $0.line(
+                    "self.\(oneof.swiftName) = .\(member.swiftName)(\(fromC(member.kind, "cMessage.pointee.\(member.cMember)")))"
+                )
             }
         }
         writer.line("default:")

@@ -37,7 +37,10 @@ public struct Generator {
         let setBytes = try protoc.descriptorSet(for: files, in: work.path)
         let set: Zrpc_Descriptor_FileDescriptorSet
         do {
-            set = try Zrpc_Descriptor_FileDescriptorSet(serializedBytes: setBytes, limits: .init(maxMessageBytes: 64 << 20, allocationBudget: 1 << 30))
+            set = try Zrpc_Descriptor_FileDescriptorSet(
+                serializedBytes: setBytes,
+                limits: .init(maxMessageBytes: 64 << 20, allocationBudget: 1 << 30)
+            )
         } catch {
             throw GeneratorError("could not decode protoc-c's descriptor set: \(error)")
         }

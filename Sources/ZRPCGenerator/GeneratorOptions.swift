@@ -115,6 +115,7 @@ public struct GeneratorOptions: Sendable, Equatable {
     }
 
     private static func isModuleName(_ name: String) -> Bool {
-        name.first.map { $0.isLetter || $0 == "_" } == true && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        name.first.map { $0.isLetter || $0 == "_" } == true
+            && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     }
 }

@@ -35,25 +35,27 @@ struct MessageModel {
             )
         }
         for field in message.field {
-            let where_ = "\(file): field \(info.fullName).\(field.name)"
+            let location = "\(file): field \(info.fullName).\(field.name)"
             if field.proto3Optional {
-                throw GeneratorError("\(where_): proto3 `optional` is not supported by protoc-c 1.4; use a wrapper message or a oneof")
+                throw GeneratorError(
+                    "\(location): proto3 `optional` is not supported by protoc-c 1.4; use a wrapper message or a oneof"
+                )
             }
-            let kind = try FieldModel.valueKind(type: field.type, typeName: field.typeName, in: index) { where_ }
+            let kind = try FieldModel.valueKind(type: field.type, typeName: field.typeName, in: index) { location }
             var shape: FieldModel.Shape = field.label == 3 ? .repeated : .singular
             if case .message(let entry) = kind, field.label == 3, entry.isMapEntry, let entryMessage = entry.message {
                 let key = entryMessage.field.first { $0.number == 1 }
                 let value = entryMessage.field.first { $0.number == 2 }
-                guard let key, let value else { throw GeneratorError("\(where_): malformed map entry") }
+                guard let key, let value else { throw GeneratorError("\(location): malformed map entry") }
                 shape = .map(
                     entry: entry,
-                    key: try FieldModel.valueKind(type: key.type, typeName: key.typeName, in: index) { where_ },
-                    value: try FieldModel.valueKind(type: value.type, typeName: value.typeName, in: index) { where_ }
+                    key: try FieldModel.valueKind(type: key.type, typeName: key.typeName, in: index) { location },
+                    value: try FieldModel.valueKind(type: value.type, typeName: value.typeName, in: index) { location }
                 )
             }
             if case .oneofIndex(let oneofIndex)? = field.oneofIndexPresence {
                 guard oneofs.indices.contains(Int(oneofIndex)) else {
-                    throw GeneratorError("\(where_): oneof index \(oneofIndex) out of range")
+                    throw GeneratorError("\(location): oneof index \(oneofIndex) out of range")
                 }
                 shape = .oneofMember(index: Int(oneofIndex))
             }

@@ -65,7 +65,8 @@ struct SchemaIndex {
 
     private mutating func add(_ message: Message, scope: String, swiftScope: String, isTopLevel: Bool, file: String) {
         let fullName = scope + message.name
-        let swiftName = isTopLevel && !swiftScope.isEmpty
+        let swiftName =
+            isTopLevel && !swiftScope.isEmpty
             ? swiftScope + message.name
             : (isTopLevel ? "" : swiftScope + ".") + SwiftNaming.typeName(message.name)
         types[fullName] = TypeInfo(
@@ -80,7 +81,12 @@ struct SchemaIndex {
             add(nested, scope: fullName + ".", swiftScope: swiftName, isTopLevel: false, file: file)
         }
         for enumeration in message.enumType {
-            add(enumeration, scope: fullName + ".", swiftName: swiftName + "." + SwiftNaming.typeName(enumeration.name), file: file)
+            add(
+                enumeration,
+                scope: fullName + ".",
+                swiftName: swiftName + "." + SwiftNaming.typeName(enumeration.name),
+                file: file
+            )
         }
     }
 

@@ -30,7 +30,9 @@ struct ServiceEmitter {
             writer.line("\(access)static let descriptor = ServiceDescriptor(")
             writer.indented { writer in
                 writer.line("fullName: \"\(fullName)\",")
-                writer.line("methods: [\(methods.map { "Method.\(typeName($0.0)).descriptor" }.joined(separator: ", "))]")
+                writer.line(
+                    "methods: [\(methods.map { "Method.\(typeName($0.0)).descriptor" }.joined(separator: ", "))]"
+                )
             }
             writer.line(")")
             writer.line()
@@ -58,7 +60,6 @@ struct ServiceEmitter {
         }
     }
 
-
     /// The server protocol to implement and the client stub, in an extension of the namespace.
     func emitStubs(into writer: inout CodeWriter) throws {
         let methods = try service.method.map { method in
@@ -75,7 +76,9 @@ struct ServiceEmitter {
                 for (offset, (method, input, output)) in methods.enumerated() {
                     if offset > 0 { writer.line() }
                     writer.doc("`rpc \(method.name)(\(input.fullName)) returns (\(output.fullName))`.")
-                    writer.line("func \(methodName(method))(_ request: \(input.swiftName), context: ServerContext) async throws -> \(output.swiftName)")
+                    writer.line(
+                        "func \(methodName(method))(_ request: \(input.swiftName), context: ServerContext) async throws -> \(output.swiftName)"
+                    )
                 }
             }
             writer.line()
@@ -87,7 +90,9 @@ struct ServiceEmitter {
                 for (offset, (method, input, output)) in methods.enumerated() {
                     if offset > 0 { writer.line() }
                     writer.doc("Calls `\(fullName)/\(method.name)`.")
-                    writer.line("nonisolated(nonsending) func \(methodName(method))(_ request: \(input.swiftName), options: CallOptions) async throws -> \(output.swiftName)")
+                    writer.line(
+                        "nonisolated(nonsending) func \(methodName(method))(_ request: \(input.swiftName), options: CallOptions) async throws -> \(output.swiftName)"
+                    )
                 }
             }
             writer.line()
@@ -117,7 +122,9 @@ struct ServiceEmitter {
                         writer.line("options: CallOptions")
                     }
                     writer.block(") async throws -> \(output.swiftName) {") { writer in
-                        writer.line("try await client.unary(Method.\(typeName(method)).descriptor, request: request, options: options)")
+                        writer.line(
+                            "try await client.unary(Method.\(typeName(method)).descriptor, request: request, options: options)"
+                        )
                     }
                 }
             }
@@ -127,7 +134,9 @@ struct ServiceEmitter {
             for (offset, (method, input, output)) in methods.enumerated() {
                 if offset > 0 { writer.line() }
                 writer.doc("Calls `\(fullName)/\(method.name)` with the default options.")
-                writer.block("nonisolated(nonsending) \(access)func \(methodName(method))(_ request: \(input.swiftName)) async throws -> \(output.swiftName) {") { writer in
+                writer.block(
+                    "nonisolated(nonsending) \(access)func \(methodName(method))(_ request: \(input.swiftName)) async throws -> \(output.swiftName) {"
+                ) { writer in
                     writer.line("try await \(methodName(method))(request, options: .defaults)")
                 }
             }
@@ -148,7 +157,9 @@ struct ServiceEmitter {
                             writer.line("requestType: \(input.swiftName).self,")
                             writer.line("responseType: \(output.swiftName).self")
                         }
-                        writer.line(") { request, context in try await self.\(methodName(method))(request, context: context) },")
+                        writer.line(
+                            ") { request, context in try await self.\(methodName(method))(request, context: context) },"
+                        )
                     }
                 }
                 writer.line("]")

@@ -56,7 +56,9 @@ struct SwiftEmitter {
 
     private static func shellQuoted(_ argument: String) -> String {
         let plain = !argument.isEmpty && argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@".contains($0) }
-        return plain ? argument : "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        return plain
+            ? argument
+            : "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }
 
     private func model(_ info: SchemaIndex.TypeInfo) throws -> MessageModel {
@@ -87,7 +89,11 @@ struct SwiftEmitter {
                 primary.append((name, value.number))
             }
         }
-        writer.doc("The `\(info.fullName)` enum from `\(file.name)`.", "", "Open, as proto3 enums are: numbers it does not name survive as `.unrecognized`.")
+        writer.doc(
+            "The `\(info.fullName)` enum from `\(file.name)`.",
+            "",
+            "Open, as proto3 enums are: numbers it does not name survive as `.unrecognized`."
+        )
         writer.block("\(access)enum \(localName(info)): ProtobufEnum {") { writer in
             for (value, name) in zip(enumeration.value, names) where primary.contains(where: { $0.name == name }) {
                 writer.doc("`\(value.name)` (\(value.number)).")
@@ -150,7 +156,9 @@ struct SwiftEmitter {
             if !boxed.isEmpty {
                 writer.line()
                 for field in boxed {
-                    writer.line("private var _\(unescaped(field.swiftName)): ProtobufBox<\(field.kind.swiftType)>? = nil")
+                    writer.line(
+                        "private var _\(unescaped(field.swiftName)): ProtobufBox<\(field.kind.swiftType)>? = nil"
+                    )
                 }
             }
             for oneof in model.oneofs {
@@ -178,7 +186,8 @@ struct SwiftEmitter {
             writer.line()
             writer.doc("A message with every field at its default.")
             writer.line("\(access)init() {}")
-            let parameters = model.fields.map { ($0.swiftName, $0.swiftType, $0.swiftDefault) }
+            let parameters =
+                model.fields.map { ($0.swiftName, $0.swiftType, $0.swiftDefault) }
                 + model.oneofs.map { ($0.swiftName, $0.enumName + "?", "nil") }
             if !parameters.isEmpty {
                 writer.line()
@@ -216,7 +225,9 @@ struct SwiftEmitter {
             writer.line("\(access)typealias CMessage = \(info.cTypeName)")
             writer.line()
             writer.doc("protoc-c's descriptor for `\(info.fullName)`.")
-            writer.line("\(access)static let protobufCDescriptor = MessageDescriptor(initializer: \(info.cFunctionPrefix)__init)")
+            writer.line(
+                "\(access)static let protobufCDescriptor = MessageDescriptor(initializer: \(info.cFunctionPrefix)__init)"
+            )
             if model.needsStructureScan {
                 writer.line()
                 writer.doc("Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.")
@@ -229,13 +240,17 @@ struct SwiftEmitter {
             }
             writer.line()
             writer.doc("Writes the fields into a C struct for protobuf-c to pack.")
-            try writer.block("\(access)func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {") { writer in
+            try writer.block(
+                "\(access)func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {"
+            ) { writer in
                 for field in model.fields { try FieldCoding.encode(field, into: &writer) }
                 for oneof in model.oneofs { FieldCoding.encode(oneof, into: &writer) }
             }
             writer.line()
             writer.doc("Reads the fields from a C struct protobuf-c unpacked.")
-            try writer.block("\(access)init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {") { writer in
+            try writer.block(
+                "\(access)init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {"
+            ) { writer in
                 writer.line("self.init()")
                 for field in model.fields { try FieldCoding.decode(field, into: &writer) }
                 for oneof in model.oneofs { FieldCoding.decode(oneof, into: &writer) }

@@ -35,7 +35,9 @@ enum SwiftNaming {
         guard let first = pieces.first else { return "_" }
         var result = lowercasedLeadingRun(first)
         for piece in pieces.dropFirst() {
-            result += acronyms.contains(piece.lowercased()) ? piece.uppercased() : piece.prefix(1).uppercased() + piece.dropFirst()
+            result +=
+                acronyms.contains(piece.lowercased())
+                ? piece.uppercased() : piece.prefix(1).uppercased() + piece.dropFirst()
         }
         return result.first?.isNumber == true ? "_" + result : result
     }
@@ -79,9 +81,14 @@ enum SwiftNaming {
     }
 
     /// Pieces written in capitals after the first, as Swift's API guidelines ask (`call_id` → `callID`).
-    private static let acronyms: Set<String> = ["id", "url", "uri", "uuid", "http", "https", "json", "xml", "html", "api", "ip", "tcp", "udp", "tls", "ssl", "rpc", "sql", "db", "cpu"]
+    private static let acronyms: Set<String> = [
+        "id", "url", "uri", "uuid", "http", "https", "json", "xml", "html", "api", "ip", "tcp", "udp", "tls", "ssl",
+        "rpc", "sql", "db", "cpu",
+    ]
 
-    private static let reservedTypeNames: Set<String> = ["Type", "Protocol", "Self", "Any", "Sendable", "Hashable", "Equatable"]
+    private static let reservedTypeNames: Set<String> = [
+        "Type", "Protocol", "Self", "Any", "Sendable", "Hashable", "Equatable",
+    ]
 
     private static let keywords: Set<String> = [
         "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init",

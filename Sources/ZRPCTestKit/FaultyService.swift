@@ -40,32 +40,46 @@ public final class FaultyService: Zrpc_Testkit_Faulty.ServiceProtocol, Sendable 
     /// What the service has received so far.
     public var stats: Zrpc_Testkit_Stats { state.withLock { $0.stats } }
 
-    public func read(_ request: Zrpc_Testkit_FaultRequest, context: ServerContext) async throws -> Zrpc_Testkit_FaultReply {
+    public func read(
+        _ request: Zrpc_Testkit_FaultRequest,
+        context: ServerContext
+    ) async throws -> Zrpc_Testkit_FaultReply {
         try await serve(request, context: context)
     }
 
-    public func write(_ request: Zrpc_Testkit_FaultRequest, context: ServerContext) async throws -> Zrpc_Testkit_FaultReply {
+    public func write(
+        _ request: Zrpc_Testkit_FaultRequest,
+        context: ServerContext
+    ) async throws -> Zrpc_Testkit_FaultReply {
         try await serve(request, context: context)
     }
 
-    public func configure(_ request: Zrpc_Testkit_FaultPlan, context: ServerContext) async throws -> Zrpc_Testkit_Stats {
+    public func configure(_ request: Zrpc_Testkit_FaultPlan, context: ServerContext) async throws -> Zrpc_Testkit_Stats
+    {
         state.withLock { state in
             state.plan = request
             return state.stats
         }
     }
 
-    public func getStats(_ request: Zrpc_Testkit_StatsRequest, context: ServerContext) async throws -> Zrpc_Testkit_Stats {
+    public func getStats(
+        _ request: Zrpc_Testkit_StatsRequest,
+        context: ServerContext
+    ) async throws -> Zrpc_Testkit_Stats {
         stats
     }
 
-    private func serve(_ request: Zrpc_Testkit_FaultRequest, context: ServerContext) async throws -> Zrpc_Testkit_FaultReply {
+    private func serve(
+        _ request: Zrpc_Testkit_FaultRequest,
+        context: ServerContext
+    ) async throws -> Zrpc_Testkit_FaultReply {
         let (plan, fail) = state.withLock { state -> (Zrpc_Testkit_FaultPlan, Bool) in
             state.stats.calls += 1
             let previous = state.stats.attemptsByKey[request.key] ?? 0
             state.stats.attemptsByKey[request.key] = max(previous, context.attempt)
             let plan = state.plan
-            let fail = context.attempt < plan.failUntilAttempt
+            let fail =
+                context.attempt < plan.failUntilAttempt
                 || (plan.errorRate > 0 && Double.random(in: 0..<1, using: &state.random) < plan.errorRate)
             if fail { state.stats.injectedFailures += 1 }
             return (plan, fail)
@@ -83,6 +97,11 @@ public final class FaultyService: Zrpc_Testkit_Faulty.ServiceProtocol, Sendable 
             let code = plan.errorCode == 0 ? RPCError.Code.unavailable : RPCError.Code(rawValue: plan.errorCode)
             throw RPCError(code: code, message: "injected failure")
         }
-        return Zrpc_Testkit_FaultReply(key: request.key, attempt: context.attempt, servedBy: name, payload: request.payload)
+        return Zrpc_Testkit_FaultReply(
+            key: request.key,
+            attempt: context.attempt,
+            servedBy: name,
+            payload: request.payload
+        )
     }
 }

@@ -1,6 +1,7 @@
 internal import CZeroMQ
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// Waits on sockets' notification descriptors (`ZMQ_FD`) and plain descriptors with one `poll(2)`.

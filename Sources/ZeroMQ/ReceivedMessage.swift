@@ -44,7 +44,10 @@ public struct ReceivedMessage: ~Copyable {
     ///   - index: A frame index, below ``count``.
     ///   - body: Reads the bytes.
     /// - Returns: What `body` returns.
-    public func withUnsafeBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+    public func withUnsafeBytes<Result>(
+        at index: Int,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
         precondition(index >= 0 && index < count, "frame index \(index) out of range 0..<\(count)")
         let part = parts + index
         return try body(UnsafeRawBufferPointer(start: zmq_msg_data(part), count: zmq_msg_size(part)))
@@ -132,14 +135,19 @@ extension Socket {
                     let discarded = try discardRestOfMessage(handle)
                     throw ZMQError(
                         code: .messageTooLarge,
-                        message: "message has more than \(maxFrames) frames (\(maxFrames + discarded)); it was discarded",
+                        message:
+                            "message has more than \(maxFrames) frames (\(maxFrames + discarded)); it was discarded",
                         operation: "zmq_msg_recv"
                     )
                 }
                 // The rest of a message is delivered with its first frame, so it is already here.
                 let next = try zmqCall("zmq_msg_recv") { zmq_msg_recv(parts + count, handle, ZMQ_DONTWAIT) }
                 guard case .processed = next else {
-                    throw ZMQError(code: .wouldBlock, message: "multipart message ended after \(count) frames", operation: "zmq_msg_recv")
+                    throw ZMQError(
+                        code: .wouldBlock,
+                        message: "multipart message ended after \(count) frames",
+                        operation: "zmq_msg_recv"
+                    )
                 }
                 count += 1
             }

@@ -107,7 +107,8 @@ extension Socket {
             throw .invalidArgument("maxFrames must be at least 1, not \(maxFrames)", operation: "zmq_msg_recv")
         }
         let parts = receiveParts(capacity: maxFrames)
-        guard let count = try receiveParts(parts, maxFrames: maxFrames, handle, flags: dontWait ? ZMQ_DONTWAIT : 0) else {
+        guard let count = try receiveParts(parts, maxFrames: maxFrames, handle, flags: dontWait ? ZMQ_DONTWAIT : 0)
+        else {
             return nil
         }
         // Each part moves into its own frame, leaving the socket's buffers empty for the next message.

@@ -1,6 +1,7 @@
 internal import CZeroMQ
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #endif
 
 /// A thread-safe wake-up for a thread blocked in ``Poller/poll(timeout:)``: an `eventfd` on Linux.

@@ -22,6 +22,8 @@ let services = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigte
 try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await services.run() }
     let bound = try await server.listeningEndpoints
-    FileHandle.standardOutput.write(Data("zrpc-fault-service pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0])\n".utf8))
+    FileHandle.standardOutput.write(
+        Data("zrpc-fault-service pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0])\n".utf8)
+    )
     try await group.waitForAll()
 }

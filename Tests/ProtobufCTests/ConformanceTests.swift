@@ -60,7 +60,10 @@ struct ConformanceTests {
 
     @Test("NaN and infinities survive")
     func floatingPointSpecials() async throws {
-        let reference = try await ProtocTool.encode("f_double: nan f_float: -inf r_double: [inf]", type: "zrpc.test.AllTypes")
+        let reference = try await ProtocTool.encode(
+            "f_double: nan f_float: -inf r_double: [inf]",
+            type: "zrpc.test.AllTypes"
+        )
         let decoded = try Fixtures.AllTypes(serializedBytes: reference)
         #expect(decoded.fDouble.isNaN)
         #expect(decoded.fFloat == -.infinity)

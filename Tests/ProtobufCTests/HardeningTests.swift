@@ -19,7 +19,9 @@ struct HardeningTests {
     @Test("a message that only holds a recursive type still bounds its nesting", arguments: [101, 5_000, 100_000])
     func nonRecursiveHolderBoundsDepth(levels: Int) throws {
         #expect(Zrpc_Test_Forest.needsStructureScan)
-        let error = try #require(throws: ProtobufCError.self) { try Zrpc_Test_Forest(serializedBytes: Self.forest(depth: levels)) }
+        let error = try #require(throws: ProtobufCError.self) {
+            try Zrpc_Test_Forest(serializedBytes: Self.forest(depth: levels))
+        }
         #expect(error.code == .nestingTooDeep)
         #expect(error.messageType == "zrpc.test.Forest")
     }
@@ -75,7 +77,11 @@ struct HardeningTests {
         #expect(back.mStringInt32.count == 2)
         #expect(back.mStringInt32[Self.composed] == 1)
         #expect(back.mStringInt32[Self.decomposed] == 2)
-        #expect(Set(back.mStringInt32.keys.map { Array($0.utf8) }) == [Array(Self.composed.utf8), Array(Self.decomposed.utf8)])
+        #expect(
+            Set(back.mStringInt32.keys.map { Array($0.utf8) }) == [
+                Array(Self.composed.utf8), Array(Self.decomposed.utf8),
+            ]
+        )
     }
 
     @Test("map entries decoded from the wire with such keys are all kept")
@@ -83,7 +89,9 @@ struct HardeningTests {
         let entry = { (key: String, value: UInt64) in
             WireBytes.field(51, WireBytes.field(1, Array(key.utf8)) + WireBytes.field(2, varint: value))
         }
-        let message = try AllTypes(serializedBytes: entry(Self.composed, 1) + entry(Self.decomposed, 2) + entry(Self.composed, 3))
+        let message = try AllTypes(
+            serializedBytes: entry(Self.composed, 1) + entry(Self.decomposed, 2) + entry(Self.composed, 3)
+        )
         #expect(message.mStringInt32.count == 2)
         #expect(message.mStringInt32[Self.composed] == 3)  // a later entry with the same bytes wins
         #expect(message.mStringInt32[Self.decomposed] == 2)
@@ -130,8 +138,14 @@ struct HardeningTests {
     @Test("fields an older schema does not know survive decoding and encoding")
     func unknownFieldsPassThrough() throws {
         let newer = AllTypes(
-            fDouble: 1.5, fInt64: -7, fString: "kept", fNested: Nested(a: 3, b: "unknown to v1", inner: .init(kind: .deep)),
-            rNested: [Nested(a: 1, b: "x")], mStringInt32: ["k": 9], fMaxNumber: 5, choice: .cString("c")
+            fDouble: 1.5,
+            fInt64: -7,
+            fString: "kept",
+            fNested: Nested(a: 3, b: "unknown to v1", inner: .init(kind: .deep)),
+            rNested: [Nested(a: 1, b: "x")],
+            mStringInt32: ["k": 9],
+            fMaxNumber: 5,
+            choice: .cString("c")
         )
         var older = try Zrpc_Test_AllTypesV1(serializedBytes: try newer.serializedBytes())
         #expect(older.fString == "kept")
@@ -144,7 +158,15 @@ struct HardeningTests {
         var expected = newer
         expected.fString = "changed by v1"
         #expect(try AllTypes(serializedBytes: try older.serializedBytes()) == expected)
-        #expect(older != Zrpc_Test_AllTypesV1(fDouble: 1.5, fString: "changed by v1", fNested: .init(a: 3), rNested: [.init(a: 1)]))
+        #expect(
+            older
+                != Zrpc_Test_AllTypesV1(
+                    fDouble: 1.5,
+                    fString: "changed by v1",
+                    fNested: .init(a: 3),
+                    rNested: [.init(a: 1)]
+                )
+        )
     }
 
     @Test("unknown fields of every wire type are kept as bytes")
@@ -175,14 +197,18 @@ struct HardeningTests {
 
     @Test("a singular sub-message that occurs twice is merged")
     func mergeSingular() throws {
-        let bytes = WireBytes.field(17, WireBytes.field(1, varint: 1)) + WireBytes.field(17, WireBytes.field(2, Array("y".utf8)))
+        let bytes =
+            WireBytes.field(17, WireBytes.field(1, varint: 1))
+            + WireBytes.field(17, WireBytes.field(2, Array("y".utf8)))
         #expect(try AllTypes(serializedBytes: bytes).fNested == Nested(a: 1, b: "y"))
     }
 
     @Test("merging recurses, concatenates repeated fields and lets later scalars win")
     func mergeDeep() throws {
-        let first = try AllTypes(fInt32: 1, fNested: Nested(a: 1, b: "first", inner: .init(notes: ["a"]))).serializedBytes()
-        let second = try AllTypes(fNested: Nested(b: "second", inner: .init(kind: .deep, notes: ["b"]))).serializedBytes()
+        let first = try AllTypes(fInt32: 1, fNested: Nested(a: 1, b: "first", inner: .init(notes: ["a"])))
+            .serializedBytes()
+        let second = try AllTypes(fNested: Nested(b: "second", inner: .init(kind: .deep, notes: ["b"])))
+            .serializedBytes()
         let merged = try AllTypes(serializedBytes: first + second)
         #expect(merged.fInt32 == 1)
         #expect(merged.fNested == Nested(a: 1, b: "second", inner: .init(kind: .deep, notes: ["a", "b"])))
@@ -193,20 +219,24 @@ struct HardeningTests {
         let a = WireBytes.field(65, WireBytes.field(1, varint: 1))
         let b = WireBytes.field(65, WireBytes.field(2, Array("y".utf8)))
         #expect(try AllTypes(serializedBytes: a + b).choice == .cNested(Nested(a: 1, b: "y")))
-        #expect(try AllTypes(serializedBytes: a + WireBytes.field(61, varint: 5) + b).choice == .cNested(Nested(b: "y")))
+        #expect(
+            try AllTypes(serializedBytes: a + WireBytes.field(61, varint: 5) + b).choice == .cNested(Nested(b: "y"))
+        )
         #expect(try AllTypes(serializedBytes: a + b + WireBytes.field(61, varint: 5)).choice == .cInt32(5))
     }
 
     @Test("a message whose only message field is a oneof member merges it too")
     func mergeOnlyOneof() throws {
         #expect(Zrpc_Test_Choice.needsStructureScan)
-        let bytes = WireBytes.field(1, WireBytes.field(1, varint: 1)) + WireBytes.field(1, WireBytes.field(2, Array("y".utf8)))
+        let bytes =
+            WireBytes.field(1, WireBytes.field(1, varint: 1)) + WireBytes.field(1, WireBytes.field(2, Array("y".utf8)))
         #expect(try Zrpc_Test_Choice(serializedBytes: bytes).value == .nested(Nested(a: 1, b: "y")))
     }
 
     @Test("a map entry whose message value occurs twice has it merged")
     func mergeMapValue() throws {
-        let entry = WireBytes.field(1, varint: 1) + WireBytes.field(2, WireBytes.field(1, varint: 1))
+        let entry =
+            WireBytes.field(1, varint: 1) + WireBytes.field(2, WireBytes.field(1, varint: 1))
             + WireBytes.field(2, WireBytes.field(2, Array("y".utf8)))
         let message = try AllTypes(serializedBytes: WireBytes.field(55, entry))
         #expect(message.mBoolNested[true] == Nested(a: 1, b: "y"))

@@ -25,11 +25,14 @@ struct MalformedInputTests {
         }
     }
 
-    @Test("wrong wire type for a field", arguments: [
-        [0x2A, 0x01, 0x78] as [UInt8],  // f_int32 (5) sent length-delimited
-        [0x48, 0x01],  // f_string (9) sent as a varint
-        [0x0D, 0x00, 0x00, 0x00, 0x00],  // f_double (1) sent as fixed32
-    ])
+    @Test(
+        "wrong wire type for a field",
+        arguments: [
+            [0x2A, 0x01, 0x78] as [UInt8],  // f_int32 (5) sent length-delimited
+            [0x48, 0x01],  // f_string (9) sent as a varint
+            [0x0D, 0x00, 0x00, 0x00, 0x00],  // f_double (1) sent as fixed32
+        ]
+    )
     func wrongWireType(_ bytes: [UInt8]) throws {
         #expect(try decodeError(bytes).code == .malformed)
     }
@@ -45,30 +48,39 @@ struct MalformedInputTests {
         #expect(try decodeError([0x4A, 0x10, 0x61]).code == .malformed)
     }
 
-    @Test("length prefix beyond 2 GiB", arguments: [
-        [0x4A, 0x81, 0x80, 0x80, 0x80, 0x08, 0x61] as [UInt8],  // 2^31 + 1
-        [0x4A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x61],  // 2^32 - 1
-        [0x4A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x61],  // 2^64 - 1
-    ])
+    @Test(
+        "length prefix beyond 2 GiB",
+        arguments: [
+            [0x4A, 0x81, 0x80, 0x80, 0x80, 0x08, 0x61] as [UInt8],  // 2^31 + 1
+            [0x4A, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x61],  // 2^32 - 1
+            [0x4A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x61],  // 2^64 - 1
+        ]
+    )
     func hugeLength(_ bytes: [UInt8]) throws {
         #expect(try decodeError(bytes).code == .malformed)
     }
 
-    @Test("invalid UTF-8 in a string", arguments: [
-        [0x4A, 0x02, 0xC3, 0x28] as [UInt8],  // bad continuation byte
-        [0x4A, 0x01, 0xFF],  // never valid in UTF-8
-        [0x4A, 0x03, 0xED, 0xA0, 0x80],  // an encoded surrogate
-        [0xEA, 0x01, 0x01, 0x80],  // in a repeated string (29)
-    ])
+    @Test(
+        "invalid UTF-8 in a string",
+        arguments: [
+            [0x4A, 0x02, 0xC3, 0x28] as [UInt8],  // bad continuation byte
+            [0x4A, 0x01, 0xFF],  // never valid in UTF-8
+            [0x4A, 0x03, 0xED, 0xA0, 0x80],  // an encoded surrogate
+            [0xEA, 0x01, 0x01, 0x80],  // in a repeated string (29)
+        ]
+    )
     func invalidUTF8(_ bytes: [UInt8]) throws {
         #expect(try decodeError(bytes).code == .invalidUTF8)
     }
 
-    @Test("a NUL inside a string", arguments: [
-        [0x4A, 0x03, 0x61, 0x00, 0x62] as [UInt8],
-        [0x4A, 0x01, 0x00],
-        [0x4A, 0x02, 0x61, 0x00],
-    ])
+    @Test(
+        "a NUL inside a string",
+        arguments: [
+            [0x4A, 0x03, 0x61, 0x00, 0x62] as [UInt8],
+            [0x4A, 0x01, 0x00],
+            [0x4A, 0x02, 0x61, 0x00],
+        ]
+    )
     func embeddedNUL(_ bytes: [UInt8]) throws {
         #expect(try decodeError(bytes).code == .embeddedNUL)
     }
@@ -124,7 +136,9 @@ struct MalformedInputTests {
     func randomGarbage() {
         var random = SeededRandom(seed: 99)
         for _ in 0..<5_000 {
-            let bytes = (0..<Int.random(in: 0...64, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let bytes = (0..<Int.random(in: 0...64, using: &random)).map { _ in
+                UInt8.random(in: 0...255, using: &random)
+            }
             _ = try? AllTypes(serializedBytes: bytes)
             _ = try? Zrpc_Test_TreeNode(serializedBytes: bytes)
         }
@@ -202,7 +216,12 @@ struct MalformedInputTests {
             problems += corruptions(of: bytes + bytes, as: AllTypes.self, flips: 200, random: &random)
             let tree = try RandomMessages.tree(&random, depth: 5).serializedBytes()
             problems += corruptions(of: tree + tree, as: Zrpc_Test_TreeNode.self, flips: 300, random: &random)
-            problems += corruptions(of: WireBytes.field(2, tree), as: Zrpc_Test_Forest.self, flips: 100, random: &random)
+            problems += corruptions(
+                of: WireBytes.field(2, tree),
+                as: Zrpc_Test_Forest.self,
+                flips: 100,
+                random: &random
+            )
         }
         return problems
     }

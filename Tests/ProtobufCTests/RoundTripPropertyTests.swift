@@ -17,7 +17,9 @@ struct RoundTripPropertyTests {
     @Test("random messages round-trip", arguments: 0..<8)
     func randomRoundTrip(seed: UInt64) async throws {
         let mismatches = try await offPool {
-            try Self.messages(seed: seed, count: 100).filter { try AllTypes(serializedBytes: try $0.serializedBytes()) != $0 }
+            try Self.messages(seed: seed, count: 100).filter {
+                try AllTypes(serializedBytes: try $0.serializedBytes()) != $0
+            }
         }
         #expect(mismatches.isEmpty)
     }
@@ -25,7 +27,10 @@ struct RoundTripPropertyTests {
     @Test("ZRPC's bytes read by protoc, and protoc's bytes read by ZRPC, give the same messages", arguments: 0..<3)
     func againstProtoc(seed: UInt64) async throws {
         let messages = Self.messages(seed: 100 + seed, count: 60)
-        let text = try await ProtocTool.decode(try Batch(items: messages).serializedBytes(), type: "zrpc.test.AllTypesBatch")
+        let text = try await ProtocTool.decode(
+            try Batch(items: messages).serializedBytes(),
+            type: "zrpc.test.AllTypesBatch"
+        )
         let reference = try await ProtocTool.encode(text, type: "zrpc.test.AllTypesBatch")
         let back = try Batch(serializedBytes: reference).items
         #expect(back.count == messages.count)

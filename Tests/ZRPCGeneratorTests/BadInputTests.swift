@@ -13,10 +13,12 @@ struct BadInputTests {
         for (name, text) in files {
             try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        let options = try GeneratorOptions(arguments: [
-            "--proto-path", folder.path, "--swift-out", folder.appendingPathComponent("swift").path,
-            "--c-out", folder.appendingPathComponent("TestC").path,
-        ] + (names ?? files.keys.sorted()))
+        let options = try GeneratorOptions(
+            arguments: [
+                "--proto-path", folder.path, "--swift-out", folder.appendingPathComponent("swift").path,
+                "--c-out", folder.appendingPathComponent("TestC").path,
+            ] + (names ?? files.keys.sorted())
+        )
         return try await generateOffPool(options)
     }
 
@@ -52,7 +54,9 @@ struct BadInputTests {
 
     @Test("a field that collides with protoc-c's count member")
     func countCollision() async throws {
-        let text = try await message(["a.proto": "syntax = \"proto3\";\nmessage A { repeated string names = 1; int32 n_names = 2; }\n"])
+        let text = try await message([
+            "a.proto": "syntax = \"proto3\";\nmessage A { repeated string names = 1; int32 n_names = 2; }\n"
+        ])
         #expect(text.contains("both become the C member `n_names`"))
     }
 
@@ -70,18 +74,36 @@ struct BadInputTests {
         #expect(text.contains("gone.proto"))
     }
 
-    @Test("command-line mistakes", arguments: [
-        (["--swift-out", "x", "--c-out", "y", "a.proto"], "--proto-path is required"),
-        (["--proto-path", "p", "--c-out", "y", "a.proto"], "--swift-out is required"),
-        (["--proto-path", "p", "--swift-out", "x", "a.proto"], "--c-out is required"),
-        (["--proto-path", "p", "--swift-out", "x", "--c-out", "y"], "no .proto files given"),
-        (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--frobnicate", "a.proto"], "unknown option --frobnicate"),
-        (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--access", "open", "a.proto"], "--access must be"),
-        (["--proto-path"], "--proto-path needs a value"),
-        (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--emit", "both", "a.proto"], "--emit must be all, messages or services"),
-        (["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--c-module", "9c", "a.proto"], "--c-module 9c is not a valid module name"),
-        (["--proto-path", "p", "--swift-out", "x", "--emit", "services", "--messages-module", "a-b", "a.proto"], "--messages-module a-b is not"),
-    ])
+    @Test(
+        "command-line mistakes",
+        arguments: [
+            (["--swift-out", "x", "--c-out", "y", "a.proto"], "--proto-path is required"),
+            (["--proto-path", "p", "--c-out", "y", "a.proto"], "--swift-out is required"),
+            (["--proto-path", "p", "--swift-out", "x", "a.proto"], "--c-out is required"),
+            (["--proto-path", "p", "--swift-out", "x", "--c-out", "y"], "no .proto files given"),
+            (
+                ["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--frobnicate", "a.proto"],
+                "unknown option --frobnicate"
+            ),
+            (
+                ["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--access", "open", "a.proto"],
+                "--access must be"
+            ),
+            (["--proto-path"], "--proto-path needs a value"),
+            (
+                ["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--emit", "both", "a.proto"],
+                "--emit must be all, messages or services"
+            ),
+            (
+                ["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--c-module", "9c", "a.proto"],
+                "--c-module 9c is not a valid module name"
+            ),
+            (
+                ["--proto-path", "p", "--swift-out", "x", "--emit", "services", "--messages-module", "a-b", "a.proto"],
+                "--messages-module a-b is not"
+            ),
+        ]
+    )
     func commandLine(arguments: [String], expected: String) throws {
         let error = try #require(throws: GeneratorError.self) { try GeneratorOptions(arguments: arguments) }
         #expect(error.message.contains(expected))

@@ -18,7 +18,9 @@ struct BatchTests {
     /// One request's header and payload frames, to put in a batch.
     private static func request(_ callID: UInt64, _ text: String, gate: String = "") throws -> [Frame] {
         let payload = try CallRequest(text: text, gate: gate).packedFrame()
-        return Array(try RawPeer.requestFrames(callID: callID, service: service, method: "Call", payload: payload).dropFirst(2))
+        return Array(
+            try RawPeer.requestFrames(callID: callID, service: service, method: "Call", payload: payload).dropFirst(2)
+        )
     }
 
     /// Reads `count` responses and returns each call's reply text by call id.
@@ -156,7 +158,9 @@ struct BatchTests {
             while callIDs.count < 96 {
                 let frames = try await raw.receive()
                 // Delimiter, signature, then a header and a payload frame per response.
-                let headers = try stride(from: 2, to: frames.count, by: 2).compactMap { try Zrpc_Wire_Header(frame: frames[$0]).response }
+                let headers = try stride(from: 2, to: frames.count, by: 2).compactMap {
+                    try Zrpc_Wire_Header(frame: frames[$0]).response
+                }
                 callsPerMessage.append(headers.count)
                 callIDs += headers.map(\.callID)
             }
@@ -215,7 +219,9 @@ struct BatchTests {
             try await raw.send(message)
             #expect(await harness.events.wait(for: "started:first"))
             #expect(await harness.events.wait(for: "started:second"))
-            try await raw.send(try Self.messageStart() + [Zrpc_Wire_Header(kind: .cancel(.init(callID: 1))).packedFrame()])
+            try await raw.send(
+                try Self.messageStart() + [Zrpc_Wire_Header(kind: .cancel(.init(callID: 1))).packedFrame()]
+            )
             #expect(await harness.events.wait(for: "cancelled:first"))
             harness.gates.open("second")
             #expect(try await Self.replies(1, from: raw) == [2: "second"])
@@ -247,7 +253,9 @@ struct BatchTests {
     @Test("a client reads every response of a batch and drops the one for an unknown call")
     func clientReadsBatchedResponses() async throws {
         try await RawPeer.withRouter { router in
-            let clientRunning = try RunningClient.start(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let clientRunning = try RunningClient.start(
+                configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5))
+            )
             let client = clientRunning.client
             let stub = TestRPC.Client(wrapping: client)
             let first = Task { try await stub.call(.init(text: "first")) }
@@ -274,7 +282,9 @@ struct BatchTests {
     @Test("a client counts the requests it sent and the messages that carried them, as a router receives them")
     func clientCountsRequestsAndMessages() async throws {
         try await RawPeer.withRouter { router in
-            let clientRunning = try RunningClient.start(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let clientRunning = try RunningClient.start(
+                configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5))
+            )
             let client = clientRunning.client
             let stub = TestRPC.Client(wrapping: client)
             // Started together on the client's I/O thread, so they can share a message.
@@ -288,7 +298,10 @@ struct BatchTests {
             for _ in 1...3 { requests.append(try await router.receiveRequest()) }
             let messages = router.messagesRead
             for request in requests {
-                try await router.respond(to: request, with: CallReply(text: "re: \(try CallRequest(frame: request.payload ?? Frame()).text)"))
+                try await router.respond(
+                    to: request,
+                    with: CallReply(text: "re: \(try CallRequest(frame: request.payload ?? Frame()).text)")
+                )
             }
             #expect(try await calls.value.sorted() == ["re: call 1", "re: call 2", "re: call 3"])
             var statistics = client.statistics.snapshot()

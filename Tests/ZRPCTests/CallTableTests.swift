@@ -25,7 +25,10 @@ import Testing
                     nextID += 1
                 }
                 if random.next() % 3 == 0 || id == 0 {
-                    #expect(table.removeValue(for: id) == model.removeValue(forKey: id), "seed \(seed), step \(step), id \(id)")
+                    #expect(
+                        table.removeValue(for: id) == model.removeValue(forKey: id),
+                        "seed \(seed), step \(step), id \(id)"
+                    )
                 } else {
                     table.insert(step, for: id)
                     model[id] = step

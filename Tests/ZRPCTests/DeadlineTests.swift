@@ -2,11 +2,16 @@ import ConformanceMessages
 import ConformanceServices
 import Foundation
 import Testing
+
 @testable import ZRPC
 
 @Suite("Deadlines and cancellation")
 struct DeadlineTests {
-    @Test("a slow handler gives DEADLINE_EXCEEDED close to the deadline and is cancelled", arguments: Transport.allCases, HandlerPlacement.allCases)
+    @Test(
+        "a slow handler gives DEADLINE_EXCEEDED close to the deadline and is cancelled",
+        arguments: Transport.allCases,
+        HandlerPlacement.allCases
+    )
     func deadlineExceeded(transport: Transport, handlers: HandlerPlacement) async throws {
         try await withHarness(transport: transport, configureServer: handlers.configure) { harness in
             // The caller waits on the client's I/O thread, where the deadline timer fires: what is
@@ -17,7 +22,10 @@ struct DeadlineTests {
                 let clock = ContinuousClock()
                 let start = clock.now
                 let error = try await rpcError {
-                    try await stub.call(.init(text: "slow", delayMillis: 10_000), options: .init(timeout: .milliseconds(300)))
+                    try await stub.call(
+                        .init(text: "slow", delayMillis: 10_000),
+                        options: .init(timeout: .milliseconds(300))
+                    )
                 }
                 return (error, clock.now - start)
             }
@@ -77,12 +85,21 @@ struct DeadlineTests {
     @Test("a handler's own calls inherit its deadline")
     func deadlineInheritance() async throws {
         try await withHarness { downstream in
-            let relayClientRunning = try RunningClient.start(configuration: .init(endpoints: downstream.server.boundEndpoints))
+            let relayClientRunning = try RunningClient.start(
+                configuration: .init(endpoints: downstream.server.boundEndpoints)
+            )
             let relayClient = relayClientRunning.client
             let events = EventRecorder()
             let relayServer = try await RunningServer.start(
                 configuration: .init(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger),
-                services: [TestService(events: events, gates: Gates(), name: "relay", relay: TestRPC.Client(wrapping: relayClient))]
+                services: [
+                    TestService(
+                        events: events,
+                        gates: Gates(),
+                        name: "relay",
+                        relay: TestRPC.Client(wrapping: relayClient)
+                    )
+                ]
             )
             let clientRunning = try RunningClient.start(configuration: .init(endpoints: relayServer.endpoints))
             let client = clientRunning.client
@@ -91,7 +108,10 @@ struct DeadlineTests {
             let clock = ContinuousClock()
             let start = clock.now
             let error = try await rpcError {
-                try await TestRPC.Client(wrapping: client).relay(.init(text: "deep", gate: "never"), options: .init(timeout: .milliseconds(500)))
+                try await TestRPC.Client(wrapping: client).relay(
+                    .init(text: "deep", gate: "never"),
+                    options: .init(timeout: .milliseconds(500))
+                )
             }
             #expect(error.code == .deadlineExceeded)
             #expect(clock.now - start < .seconds(2))
@@ -107,7 +127,9 @@ struct DeadlineTests {
     @Test("a response after the deadline is dropped and counted, never delivered to another call")
     func lateResponse() async throws {
         try await RawPeer.withRouter { router in
-            let clientRunning = try RunningClient.start(configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5)))
+            let clientRunning = try RunningClient.start(
+                configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5))
+            )
             let client = clientRunning.client
             let stub = TestRPC.Client(wrapping: client)
             // Connect first, so the short deadline below is spent waiting for the response.

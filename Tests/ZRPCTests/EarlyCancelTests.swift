@@ -8,13 +8,27 @@ import ZeroMQ
 @Suite("Early cancels")
 struct EarlyCancelTests {
     /// A call with empty frames and a far deadline.
-    static func call(_ id: UInt64, _ continuation: UnsafeContinuation<TransportResponse, any Error>) -> ClientDriver.Call {
-        ClientDriver.Call(id: id, header: Frame(), payload: Frame(), deadline: .now.advanced(by: .seconds(60)), continuation: continuation)
+    static func call(
+        _ id: UInt64,
+        _ continuation: UnsafeContinuation<TransportResponse, any Error>
+    ) -> ClientDriver.Call {
+        ClientDriver.Call(
+            id: id,
+            header: Frame(),
+            payload: Frame(),
+            deadline: .now.advanced(by: .seconds(60)),
+            continuation: continuation
+        )
     }
 
     /// Hands call `id` to the driver between `before` and `after`, which must end it (a cancel,
     /// or stopping the driver), and returns the code it ended with.
-    static func start(_ id: UInt64, on driver: ClientDriver, before: () -> Void = {}, after: () -> Void) async -> RPCError.Code? {
+    static func start(
+        _ id: UInt64,
+        on driver: ClientDriver,
+        before: () -> Void = {},
+        after: () -> Void
+    ) async -> RPCError.Code? {
         do {
             _ = try await withUnsafeThrowingContinuation { continuation in
                 before()
@@ -31,7 +45,11 @@ struct EarlyCancelTests {
     func earlyCancelSurvivesLateOnes() async throws {
         let context = try Context()
         defer { context.shutdown() }
-        let driver = try ClientDriver(context: context, configuration: .init(endpoints: []), statistics: ClientStatistics())
+        let driver = try ClientDriver(
+            context: context,
+            configuration: .init(endpoints: []),
+            statistics: ClientStatistics()
+        )
         // Calls 1…4,096 start and are cancelled; each then gets a second cancel, as when a call
         // ends just before its caller's cancellation handler runs.
         for id in UInt64(1)...4_096 {
@@ -41,7 +59,12 @@ struct EarlyCancelTests {
         }
         // Call 4,097 is cancelled before its start reaches the driver; a call the driver forgot
         // was cancelled would stay pending, so stopping the driver ends it (UNAVAILABLE).
-        let code = await Self.start(4_097, on: driver, before: { driver.handle(.cancel(4_097)) }, after: { driver.stop() })
+        let code = await Self.start(
+            4_097,
+            on: driver,
+            before: { driver.handle(.cancel(4_097)) },
+            after: { driver.stop() }
+        )
         #expect(code == .cancelled)
     }
 

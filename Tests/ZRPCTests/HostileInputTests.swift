@@ -17,7 +17,9 @@ struct HostileInputTests {
         defer { raw.close() }
         try await raw.send(frames)
         let payload = try CallRequest(text: "after garbage").packedFrame()
-        try await raw.send(try RawPeer.requestFrames(callID: 42, service: Self.service, method: "Call", payload: payload))
+        try await raw.send(
+            try RawPeer.requestFrames(callID: 42, service: Self.service, method: "Call", payload: payload)
+        )
         var (header, _) = try await raw.receiveResponse()
         if header.callID == 0 {
             // A ZRPC message with a bad header is answered (INVALID_ARGUMENT, no call id) first.
@@ -29,9 +31,12 @@ struct HostileInputTests {
         #expect(try await harness.stub.call(.init(text: "still serving")).text == "still serving")
     }
 
-    @Test("garbage, a wrong signature, a missing delimiter, a huge frame count", arguments: [
-        "garbage", "wrong signature", "missing delimiter", "huge frame count", "empty message", "header garbage",
-    ])
+    @Test(
+        "garbage, a wrong signature, a missing delimiter, a huge frame count",
+        arguments: [
+            "garbage", "wrong signature", "missing delimiter", "huge frame count", "empty message", "header garbage",
+        ]
+    )
     func malformedMessages(kind: String) async throws {
         try await withHarness { harness in
             let before = harness.server.statistics.snapshot().malformedMessages
@@ -42,7 +47,10 @@ struct HostileInputTests {
             case "wrong signature":
                 frames = [Frame(), try Frame("HTTP/1.1"), try Frame("x"), try Frame("y")]
             case "missing delimiter":
-                frames = Array(try RawPeer.requestFrames(callID: 1, service: Self.service, method: "Call", payload: Frame()).dropFirst())
+                frames = Array(
+                    try RawPeer.requestFrames(callID: 1, service: Self.service, method: "Call", payload: Frame())
+                        .dropFirst()
+                )
             case "huge frame count":
                 frames = try (0..<5_000).map { _ in try Frame("x") }
             case "empty message":
@@ -60,7 +68,14 @@ struct HostileInputTests {
         try await withHarness { harness in
             let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
             defer { raw.close() }
-            try await raw.send(try RawPeer.requestFrames(callID: 7, service: Self.service, method: "Call", payload: try Frame(bytes: [0x0A, 0x10, 0x61])))
+            try await raw.send(
+                try RawPeer.requestFrames(
+                    callID: 7,
+                    service: Self.service,
+                    method: "Call",
+                    payload: try Frame(bytes: [0x0A, 0x10, 0x61])
+                )
+            )
             let (header, _) = try await raw.receiveResponse()
             #expect(header.callID == 7)
             #expect(header.statusCode == RPCError.Code.invalidArgument.rawValue)
@@ -69,7 +84,10 @@ struct HostileInputTests {
         }
     }
 
-    @Test("a request nesting a tree past the limit is INVALID_ARGUMENT and the server goes on", arguments: [150, 5_000, 100_000])
+    @Test(
+        "a request nesting a tree past the limit is INVALID_ARGUMENT and the server goes on",
+        arguments: [150, 5_000, 100_000]
+    )
     func deeplyNestedRequest(levels: Int) async throws {
         try await withHarness { harness in
             let measure = try await harness.stub.measure(.init(name: "shallow", root: Self.branch(depth: 40)))
@@ -89,7 +107,9 @@ struct HostileInputTests {
                 reversed += prefix.reversed() + [0x12]
             }
             let payload = try Frame(bytes: Array(reversed.reversed()))
-            try await raw.send(try RawPeer.requestFrames(callID: 9, service: Self.service, method: "Measure", payload: payload))
+            try await raw.send(
+                try RawPeer.requestFrames(callID: 9, service: Self.service, method: "Measure", payload: payload)
+            )
             let (header, _) = try await raw.receiveResponse()
             #expect(header.callID == 9)
             #expect(header.statusCode == RPCError.Code.invalidArgument.rawValue)
@@ -111,7 +131,15 @@ struct HostileInputTests {
         try await withHarness { harness in
             let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
             defer { raw.close() }
-            try await raw.send(try RawPeer.requestFrames(callID: 3, service: Self.service, method: "Call", payload: Frame(), signature: "ZRPC02"))
+            try await raw.send(
+                try RawPeer.requestFrames(
+                    callID: 3,
+                    service: Self.service,
+                    method: "Call",
+                    payload: Frame(),
+                    signature: "ZRPC02"
+                )
+            )
             let (header, _) = try await raw.receiveResponse()
             #expect(header.statusCode == RPCError.Code.unimplemented.rawValue)
             #expect(header.statusMessage.contains("unsupported protocol version ZRPC02"))
@@ -125,7 +153,15 @@ struct HostileInputTests {
             let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
             defer { raw.close() }
             let payload = try CallRequest(text: "clamped").packedFrame()
-            try await raw.send(try RawPeer.requestFrames(callID: 9, service: Self.service, method: "Call", payload: payload, timeoutMicros: .max))
+            try await raw.send(
+                try RawPeer.requestFrames(
+                    callID: 9,
+                    service: Self.service,
+                    method: "Call",
+                    payload: payload,
+                    timeoutMicros: .max
+                )
+            )
             let (header, body) = try await raw.receiveResponse()
             #expect(header.statusCode == 0)
             let reply = try CallReply(frame: body)
@@ -139,9 +175,13 @@ struct HostileInputTests {
             let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
             defer { raw.close() }
             let payload = try CallRequest(text: "dup", gate: "dup").packedFrame()
-            try await raw.send(try RawPeer.requestFrames(callID: 11, service: Self.service, method: "Call", payload: payload))
+            try await raw.send(
+                try RawPeer.requestFrames(callID: 11, service: Self.service, method: "Call", payload: payload)
+            )
             #expect(await harness.events.wait(for: "started:dup"))
-            try await raw.send(try RawPeer.requestFrames(callID: 11, service: Self.service, method: "Call", payload: payload))
+            try await raw.send(
+                try RawPeer.requestFrames(callID: 11, service: Self.service, method: "Call", payload: payload)
+            )
             let (refused, _) = try await raw.receiveResponse()
             #expect(refused.statusCode == RPCError.Code.invalidArgument.rawValue)
             harness.gates.open("dup")

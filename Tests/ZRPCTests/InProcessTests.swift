@@ -51,13 +51,17 @@ struct InProcessTests {
         let server = InProcessServer(services: [TestService(events: EventRecorder(), gates: Gates())])
         try await Client.withClient(calling: server) { client in
             let stub = TestRPC.Client(wrapping: client)
-            let own = try await rpcError { try await stub.call(.init(failCode: RPCError.Code.notFound.rawValue, failMessage: "no such")) }
+            let own = try await rpcError {
+                try await stub.call(.init(failCode: RPCError.Code.notFound.rawValue, failMessage: "no such"))
+            }
             #expect(own.code == .notFound)
             #expect(own.message == "no such")
             let crash = try await rpcError { try await stub.call(.init(crashWith: "secret details")) }
             #expect(crash.code == .unknown)
             #expect(!crash.message.contains("secret"))
-            let missing = try await rpcError { try await Zrpc_Test_Conformance.Client(wrapping: client).nothing(.init()) }
+            let missing = try await rpcError {
+                try await Zrpc_Test_Conformance.Client(wrapping: client).nothing(.init())
+            }
             #expect(missing.code == .unimplemented)
         }
     }
@@ -68,7 +72,9 @@ struct InProcessTests {
         let server = InProcessServer(services: [TestService(events: events, gates: Gates())])
         try await Client.withClient(calling: server) { client in
             let stub = TestRPC.Client(wrapping: client)
-            let slow = try await rpcError { try await stub.call(.init(text: "slow", gate: "never"), options: .init(timeout: .milliseconds(100))) }
+            let slow = try await rpcError {
+                try await stub.call(.init(text: "slow", gate: "never"), options: .init(timeout: .milliseconds(100)))
+            }
             #expect(slow.code == .deadlineExceeded)
             #expect(await events.wait(for: "cancelled:slow"))
             let response = try await client.call(
@@ -101,7 +107,10 @@ struct InProcessTests {
     func interceptors() async throws {
         var serverConfiguration = Server.Configuration(endpoints: [])
         serverConfiguration.interceptors = [RequireHeader(key: "tenant")]
-        let server = InProcessServer(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
+        let server = InProcessServer(
+            configuration: serverConfiguration,
+            services: [TestService(events: EventRecorder(), gates: Gates())]
+        )
         try await Client.withClient(calling: server) { client in
             let error = try await rpcError { try await TestRPC.Client(wrapping: client).call(.init(text: "i")) }
             #expect(error.code == .unauthenticated)
@@ -116,7 +125,10 @@ struct InProcessTests {
     @Test("a handler's unit test makes its ServerContext directly")
     func handlerUnitTest() async throws {
         let context = ServerContext(method: TestRPC.Method.Call.descriptor, metadata: ["tenant": "acme"], attempt: 2)
-        let reply = try await TestService(events: EventRecorder(), gates: Gates()).call(.init(text: "direct"), context: context)
+        let reply = try await TestService(events: EventRecorder(), gates: Gates()).call(
+            .init(text: "direct"),
+            context: context
+        )
         #expect(reply.text == "direct")
         #expect(reply.attempt == 2)
         #expect(context.responseTrailers["served-by"] == "test-service")
@@ -142,8 +154,13 @@ struct ScopedInterceptorTests {
     @Test("a scoped interceptor runs for its methods only, on client and server")
     func scopedInterceptors() async throws {
         var serverConfiguration = Server.Configuration(endpoints: [])
-        serverConfiguration.interceptors = [RequireHeader(key: "tenant").scoped(to: .methods([TestRPC.Method.Read.descriptor]))]
-        let server = InProcessServer(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
+        serverConfiguration.interceptors = [
+            RequireHeader(key: "tenant").scoped(to: .methods([TestRPC.Method.Read.descriptor]))
+        ]
+        let server = InProcessServer(
+            configuration: serverConfiguration,
+            services: [TestService(events: EventRecorder(), gates: Gates())]
+        )
         try await Client.withClient(calling: server) { client in
             let stub = TestRPC.Client(wrapping: client)
             let open = try await stub.call(.init(text: "no tenant needed"))

@@ -7,8 +7,15 @@ import ZeroMQ
 
 @Suite("Lifecycle")
 struct LifecycleTests {
-    static func testServer(_ endpoint: String = "tcp://127.0.0.1:*", name: String = "test-service", events: EventRecorder = EventRecorder()) -> Server {
-        Server(configuration: .init(endpoints: [endpoint], logger: quietLogger), services: [TestService(events: events, gates: Gates(), name: name)])
+    static func testServer(
+        _ endpoint: String = "tcp://127.0.0.1:*",
+        name: String = "test-service",
+        events: EventRecorder = EventRecorder()
+    ) -> Server {
+        Server(
+            configuration: .init(endpoints: [endpoint], logger: quietLogger),
+            services: [TestService(events: events, gates: Gates(), name: name)]
+        )
     }
 
     @Test("a client reconnects to a restarted server on the same endpoint")
@@ -53,7 +60,9 @@ struct LifecycleTests {
         while true {
             do {
                 return try await RunningServer.start(makeServer())
-            } catch let error as RPCError where (error.cause as? ZMQError)?.code == .addressInUse && clock.now < deadline {
+            } catch let error as RPCError
+                where (error.cause as? ZMQError)?.code == .addressInUse && clock.now < deadline
+            {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -67,7 +76,9 @@ struct LifecycleTests {
         // From beginGracefulShutdown() on, new calls are refused with UNAVAILABLE.
         harness.server.beginGracefulShutdown()
         let shutdown = Task { await harness.stopServer() }
-        let refused = try await rpcError { try await harness.stub.call(.init(text: "late"), options: .init(timeout: .seconds(1))) }
+        let refused = try await rpcError {
+            try await harness.stub.call(.init(text: "late"), options: .init(timeout: .seconds(1)))
+        }
         #expect(refused.code == .unavailable)
         #expect(refused.neverReachedServer)
         harness.gates.open("finish")
@@ -140,7 +151,9 @@ struct LifecycleTests {
         ) { server in
             let client = try Client(configuration: .init(endpoints: server.boundEndpoints))
             let stub = TestRPC.Client(wrapping: client)
-            let expired = try await rpcError { try await stub.call(.init(text: "too soon"), options: .init(timeout: .milliseconds(50))) }
+            let expired = try await rpcError {
+                try await stub.call(.init(text: "too soon"), options: .init(timeout: .milliseconds(50)))
+            }
             #expect(expired.code == .deadlineExceeded)
             #expect(expired.neverReachedServer)
             let early = Task { try await stub.call(.init(text: "early"), options: .init(timeout: .seconds(10))) }
@@ -196,7 +209,9 @@ struct LifecycleTests {
         await harness.runningClient.stop()
         let clock = ContinuousClock()
         let start = clock.now
-        let error = try await rpcError { try await harness.stub.call(.init(text: "closed"), options: .init(timeout: .seconds(30))) }
+        let error = try await rpcError {
+            try await harness.stub.call(.init(text: "closed"), options: .init(timeout: .seconds(30)))
+        }
         #expect(error.code == .unavailable)
         #expect(error.metadata[RPCError.notSentMetadataKey] == "true")
         // A task that prefers the stopped client's I/O thread still runs, and fails the same way.
@@ -216,7 +231,12 @@ struct LifecycleTests {
         let outcomes = EventRecorder()
         for index in 0..<3 {
             Task(executorPreference: harness.client.executor) {
-                let error = try await rpcError { try await stub.call(.init(text: "wait\(index)", gate: "never"), options: .init(timeout: .seconds(30))) }
+                let error = try await rpcError {
+                    try await stub.call(
+                        .init(text: "wait\(index)", gate: "never"),
+                        options: .init(timeout: .seconds(30))
+                    )
+                }
                 outcomes.record("failed:\(index):\(error.code)")
             }
         }
@@ -241,7 +261,10 @@ struct LifecycleTests {
         let exits = EventRecorder()
         serverConfiguration.handlerExecution = .ioThread
         serverConfiguration.interceptors = [ThreadExitInterceptor(event: "server-thread-exited", events: exits)]
-        let server = try await RunningServer.start(configuration: serverConfiguration, services: [TestService(events: EventRecorder(), gates: Gates())])
+        let server = try await RunningServer.start(
+            configuration: serverConfiguration,
+            services: [TestService(events: EventRecorder(), gates: Gates())]
+        )
         var clientConfiguration = Client.Configuration(endpoints: server.endpoints)
         clientConfiguration.transportContext = context
         clientConfiguration.name = name + "c"
@@ -254,7 +277,9 @@ struct LifecycleTests {
         context.shutdown()
         #expect(await exits.wait(for: "client-thread-exited", timeout: .seconds(5)))
         #expect(await exits.wait(for: "server-thread-exited", timeout: .seconds(5)))
-        let error = try await rpcError { try await stub.call(.init(text: "after"), options: .init(timeout: .seconds(30))) }
+        let error = try await rpcError {
+            try await stub.call(.init(text: "after"), options: .init(timeout: .seconds(30)))
+        }
         #expect(error.code == .unavailable)
         await client.stop()
         await server.stop()

@@ -11,7 +11,9 @@ struct MultiProcessTests {
     func twoServers() async throws {
         let first = try await ServerProcess.start("echo-server")
         let second = try await ServerProcess.start("echo-server")
-        let clientRunning = try RunningClient.start(configuration: .init(endpoints: [first.endpoint, second.endpoint], defaultTimeout: .seconds(5)))
+        let clientRunning = try RunningClient.start(
+            configuration: .init(endpoints: [first.endpoint, second.endpoint], defaultTimeout: .seconds(5))
+        )
         let client = clientRunning.client
         let echo = Echo_Echo.Client(wrapping: client)
         var servedBy: Set<String> = []
@@ -61,11 +63,15 @@ final class ServerProcess: @unchecked Sendable {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0])
             .deletingLastPathComponent()
             .appendingPathComponent(name)
-        let executable = FileManager.default.isExecutableFile(atPath: binary.path)
+        let executable =
+            FileManager.default.isExecutableFile(atPath: binary.path)
             ? binary
             : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw StartFailure(description: "\(name) is not built next to the tests (\(executable.path)); run swift build --build-tests")
+            throw StartFailure(
+                description:
+                    "\(name) is not built next to the tests (\(executable.path)); run swift build --build-tests"
+            )
         }
         let process = Process()
         process.executableURL = executable

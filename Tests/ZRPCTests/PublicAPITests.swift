@@ -27,9 +27,14 @@ struct PublicAPITests {
             let words = line.split(separator: " ").map(String.init)
             guard let index = words.firstIndex(of: "import"), index + 1 < words.count else { return nil }
             let modifiers = words[..<index]
-            guard modifiers.allSatisfy({ ["public", "package", "internal", "private", "fileprivate", "@_exported", "@preconcurrency"].contains($0) })
+            guard
+                modifiers.allSatisfy({
+                    ["public", "package", "internal", "private", "fileprivate", "@_exported", "@preconcurrency"]
+                        .contains($0)
+                })
             else { return nil }
-            let access = modifiers.contains("@_exported") ? "@_exported" : modifiers.first { !$0.hasPrefix("@") } ?? "default"
+            let access =
+                modifiers.contains("@_exported") ? "@_exported" : modifiers.first { !$0.hasPrefix("@") } ?? "default"
             return (access, words[index + 1])
         }
     }
@@ -45,7 +50,10 @@ struct PublicAPITests {
                 #expect(!Self.forbidden.contains(entry.module), "\(name) imports \(entry.module)")
                 guard Self.hidden.contains(entry.module) else { continue }
                 checked += 1
-                #expect(["internal", "package", "private", "fileprivate"].contains(entry.access), "\(name): \(entry.access) import \(entry.module)")
+                #expect(
+                    ["internal", "package", "private", "fileprivate"].contains(entry.access),
+                    "\(name): \(entry.access) import \(entry.module)"
+                )
             }
         }
         #expect(checked > 10)

@@ -1,9 +1,9 @@
 import ConformanceMessages
 import ConformanceServices
-import ZeroMQ
 import Testing
 import ZRPC
 import ZRPCTestKit
+import ZeroMQ
 
 @Suite("Request/reply")
 struct RequestReplyTests {
@@ -34,10 +34,16 @@ struct RequestReplyTests {
         }
     }
 
-    @Test("consecutive calls to methods that share a name or a service each reach their own handler", arguments: HandlerPlacement.allCases)
+    @Test(
+        "consecutive calls to methods that share a name or a service each reach their own handler",
+        arguments: HandlerPlacement.allCases
+    )
     func handlersSharingNames(handlers: HandlerPlacement) async throws {
         let faulty = FaultyService(name: "faulty")
-        try await withHarness(configureServer: handlers.configure, services: { [TestService(events: $0, gates: $1), faulty] }) { harness in
+        try await withHarness(
+            configureServer: handlers.configure,
+            services: { [TestService(events: $0, gates: $1), faulty] }
+        ) { harness in
             let faultyStub = Zrpc_Testkit_Faulty.Client(wrapping: harness.client)
             for round in 0..<3 {
                 // TestService/Read and Faulty/Read share a method name; Call and Relay a service.
@@ -105,11 +111,16 @@ struct RequestReplyTests {
         #expect(request.context.peer == "tester")
     }
 
-    @Test("a handler's RPCError reaches the client with its code, message and metadata", arguments: HandlerPlacement.allCases)
+    @Test(
+        "a handler's RPCError reaches the client with its code, message and metadata",
+        arguments: HandlerPlacement.allCases
+    )
     func handlerError(handlers: HandlerPlacement) async throws {
         try await withHarness(configureServer: handlers.configure) { harness in
             let error = try await rpcError {
-                try await harness.stub.call(.init(failCode: RPCError.Code.notFound.rawValue, failMessage: "no such thing"))
+                try await harness.stub.call(
+                    .init(failCode: RPCError.Code.notFound.rawValue, failMessage: "no such thing")
+                )
             }
             #expect(error.code == .notFound)
             #expect(error.message == "no such thing")
@@ -120,7 +131,9 @@ struct RequestReplyTests {
     @Test("any other error becomes UNKNOWN without leaking its details", arguments: HandlerPlacement.allCases)
     func handlerCrash(handlers: HandlerPlacement) async throws {
         try await withHarness(configureServer: handlers.configure) { harness in
-            let error = try await rpcError { try await harness.stub.call(.init(crashWith: "database password is hunter2")) }
+            let error = try await rpcError {
+                try await harness.stub.call(.init(crashWith: "database password is hunter2"))
+            }
             #expect(error.code == .unknown)
             #expect(!error.message.contains("hunter2"))
             // The server keeps serving.
@@ -149,7 +162,9 @@ struct RequestReplyTests {
     @Test("an oversized request is RESOURCE_EXHAUSTED and the server goes on")
     func oversized() async throws {
         try await withHarness(configureServer: { $0.maxRequestBytes = 1_000 }) { harness in
-            let error = try await rpcError { try await harness.stub.call(.init(blob: [UInt8](repeating: 7, count: 5_000))) }
+            let error = try await rpcError {
+                try await harness.stub.call(.init(blob: [UInt8](repeating: 7, count: 5_000)))
+            }
             #expect(error.code == .resourceExhausted)
             #expect(try await harness.stub.call(.init(text: "small")).text == "small")
         }
@@ -172,7 +187,8 @@ struct RequestReplyTests {
 
     @Test("a per-service limit refuses that service's calls beyond it and leaves others alone")
     func perServiceLimit() async throws {
-        try await withHarness(configureServer: { $0.maxConcurrentCallsPerService = [TestRPC.descriptor.fullName: 1] }) { harness in
+        try await withHarness(configureServer: { $0.maxConcurrentCallsPerService = [TestRPC.descriptor.fullName: 1] }) {
+            harness in
             async let held = harness.stub.call(.init(text: "held", gate: "hold"))
             #expect(await harness.events.wait(for: "started:held"))
             let error = try await rpcError { try await harness.stub.call(.init(text: "second")) }
@@ -190,7 +206,9 @@ struct RequestReplyTests {
     func interceptors() async throws {
         try await withHarness(
             configureServer: { $0.interceptors = [RequireHeader(key: "tenant")] },
-            configureClient: { $0.interceptors = [AddHeader(key: "tenant", value: "acme"), AddHeader(key: "order", value: "outer")] }
+            configureClient: {
+                $0.interceptors = [AddHeader(key: "tenant", value: "acme"), AddHeader(key: "order", value: "outer")]
+            }
         ) { harness in
             let reply = try await harness.stub.call(.init(text: "i"))
             #expect(reply.metadata["tenant"] == "acme")
@@ -228,7 +246,10 @@ struct AddHeader: ClientInterceptor {
     let key: String
     let value: String
 
-    func intercept(_ request: ClientRequest, next: @Sendable (ClientRequest) async throws -> ClientResponse) async throws -> ClientResponse {
+    func intercept(
+        _ request: ClientRequest,
+        next: @Sendable (ClientRequest) async throws -> ClientResponse
+    ) async throws -> ClientResponse {
         var request = request
         if request.metadata[key] == nil { request.metadata[key] = value }
         return try await next(request)

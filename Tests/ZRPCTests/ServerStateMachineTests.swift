@@ -12,10 +12,17 @@ struct ServerStateMachineTests {
     static let slow = MethodDescriptor(service: "slow.Slow", method: "Wait")
 
     static func table(max: Int = 3, perService: [String: Int] = [:], maxBytes: Int = 100) -> Table {
-        Table(limits: .init(maxConcurrentCalls: max, maxConcurrentCallsPerService: perService, maxRequestBytes: maxBytes))
+        Table(
+            limits: .init(maxConcurrentCalls: max, maxConcurrentCallsPerService: perService, maxRequestBytes: maxBytes)
+        )
     }
 
-    static func arrival(_ peer: String, _ callID: UInt64, _ method: MethodDescriptor = echo, bytes: Int = 10) -> Table.Arrival {
+    static func arrival(
+        _ peer: String,
+        _ callID: UInt64,
+        _ method: MethodDescriptor = echo,
+        bytes: Int = 10
+    ) -> Table.Arrival {
         Table.Arrival(peer: peer, callID: callID, method: method, payloadBytes: bytes)
     }
 
@@ -72,14 +79,26 @@ struct ServerStateMachineTests {
     @Test("refusals are checked in order: draining, unknown method, size, then limits")
     func refusalOrder() throws {
         var table = Self.table(max: 0)
-        let draining = try #require(Self.refusal(table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: false, refusingNewCalls: true)))
+        let draining = try #require(
+            Self.refusal(
+                table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: false, refusingNewCalls: true)
+            )
+        )
         #expect(draining.error.code == .unavailable)
         #expect(draining.error.neverReachedServer)
-        let unknownService = try #require(Self.refusal(table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: false, refusingNewCalls: false)))
+        let unknownService = try #require(
+            Self.refusal(
+                table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: false, refusingNewCalls: false)
+            )
+        )
         #expect(unknownService.error.code == .unimplemented)
         #expect(unknownService.error.message == "unknown service echo.Echo")
         #expect(unknownService.event == .unimplemented)
-        let unknownMethod = try #require(Self.refusal(table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: true, refusingNewCalls: false)))
+        let unknownMethod = try #require(
+            Self.refusal(
+                table.admit(Self.arrival("a", 1), hostsMethod: false, hostsService: true, refusingNewCalls: false)
+            )
+        )
         #expect(unknownMethod.error.message == "unknown method Say in service echo.Echo")
         let tooLarge = try #require(Self.refusal(Self.admit(&table, Self.arrival("a", 1, bytes: 101))))
         #expect(tooLarge.error.code == .resourceExhausted)
@@ -100,7 +119,8 @@ struct ServerStateMachineTests {
         #expect(table.contains(serial: 2))
         #expect(table.removeAll().map(\.callID) == [1])
         #expect(table.isEmpty)
-        for id in 1...5 { #expect(Self.refusal(Self.admit(&table, Self.arrival("c", UInt64(id)))) == nil) }  // counts reset
+        // The per-service counts were reset too.
+        for id in 1...5 { #expect(Self.refusal(Self.admit(&table, Self.arrival("c", UInt64(id)))) == nil) }
         #expect(table.count == 5)
     }
 
@@ -174,7 +194,9 @@ struct ServerStateMachineTests {
         let a = try Frame("client-a")
         var full: [WireFormat.OutgoingMessage] = []
         for index in 0..<(WireFormat.maxCallsPerMessage + 1) {
-            if let message = try batches.append(to: a, header: try Frame("h\(index)"), payload: Frame()) { full.append(message) }
+            if let message = try batches.append(to: a, header: try Frame("h\(index)"), payload: Frame()) {
+                full.append(message)
+            }
         }
         _ = try batches.append(to: try Frame("client-b"), header: try Frame("hb"), payload: nil)
         #expect(full.count == 1)

@@ -71,7 +71,8 @@ import Testing
         for _ in 0..<3_000 {
             switch random.next() % 10 {
             case 0..<5:  // a call starts: mostly one timeout with jitter, sometimes a short one
-                let deadline = random.next() % 8 == 0
+                let deadline =
+                    random.next() % 8 == 0
                     ? now + Int(random.next() % 50)
                     : now + 5_000 - Int(random.next() % 40)
                 queue.schedule(nextKey, at: at(deadline))
@@ -83,7 +84,10 @@ import Testing
                 now += Int(random.next() % 400)
                 queue.dropStale(where: { live[$0] == nil }, live: live.count)
                 if let earliest = live.values.min() {
-                    #expect(queue.nextDeadline.map { $0 <= at(earliest) } == true, "seed \(seed): a live timer would fire late")
+                    #expect(
+                        queue.nextDeadline.map { $0 <= at(earliest) } == true,
+                        "seed \(seed): a live timer would fire late"
+                    )
                 }
                 for key in queue.popExpired(now: at(now)) {
                     if let deadline = live.removeValue(forKey: key) { #expect(deadline <= now) }

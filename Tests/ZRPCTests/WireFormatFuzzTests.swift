@@ -10,7 +10,11 @@ import ZeroMQ
 struct WireFormatFuzzTests {
     /// What one generated unit of a message is, and what parsing it must give.
     private enum Unit {
-        case request(UInt64), response(UInt64), cancel(UInt64), ping(UInt64), pong(UInt64)
+        case request(UInt64)
+        case response(UInt64)
+        case cancel(UInt64)
+        case ping(UInt64)
+        case pong(UInt64)
         /// A header that does not decode (a length running past the end).
         case garbage
         /// An empty header frame: decodes, but sets no kind.
@@ -43,7 +47,10 @@ struct WireFormatFuzzTests {
         }
         switch unit {
         case .request(let id):
-            return [try header(.request(.init(callID: id, service: "s.S", method: "M"))), try Frame(bytes: payload(for: id))]
+            return [
+                try header(.request(.init(callID: id, service: "s.S", method: "M"))),
+                try Frame(bytes: payload(for: id)),
+            ]
         case .response(let id):
             return [try header(.response(.init(callID: id))), try Frame(bytes: payload(for: id))]
         case .cancel(let id): return [try header(.cancel(.init(callID: id)))]
@@ -102,16 +109,17 @@ struct WireFormatFuzzTests {
             var units: [Unit] = []
             for index in 0..<Int(random.next() % 12) {
                 let id = UInt64(round * 100 + index + 1)
-                let unit: Unit = switch random.next() % 16 {
-                case 0..<5: .request(id)
-                case 5..<8: .response(id)
-                case 8, 9: .cancel(id)
-                case 10: .ping(id)
-                case 11: .pong(id)
-                case 12: .garbage
-                case 13: .noKind
-                default: .cutRequest(id)
-                }
+                let unit: Unit =
+                    switch random.next() % 16 {
+                    case 0..<5: .request(id)
+                    case 5..<8: .response(id)
+                    case 8, 9: .cancel(id)
+                    case 10: .ping(id)
+                    case 11: .pong(id)
+                    case 12: .garbage
+                    case 13: .noKind
+                    default: .cutRequest(id)
+                    }
                 units.append(unit)
                 frames += try Self.frames(for: unit)
                 if case .cutRequest = unit { break }  // a cut-off request can only be the last frame
@@ -154,7 +162,9 @@ struct WireFormatFuzzTests {
                     #expect(failure == nil, "seed \(seed) round \(round)")
                 } else {
                     guard case .badHeader? = failure else {
-                        Issue.record("seed \(seed) round \(round): expected badHeader, got \(String(describing: failure))")
+                        Issue.record(
+                            "seed \(seed) round \(round): expected badHeader, got \(String(describing: failure))"
+                        )
                         continue
                     }
                 }

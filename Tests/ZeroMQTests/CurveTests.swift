@@ -16,7 +16,10 @@ import ZeroMQ
     ) throws -> R {
         let clientKeys = try CurveKeyPair.generate()
         return try withConnectedPair(
-            context, .tcp, bind: .reply, connect: .request,
+            context,
+            .tcp,
+            bind: .reply,
+            connect: .request,
             configureConnecting: { client in
                 try client.set(.curveServerKey, serverKey)
                 try client.set(.curvePublicKey, clientKeys.publicKey)

@@ -52,7 +52,9 @@ import ZeroMQ
             let error = expectZMQError(.messageTooLarge) { try pull.receiveMessage(maxFrames: 10) { $0.count } }
             #expect(error?.message.contains("more than 10 frames") == true)
             let next = try pull.receiveMessage(maxFrames: 10) { message in
-                (0..<message.count).map { index in message.withUnsafeBytes(at: index) { String(decoding: $0, as: UTF8.self) } }
+                (0..<message.count).map { index in
+                    message.withUnsafeBytes(at: index) { String(decoding: $0, as: UTF8.self) }
+                }
             }
             #expect(next == ["next", "message"])
             // Exactly at the limit is fine, and a larger limit later grows the buffers.
@@ -78,7 +80,8 @@ import ZeroMQ
     @Test func aFrameTakenTwiceIsEmptyTheSecondTime() throws {
         try withConnectedPair(context, .inproc, bind: .pull, connect: .push) { pull, push throws in
             try push.send(try frames("once"))
-            let taken = try pull.receiveMessage(maxFrames: 1) { message in (message.frame(at: 0), message.frame(at: 0)) }
+            let taken = try pull.receiveMessage(maxFrames: 1) { message in (message.frame(at: 0), message.frame(at: 0))
+            }
             let (first, second) = try #require(taken)
             #expect(first.string == "once")
             #expect(second.isEmpty)

@@ -32,7 +32,10 @@ import ZeroMQ
     func dealerRouter(transport: Transport) throws {
         let identity: [UInt8] = Array("client-7".utf8)
         try withConnectedPair(
-            context, transport, bind: .router, connect: .dealer,
+            context,
+            transport,
+            bind: .router,
+            connect: .dealer,
             configureConnecting: { dealer in try dealer.set(.routingID, identity) }
         ) { router, dealer in
             try router.set(.routerMandatory, true)
@@ -65,7 +68,10 @@ import ZeroMQ
     @Test(arguments: Transport.allCases)
     func publishSubscribe(transport: Transport) throws {
         try withConnectedPair(
-            context, transport, bind: .publish, connect: .subscribe,
+            context,
+            transport,
+            bind: .publish,
+            connect: .subscribe,
             configureConnecting: { subscriber in try subscriber.subscribe("weather.") }
         ) { publisher, subscriber in
             // Slow joiner: the subscription reaches the publisher some time after connect. Publish until

@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Testing
+
 @testable import ZeroMQ
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The libzmq choke point (`zmqCall`), driven by fake C calls that set `errno`.
 @Suite struct ZMQCallTests {
@@ -38,10 +40,13 @@ import Testing
         #expect(call.calls == 2)
     }
 
-    @Test("any other errno is thrown once, as a ZMQError naming the operation", arguments: [
-        ZMQError.Code.contextTerminated, .notSocket, .invalidArgument, .hostUnreachable, .tooManyOpenFiles,
-        .outOfMemory,
-    ])
+    @Test(
+        "any other errno is thrown once, as a ZMQError naming the operation",
+        arguments: [
+            ZMQError.Code.contextTerminated, .notSocket, .invalidArgument, .hostUnreachable, .tooManyOpenFiles,
+            .outOfMemory,
+        ]
+    )
     func otherErrorsAreThrown(code: ZMQError.Code) {
         var call = FakeCCall(failing: [code.errno, EINTR])
         let error = expectZMQError(code) {

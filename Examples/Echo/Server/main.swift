@@ -16,8 +16,11 @@ import ZRPCProcessKit
 ExitWithParent.startIfRequested()  // ZRPC_EXIT_WITH_PARENT=1: exit when the parent closes our stdin
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let endpoints = arguments.isEmpty
-    ? (ProcessInfo.processInfo.environment["ECHO_ENDPOINTS"] ?? "tcp://127.0.0.1:5555").split(separator: ",").map(String.init)
+let endpoints =
+    arguments.isEmpty
+    ? (ProcessInfo.processInfo.environment["ECHO_ENDPOINTS"] ?? "tcp://127.0.0.1:5555").split(separator: ",").map(
+        String.init
+    )
     : arguments
 let name = "echo-server pid \(ProcessInfo.processInfo.processIdentifier)"
 

@@ -57,7 +57,8 @@ public final class Client: Service, Sendable {
     ///   - server: The services to call.
     ///   - configuration: Default timeout, interceptors, resilience (endpoints are not used).
     /// - Throws: ``ResilienceConfigurationError`` for an invalid resilience setting.
-    public convenience init(calling server: InProcessServer, configuration: Configuration = .init(endpoints: [])) throws {
+    public convenience init(calling server: InProcessServer, configuration: Configuration = .init(endpoints: [])) throws
+    {
         try self.init(configuration: configuration, inProcess: server)
     }
 
@@ -241,11 +242,16 @@ public final class Client: Service, Sendable {
     /// The untyped part of a call: checks the options, sets the deadline, runs the interceptors
     /// and the transport.
     @usableFromInline
-    nonisolated(nonsending) func perform(_ method: MethodDescriptor, payload: SerializedMessage, options: CallOptions) async throws -> ClientResponse {
+    nonisolated(nonsending) func perform(
+        _ method: MethodDescriptor,
+        payload: SerializedMessage,
+        options: CallOptions
+    ) async throws -> ClientResponse {
         if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
             throw RPCError(
                 code: .invalidArgument,
-                message: "metadata key \(reserved.key) uses the prefix \(Metadata.reservedPrefix), which is reserved for ZRPC"
+                message:
+                    "metadata key \(reserved.key) uses the prefix \(Metadata.reservedPrefix), which is reserved for ZRPC"
             )
         }
         let perMethod = configuration.methodTimeouts.isEmpty ? nil : configuration.methodTimeouts[method.fullName]
@@ -265,7 +271,11 @@ public final class Client: Service, Sendable {
     }
 
     /// The end of the interceptor chain of an in-process client: refused once it shuts down.
-    private static func call(_ server: InProcessServer, _ request: ClientRequest, connection: ClientConnection) async throws -> ClientResponse {
+    private static func call(
+        _ server: InProcessServer,
+        _ request: ClientRequest,
+        connection: ClientConnection
+    ) async throws -> ClientResponse {
         _ = try connection.loopIfRunning()
         return try await server.call(request)
     }
@@ -288,7 +298,12 @@ public final class Client: Service, Sendable {
         let callID = callIDs.next()
         let headerFrame: Frame
         do {
-            headerFrame = try WireHeaders.request(callID: callID, method: request.method, remaining: remaining, request: request)
+            headerFrame = try WireHeaders.request(
+                callID: callID,
+                method: request.method,
+                remaining: remaining,
+                request: request
+            )
         } catch {
             loop.submit(.skip(callID))
             throw error
@@ -297,13 +312,17 @@ public final class Client: Service, Sendable {
             // Unchecked: the driver resumes each call once (see ClientDriver.Call), and a checked
             // continuation would cost an allocation per call.
             try await withUnsafeThrowingContinuation { continuation in
-                loop.submit(.start(.init(
-                    id: callID,
-                    header: headerFrame,
-                    payload: request.payload.frame,
-                    deadline: request.deadline,
-                    continuation: continuation
-                )))
+                loop.submit(
+                    .start(
+                        .init(
+                            id: callID,
+                            header: headerFrame,
+                            payload: request.payload.frame,
+                            deadline: request.deadline,
+                            continuation: continuation
+                        )
+                    )
+                )
             }
         } onCancel: {
             loop.submit(.cancel(callID))

@@ -33,7 +33,9 @@ extension Client.Configuration {
         let reader = ScopedReader(config: config, scope: scope)
         if let endpoints = try reader.string("endpoints") {
             self.endpoints = endpoints.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-            guard !self.endpoints.isEmpty else { throw ResilienceConfigurationError("\(reader.describe("endpoints")) names no endpoint") }
+            guard !self.endpoints.isEmpty else {
+                throw ResilienceConfigurationError("\(reader.describe("endpoints")) names no endpoint")
+            }
         }
         if let timeout = try reader.milliseconds("timeout-ms") { defaultTimeout = timeout }
 
@@ -47,7 +49,10 @@ extension Client.Configuration {
             try reader.validating(retryKeys) { try retry.validate() }
             resilience.retry = retry
         }
-        let breakerKeys = ["breaker.failure-rate", "breaker.minimum-calls", "breaker.window-calls", "breaker.open-ms", "breaker.probes"]
+        let breakerKeys = [
+            "breaker.failure-rate", "breaker.minimum-calls", "breaker.window-calls", "breaker.open-ms",
+            "breaker.probes",
+        ]
         if try reader.anySet(breakerKeys) {
             var breaker = resilience.circuitBreaker ?? CircuitBreaker.Policy()
             if let rate = try reader.double("breaker.failure-rate") { breaker.failureRateThreshold = rate }
@@ -69,10 +74,14 @@ extension Client.Configuration {
         }
         for method in methods {
             let prefix = method.method.lowercased() + "."
-            if let timeout = try reader.milliseconds(prefix + "timeout-ms") { methodTimeouts[method.fullName] = timeout }
+            if let timeout = try reader.milliseconds(prefix + "timeout-ms") {
+                methodTimeouts[method.fullName] = timeout
+            }
             if let attempts = try reader.int(prefix + "retry.max-attempts") {
                 guard var retry = resilience.retry else {
-                    throw ResilienceConfigurationError("\(reader.describe(prefix + "retry.max-attempts")) is set but retries are off for \(scope)")
+                    throw ResilienceConfigurationError(
+                        "\(reader.describe(prefix + "retry.max-attempts")) is set but retries are off for \(scope)"
+                    )
                 }
                 retry.maxAttemptsByMethod[method.fullName] = attempts
                 try reader.validating([prefix + "retry.max-attempts"]) { try retry.validate() }

@@ -110,11 +110,13 @@ final class ClientDriver: IOLoopDriver {
     static func reject(_ command: Command) {
         switch command {
         case .start(let call):
-            call.continuation.resume(throwing: RPCError(
-                code: .unavailable,
-                message: "the client was closed",
-                metadata: [RPCError.notSentMetadataKey: "true"]
-            ))
+            call.continuation.resume(
+                throwing: RPCError(
+                    code: .unavailable,
+                    message: "the client was closed",
+                    metadata: [RPCError.notSentMetadataKey: "true"]
+                )
+            )
         case .drain(let done):
             done.resume()
         case .cancel, .skip:
@@ -124,7 +126,11 @@ final class ClientDriver: IOLoopDriver {
 
     func serviceSockets(limit: Int) throws {
         for _ in 0..<16 {
-            try socket.receiveWaiting(limit: limit, maxFrames: WireFormat.maxFrames, onRejected: { statistics.record(.malformedResponse) }) { deliver($0) }
+            try socket.receiveWaiting(
+                limit: limit,
+                maxFrames: WireFormat.maxFrames,
+                onRejected: { statistics.record(.malformedResponse) }
+            ) { deliver($0) }
             guard outboundHead < outbound.count else { return }
             flushOutbound()
             guard outboundHead < outbound.count else { return }
@@ -149,11 +155,13 @@ final class ClientDriver: IOLoopDriver {
         for id in timers.popExpired(now: now) {
             guard let call = pending.removeValue(for: id) else { continue }
             let sent = isSent(call)
-            let error = sent
+            let error =
+                sent
                 ? RPCError(code: .deadlineExceeded, message: "no response within the deadline")
                 : RPCError(
                     code: .deadlineExceeded,
-                    message: "no server at \(configuration.endpoints.joined(separator: ", ")) accepted the call within the deadline",
+                    message:
+                        "no server at \(configuration.endpoints.joined(separator: ", ")) accepted the call within the deadline",
                     metadata: [RPCError.notSentMetadataKey: "true"]
                 )
             call.continuation.resume(throwing: error)
@@ -165,7 +173,9 @@ final class ClientDriver: IOLoopDriver {
     func stop() {
         for call in pending.removeAll() {
             let metadata: Metadata = isSent(call) ? [:] : [RPCError.notSentMetadataKey: "true"]
-            call.continuation.resume(throwing: RPCError(code: .unavailable, message: "the client was closed", metadata: metadata))
+            call.continuation.resume(
+                throwing: RPCError(code: .unavailable, message: "the client was closed", metadata: metadata)
+            )
         }
         for waiter in drainWaiters { waiter.resume() }
         drainWaiters.removeAll()
@@ -220,11 +230,13 @@ final class ClientDriver: IOLoopDriver {
     private func failUnsent(_ calls: ArraySlice<Call>, _ error: any Error) {
         for call in calls {
             guard let waiting = pending.removeValue(for: call.id) else { continue }
-            waiting.continuation.resume(throwing: RPCError(
-                code: .unavailable,
-                message: "could not send: \(error)",
-                metadata: [RPCError.notSentMetadataKey: "true"]
-            ))
+            waiting.continuation.resume(
+                throwing: RPCError(
+                    code: .unavailable,
+                    message: "could not send: \(error)",
+                    metadata: [RPCError.notSentMetadataKey: "true"]
+                )
+            )
         }
         resumeDrainWaitersIfIdle()
     }

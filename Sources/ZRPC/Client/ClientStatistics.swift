@@ -29,7 +29,9 @@ public final class ClientStatistics: Sendable {
         case sentMessage(requests: Int)
     }
 
-    private let counters = StatisticsCounters(Snapshot(lateResponses: 0, malformedResponses: 0, requestsSent: 0, requestMessagesSent: 0))
+    private let counters = StatisticsCounters(
+        Snapshot(lateResponses: 0, malformedResponses: 0, requestsSent: 0, requestMessagesSent: 0)
+    )
 
     init() {}
 

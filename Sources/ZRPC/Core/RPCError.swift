@@ -127,7 +127,8 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// Equal when code, message, metadata and `retryAfter` are (``cause`` is not compared).
     public static func == (lhs: RPCError, rhs: RPCError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message && lhs.metadata == rhs.metadata && lhs.retryAfter == rhs.retryAfter
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.metadata == rhs.metadata
+            && lhs.retryAfter == rhs.retryAfter
     }
 
     /// Hashes what `==` compares.

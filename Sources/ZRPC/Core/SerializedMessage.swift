@@ -36,7 +36,11 @@ public struct SerializedMessage: Sendable, CustomStringConvertible {
         do {
             self.init(frame: try Frame(bytes: bytes))
         } catch {
-            throw RPCError(code: .resourceExhausted, message: "could not allocate \(bytes.count) bytes for a message", cause: error)
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "could not allocate \(bytes.count) bytes for a message",
+                cause: error
+            )
         }
     }
 
@@ -56,7 +60,11 @@ public struct SerializedMessage: Sendable, CustomStringConvertible {
         do {
             self.init(frame: try Frame(size: size) { buffer in packed.pack(into: buffer) })
         } catch {
-            throw RPCError(code: .resourceExhausted, message: "could not allocate \(size) bytes for a message", cause: error)
+            throw RPCError(
+                code: .resourceExhausted,
+                message: "could not allocate \(size) bytes for a message",
+                cause: error
+            )
         }
     }
 

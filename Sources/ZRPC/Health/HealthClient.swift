@@ -22,7 +22,8 @@ public struct HealthClient: Sendable {
     ///   - service: A full service name (`echo.Echo`), or "".
     ///   - options: Timeout and metadata of the call.
     /// - Throws: ``RPCError`` when the call fails.
-    public func check(service: String = "", options: CallOptions = .defaults) async throws -> HealthStatus.ServingStatus {
+    public func check(service: String = "", options: CallOptions = .defaults) async throws -> HealthStatus.ServingStatus
+    {
         let stub = Zrpc_Health_Health.Client(wrapping: client)
         let response = try await stub.check(Zrpc_Health_HealthCheckRequest(service: service), options: options)
         return HealthStatus.ServingStatus(rawValue: response.status.rawValue)

@@ -10,11 +10,6 @@ public struct InterceptorScope: Hashable, Sendable {
     private let services: Set<String>?
     private let methods: Set<String>?
 
-    private init(services: Set<String>?, methods: Set<String>?) {
-        self.services = services
-        self.methods = methods
-    }
-
     /// Every call.
     public static let all = InterceptorScope(services: nil, methods: nil)
 

@@ -52,9 +52,15 @@ public struct Backoff: Hashable, Sendable {
 
     /// Checks the values; a configuration error says which.
     func validate() throws {
-        guard initial > .zero else { throw ResilienceConfigurationError("backoff initial must be positive, not \(initial)") }
-        guard maximum >= initial else { throw ResilienceConfigurationError("backoff maximum \(maximum) is below initial \(initial)") }
-        guard multiplier >= 1, multiplier.isFinite else { throw ResilienceConfigurationError("backoff multiplier must be ≥ 1, not \(multiplier)") }
+        guard initial > .zero else {
+            throw ResilienceConfigurationError("backoff initial must be positive, not \(initial)")
+        }
+        guard maximum >= initial else {
+            throw ResilienceConfigurationError("backoff maximum \(maximum) is below initial \(initial)")
+        }
+        guard multiplier >= 1, multiplier.isFinite else {
+            throw ResilienceConfigurationError("backoff multiplier must be ≥ 1, not \(multiplier)")
+        }
     }
 
     private static func seconds(_ duration: Duration) -> Double {

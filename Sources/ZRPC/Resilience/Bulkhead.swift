@@ -33,7 +33,9 @@ public struct Bulkhead: Sendable {
         }
 
         func validate() throws {
-            guard maxConcurrentCalls >= 1 else { throw ResilienceConfigurationError("bulkhead maxConcurrentCalls must be ≥ 1") }
+            guard maxConcurrentCalls >= 1 else {
+                throw ResilienceConfigurationError("bulkhead maxConcurrentCalls must be ≥ 1")
+            }
             guard maxQueuedCalls >= 0 else { throw ResilienceConfigurationError("bulkhead maxQueuedCalls must be ≥ 0") }
             guard maxWait >= .zero else { throw ResilienceConfigurationError("bulkhead maxWait must not be negative") }
         }

@@ -40,12 +40,16 @@ extension BulkheadInterceptor {
         while true {
             let delay = now().duration(to: wakeUp)
             if delay > .zero { try? await sleep(delay) }
-            let result = state.withLock { state -> (expired: [CheckedContinuation<Void, any Error>], queued: Int, next: ContinuousClock.Instant?)? in
+            let result = state.withLock {
+                state -> (expired: [CheckedContinuation<Void, any Error>], queued: Int, next: ContinuousClock.Instant?)?
+                in
                 guard state.timer?.generation == generation else { return nil }  // replaced
                 var expired: [CheckedContinuation<Void, any Error>] = []
                 for id in state.expiries.popExpired(now: now()) {
                     // A call that already holds a permit, or was cancelled, is no longer queued.
-                    guard state.bulkhead.abandon(id), let waiter = state.waiters.take(WaiterTicket(rawValue: id)) else { continue }
+                    guard state.bulkhead.abandon(id), let waiter = state.waiters.take(WaiterTicket(rawValue: id)) else {
+                        continue
+                    }
                     expired.append(waiter)
                 }
                 let waiters = state.waiters

@@ -142,7 +142,11 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
 
     /// Grants, rejects or queues the call holding `ticket`; a queued call is parked, and its wait
     /// scheduled, under the same lock, so a release, a timeout or a cancel always finds it.
-    private func admit(_ ticket: WaiterTicket, deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, any Error>) {
+    private func admit(
+        _ ticket: WaiterTicket,
+        deadline: ContinuousClock.Instant,
+        continuation: CheckedContinuation<Void, any Error>
+    ) {
         let instant = now()
         let wakeUp = min(instant.advanced(by: policy.maxWait), deadline)
         let (outcome, queued, timer) = state.withLock { state -> (Result<Void, any Error>?, Int?, TimerStart?) in
@@ -188,6 +192,10 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
 
     /// RESOURCE_EXHAUSTED for `service`, marked as never sent (safe to retry elsewhere or later).
     static func full(_ service: String) -> RPCError {
-        RPCError(code: .resourceExhausted, message: "bulkhead for \(service) is full", metadata: [RPCError.notSentMetadataKey: "true"])
+        RPCError(
+            code: .resourceExhausted,
+            message: "bulkhead for \(service) is full",
+            metadata: [RPCError.notSentMetadataKey: "true"]
+        )
     }
 }

@@ -70,8 +70,13 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) throws {
         try self.init(
-            methods: methods, timeToLive: timeToLive, maxEntries: maxEntries, staleIfErrorFor: staleIfErrorFor,
-            staleOn: staleOn, now: now, waitingChanged: { _ in }
+            methods: methods,
+            timeToLive: timeToLive,
+            maxEntries: maxEntries,
+            staleIfErrorFor: staleIfErrorFor,
+            staleOn: staleOn,
+            now: now,
+            waitingChanged: { _ in }
         )
     }
 
@@ -136,7 +141,8 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     ///   - method: The read method.
     ///   - request: The request.
     ///   - response: Its new answer.
-    public func update(_ method: MethodDescriptor, request: some ProtobufMessage, response: some ProtobufMessage) throws {
+    public func update(_ method: MethodDescriptor, request: some ProtobufMessage, response: some ProtobufMessage) throws
+    {
         let key = Key(method: method.fullName, request: try request.serializedBytes())
         let value = ClientResponse(payload: try SerializedMessage(bytes: try response.serializedBytes()), metadata: [:])
         let instant = now()

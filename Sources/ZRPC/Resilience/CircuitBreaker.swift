@@ -73,17 +73,25 @@ public struct CircuitBreaker: Sendable {
 
         func validate() throws {
             guard (0...1).contains(failureRateThreshold), failureRateThreshold > 0 else {
-                throw ResilienceConfigurationError("breaker failureRateThreshold must be in (0, 1], not \(failureRateThreshold)")
+                throw ResilienceConfigurationError(
+                    "breaker failureRateThreshold must be in (0, 1], not \(failureRateThreshold)"
+                )
             }
             guard (0...1).contains(slowCallRateThreshold), slowCallRateThreshold > 0 else {
-                throw ResilienceConfigurationError("breaker slowCallRateThreshold must be in (0, 1], not \(slowCallRateThreshold)")
+                throw ResilienceConfigurationError(
+                    "breaker slowCallRateThreshold must be in (0, 1], not \(slowCallRateThreshold)"
+                )
             }
             guard minimumCalls >= 1 else { throw ResilienceConfigurationError("breaker minimumCalls must be ≥ 1") }
             guard halfOpenProbes >= 1 else { throw ResilienceConfigurationError("breaker halfOpenProbes must be ≥ 1") }
-            guard openDuration > .zero else { throw ResilienceConfigurationError("breaker openDuration must be positive") }
+            guard openDuration > .zero else {
+                throw ResilienceConfigurationError("breaker openDuration must be positive")
+            }
             switch window {
             case .count(let count) where count < minimumCalls:
-                throw ResilienceConfigurationError("breaker window of \(count) calls cannot reach minimumCalls \(minimumCalls)")
+                throw ResilienceConfigurationError(
+                    "breaker window of \(count) calls cannot reach minimumCalls \(minimumCalls)"
+                )
             case .time(let duration) where duration <= .zero:
                 throw ResilienceConfigurationError("breaker time window must be positive")
             default:
@@ -239,6 +247,7 @@ public struct CircuitBreaker: Sendable {
         guard live.count >= policy.minimumCalls else { return false }
         let failures = Double(live.filter(\.failed).count) / Double(live.count)
         let slow = Double(live.filter(\.slow).count) / Double(live.count)
-        return failures >= policy.failureRateThreshold || (slow >= policy.slowCallRateThreshold && live.contains(where: \.slow))
+        return failures >= policy.failureRateThreshold
+            || (slow >= policy.slowCallRateThreshold && live.contains(where: \.slow))
     }
 }

@@ -14,7 +14,9 @@ import Synchronization
 /// ```
 public final class CircuitBreakerInterceptor: ClientInterceptor, Sendable {
     /// Statuses counted as failures by default: the service is unavailable, too slow, broken or overloaded.
-    public static let defaultFailureCodes: Set<RPCError.Code> = [.unavailable, .deadlineExceeded, .internal, .unknown, .resourceExhausted]
+    public static let defaultFailureCodes: Set<RPCError.Code> = [
+        .unavailable, .deadlineExceeded, .internal, .unknown, .resourceExhausted,
+    ]
 
     private let breaker: Mutex<CircuitBreaker>
     private let failureCodes: Set<RPCError.Code>
@@ -77,8 +79,12 @@ public final class CircuitBreakerInterceptor: ClientInterceptor, Sendable {
 
     private func record(_ outcome: CircuitBreaker.Outcome, since start: ContinuousClock.Instant) {
         let end = now()
-        guard let transition = breaker.withLock({ $0.record(outcome, duration: start.duration(to: end), now: end) }) else { return }
-        logger.warning("circuit breaker state changed", metadata: ["from": "\(transition.from)", "to": "\(transition.to)"])
+        guard let transition = breaker.withLock({ $0.record(outcome, duration: start.duration(to: end), now: end) })
+        else { return }
+        logger.warning(
+            "circuit breaker state changed",
+            metadata: ["from": "\(transition.from)", "to": "\(transition.to)"]
+        )
         onTransition(transition)
     }
 }

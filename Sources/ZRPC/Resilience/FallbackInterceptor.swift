@@ -35,10 +35,15 @@ public struct FallbackInterceptor: ClientInterceptor {
             requestType: Request.Type,
             _ produce: @escaping @Sendable (Request, RPCError) async throws -> Response
         ) -> Fallback {
-            Fallback(method: method.fullName, codes: codes, produce: { request, error in
-                let decoded = try request.payload.decode(as: Request.self)
-                return ClientResponse(payload: try SerializedMessage(await produce(decoded, error)), metadata: [:])
-            }, observe: nil)
+            Fallback(
+                method: method.fullName,
+                codes: codes,
+                produce: { request, error in
+                    let decoded = try request.payload.decode(as: Request.self)
+                    return ClientResponse(payload: try SerializedMessage(await produce(decoded, error)), metadata: [:])
+                },
+                observe: nil
+            )
         }
 
         /// Answers with the method's last successful response (if there was one).
@@ -46,7 +51,10 @@ public struct FallbackInterceptor: ClientInterceptor {
         /// - Parameters:
         ///   - method: The method.
         ///   - codes: The statuses that trigger it.
-        public static func lastGood(_ method: MethodDescriptor, on codes: Set<RPCError.Code> = FallbackInterceptor.defaultCodes) -> Fallback {
+        public static func lastGood(
+            _ method: MethodDescriptor,
+            on codes: Set<RPCError.Code> = FallbackInterceptor.defaultCodes
+        ) -> Fallback {
             let last = LastGood()
             return Fallback(
                 method: method.fullName,

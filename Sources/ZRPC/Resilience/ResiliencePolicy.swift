@@ -61,7 +61,12 @@ public struct ResiliencePolicy: Sendable {
         ///   - timeToLive: How long an answer is fresh.
         ///   - maxEntries: The most answers kept.
         ///   - staleIfErrorFor: The stale-if-error window, or nil for none.
-        public init(methods: [MethodDescriptor], timeToLive: Duration = .seconds(30), maxEntries: Int = 1_000, staleIfErrorFor: Duration? = nil) {
+        public init(
+            methods: [MethodDescriptor],
+            timeToLive: Duration = .seconds(30),
+            maxEntries: Int = 1_000,
+            staleIfErrorFor: Duration? = nil
+        ) {
             self.methods = methods
             self.timeToLive = timeToLive
             self.maxEntries = maxEntries
@@ -110,7 +115,9 @@ public struct ResiliencePolicy: Sendable {
         }
         var layers = ResilienceLayers()
         if let retry { layers.retry = try RetryInterceptor(policy: retry, budget: retryBudget) }
-        if let circuitBreaker { layers.circuitBreaker = try CircuitBreakerInterceptor(policy: circuitBreaker, logger: logger) }
+        if let circuitBreaker {
+            layers.circuitBreaker = try CircuitBreakerInterceptor(policy: circuitBreaker, logger: logger)
+        }
         if let bulkhead { layers.bulkhead = try BulkheadInterceptor(policy: bulkhead) }
         if let cache {
             layers.cache = try CacheInterceptor(
@@ -132,12 +139,18 @@ public struct ResiliencePolicy: Sendable {
             switch layer {
             case .cache: if let cache { parts.append("cache(\(cache.methods.count) methods, ttl \(cache.timeToLive))") }
             case .fallback: if !fallbacks.isEmpty { parts.append("fallback(\(fallbacks.count) methods)") }
-            case .bulkhead: if let bulkhead { parts.append("bulkhead(\(bulkhead.maxConcurrentCalls) + \(bulkhead.maxQueuedCalls) queued)") }
+            case .bulkhead:
+                if let bulkhead {
+                    parts.append("bulkhead(\(bulkhead.maxConcurrentCalls) + \(bulkhead.maxQueuedCalls) queued)")
+                }
             case .circuitBreaker:
                 if let circuitBreaker {
-                    parts.append("breaker(\(circuitBreaker.failureRateThreshold) over \(circuitBreaker.window), open \(circuitBreaker.openDuration))")
+                    parts.append(
+                        "breaker(\(circuitBreaker.failureRateThreshold) over \(circuitBreaker.window), open \(circuitBreaker.openDuration))"
+                    )
                 }
-            case .retry: if let retry { parts.append("retry(\(retry.maxAttempts) attempts, budget \(retryBudget.maxTokens))") }
+            case .retry:
+                if let retry { parts.append("retry(\(retry.maxAttempts) attempts, budget \(retryBudget.maxTokens))") }
             default: break
             }
         }

@@ -71,7 +71,9 @@ public struct ResponseCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
             guard timeToLive > .zero else {
                 throw ResilienceConfigurationError("cache timeToLive must be positive, not \(timeToLive)")
             }
-            guard maxEntries >= 1 else { throw ResilienceConfigurationError("cache maxEntries must be ≥ 1, not \(maxEntries)") }
+            guard maxEntries >= 1 else {
+                throw ResilienceConfigurationError("cache maxEntries must be ≥ 1, not \(maxEntries)")
+            }
             if let staleIfErrorFor, staleIfErrorFor < .zero {
                 throw ResilienceConfigurationError("cache staleIfErrorFor must not be negative, not \(staleIfErrorFor)")
             }

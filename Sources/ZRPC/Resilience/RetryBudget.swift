@@ -42,7 +42,11 @@ public struct RetryBudget: Hashable, Sendable {
     }
 
     func validate() throws {
-        guard maxTokens > 0 else { throw ResilienceConfigurationError("retry budget maxTokens must be positive, not \(maxTokens)") }
-        guard tokenRatio > 0 else { throw ResilienceConfigurationError("retry budget tokenRatio must be positive, not \(tokenRatio)") }
+        guard maxTokens > 0 else {
+            throw ResilienceConfigurationError("retry budget maxTokens must be positive, not \(maxTokens)")
+        }
+        guard tokenRatio > 0 else {
+            throw ResilienceConfigurationError("retry budget tokenRatio must be positive, not \(tokenRatio)")
+        }
     }
 }

@@ -52,7 +52,9 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
         }
 
         func validate() throws {
-            guard maxAttempts >= 1 else { throw ResilienceConfigurationError("retry maxAttempts must be ≥ 1, not \(maxAttempts)") }
+            guard maxAttempts >= 1 else {
+                throw ResilienceConfigurationError("retry maxAttempts must be ≥ 1, not \(maxAttempts)")
+            }
             for (method, attempts) in maxAttemptsByMethod where attempts < 1 {
                 throw ResilienceConfigurationError("retry maxAttempts for \(method) must be ≥ 1, not \(attempts)")
             }
@@ -110,7 +112,8 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
         if attempt.idempotencyKey.isEmpty {
             attempt.idempotencyKey = state.withLock { Self.makeKey(&$0.random) }
         }
-        let safeToRetry = request.method.idempotency.isSafeToRetry || policy.idempotentMethods.contains(request.method.fullName)
+        let safeToRetry =
+            request.method.idempotency.isSafeToRetry || policy.idempotentMethods.contains(request.method.fullName)
         let maxAttempts = policy.maxAttemptsByMethod[request.method.fullName] ?? policy.maxAttempts
         while true {
             state.withLock { $0.counters.attempts += 1 }
@@ -122,7 +125,9 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
                 guard policy.retryableCodes.contains(error.code) else { throw error }
                 let delay = state.withLock { state -> Duration? in
                     state.budget.recordFailure()
-                    guard Int(attempt.attempt) < maxAttempts, safeToRetry || error.neverReachedServer else { return nil }
+                    guard Int(attempt.attempt) < maxAttempts, safeToRetry || error.neverReachedServer else {
+                        return nil
+                    }
                     guard state.budget.allowsRetry else {
                         state.counters.refusedByBudget += 1
                         return nil

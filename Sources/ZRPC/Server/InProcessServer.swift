@@ -42,7 +42,8 @@ public final class InProcessServer: Sendable {
     /// status mapping.
     func call(_ request: ClientRequest) async throws -> ClientResponse {
         guard let handler = registry.handler(for: request.method) else {
-            let message = registry.hosts(service: request.method.service)
+            let message =
+                registry.hosts(service: request.method.service)
                 ? "unknown method \(request.method.method) in service \(request.method.service)"
                 : "unknown service \(request.method.service)"
             throw RPCError(code: .unimplemented, message: message)
@@ -50,14 +51,17 @@ public final class InProcessServer: Sendable {
         guard request.payload.count <= configuration.maxRequestBytes else {
             throw RPCError(
                 code: .resourceExhausted,
-                message: "the request is \(request.payload.count) bytes; this server accepts at most \(configuration.maxRequestBytes)"
+                message:
+                    "the request is \(request.payload.count) bytes; this server accepts at most \(configuration.maxRequestBytes)"
             )
         }
         let remaining = ContinuousClock.now.duration(to: request.deadline)
         guard remaining > .zero else {
             throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")
         }
-        let deadline = ContinuousClock.now.advanced(by: ServerTimeouts.clamp(micros: max(WireFormat.micros(remaining), 1), configuration))
+        let deadline = ContinuousClock.now.advanced(
+            by: ServerTimeouts.clamp(micros: max(WireFormat.micros(remaining), 1), configuration)
+        )
         let context = ServerContext(
             method: request.method,
             metadata: request.metadata,
@@ -72,7 +76,10 @@ public final class InProcessServer: Sendable {
     }
 
     /// Runs the chain in a child task that is cancelled at `deadline` (or with the caller).
-    private func run(_ request: ServerRequest, until deadline: ContinuousClock.Instant) async throws -> SerializedMessage {
+    private func run(
+        _ request: ServerRequest,
+        until deadline: ContinuousClock.Instant
+    ) async throws -> SerializedMessage {
         let chain = chain
         let logger = configuration.logger
         return try await withThrowingTaskGroup(of: SerializedMessage?.self) { group in

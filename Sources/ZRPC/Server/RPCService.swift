@@ -22,7 +22,9 @@ public protocol RPCService: Sendable {
 public struct MethodHandler: Sendable {
     /// The method served.
     public let method: MethodDescriptor
-    @usableFromInline let handle: nonisolated(nonsending) @Sendable (SerializedMessage, ServerContext, DecodingLimits) async throws -> SerializedMessage
+    @usableFromInline let handle:
+        nonisolated(nonsending) @Sendable (SerializedMessage, ServerContext, DecodingLimits) async throws ->
+            SerializedMessage
 
     /// Wraps a typed handler.
     ///
@@ -43,8 +45,13 @@ public struct MethodHandler: Sendable {
             let request: Request
             do {
                 request = try payload.decode(as: Request.self, limits: limits)
-            } catch let error as ProtobufCError where error.code == .tooLarge || error.code == .allocationBudgetExceeded {
-                throw RPCError(code: .resourceExhausted, message: "the request is too large: \(error.message)", cause: error)
+            } catch let error as ProtobufCError where error.code == .tooLarge || error.code == .allocationBudgetExceeded
+            {
+                throw RPCError(
+                    code: .resourceExhausted,
+                    message: "the request is too large: \(error.message)",
+                    cause: error
+                )
             } catch {
                 throw RPCError(
                     code: .invalidArgument,

@@ -76,7 +76,11 @@ public final class Server: Service, Sendable {
         services: [any RPCService],
         _ body: (Server) async throws -> Result
     ) async throws -> Result {
-        try await withRunning(Server(configuration: configuration, services: services), ready: { _ = try await $0.listeningEndpoints }, body)
+        try await withRunning(
+            Server(configuration: configuration, services: services),
+            ready: { _ = try await $0.listeningEndpoints },
+            body
+        )
     }
 
     /// The endpoints bound, with ports resolved (`tcp://127.0.0.1:*` → `tcp://127.0.0.1:41234`);
@@ -118,7 +122,9 @@ public final class Server: Service, Sendable {
             state.phase = .starting
             return true
         }
-        guard claimed else { throw RPCError(code: .failedPrecondition, message: "the server ran before: make a new one") }
+        guard claimed else {
+            throw RPCError(code: .failedPrecondition, message: "the server ran before: make a new one")
+        }
         let (loop, context) = try await start()
         await shutdown.wait()
         let grace = Task.isCancelled ? Duration.zero : configuration.gracePeriod

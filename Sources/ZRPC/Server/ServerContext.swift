@@ -72,7 +72,14 @@ public struct ServerContext: Sendable {
         idempotencyKey: String = "",
         peer: String = ""
     ) {
-        call = CallInfo(method: method, metadata: metadata, deadline: deadline, attempt: attempt, idempotencyKey: idempotencyKey, identity: .name(peer))
+        call = CallInfo(
+            method: method,
+            metadata: metadata,
+            deadline: deadline,
+            attempt: attempt,
+            idempotencyKey: idempotencyKey,
+            identity: .name(peer)
+        )
     }
 
     init(
@@ -83,7 +90,14 @@ public struct ServerContext: Sendable {
         idempotencyKey: String,
         routingID: Frame
     ) {
-        call = CallInfo(method: method, metadata: metadata, deadline: deadline, attempt: attempt, idempotencyKey: idempotencyKey, identity: .routingID(routingID))
+        call = CallInfo(
+            method: method,
+            metadata: metadata,
+            deadline: deadline,
+            attempt: attempt,
+            idempotencyKey: idempotencyKey,
+            identity: .routingID(routingID)
+        )
     }
 
     /// The trailers set so far.
@@ -106,7 +120,14 @@ private final class CallInfo: Sendable {
     let identity: Identity
     let trailers = Mutex(Metadata())
 
-    init(method: MethodDescriptor, metadata: Metadata, deadline: ContinuousClock.Instant, attempt: UInt32, idempotencyKey: String, identity: Identity) {
+    init(
+        method: MethodDescriptor,
+        metadata: Metadata,
+        deadline: ContinuousClock.Instant,
+        attempt: UInt32,
+        idempotencyKey: String,
+        identity: Identity
+    ) {
         self.method = method
         self.metadata = metadata
         self.deadline = deadline

@@ -18,7 +18,9 @@ extension ServerDriver {
                 statistics.record(.cancelled)
                 callRemoved()
             case .ping(let ping)?:
-                if let pong = try? WireHeaders.pong(nonce: ping.nonce) { enqueue(to: client, header: pong, payload: nil) }
+                if let pong = try? WireHeaders.pong(nonce: ping.nonce) {
+                    enqueue(to: client, header: pong, payload: nil)
+                }
             case .pong(let pong)?:
                 perform(drain.pong(nonce: pong.nonce))
             case .request?:
@@ -42,7 +44,11 @@ extension ServerDriver {
             respond(to: client, callID: 0, error: RPCError(code: .unimplemented, message: message))
         case .badHeader(let reason):
             statistics.record(.malformedMessage)
-            respond(to: client, callID: 0, error: RPCError(code: .invalidArgument, message: "malformed ZRPC message: \(reason)"))
+            respond(
+                to: client,
+                callID: 0,
+                error: RPCError(code: .invalidArgument, message: "malformed ZRPC message: \(reason)")
+            )
         }
     }
 
@@ -69,7 +75,9 @@ extension ServerDriver {
             }
             return
         }
-        let deadline = ContinuousClock.now.advanced(by: ServerTimeouts.clamp(micros: header.timeoutMicros, configuration))
+        let deadline = ContinuousClock.now.advanced(
+            by: ServerTimeouts.clamp(micros: header.timeoutMicros, configuration)
+        )
         let context = ServerContext(
             method: method,
             metadata: WireFormat.metadata(header.metadata),

@@ -5,7 +5,8 @@ extension ServerDriver {
     /// Starts an admitted call: with `.ioThread` handlers, with the rest of its message's calls
     /// once the message is read; otherwise in a task of its own.
     func run(_ call: AcceptedCall) {
-        if configuration.handlerExecution.onIOThread, #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
+        if configuration.handlerExecution.onIOThread, #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
+        {
             waitingToRun.append(call)
             return
         }
@@ -70,10 +71,15 @@ extension ServerDriver {
             let payload = try await CallDeadline.$current.withValue(context.deadline) {
                 try await chain(request)
             }
-            return EncodedResponse(header: try WireHeaders.success(callID: callID, trailers: context.responseTrailers), payload: payload.frame)
+            return EncodedResponse(
+                header: try WireHeaders.success(callID: callID, trailers: context.responseTrailers),
+                payload: payload.frame
+            )
         } catch {
             let status = WireStatus.status(for: error, method: context.method, logger: logger)
-            guard let header = try? WireHeaders.failure(callID: callID, error: status, trailers: context.responseTrailers) else { return nil }
+            guard
+                let header = try? WireHeaders.failure(callID: callID, error: status, trailers: context.responseTrailers)
+            else { return nil }
             return EncodedResponse(header: header, payload: Frame())
         }
     }

@@ -46,7 +46,11 @@ extension ServerDriver {
         case .cancelCallsInFlight:
             for call in table.removeAll() {
                 call.handle?.cancel()
-                respond(to: call.peer, callID: call.callID, error: RPCError(code: .unavailable, message: "the server shut down before the call completed"))
+                respond(
+                    to: call.peer,
+                    callID: call.callID,
+                    error: RPCError(code: .unavailable, message: "the server shut down before the call completed")
+                )
             }
             callRemoved()
         case .ping(let nonces):

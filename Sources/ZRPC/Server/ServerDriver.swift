@@ -65,11 +65,13 @@ final class ServerDriver: IOLoopDriver {
         self.statistics = statistics
         self.boundEndpoints = boundEndpoints
         self.shutdown = shutdown
-        table = ServerCallTable(limits: .init(
-            maxConcurrentCalls: configuration.maxConcurrentCalls,
-            maxConcurrentCallsPerService: configuration.maxConcurrentCallsPerService,
-            maxRequestBytes: configuration.maxRequestBytes
-        ))
+        table = ServerCallTable(
+            limits: .init(
+                maxConcurrentCalls: configuration.maxConcurrentCalls,
+                maxConcurrentCallsPerService: configuration.maxConcurrentCallsPerService,
+                maxRequestBytes: configuration.maxRequestBytes
+            )
+        )
         socket = try Socket(context, type: .router)
         try socket.set(.routerMandatory, true)
         try socket.set(.sendHighWaterMark, 100_000)
@@ -111,7 +113,11 @@ final class ServerDriver: IOLoopDriver {
     }
 
     func serviceSockets(limit: Int) throws {
-        try socket.receiveWaiting(limit: limit, maxFrames: 1 + WireFormat.maxFrames, onRejected: { statistics.record(.malformedMessage) }) {
+        try socket.receiveWaiting(
+            limit: limit,
+            maxFrames: 1 + WireFormat.maxFrames,
+            onRejected: { statistics.record(.malformedMessage) }
+        ) {
             receive($0)
         }
     }
@@ -142,7 +148,11 @@ final class ServerDriver: IOLoopDriver {
                 guard let call = table.remove(serial: serial) else { continue }
                 call.handle?.cancel()
                 statistics.record(.deadlineExceeded)
-                respond(to: call.peer, callID: call.callID, error: RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed"))
+                respond(
+                    to: call.peer,
+                    callID: call.callID,
+                    error: RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed")
+                )
                 callRemoved()
             case .drain:
                 perform(drain.gracePeriodEnded())

@@ -225,11 +225,13 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     /// busy mailbox never starves the sockets); otherwise blocks in poll until a socket, the
     /// wake-up signal or the driver's next deadline.
     private func waitIfIdle(_ driver: Driver, _ round: inout Round) throws {
-        let busy = !local.commands.isEmpty || !local.jobs.isEmpty || mailbox.withLock { state -> Bool in
-            if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return true }
-            state.sleeping = true
-            return false
-        }
+        let busy =
+            !local.commands.isEmpty || !local.jobs.isEmpty
+            || mailbox.withLock { state -> Bool in
+                if !state.commands.isEmpty || !state.jobs.isEmpty || state.stopping { return true }
+                state.sleeping = true
+                return false
+            }
         if busy, round.roundsWithoutWaiting < Self.maxRoundsWithoutWaiting {
             round.roundsWithoutWaiting += 1
             round.socketsSignalled = false

@@ -24,8 +24,8 @@ struct TimerQueue<Key> {
     /// The earliest deadline, if any.
     var nextDeadline: ContinuousClock.Instant? {
         switch (head < ordered.count ? ordered[head].deadline : nil, heap.first?.deadline) {
-        case let (first?, second?): min(first, second)
-        case let (first, second): first ?? second
+        case (let first?, let second?): min(first, second)
+        case (let first, let second): first ?? second
         }
     }
 

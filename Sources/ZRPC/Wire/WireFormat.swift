@@ -62,14 +62,18 @@ enum WireFormat {
         while position < message.count {
             let header: Zrpc_Wire_Header
             do {
-                header = try message.withUnsafeBytes(at: position) { try Zrpc_Wire_Header(serializedBytes: $0, limits: headerLimits) }
+                header = try message.withUnsafeBytes(at: position) {
+                    try Zrpc_Wire_Header(serializedBytes: $0, limits: headerLimits)
+                }
             } catch {
                 return .badHeader("\(error)")
             }
             switch header.kind {
             case .request?, .response?:
                 guard position + 1 < message.count else {
-                    return .badHeader("frame \(position - start + 1) after the routing id is a request or response header with no payload frame after it")
+                    return .badHeader(
+                        "frame \(position - start + 1) after the routing id is a request or response header with no payload frame after it"
+                    )
                 }
                 body(Parsed(header: header, payload: message.frame(at: position + 1)))
                 position += 2

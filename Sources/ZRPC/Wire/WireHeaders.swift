@@ -4,7 +4,12 @@ internal import ZeroMQ
 enum WireHeaders {
     /// A request: the call's id, method, remaining time (at least 1 µs, since 0 means "not given"),
     /// metadata, idempotency key and attempt.
-    static func request(callID: UInt64, method: MethodDescriptor, remaining: Duration, request: ClientRequest) throws -> Frame {
+    static func request(
+        callID: UInt64,
+        method: MethodDescriptor,
+        remaining: Duration,
+        request: ClientRequest
+    ) throws -> Frame {
         let header = Zrpc_Wire_RequestHeader(
             callID: callID,
             service: method.service,
@@ -19,12 +24,15 @@ enum WireHeaders {
 
     /// A successful response carrying `trailers`.
     static func success(callID: UInt64, trailers: Metadata) throws -> Frame {
-        try Zrpc_Wire_Header(kind: .response(Zrpc_Wire_ResponseHeader(callID: callID, metadata: WireFormat.entries(trailers)))).packedFrame()
+        try Zrpc_Wire_Header(
+            kind: .response(Zrpc_Wire_ResponseHeader(callID: callID, metadata: WireFormat.entries(trailers)))
+        ).packedFrame()
     }
 
     /// A failed call's response: `error` mapped by ``WireStatus``, after `trailers`.
     static func failure(callID: UInt64, error: RPCError, trailers: Metadata = [:]) throws -> Frame {
-        try Zrpc_Wire_Header(kind: .response(WireStatus.header(callID: callID, error: error, trailers: trailers))).packedFrame()
+        try Zrpc_Wire_Header(kind: .response(WireStatus.header(callID: callID, error: error, trailers: trailers)))
+            .packedFrame()
     }
 
     /// The client gave up on a call.

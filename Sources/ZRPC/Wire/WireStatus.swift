@@ -20,7 +20,8 @@ enum WireStatus {
     /// The error a response header reports, or nil for OK (status 0).
     static func error(from header: Zrpc_Wire_ResponseHeader, metadata: Metadata) -> RPCError? {
         guard header.statusCode != 0 else { return nil }
-        let retryAfter = header.retryAfterMicros > 0 ? Duration.microseconds(Int64(clamping: header.retryAfterMicros)) : nil
+        let retryAfter =
+            header.retryAfterMicros > 0 ? Duration.microseconds(Int64(clamping: header.retryAfterMicros)) : nil
         return RPCError(
             code: .init(rawValue: header.statusCode),
             message: header.statusMessage,

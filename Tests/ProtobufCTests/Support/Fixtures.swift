@@ -26,14 +26,28 @@ enum Fixtures {
                 f_sint64: -9223372036854775808 f_enum: COLOR_DARK_GREEN
                 """,
             value: AllTypes(
-                fDouble: -2.25e10, fFloat: 1.5, fInt64: .min, fUint64: .max, fInt32: .min, fFixed64: .max,
-                fFixed32: .max, fBool: true, fString: "héllo ✓", fBytes: [0, 1, 255], fUint32: .max,
-                fSfixed32: .min, fSfixed64: .min, fSint32: .min, fSint64: .min, fEnum: .darkGreen
+                fDouble: -2.25e10,
+                fFloat: 1.5,
+                fInt64: .min,
+                fUint64: .max,
+                fInt32: .min,
+                fFixed64: .max,
+                fFixed32: .max,
+                fBool: true,
+                fString: "héllo ✓",
+                fBytes: [0, 1, 255],
+                fUint32: .max,
+                fSfixed32: .min,
+                fSfixed64: .min,
+                fSint32: .min,
+                fSint64: .min,
+                fEnum: .darkGreen
             )
         ),
         Case(
             name: "positive edges",
-            text: "f_int64: 9223372036854775807 f_int32: 2147483647 f_sint32: 2147483647 f_sint64: 9223372036854775807 f_double: 1e-300",
+            text:
+                "f_int64: 9223372036854775807 f_int32: 2147483647 f_sint32: 2147483647 f_sint64: 9223372036854775807 f_double: 1e-300",
             value: AllTypes(fDouble: 1e-300, fInt64: .max, fInt32: .max, fSint32: .max, fSint64: .max)
         ),
         Case(
@@ -68,16 +82,34 @@ enum Fixtures {
                 r_sfixed64: [-6] r_sint32: [-7, 7] r_sint64: [-8] r_nested: [{ a: 1 }, { }, { b: "two" }]
                 """,
             value: AllTypes(
-                rDouble: [1.5, -0.25], rFloat: [2.5], rInt64: [-1, 0, .max], rUint64: [.max], rInt32: [-1, 1],
-                rFixed64: [1, 2], rFixed32: [3], rBool: [true, false, true], rString: ["a", "", "ü"],
-                rBytes: [[0], []], rUint32: [.max], rSfixed32: [-5], rSfixed64: [-6], rSint32: [-7, 7],
-                rSint64: [-8], rNested: [Nested(a: 1), Nested(), Nested(b: "two")]
+                rDouble: [1.5, -0.25],
+                rFloat: [2.5],
+                rInt64: [-1, 0, .max],
+                rUint64: [.max],
+                rInt32: [-1, 1],
+                rFixed64: [1, 2],
+                rFixed32: [3],
+                rBool: [true, false, true],
+                rString: ["a", "", "ü"],
+                rBytes: [[0], []],
+                rUint32: [.max],
+                rSfixed32: [-5],
+                rSfixed64: [-6],
+                rSint32: [-7, 7],
+                rSint64: [-8],
+                rNested: [Nested(a: 1), Nested(), Nested(b: "two")]
             )
         ),
         Case(
             name: "repeated, not packed",
             text: "u_int32: [1, -2] u_sint64: [-3] u_enum: [COLOR_RED, 77] u_bool: [false, true] u_double: [0.5]",
-            value: AllTypes(uInt32: [1, -2], uSint64: [-3], uEnum: [.red, .unrecognized(77)], uBool: [false, true], uDouble: [0.5])
+            value: AllTypes(
+                uInt32: [1, -2],
+                uSint64: [-3],
+                uEnum: [.red, .unrecognized(77)],
+                uBool: [false, true],
+                uDouble: [0.5]
+            )
         ),
         Case(
             name: "maps",
@@ -91,9 +123,12 @@ enum Fixtures {
                 m_fixed32_tag { key: 4 value { key: "t" } }
                 """,
             value: AllTypes(
-                mStringInt32: ["a": 1, "b": -2], mInt32String: [-1: "minus", 3: ""],
-                mInt64Enum: [5: .red, 6: .unrecognized(88)], mUint32Bytes: [1: [255]],
-                mBoolNested: [false: Nested(a: 2), true: Nested()], mSint64Double: [-9: 2.5],
+                mStringInt32: ["a": 1, "b": -2],
+                mInt32String: [-1: "minus", 3: ""],
+                mInt64Enum: [5: .red, 6: .unrecognized(88)],
+                mUint32Bytes: [1: [255]],
+                mBoolNested: [false: Nested(a: 2), true: Nested()],
+                mSint64Double: [-9: 2.5],
                 mFixed32Tag: [4: .init(key: "t")]
             )
         ),

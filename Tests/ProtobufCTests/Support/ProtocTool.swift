@@ -56,7 +56,10 @@ enum ProtocTool {
         let output = try contents(of: outputURL)
         guard process.terminationStatus == 0 else {
             let errors = (try? contents(of: errorsURL)) ?? Data()
-            throw Failure(description: "protoc \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+            throw Failure(
+                description:
+                    "protoc \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))"
+            )
         }
         return [UInt8](output)
     }

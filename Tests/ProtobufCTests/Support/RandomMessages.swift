@@ -124,7 +124,9 @@ enum RandomMessages {
         Nested(
             a: integer(&random),
             b: string(&random),
-            inner: maybe(&random) { .init(kind: .init(rawValue: Int32.random(in: 0...2, using: &$0)), notes: list(&$0) { string(&$0) }) }
+            inner: maybe(&random) {
+                .init(kind: .init(rawValue: Int32.random(in: 0...2, using: &$0)), notes: list(&$0) { string(&$0) })
+            }
         )
     }
 
@@ -133,7 +135,9 @@ enum RandomMessages {
         case 0: return "\u{E9}"  // é, one code point
         case 1: return "e\u{301}"  // e + combining acute: equal to the above for Swift, not on the wire
         default:
-            let alphabet: [Unicode.Scalar] = ["a", "b", "c", "X", "0", " ", "_", "\u{E9}", "e", "\u{301}", "✓", "🙂", "\n", "\t", "\"", "\\"]
+            let alphabet: [Unicode.Scalar] = [
+                "a", "b", "c", "X", "0", " ", "_", "\u{E9}", "e", "\u{301}", "✓", "🙂", "\n", "\t", "\"", "\\",
+            ]
             var scalars = String.UnicodeScalarView()
             for _ in 0..<Int.random(in: 0...12, using: &random) {
                 scalars.append(alphabet[Int.random(in: 0..<alphabet.count, using: &random)])
@@ -147,14 +151,18 @@ enum RandomMessages {
     }
 
     static func double(_ random: inout SeededRandom) -> Double {
-        let specials: [Double] = [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let specials: [Double] = [
+            0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+        ]
         return Int.random(in: 0..<3, using: &random) == 0
             ? specials[Int.random(in: 0..<specials.count, using: &random)]
             : .random(in: -1e12...1e12, using: &random)
     }
 
     static func float(_ random: inout SeededRandom) -> Float {
-        let specials: [Float] = [0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let specials: [Float] = [
+            0, -0.0, .nan, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+        ]
         return Int.random(in: 0..<3, using: &random) == 0
             ? specials[Int.random(in: 0..<specials.count, using: &random)]
             : .random(in: -1e6...1e6, using: &random)

@@ -18,7 +18,9 @@ struct AcrossProcessesTests {
 
         static func start() async throws -> FaultProcess {
             let process = try await ServerProcess.start("zrpc-fault-service")
-            let control = try RunningClient.start(configuration: .init(endpoints: [process.endpoint], defaultTimeout: .seconds(5)))
+            let control = try RunningClient.start(
+                configuration: .init(endpoints: [process.endpoint], defaultTimeout: .seconds(5))
+            )
             return FaultProcess(process: process, controlRunning: control)
         }
 
@@ -43,10 +45,18 @@ struct AcrossProcessesTests {
         let service = try await FaultProcess.start()
         let clock = ManualClock()
         let breaker = try CircuitBreakerInterceptor(
-            policy: .init(failureRateThreshold: 0.5, minimumCalls: 10, window: .count(10), openDuration: .seconds(5), halfOpenProbes: 2),
+            policy: .init(
+                failureRateThreshold: 0.5,
+                minimumCalls: 10,
+                window: .count(10),
+                openDuration: .seconds(5),
+                halfOpenProbes: 2
+            ),
             now: { clock.now }
         )
-        let clientRunning = try RunningClient.start(configuration: .init(endpoints: [service.endpoint], interceptors: [breaker]))
+        let clientRunning = try RunningClient.start(
+            configuration: .init(endpoints: [service.endpoint], interceptors: [breaker])
+        )
         let client = clientRunning.client
         let stub = Faulty.Client(wrapping: client)
         try await service.configure(.init(errorRate: 1.0))
@@ -64,7 +74,9 @@ struct AcrossProcessesTests {
         _ = try await stub.write(.init(key: "probe2"))
         #expect(breaker.state == .closed)
         #expect(try await service.stats().calls == 12)
-        print("figure: breaker opened after 10 failed calls; 50 calls while open reached the server 0 times; closed after 2 probes")
+        print(
+            "figure: breaker opened after 10 failed calls; 50 calls while open reached the server 0 times; closed after 2 probes"
+        )
         await clientRunning.cancel()
         await service.stop()
     }
@@ -73,7 +85,10 @@ struct AcrossProcessesTests {
     func retries() async throws {
         let service = try await FaultProcess.start()
         var configuration = Client.Configuration(endpoints: [service.endpoint])
-        configuration.resilience.retry = .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(2), maximum: .milliseconds(10)))
+        configuration.resilience.retry = .init(
+            maxAttempts: 4,
+            backoff: .init(initial: .milliseconds(2), maximum: .milliseconds(10))
+        )
         let clientRunning = try RunningClient.start(configuration: configuration)
         let client = clientRunning.client
         let stub = Faulty.Client(wrapping: client)
@@ -95,7 +110,10 @@ struct AcrossProcessesTests {
     func retryBudget() async throws {
         let service = try await FaultProcess.start()
         var configuration = Client.Configuration(endpoints: [service.endpoint])
-        configuration.resilience.retry = .init(maxAttempts: 5, backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(2)))
+        configuration.resilience.retry = .init(
+            maxAttempts: 5,
+            backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(2))
+        )
         configuration.resilience.retryBudget = RetryBudget(maxTokens: 10, tokenRatio: 0.1)
         let clientRunning = try RunningClient.start(configuration: configuration)
         let client = clientRunning.client
@@ -104,7 +122,9 @@ struct AcrossProcessesTests {
         let offered = 200
         for index in 0..<offered { _ = try? await stub.read(.init(key: "down\(index)")) }
         let sent = try await service.stats().calls
-        print("figure: retry budget, service down: offered \(offered) calls, sent \(sent) attempts (no budget: up to \(offered * 5))")
+        print(
+            "figure: retry budget, service down: offered \(offered) calls, sent \(sent) attempts (no budget: up to \(offered * 5))"
+        )
         #expect(sent >= UInt64(offered))
         #expect(sent <= UInt64(offered + 10))
         await clientRunning.cancel()
@@ -118,7 +138,11 @@ struct AcrossProcessesTests {
         var fastConfiguration = Client.Configuration(endpoints: [fast.endpoint])
         fastConfiguration.resilience.bulkhead = .init(maxConcurrentCalls: 16, maxQueuedCalls: 16)
         var slowConfiguration = Client.Configuration(endpoints: [slow.endpoint], defaultTimeout: .seconds(2))
-        slowConfiguration.resilience.bulkhead = .init(maxConcurrentCalls: 8, maxQueuedCalls: 8, maxWait: .milliseconds(20))
+        slowConfiguration.resilience.bulkhead = .init(
+            maxConcurrentCalls: 8,
+            maxQueuedCalls: 8,
+            maxWait: .milliseconds(20)
+        )
         let fastClientRunning = try RunningClient.start(configuration: fastConfiguration)
         let fastClient = fastClientRunning.client
         let slowClientRunning = try RunningClient.start(configuration: slowConfiguration)
@@ -169,7 +193,9 @@ struct AcrossProcessesTests {
         let saturated = try await fastP99()
         saturate.cancel()
         await saturate.value
-        print("figure: fast service p99 alone \(alone), with the slow service saturated \(saturated); slow calls refused by its bulkhead: \(rejected.value)")
+        print(
+            "figure: fast service p99 alone \(alone), with the slow service saturated \(saturated); slow calls refused by its bulkhead: \(rejected.value)"
+        )
         #expect(rejected.value > 0, "the slow service's bulkhead was full")
         #expect(saturated < max(alone * 10, .milliseconds(50)), "alone \(alone), saturated \(saturated)")
         await fastClientRunning.cancel()
@@ -212,7 +238,12 @@ final class RejectionCounter: Sendable {
 
     /// Counts one refusal; returns the count so far.
     @discardableResult
-    func add() -> Int { count.withLock { $0 += 1; return $0 } }
+    func add() -> Int {
+        count.withLock {
+            $0 += 1
+            return $0
+        }
+    }
 
     var value: Int { count.withLock { $0 } }
 }

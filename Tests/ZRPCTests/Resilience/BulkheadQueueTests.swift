@@ -44,7 +44,12 @@ struct BulkheadQueueTests {
     }
 
     /// Starts a call through `bulkhead` tagged `text`.
-    func call(_ text: String, _ bulkhead: BulkheadInterceptor, events: EventRecorder, gates: Gates) throws -> Task<ClientResponse, any Error> {
+    func call(
+        _ text: String,
+        _ bulkhead: BulkheadInterceptor,
+        events: EventRecorder,
+        gates: Gates
+    ) throws -> Task<ClientResponse, any Error> {
         var request = try request()
         request.idempotencyKey = text
         let next = transport(events: events, gates: gates)

@@ -11,8 +11,13 @@ struct CacheFallbackTests {
     func stampede() async throws {
         let waiting = EventRecorder()
         let cache = try CacheInterceptor(
-            methods: [TestRPC.Method.Read.descriptor], timeToLive: .seconds(30), maxEntries: 1_000, staleIfErrorFor: nil,
-            staleOn: [.unavailable, .deadlineExceeded], now: { .now }, waitingChanged: { waiting.record("waiting:\($0)") }
+            methods: [TestRPC.Method.Read.descriptor],
+            timeToLive: .seconds(30),
+            maxEntries: 1_000,
+            staleIfErrorFor: nil,
+            staleOn: [.unavailable, .deadlineExceeded],
+            now: { .now },
+            waitingChanged: { waiting.record("waiting:\($0)") }
         )
         try await withHarness(configureClient: { $0.interceptors = [cache] }) { harness in
             let request = CallRequest(text: "hot", gate: "release")
@@ -39,7 +44,11 @@ struct CacheFallbackTests {
     @Test("answers are served from the cache until they expire or are invalidated")
     func hitsExpiryInvalidation() async throws {
         let clock = TestClock()
-        let cache = try CacheInterceptor(methods: [TestRPC.Method.Read.descriptor], timeToLive: .seconds(10), now: { clock.now })
+        let cache = try CacheInterceptor(
+            methods: [TestRPC.Method.Read.descriptor],
+            timeToLive: .seconds(10),
+            now: { clock.now }
+        )
         try await withHarness(configureClient: { $0.interceptors = [cache] }) { harness in
             let request = CallRequest(text: "cached")
             func served() -> Int { harness.events.events.filter { $0 == "started:cached" }.count }
@@ -63,7 +72,10 @@ struct CacheFallbackTests {
     func staleIfError() async throws {
         let clock = TestClock()
         let cache = try CacheInterceptor(
-            methods: [TestRPC.Method.Read.descriptor], timeToLive: .seconds(10), staleIfErrorFor: .seconds(60), now: { clock.now }
+            methods: [TestRPC.Method.Read.descriptor],
+            timeToLive: .seconds(10),
+            staleIfErrorFor: .seconds(60),
+            now: { clock.now }
         )
         try await withHarness(configureClient: { $0.interceptors = [cache] }) { harness in
             let request = CallRequest(text: "stale")
@@ -92,7 +104,9 @@ struct CacheFallbackTests {
             #expect(try await harness.stub.read(.init(text: "other")).text == "good")
             // Statuses not chosen still fail.
             harness.gates.close("service-down")
-            let error = try await rpcError { try await harness.stub.call(.init(text: "y", failCode: RPCError.Code.notFound.rawValue)) }
+            let error = try await rpcError {
+                try await harness.stub.call(.init(text: "y", failCode: RPCError.Code.notFound.rawValue))
+            }
             #expect(error.code == .notFound)
         }
     }

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+
 @testable import ZRPC
 
 /// Callers waiting on the response cache for another caller's fetch: their own cancellation, and
@@ -21,10 +22,17 @@ struct CacheWaiterTests {
 
     /// A fake transport: records `fetch:<n>` and, for the fetches listed in `holding`, waits for
     /// the gate `answer:<n>` (cancellable) before answering.
-    func transport(events: EventRecorder, gates: Gates, holding: Set<Int>) -> @Sendable (ClientRequest) async throws -> ClientResponse {
+    func transport(
+        events: EventRecorder,
+        gates: Gates,
+        holding: Set<Int>
+    ) -> @Sendable (ClientRequest) async throws -> ClientResponse {
         let fetches = Mutex(0)
         return { _ in
-            let number = fetches.withLock { $0 += 1; return $0 }
+            let number = fetches.withLock {
+                $0 += 1
+                return $0
+            }
             events.record("fetch:\(number)")
             if holding.contains(number) { try await gates.wait("answer:\(number)") }
             return ClientResponse(payload: try SerializedMessage(bytes: [UInt8(number)]), metadata: [:])
@@ -34,8 +42,13 @@ struct CacheWaiterTests {
     /// A cache of ``method`` that records `waiting:<n>` whenever the number of waiting callers changes.
     func cache(events: EventRecorder) throws -> CacheInterceptor {
         try CacheInterceptor(
-            methods: [Self.method], timeToLive: .seconds(30), maxEntries: 100, staleIfErrorFor: nil,
-            staleOn: [.unavailable], now: { .now }, waitingChanged: { events.record("waiting:\($0)") }
+            methods: [Self.method],
+            timeToLive: .seconds(30),
+            maxEntries: 100,
+            staleIfErrorFor: nil,
+            staleOn: [.unavailable],
+            now: { .now },
+            waitingChanged: { events.record("waiting:\($0)") }
         )
     }
 

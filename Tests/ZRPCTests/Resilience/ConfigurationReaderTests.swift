@@ -12,17 +12,20 @@ struct ConfigurationReaderTests {
     @Test("settings under a scope override the code's, the rest stay")
     func applies() throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"], defaultTimeout: .seconds(5))
-        try configuration.apply(reader([
-            "ORDERS_ENDPOINTS": "tcp://127.0.0.1:2, tcp://127.0.0.1:3",
-            "ORDERS_TIMEOUT_MS": "250",
-            "ORDERS_RETRY_MAX_ATTEMPTS": "4",
-            "ORDERS_RETRY_INITIAL_BACKOFF_MS": "20",
-            "ORDERS_BREAKER_FAILURE_RATE": "0.25",
-            "ORDERS_BREAKER_MINIMUM_CALLS": "8",
-            "ORDERS_BREAKER_WINDOW_CALLS": "16",
-            "ORDERS_BULKHEAD_MAX_CONCURRENT": "12",
-            "BILLING_TIMEOUT_MS": "9999",
-        ]), scope: "orders")
+        try configuration.apply(
+            reader([
+                "ORDERS_ENDPOINTS": "tcp://127.0.0.1:2, tcp://127.0.0.1:3",
+                "ORDERS_TIMEOUT_MS": "250",
+                "ORDERS_RETRY_MAX_ATTEMPTS": "4",
+                "ORDERS_RETRY_INITIAL_BACKOFF_MS": "20",
+                "ORDERS_BREAKER_FAILURE_RATE": "0.25",
+                "ORDERS_BREAKER_MINIMUM_CALLS": "8",
+                "ORDERS_BREAKER_WINDOW_CALLS": "16",
+                "ORDERS_BULKHEAD_MAX_CONCURRENT": "12",
+                "BILLING_TIMEOUT_MS": "9999",
+            ]),
+            scope: "orders"
+        )
         #expect(configuration.endpoints == ["tcp://127.0.0.1:2", "tcp://127.0.0.1:3"])
         #expect(configuration.defaultTimeout == .milliseconds(250))
         #expect(configuration.resilience.retry?.maxAttempts == 4)
@@ -37,11 +40,15 @@ struct ConfigurationReaderTests {
     func perMethod() async throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
         let read = MethodDescriptor(service: "orders.Orders", method: "Get")
-        try configuration.apply(reader([
-            "ORDERS_RETRY_MAX_ATTEMPTS": "2",
-            "ORDERS_GET_TIMEOUT_MS": "80",
-            "ORDERS_GET_RETRY_MAX_ATTEMPTS": "5",
-        ]), scope: "orders", methods: [read])
+        try configuration.apply(
+            reader([
+                "ORDERS_RETRY_MAX_ATTEMPTS": "2",
+                "ORDERS_GET_TIMEOUT_MS": "80",
+                "ORDERS_GET_RETRY_MAX_ATTEMPTS": "5",
+            ]),
+            scope: "orders",
+            methods: [read]
+        )
         #expect(configuration.methodTimeouts["orders.Orders/Get"] == .milliseconds(80))
         #expect(configuration.resilience.retry?.maxAttempts == 2)
         #expect(configuration.resilience.retry?.maxAttemptsByMethod["orders.Orders/Get"] == 5)
@@ -61,15 +68,18 @@ struct ConfigurationReaderTests {
         #expect(configuration.resilience.retry == nil)
     }
 
-    @Test("a value that does not parse, or is invalid, is an error naming the variable that was set", arguments: [
-        ("ORDERS_TIMEOUT_MS", "soon", "ORDERS_TIMEOUT_MS"),
-        ("ORDERS_RETRY_MAX_ATTEMPTS", "0", "maxAttempts"),
-        ("ORDERS_RETRY_MAX_ATTEMPTS", "0", "ORDERS_RETRY_MAX_ATTEMPTS"),
-        ("ORDERS_BREAKER_FAILURE_RATE", "lots", "ORDERS_BREAKER_FAILURE_RATE"),
-        ("ORDERS_BULKHEAD_MAX_CONCURRENT", "-1", "maxConcurrentCalls"),
-        ("ORDERS_BULKHEAD_MAX_WAIT_MS", "-5", "ORDERS_BULKHEAD_MAX_WAIT_MS"),
-        ("ORDERS_ENDPOINTS", " , ", "ORDERS_ENDPOINTS"),
-    ])
+    @Test(
+        "a value that does not parse, or is invalid, is an error naming the variable that was set",
+        arguments: [
+            ("ORDERS_TIMEOUT_MS", "soon", "ORDERS_TIMEOUT_MS"),
+            ("ORDERS_RETRY_MAX_ATTEMPTS", "0", "maxAttempts"),
+            ("ORDERS_RETRY_MAX_ATTEMPTS", "0", "ORDERS_RETRY_MAX_ATTEMPTS"),
+            ("ORDERS_BREAKER_FAILURE_RATE", "lots", "ORDERS_BREAKER_FAILURE_RATE"),
+            ("ORDERS_BULKHEAD_MAX_CONCURRENT", "-1", "maxConcurrentCalls"),
+            ("ORDERS_BULKHEAD_MAX_WAIT_MS", "-5", "ORDERS_BULKHEAD_MAX_WAIT_MS"),
+            ("ORDERS_ENDPOINTS", " , ", "ORDERS_ENDPOINTS"),
+        ]
+    )
     func invalid(variable: String, value: String, mentions: String) throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
         let error = try #require(throws: ResilienceConfigurationError.self) {
@@ -98,9 +108,12 @@ struct ConfigurationReaderTests {
         #expect(configuration.resilience.circuitBreaker == nil)
     }
 
-    @Test("a retry or bulkhead setting alone turns its layer on too", arguments: [
-        "KV_RETRY_INITIAL_BACKOFF_MS", "KV_BULKHEAD_MAX_WAIT_MS",
-    ])
+    @Test(
+        "a retry or bulkhead setting alone turns its layer on too",
+        arguments: [
+            "KV_RETRY_INITIAL_BACKOFF_MS", "KV_BULKHEAD_MAX_WAIT_MS",
+        ]
+    )
     func otherSettingAlone(variable: String) throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
         try configuration.apply(reader([variable: "40"]), scope: "kv")

@@ -10,7 +10,10 @@ import Testing
 struct InterceptorTests {
     @Test("retries recover a transient failure of an idempotent method; attempts share one key")
     func retryRecovers() async throws {
-        let retry = try RetryInterceptor(policy: .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(5))), seed: 1)
+        let retry = try RetryInterceptor(
+            policy: .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(5))),
+            seed: 1
+        )
         try await withHarness(configureClient: { $0.interceptors = [retry] }) { harness in
             let reply = try await harness.stub.read(.init(text: "flaky", failUntilAttempt: 3))
             #expect(reply.attempt == 3)
@@ -41,7 +44,10 @@ struct InterceptorTests {
 
     @Test("the client honours the server's retry-after")
     func retryAfterPushback() async throws {
-        let retry = try RetryInterceptor(policy: .init(maxAttempts: 3, backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(1))), seed: 1)
+        let retry = try RetryInterceptor(
+            policy: .init(maxAttempts: 3, backoff: .init(initial: .milliseconds(1), maximum: .milliseconds(1))),
+            seed: 1
+        )
         try await withHarness(configureClient: { $0.interceptors = [retry] }) { harness in
             let clock = ContinuousClock()
             let start = clock.now
@@ -53,7 +59,10 @@ struct InterceptorTests {
 
     @Test("a method not declared idempotent is not retried")
     func noRetryForUnsafeMethods() async throws {
-        let retry = try RetryInterceptor(policy: .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(1))), seed: 1)
+        let retry = try RetryInterceptor(
+            policy: .init(maxAttempts: 4, backoff: .init(initial: .milliseconds(1))),
+            seed: 1
+        )
         try await withHarness(configureClient: { $0.interceptors = [retry] }) { harness in
             let error = try await rpcError { try await harness.stub.call(.init(text: "once", failUntilAttempt: 3)) }
             #expect(error.code == .unavailable)
@@ -86,13 +95,23 @@ struct InterceptorTests {
         let clock = TestClock()
         let transitions = Mutex<[String]>([])
         let breaker = try CircuitBreakerInterceptor(
-            policy: .init(failureRateThreshold: 0.5, minimumCalls: 4, window: .count(4), openDuration: .seconds(30), halfOpenProbes: 2),
+            policy: .init(
+                failureRateThreshold: 0.5,
+                minimumCalls: 4,
+                window: .count(4),
+                openDuration: .seconds(30),
+                halfOpenProbes: 2
+            ),
             now: { clock.now },
-            onTransition: { transition in transitions.withLock { $0.append("\(transition.to)".components(separatedBy: "(").first ?? "") } }
+            onTransition: { transition in
+                transitions.withLock { $0.append("\(transition.to)".components(separatedBy: "(").first ?? "") }
+            }
         )
         try await withHarness(configureClient: { $0.interceptors = [breaker] }) { harness in
             for index in 0..<4 {
-                _ = try? await harness.stub.call(.init(text: "fail-\(index)", failCode: RPCError.Code.unavailable.rawValue))
+                _ = try? await harness.stub.call(
+                    .init(text: "fail-\(index)", failCode: RPCError.Code.unavailable.rawValue)
+                )
             }
             #expect(transitions.withLock { $0 } == ["open"])
             let seenBefore = harness.events.events.count
@@ -155,7 +174,9 @@ struct ResilienceConfigurationTests {
             configuration.resilience.cache = .init(methods: [TestRPC.Method.Read.descriptor])
         }) { harness in
             let layers = harness.client.resilience
-            #expect(layers.retry != nil && layers.circuitBreaker != nil && layers.bulkhead != nil && layers.cache != nil)
+            #expect(
+                layers.retry != nil && layers.circuitBreaker != nil && layers.bulkhead != nil && layers.cache != nil
+            )
             #expect(layers.fallback == nil)
             let reply = try await harness.stub.read(.init(text: "configured", failUntilAttempt: 2))
             #expect(reply.attempt == 2)  // retried by the configured layer
@@ -170,7 +191,9 @@ struct ResilienceConfigurationTests {
     func invalidConfiguration() throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
         configuration.resilience.retry = .init(maxAttempts: 0)
-        let error = try #require(throws: ResilienceConfigurationError.self) { _ = try Client(configuration: configuration) }
+        let error = try #require(throws: ResilienceConfigurationError.self) {
+            _ = try Client(configuration: configuration)
+        }
         #expect(error.message.contains("maxAttempts"))
         configuration.resilience.retry = nil
         configuration.resilience.order = [.retry, .retry, .cache, .fallback, .bulkhead]

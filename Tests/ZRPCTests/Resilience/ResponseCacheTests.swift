@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ZRPC
 
 /// The response cache's state machine, driven by explicit instants: exact expiry, eviction and

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ZRPC
 
 /// The resilience state machines, driven by explicit instants: exact transitions, no sleeps.
@@ -15,9 +16,12 @@ struct StateMachineTests {
     @Test("backoff ceilings grow by the multiplier up to the maximum")
     func backoffCeilings() {
         let backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2)
-        #expect((1...6).map { backoff.ceiling(forRetry: $0) } == [
-            .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1),
-        ])
+        #expect(
+            (1...6).map { backoff.ceiling(forRetry: $0) } == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1),
+                .seconds(1),
+            ]
+        )
     }
 
     @Test("full jitter stays within the ceiling and spreads across it")
@@ -33,7 +37,9 @@ struct StateMachineTests {
     @Test("an invalid backoff is a configuration error")
     func backoffValidation() {
         #expect(throws: ResilienceConfigurationError.self) { try Backoff(initial: .zero).validate() }
-        #expect(throws: ResilienceConfigurationError.self) { try Backoff(initial: .seconds(2), maximum: .seconds(1)).validate() }
+        #expect(throws: ResilienceConfigurationError.self) {
+            try Backoff(initial: .seconds(2), maximum: .seconds(1)).validate()
+        }
         #expect(throws: ResilienceConfigurationError.self) { try Backoff(multiplier: 0.5).validate() }
     }
 
@@ -59,7 +65,9 @@ struct StateMachineTests {
 
     @Test("the breaker opens at the failure rate once the window has the minimum calls")
     func breakerOpens() {
-        var breaker = CircuitBreaker(policy: .init(failureRateThreshold: 0.5, minimumCalls: 4, window: .count(4), openDuration: .seconds(5)))
+        var breaker = CircuitBreaker(
+            policy: .init(failureRateThreshold: 0.5, minimumCalls: 4, window: .count(4), openDuration: .seconds(5))
+        )
         #expect(breaker.record(.failure, duration: .milliseconds(1), now: at(0)) == nil)
         #expect(breaker.record(.failure, duration: .milliseconds(1), now: at(1)) == nil)
         #expect(breaker.record(.success, duration: .milliseconds(1), now: at(2)) == nil)
@@ -81,19 +89,26 @@ struct StateMachineTests {
 
     @Test("half-open lets the probes through and closes when they succeed")
     func breakerRecovers() {
-        var breaker = CircuitBreaker(policy: .init(minimumCalls: 1, window: .count(1), openDuration: .seconds(1), halfOpenProbes: 2))
+        var breaker = CircuitBreaker(
+            policy: .init(minimumCalls: 1, window: .count(1), openDuration: .seconds(1), halfOpenProbes: 2)
+        )
         breaker.record(.failure, duration: .zero, now: at(0))
         #expect(breaker.acquire(now: at(1_000)) == .allowed)  // first probe: half-open
         #expect(breaker.acquire(now: at(1_001)) == .allowed)  // second probe
         #expect(breaker.acquire(now: at(1_002)) == .rejected(retryAt: nil))  // probes used up
         #expect(breaker.record(.success, duration: .zero, now: at(1_010)) == nil)
-        #expect(breaker.record(.success, duration: .zero, now: at(1_020)) == .init(from: .halfOpen(probesLeft: 0, succeeded: 1), to: .closed))
+        #expect(
+            breaker.record(.success, duration: .zero, now: at(1_020))
+                == .init(from: .halfOpen(probesLeft: 0, succeeded: 1), to: .closed)
+        )
         #expect(breaker.acquire(now: at(1_021)) == .allowed)
     }
 
     @Test("a failed probe opens the breaker again")
     func breakerReopens() {
-        var breaker = CircuitBreaker(policy: .init(minimumCalls: 1, window: .count(1), openDuration: .seconds(1), halfOpenProbes: 3))
+        var breaker = CircuitBreaker(
+            policy: .init(minimumCalls: 1, window: .count(1), openDuration: .seconds(1), halfOpenProbes: 3)
+        )
         breaker.record(.failure, duration: .zero, now: at(0))
         #expect(breaker.acquire(now: at(1_500)) == .allowed)
         let transition = breaker.record(.failure, duration: .zero, now: at(1_600))
@@ -102,9 +117,15 @@ struct StateMachineTests {
 
     @Test("slow calls open the breaker even when they succeed")
     func breakerSlowCalls() {
-        var breaker = CircuitBreaker(policy: .init(
-            failureRateThreshold: 1.0, slowCallRateThreshold: 0.5, slowCallDuration: .milliseconds(200), minimumCalls: 2, window: .count(2)
-        ))
+        var breaker = CircuitBreaker(
+            policy: .init(
+                failureRateThreshold: 1.0,
+                slowCallRateThreshold: 0.5,
+                slowCallDuration: .milliseconds(200),
+                minimumCalls: 2,
+                window: .count(2)
+            )
+        )
         breaker.record(.success, duration: .milliseconds(10), now: at(0))
         let transition = breaker.record(.success, duration: .milliseconds(300), now: at(300))
         #expect(transition?.to == .open(until: at(300).advanced(by: .seconds(5))))
@@ -112,7 +133,9 @@ struct StateMachineTests {
 
     @Test("a time window forgets old calls")
     func breakerTimeWindow() {
-        var breaker = CircuitBreaker(policy: .init(failureRateThreshold: 0.5, minimumCalls: 3, window: .time(.seconds(1))))
+        var breaker = CircuitBreaker(
+            policy: .init(failureRateThreshold: 0.5, minimumCalls: 3, window: .time(.seconds(1)))
+        )
         breaker.record(.failure, duration: .zero, now: at(0))
         breaker.record(.failure, duration: .zero, now: at(100))
         // Two seconds later the old failures are outside the window: 1 failure in 1 call < minimum.
@@ -124,8 +147,12 @@ struct StateMachineTests {
 
     @Test("an invalid breaker policy is a configuration error")
     func breakerValidation() {
-        #expect(throws: ResilienceConfigurationError.self) { try CircuitBreaker.Policy(failureRateThreshold: 1.5).validate() }
-        #expect(throws: ResilienceConfigurationError.self) { try CircuitBreaker.Policy(minimumCalls: 10, window: .count(5)).validate() }
+        #expect(throws: ResilienceConfigurationError.self) {
+            try CircuitBreaker.Policy(failureRateThreshold: 1.5).validate()
+        }
+        #expect(throws: ResilienceConfigurationError.self) {
+            try CircuitBreaker.Policy(minimumCalls: 10, window: .count(5)).validate()
+        }
         #expect(throws: ResilienceConfigurationError.self) { try CircuitBreaker.Policy(halfOpenProbes: 0).validate() }
     }
 

@@ -61,7 +61,10 @@ struct Harness {
         var serverConfiguration = Server.Configuration(endpoints: [transport.endpoint()], logger: quietLogger)
         serverConfiguration.transportContext = context
         configureServer(&serverConfiguration)
-        let running = try await RunningServer.start(configuration: serverConfiguration, services: services(events, gates))
+        let running = try await RunningServer.start(
+            configuration: serverConfiguration,
+            services: services(events, gates)
+        )
         var clientConfiguration = Client.Configuration(endpoints: running.endpoints, defaultTimeout: .seconds(10))
         clientConfiguration.transportContext = context
         configureClient(&clientConfiguration)

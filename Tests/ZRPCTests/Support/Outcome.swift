@@ -4,7 +4,10 @@ import Synchronization
 ///
 /// Awaiting an unstructured task's value cannot be cancelled, so a task group racing it against a
 /// timer would still wait for it; this resumes on whichever comes first instead.
-func outcome<Success: Sendable>(of task: Task<Success, any Error>, within timeout: Duration) async -> Result<Success, any Error>? {
+func outcome<Success: Sendable>(
+    of task: Task<Success, any Error>,
+    within timeout: Duration
+) async -> Result<Success, any Error>? {
     let first = FirstOf<Result<Success, any Error>?>()
     return await first.value { settle in
         let waiter = Task { settle(await task.result) }
@@ -12,7 +15,10 @@ func outcome<Success: Sendable>(of task: Task<Success, any Error>, within timeou
             try? await Task.sleep(for: timeout)
             settle(nil)
         }
-        return { waiter.cancel(); timer.cancel() }
+        return {
+            waiter.cancel()
+            timer.cancel()
+        }
     }
 }
 

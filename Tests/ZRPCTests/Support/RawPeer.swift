@@ -123,7 +123,9 @@ final class RawPeer: @unchecked Sendable {
         signature: String = "ZRPC01"
     ) throws -> [Frame] {
         let header = Zrpc_Wire_Header(
-            kind: .request(.init(callID: callID, service: service, method: method, timeoutMicros: timeoutMicros, attempt: 1))
+            kind: .request(
+                .init(callID: callID, service: service, method: method, timeoutMicros: timeoutMicros, attempt: 1)
+            )
         )
         return [Frame(), try Frame(signature), try header.packedFrame(), payload]
     }

@@ -41,7 +41,11 @@ struct TestService: TestRPC.ServiceProtocol {
             throw error
         }
         if request.failCode != 0 {
-            throw RPCError(code: .init(rawValue: request.failCode), message: request.failMessage, metadata: ["failed-by": name])
+            throw RPCError(
+                code: .init(rawValue: request.failCode),
+                message: request.failMessage,
+                metadata: ["failed-by": name]
+            )
         }
         if !request.crashWith.isEmpty {
             throw TestCrash(secret: request.crashWith)
@@ -53,7 +57,9 @@ struct TestService: TestRPC.ServiceProtocol {
         return CallReply(
             text: request.text,
             metadata: metadata,
-            remainingMillis: Int64(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000),
+            remainingMillis: Int64(
+                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            ),
             attempt: context.attempt,
             idempotencyKey: context.idempotencyKey,
             servedBy: name
@@ -64,7 +70,8 @@ struct TestService: TestRPC.ServiceProtocol {
         try await call(request, context: context)
     }
 
-    func measure(_ request: Zrpc_Test_Rpc_GroveRequest, context: ServerContext) async throws -> Zrpc_Test_Rpc_GroveReply {
+    func measure(_ request: Zrpc_Test_Rpc_GroveRequest, context: ServerContext) async throws -> Zrpc_Test_Rpc_GroveReply
+    {
         var deepest: UInt32 = 0
         var pending = request.root.map { [($0, UInt32(1))] } ?? []
         while let (branch, depth) = pending.popLast() {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ZRPC
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Records an event when a thread exits: a pthread key's destructor runs as the thread ends (its
 /// start routine has returned), so a test can await a thread's end instead of polling for it.

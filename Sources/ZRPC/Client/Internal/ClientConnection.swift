@@ -63,7 +63,11 @@ final class ClientConnection: Sendable {
                 guard let loop = try await group.next() else { throw Self.closed }
                 return loop
             } catch is CancellationError {
-                throw RPCError(code: .cancelled, message: "the call was cancelled", metadata: [RPCError.notSentMetadataKey: "true"])
+                throw RPCError(
+                    code: .cancelled,
+                    message: "the call was cancelled",
+                    metadata: [RPCError.notSentMetadataKey: "true"]
+                )
             }
         }
     }
@@ -128,6 +132,10 @@ final class ClientConnection: Sendable {
     }
 
     private static var closed: RPCError {
-        RPCError(code: .unavailable, message: "the client is shutting down or stopped", metadata: [RPCError.notSentMetadataKey: "true"])
+        RPCError(
+            code: .unavailable,
+            message: "the client is shutting down or stopped",
+            metadata: [RPCError.notSentMetadataKey: "true"]
+        )
     }
 }

@@ -76,7 +76,12 @@ final class InlineBatch: @unchecked Sendable {
             let index = next
             next += 1
             inCall = true
-            let response = await ServerDriver.run(chain, calls[index].request, callID: calls[index].callID, logger: logger)
+            let response = await ServerDriver.run(
+                chain,
+                calls[index].request,
+                callID: calls[index].callID,
+                logger: logger
+            )
             inCall = false
             if detached {
                 loop.submit(.finished(calls[index].serial, response))

@@ -74,12 +74,23 @@ struct ServerCallTable<Peer: Hashable, Handle> {
     /// is too large, the server or the service is at its limit, or the client already has a call
     /// in flight with this id. Checked in that order.
     mutating func admit(_ call: Arrival, hostsMethod: Bool, hostsService: Bool, refusingNewCalls: Bool) -> Admission {
-        if let refusal = refusal(for: call, hostsMethod: hostsMethod, hostsService: hostsService, refusingNewCalls: refusingNewCalls) {
+        if let refusal = refusal(
+            for: call,
+            hostsMethod: hostsMethod,
+            hostsService: hostsService,
+            refusingNewCalls: refusingNewCalls
+        ) {
             return .refused(refusal)
         }
         nextSerial += 1
         let limited = limits.maxConcurrentCallsPerService[call.method.service] == nil ? nil : call.method.service
-        entries[nextSerial] = Entry(serial: nextSerial, peer: call.peer, callID: call.callID, limitedService: limited, handle: nil)
+        entries[nextSerial] = Entry(
+            serial: nextSerial,
+            peer: call.peer,
+            callID: call.callID,
+            limitedService: limited,
+            handle: nil
+        )
         serials[CallKey(peer: call.peer, callID: call.callID)] = nextSerial
         if let limited { perService[limited, default: 0] += 1 }
         return .accepted(serial: nextSerial)
@@ -93,13 +104,15 @@ struct ServerCallTable<Peer: Hashable, Handle> {
             )
         }
         guard hostsMethod else {
-            let message = hostsService
+            let message =
+                hostsService
                 ? "unknown method \(call.method.method) in service \(call.method.service)"
                 : "unknown service \(call.method.service)"
             return Refusal(error: RPCError(code: .unimplemented, message: message), event: .unimplemented)
         }
         guard call.payloadBytes <= limits.maxRequestBytes else {
-            let message = "the request is \(call.payloadBytes) bytes; this server accepts at most \(limits.maxRequestBytes)"
+            let message =
+                "the request is \(call.payloadBytes) bytes; this server accepts at most \(limits.maxRequestBytes)"
             return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
         }
         guard entries.count < limits.maxConcurrentCalls else {
@@ -109,7 +122,10 @@ struct ServerCallTable<Peer: Hashable, Handle> {
         let service = call.method.service
         if let limit = limits.maxConcurrentCallsPerService[service], perService[service, default: 0] >= limit {
             let message = "\(service) is at its limit of \(limit) concurrent calls"
-            return Refusal(error: RPCError(code: .resourceExhausted, message: message, metadata: Self.notSent), event: .rejected)
+            return Refusal(
+                error: RPCError(code: .resourceExhausted, message: message, metadata: Self.notSent),
+                event: .rejected
+            )
         }
         // With no call in flight there is nothing to collide with: skip hashing the key.
         if !serials.isEmpty, serials[CallKey(peer: call.peer, callID: call.callID)] != nil {
