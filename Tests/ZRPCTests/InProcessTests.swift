@@ -122,6 +122,29 @@ struct InProcessTests {
         }
     }
 
+    @Test("interceptors see the call's context: method, peer, deadline, attempt")
+    func interceptorContext() async throws {
+        let seen = EventRecorder()
+        struct Record: ClientInterceptor {
+            let seen: EventRecorder
+            func intercept(
+                _ request: ClientRequest,
+                next: @Sendable (ClientRequest) async throws -> ClientResponse
+            ) async throws -> ClientResponse {
+                seen.record(
+                    "\(request.method.fullName) \(request.peer) attempt \(request.attempt) deadline \(request.deadline > .now)"
+                )
+                return try await next(request)
+            }
+        }
+        let server = InProcessServer(services: [TestService(events: EventRecorder(), gates: Gates())])
+        let configuration = Client.Configuration(endpoints: [], interceptors: [Record(seen: seen)])
+        try await Client.withClient(calling: server, configuration: configuration) { client in
+            _ = try await TestRPC.Client(wrapping: client).call(.init(text: "c"))
+        }
+        #expect(seen.events == ["zrpc.test.rpc.TestService/Call in-process attempt 1 deadline true"])
+    }
+
     @Test("a handler's unit test makes its ServerContext directly")
     func handlerUnitTest() async throws {
         let context = ServerContext(method: TestRPC.Method.Call.descriptor, metadata: ["tenant": "acme"], attempt: 2)

@@ -29,6 +29,8 @@ public final class Client: Service, Sendable {
     private let loop: IOLoop<ClientDriver>
     /// Where calls go instead of the network, for a client made with ``init(calling:configuration:)``.
     private let inProcess: InProcessServer?
+    /// ``ClientRequest/peer`` for every call.
+    private let peer: String
     private let connection = ClientConnection()
     private let shutdown = ShutdownSignal()
     private let callIDs = CallIDGenerator()
@@ -65,6 +67,7 @@ public final class Client: Service, Sendable {
     private init(configuration: Configuration, inProcess: InProcessServer?) throws {
         self.configuration = configuration
         self.inProcess = inProcess
+        self.peer = inProcess == nil ? configuration.endpoints.joined(separator: ",") : "in-process"
         let resilience = try configuration.resilience.makeLayers(logger: configuration.logger)
         self.resilience = resilience
         do {
@@ -263,7 +266,8 @@ public final class Client: Service, Sendable {
             metadata: options.metadata,
             deadline: deadline,
             attempt: 1,
-            idempotencyKey: options.idempotencyKey ?? ""
+            idempotencyKey: options.idempotencyKey ?? "",
+            peer: peer
         )
         if let interceptorChain { return try await interceptorChain(call) }
         if let inProcess { return try await Self.call(inProcess, call, connection: connection) }

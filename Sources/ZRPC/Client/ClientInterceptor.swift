@@ -1,4 +1,5 @@
-/// A call on its way out, with its request already encoded: what client interceptors see.
+/// A call on its way out, with its request already encoded: what client interceptors see, and the
+/// call's context (method, peer, deadline, attempt, metadata, idempotency key).
 ///
 /// Interceptors work on encoded payloads, so one interceptor (retry, circuit breaker, bulkhead,
 /// deadline, logging) serves every method of every service.
@@ -15,6 +16,37 @@ public struct ClientRequest: Sendable {
     public var attempt: UInt32
     /// The same for every attempt of this call.
     public var idempotencyKey: String
+    /// Where the call goes: the client's endpoints (`tcp://a:5555,tcp://b:5555`; the transport
+    /// picks one per message, after the interceptors), or `in-process`.
+    public var peer: String
+
+    /// Creates a request (clients do this; an interceptor's unit test may too).
+    ///
+    /// - Parameters:
+    ///   - method: The method being called.
+    ///   - payload: The encoded request message.
+    ///   - metadata: Request metadata.
+    ///   - deadline: When the whole call must be done.
+    ///   - attempt: 1 for the first attempt.
+    ///   - idempotencyKey: The same for every attempt of the call.
+    ///   - peer: Where the call goes.
+    public init(
+        method: MethodDescriptor,
+        payload: SerializedMessage,
+        metadata: Metadata = [:],
+        deadline: ContinuousClock.Instant,
+        attempt: UInt32 = 1,
+        idempotencyKey: String = "",
+        peer: String = ""
+    ) {
+        self.method = method
+        self.payload = payload
+        self.metadata = metadata
+        self.deadline = deadline
+        self.attempt = attempt
+        self.idempotencyKey = idempotencyKey
+        self.peer = peer
+    }
 }
 
 /// A successful call's result, still encoded.
