@@ -11,9 +11,16 @@ import Synchronization
 /// clock.advance(by: .seconds(30))     // the breaker's open period is over
 /// ```
 public final class ManualClock: Sendable {
+    private struct Sleeper {
+        let id: UInt64
+        let deadline: ContinuousClock.Instant
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
     private struct State {
         var now: ContinuousClock.Instant
-        var sleepers: [(deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Never>)] = []
+        var sleepers: [Sleeper] = []
+        var nextID: UInt64 = 0
     }
 
     private let state: Mutex<State>
@@ -40,18 +47,31 @@ public final class ManualClock: Sendable {
         for continuation in due { continuation.resume() }
     }
 
-    /// Suspends until the clock has been advanced by `duration`.
+    /// Suspends until the clock has been advanced by `duration`, or the task is cancelled
+    /// (then it returns early, as `Task.sleep` throws: a cancelled sleeper never lingers).
     ///
     /// - Parameter duration: How long, in this clock's time.
     public func sleep(for duration: Duration) async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                let deadline = state.now.advanced(by: duration)
-                if deadline <= state.now { return true }
-                state.sleepers.append((deadline, continuation))
-                return false
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    let deadline = state.now.advanced(by: duration)
+                    if deadline <= state.now || Task.isCancelled { return true }
+                    state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            let cancelled = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard let index = state.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.sleepers.remove(at: index).continuation
+            }
+            cancelled?.resume()
         }
     }
 

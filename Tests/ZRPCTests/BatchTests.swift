@@ -253,7 +253,7 @@ struct BatchTests {
     @Test("a client reads every response of a batch and drops the one for an unknown call")
     func clientReadsBatchedResponses() async throws {
         try await RawPeer.withRouter { router in
-            let clientRunning = try RunningClient.start(
+            let clientRunning = try await RunningClient.started(
                 configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5))
             )
             let client = clientRunning.client
@@ -282,7 +282,7 @@ struct BatchTests {
     @Test("a client counts the requests it sent and the messages that carried them, as a router receives them")
     func clientCountsRequestsAndMessages() async throws {
         try await RawPeer.withRouter { router in
-            let clientRunning = try RunningClient.start(
+            let clientRunning = try await RunningClient.started(
                 configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5))
             )
             let client = clientRunning.client

@@ -127,7 +127,7 @@ struct DeadlineTests {
     @Test("a response after the deadline is dropped and counted, never delivered to another call")
     func lateResponse() async throws {
         try await RawPeer.withRouter { router in
-            let clientRunning = try RunningClient.start(
+            let clientRunning = try await RunningClient.started(
                 configuration: .init(endpoints: [router.endpoint], defaultTimeout: .seconds(5))
             )
             let client = clientRunning.client
@@ -136,7 +136,8 @@ struct DeadlineTests {
             let warm = Task { try await stub.call(.init(text: "warm")) }
             try await router.respond(to: try await router.receiveRequest(), with: CallReply(text: "warm"))
             #expect(try await warm.value.text == "warm")
-            let late = Task { try await stub.call(.init(text: "late"), options: .init(timeout: .milliseconds(200))) }
+            // Long enough to be sent even on a loaded machine (ASan, every suite at once).
+            let late = Task { try await stub.call(.init(text: "late"), options: .init(timeout: .seconds(1))) }
             let first = try await router.receiveRequest()
             let lateError = try await rpcError { try await late.value }
             #expect(lateError.code == .deadlineExceeded)

@@ -174,6 +174,11 @@ public final class Client: Service, Sendable {
         configuration.logger.info("client stopped")
     }
 
+    /// Returns once ``run()`` has started the I/O loop (for tests that need calls to start together).
+    func waitUntilRunning() async throws {
+        _ = try await connection.loop(deadline: .now.advanced(by: .seconds(30)))
+    }
+
     /// Starts shutting down: new calls fail with UNAVAILABLE from now on, and ``run()`` returns
     /// once the calls in flight are done. Returns at once; safe to call any number of times.
     public func beginGracefulShutdown() {

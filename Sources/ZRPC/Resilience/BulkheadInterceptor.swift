@@ -170,21 +170,34 @@ public final class BulkheadInterceptor: ClientInterceptor, Sendable {
     /// Takes a cancelled call out of the queue; nothing if it already holds a permit (it
     /// releases that when its call ends) or has not queued yet (it sees the cancellation then).
     private func abandon(_ ticket: WaiterTicket) {
-        let (waiter, queued) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
-            guard state.bulkhead.abandon(ticket.rawValue) else { return (nil, state.bulkhead.queued) }
-            return (state.waiters.take(ticket), state.bulkhead.queued)
+        let (waiter, queued, idleTimer) = state.withLock {
+            state -> (CheckedContinuation<Void, any Error>?, Int, Task<Void, Never>?) in
+            guard state.bulkhead.abandon(ticket.rawValue) else { return (nil, state.bulkhead.queued, nil) }
+            return (state.waiters.take(ticket), state.bulkhead.queued, Self.stopTimerIfIdle(&state))
         }
+        idleTimer?.cancel()
         guard let waiter else { return }
         waiter.resume(throwing: CancellationError())
         queueChanged(queued)
     }
 
+    /// Takes the timer out when no call is queued any more, so it does not sleep on with nothing
+    /// to end; the caller cancels its task after releasing the lock.
+    private static func stopTimerIfIdle(_ state: inout State) -> Task<Void, Never>? {
+        guard state.waiters.isEmpty, let timer = state.timer else { return nil }
+        state.timer = nil
+        return timer.task
+    }
+
     /// Gives a permit back: to the first queued call, if any.
     private func release() {
-        let (next, queued) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
-            guard let id = state.bulkhead.release() else { return (nil, state.bulkhead.queued) }
-            return (state.waiters.take(WaiterTicket(rawValue: id)), state.bulkhead.queued)
+        let (next, queued, idleTimer) = state.withLock {
+            state -> (CheckedContinuation<Void, any Error>?, Int, Task<Void, Never>?) in
+            guard let id = state.bulkhead.release() else { return (nil, state.bulkhead.queued, nil) }
+            let next = state.waiters.take(WaiterTicket(rawValue: id))
+            return (next, state.bulkhead.queued, Self.stopTimerIfIdle(&state))
         }
+        idleTimer?.cancel()
         guard let next else { return }
         next.resume()
         queueChanged(queued)

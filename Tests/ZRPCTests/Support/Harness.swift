@@ -68,7 +68,7 @@ struct Harness {
         var clientConfiguration = Client.Configuration(endpoints: running.endpoints, defaultTimeout: .seconds(10))
         clientConfiguration.transportContext = context
         configureClient(&clientConfiguration)
-        let client = try RunningClient.start(configuration: clientConfiguration)
+        let client = try await RunningClient.started(configuration: clientConfiguration)
         return Harness(
             context: context,
             running: running,

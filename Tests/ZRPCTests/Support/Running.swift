@@ -1,4 +1,4 @@
-import ZRPC
+@testable import ZRPC
 
 /// A server running in a task of the test: ``stop()`` shuts it down gracefully and waits for
 /// ``Server/run()`` to return.
@@ -36,6 +36,13 @@ struct RunningClient {
     static func start(configuration: Client.Configuration) throws -> RunningClient {
         let client = try Client(configuration: configuration)
         return RunningClient(client: client, task: Task { try await client.run() })
+    }
+
+    /// Runs a client and waits until its I/O loop runs (so calls started together share a turn).
+    static func started(configuration: Client.Configuration) async throws -> RunningClient {
+        let running = try start(configuration: configuration)
+        try await running.client.waitUntilRunning()
+        return running
     }
 
     /// Graceful shutdown (calls in flight finish first); returns when ``Client/run()`` has.
