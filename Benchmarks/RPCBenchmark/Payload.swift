@@ -25,11 +25,11 @@ struct Payload: Sendable {
         var length = max(size - 1, 0)
         var request = Echo_EchoRequest(text: String(repeating: "x", count: length))
         // A string field costs one tag byte, a varint length and the bytes; trim until it fits.
-        while length > 0, try request.packedFrame().count > size {
+        while length > 0, try request.rawFrame().count > size {
             length -= 1
             request = Echo_EchoRequest(text: String(repeating: "x", count: length))
         }
         self.request = request
-        self.encoded = try request.packedFrame().bytes
+        self.encoded = try request.rawFrame().bytes
     }
 }

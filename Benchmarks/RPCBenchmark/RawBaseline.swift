@@ -66,7 +66,7 @@ struct RawClient {
         // The frames before the payload: empty delimiter, signature and header (docs/PROTOCOL.md).
         let zrpcFrames =
             contender.sendsZRPCFrames
-            ? [Frame(), try Frame("ZRPC01"), try Self.requestHeader(callID: 1).packedFrame()] : []
+            ? [Frame(), try Frame("ZRPC01"), try Self.requestHeader(callID: 1).rawFrame()] : []
         return Session(
             socket: socket,
             frames: zrpcFrames + [try Frame(bytes: payload.encoded)],
@@ -195,8 +195,8 @@ struct RawClient {
             var message = Array(frames.prefix(2))
             for _ in 0..<calls {
                 lastCallID += 1
-                message.append(try RawClient.requestHeader(callID: lastCallID).packedFrame())
-                message.append(try request.packedFrame())
+                message.append(try RawClient.requestHeader(callID: lastCallID).rawFrame())
+                message.append(try request.rawFrame())
             }
             return message
         }
@@ -210,10 +210,10 @@ struct RawClient {
             }
             guard encodesEachCall else { return }
             for index in stride(from: 2, to: reply.count - 1, by: 2) {
-                guard case .response? = try Zrpc_Wire_Header(frame: reply[index]).kind else {
+                guard case .response? = try Zrpc_Wire_Header(rawFrame: reply[index]).kind else {
                     throw RawClientError.unexpectedReply(frames: reply.count)
                 }
-                _ = try Echo_EchoReply(frame: reply[index + 1])
+                _ = try Echo_EchoReply(rawFrame: reply[index + 1])
             }
         }
     }

@@ -42,12 +42,12 @@ enum RawServer {
     static func reply(to frames: [Frame]) throws -> [Frame] {
         var reply = Array(frames.prefix(3))
         for index in stride(from: 3, to: frames.count - 1, by: 2) {
-            guard case .request(let header)? = try Zrpc_Wire_Header(frame: frames[index]).kind else {
+            guard case .request(let header)? = try Zrpc_Wire_Header(rawFrame: frames[index]).kind else {
                 throw RawServerError.notARequest(frame: index)
             }
-            let request = try Echo_EchoRequest(frame: frames[index + 1])
-            reply.append(try Zrpc_Wire_Header(kind: .response(.init(callID: header.callID))).packedFrame())
-            reply.append(try Echo_EchoReply(text: request.text, sequence: request.sequence).packedFrame())
+            let request = try Echo_EchoRequest(rawFrame: frames[index + 1])
+            reply.append(try Zrpc_Wire_Header(kind: .response(.init(callID: header.callID))).rawFrame())
+            reply.append(try Echo_EchoReply(text: request.text, sequence: request.sequence).rawFrame())
         }
         return reply
     }
