@@ -68,7 +68,7 @@ extension ServerDriver {
             hostsService: handler == nil && registry.hosts(service: header.service),
             refusingNewCalls: drain.refusesNewCalls || shutdown.isRequested
         )
-        guard case .accepted(let serial) = admission, let handler else {
+        guard case .accepted(let reservation) = admission, let handler else {
             if case .refused(let refusal) = admission {
                 statistics.record(refusal.event)
                 respond(to: client, callID: header.callID, error: refusal.error)
@@ -87,7 +87,7 @@ extension ServerDriver {
             routingID: client.routingID
         )
         let call = AcceptedCall(
-            serial: serial,
+            reservation: reservation,
             callID: header.callID,
             client: client,
             request: ServerRequest(payload: SerializedMessage(frame: payload), context: context, handler: handler),

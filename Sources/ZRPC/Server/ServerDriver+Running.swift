@@ -43,8 +43,8 @@ extension ServerDriver {
             let task = batch.start(chain: chain, loop: loop, logger: configuration.logger)
             let outcome = batch.detach()
             for (index, response) in outcome.responses.enumerated() {
-                guard let call = table.remove(serial: calls[index].serial) else { continue }
-                if let response { enqueue(to: call.peer, header: response.header, payload: response.payload) }
+                table.release(calls[index].reservation)
+                if let response { enqueue(to: calls[index].client, header: response.header, payload: response.payload) }
             }
             if outcome.suspended { track(calls[outcome.responses.count], task: task) }
             calls = Array(calls[outcome.notStarted...])
@@ -55,7 +55,7 @@ extension ServerDriver {
     /// A call whose handler is still running: its deadline and CANCEL apply until its response
     /// arrives as a `finished` command.
     private func track(_ call: AcceptedCall, task: Task<Void, Never>) {
-        table.setHandle(task, forSerial: call.serial)
+        table.track(call.reservation, peer: call.client, callID: call.callID, handle: task)
         timers.schedule(.call(serial: call.serial), at: call.deadline)
     }
 

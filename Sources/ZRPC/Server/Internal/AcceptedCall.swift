@@ -1,8 +1,9 @@
 /// A call the server admitted (its method exists, the limits allow it), with what it needs to run
 /// and to be answered.
 struct AcceptedCall: Sendable {
-    /// The call table's number for the call (for timers and the `finished` command).
-    let serial: UInt64
+    /// The call's slot in the call table (its serial number keys timers and the `finished` command).
+    let reservation: ServerCallTable<ClientAddress, Task<Void, Never>>.Reservation
+    var serial: UInt64 { reservation.serial }
     /// The client's call id, echoed in the response.
     let callID: UInt64
     /// Where the response goes.

@@ -3,8 +3,11 @@
 ///
 /// A value with no I/O: the driver feeds it events and performs what it returns, so every rule
 /// (limits, per-service bulkheads, duplicate call ids) is tested without sockets. An admitted call
-/// holds its slot until it is removed, whether it runs in a task of its own or inline on the I/O
-/// thread, so calls of one message count toward the limits before any of them has started.
+/// holds a slot (a ``Reservation``) from admission on, so the calls of one message count toward
+/// the limits before any of them has started. A call that runs where it can be cancelled or time
+/// out is then tracked (``track(_:peer:callID:handle:)``); one that runs inline on the I/O thread
+/// and finishes at once only gives its slot back (``release(_:)``) and is never hashed into the
+/// table's dictionaries, which kept that fast path fast.
 ///
 /// `Peer` identifies a client (the driver uses its routing id); `Handle` is what cancels a running
 /// call (a `Task`).
@@ -41,10 +44,18 @@ struct ServerCallTable<Peer: Hashable, Handle> {
         let event: ServerStatistics.Event
     }
 
+    /// An admitted call's slot: it counts toward the limits until it is tracked and removed, or
+    /// released.
+    struct Reservation: Equatable, Sendable {
+        /// The call's number (a plain key for timers and commands).
+        let serial: UInt64
+        /// The service, when it has a limit of its own (its calls are counted).
+        let limitedService: String?
+    }
+
     /// The outcome of ``admit(_:hostsMethod:hostsService:refusingNewCalls:)``.
     enum Admission: Equatable {
-        /// Admitted under this serial number (a plain key for timers and commands).
-        case accepted(serial: UInt64)
+        case accepted(Reservation)
         case refused(Refusal)
     }
 
@@ -58,14 +69,16 @@ struct ServerCallTable<Peer: Hashable, Handle> {
     private var serials: [CallKey: UInt64] = [:]
     private var perService: [String: Int] = [:]
     private var nextSerial: UInt64 = 0
+    /// Admitted calls not tracked (yet): running inline, or about to be tracked.
+    private var reserved = 0
 
     init(limits: Limits) {
         self.limits = limits
     }
 
-    /// The calls admitted and not removed.
-    var count: Int { entries.count }
-    var isEmpty: Bool { entries.isEmpty }
+    /// The calls admitted and not removed or released.
+    var count: Int { entries.count + reserved }
+    var isEmpty: Bool { count == 0 }
 
     /// Whether the call with this serial number is still in the table.
     func contains(serial: UInt64) -> Bool { entries[serial] != nil }
@@ -83,17 +96,35 @@ struct ServerCallTable<Peer: Hashable, Handle> {
             return .refused(refusal)
         }
         nextSerial += 1
-        let limited = limits.maxConcurrentCallsPerService[call.method.service] == nil ? nil : call.method.service
-        entries[nextSerial] = Entry(
-            serial: nextSerial,
-            peer: call.peer,
-            callID: call.callID,
-            limitedService: limited,
-            handle: nil
-        )
-        serials[CallKey(peer: call.peer, callID: call.callID)] = nextSerial
+        let limited =
+            limits.maxConcurrentCallsPerService.isEmpty
+                || limits.maxConcurrentCallsPerService[call.method.service] == nil
+            ? nil : call.method.service
+        reserved += 1
         if let limited { perService[limited, default: 0] += 1 }
-        return .accepted(serial: nextSerial)
+        return .accepted(Reservation(serial: nextSerial, limitedService: limited))
+    }
+
+    /// A reserved call now runs where it can be cancelled or time out: CANCEL finds it by client
+    /// and call id, and its response, deadline or cancel removes it.
+    mutating func track(_ reservation: Reservation, peer: Peer, callID: UInt64, handle: Handle?) {
+        reserved -= 1
+        entries[reservation.serial] = Entry(
+            serial: reservation.serial,
+            peer: peer,
+            callID: callID,
+            limitedService: reservation.limitedService,
+            handle: handle
+        )
+        // A client that reused a call id within one message has both calls run; CANCEL names the first.
+        let key = CallKey(peer: peer, callID: callID)
+        if serials[key] == nil { serials[key] = reservation.serial }
+    }
+
+    /// A reserved call that was answered without being tracked (it ran inline and finished).
+    mutating func release(_ reservation: Reservation) {
+        reserved -= 1
+        if let service = reservation.limitedService { perService[service, default: 1] -= 1 }
     }
 
     private func refusal(for call: Arrival, hostsMethod: Bool, hostsService: Bool, refusingNewCalls: Bool) -> Refusal? {
@@ -115,7 +146,7 @@ struct ServerCallTable<Peer: Hashable, Handle> {
                 "the request is \(call.payloadBytes) bytes; this server accepts at most \(limits.maxRequestBytes)"
             return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
         }
-        guard entries.count < limits.maxConcurrentCalls else {
+        guard count < limits.maxConcurrentCalls else {
             let message = "the server is at its limit of \(limits.maxConcurrentCalls) concurrent calls"
             return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
         }
@@ -137,11 +168,6 @@ struct ServerCallTable<Peer: Hashable, Handle> {
 
     /// Metadata of refusals no handler saw: the client may retry them anywhere.
     private static var notSent: Metadata { [RPCError.notSentMetadataKey: "true"] }
-
-    /// Records what cancels a call that is now running.
-    mutating func setHandle(_ handle: Handle, forSerial serial: UInt64) {
-        entries[serial]?.handle = handle
-    }
 
     /// Removes a call that finished (its response goes out), timed out or was dropped.
     ///
@@ -168,6 +194,7 @@ struct ServerCallTable<Peer: Hashable, Handle> {
             entries.removeAll()
             serials.removeAll()
             perService.removeAll()
+            reserved = 0
         }
         return Array(entries.values)
     }
