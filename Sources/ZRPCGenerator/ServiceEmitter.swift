@@ -18,9 +18,6 @@ struct ServiceEmitter {
     }
 
     func emit(into writer: inout CodeWriter) throws {
-        for method in service.method where method.clientStreaming || method.serverStreaming {
-            throw GeneratorError("\(file.name): \(fullName).\(method.name) streams; ZRPC supports unary methods only")
-        }
         let methods = try service.method.map { method in
             (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
         }
@@ -40,18 +37,26 @@ struct ServiceEmitter {
             writer.block("\(access)enum Method {") { writer in
                 for (offset, (method, input, output)) in methods.enumerated() {
                     if offset > 0 { writer.line() }
-                    writer.doc("`rpc \(method.name)(\(input.fullName)) returns (\(output.fullName))`.")
+                    let stubs = stubs(method, input, output)
+                    writer.doc(
+                        "`\(stubs.protoSignature(method: method.name, input: input.fullName, output: output.fullName))`."
+                    )
                     writer.block("\(access)enum \(typeName(method)) {") { writer in
                         writer.doc("The request message.")
                         writer.line("\(access)typealias Input = \(input.swiftName)")
                         writer.doc("The response message.")
                         writer.line("\(access)typealias Output = \(output.swiftName)")
-                        writer.doc("The method's wire name and idempotency.")
+                        writer.doc("The method's wire name, idempotency and kind.")
                         writer.line("\(access)static let descriptor = MethodDescriptor(")
                         writer.indented { writer in
                             writer.line("service: \"\(fullName)\",")
                             writer.line("method: \"\(method.name)\",")
-                            writer.line("idempotency: \(idempotency(method))")
+                            if let kind = stubs.kind {
+                                writer.line("idempotency: \(idempotency(method)),")
+                                writer.line("kind: \(kind)")
+                            } else {
+                                writer.line("idempotency: \(idempotency(method))")
+                            }
                         }
                         writer.line(")")
                     }
@@ -75,10 +80,11 @@ struct ServiceEmitter {
             writer.block("\(access)protocol ServiceProtocol: RPCService {") { writer in
                 for (offset, (method, input, output)) in methods.enumerated() {
                     if offset > 0 { writer.line() }
-                    writer.doc("`rpc \(method.name)(\(input.fullName)) returns (\(output.fullName))`.")
-                    writer.line(
-                        "func \(methodName(method))(_ request: \(input.swiftName), context: ServerContext) async throws -> \(output.swiftName)"
+                    let stubs = stubs(method, input, output)
+                    writer.doc(
+                        "`\(stubs.protoSignature(method: method.name, input: input.fullName, output: output.fullName))`."
                     )
+                    writer.line(stubs.serverRequirement)
                 }
             }
             writer.line()
@@ -91,7 +97,7 @@ struct ServiceEmitter {
                     if offset > 0 { writer.line() }
                     writer.doc("Calls `\(fullName)/\(method.name)`.")
                     writer.line(
-                        "nonisolated(nonsending) func \(methodName(method))(_ request: \(input.swiftName), options: CallOptions) async throws -> \(output.swiftName)"
+                        "nonisolated(nonsending) func \(methodName(method))\(stubs(method, input, output).clientSignature())"
                     )
                 }
             }
@@ -110,21 +116,17 @@ struct ServiceEmitter {
                 writer.doc("Wraps a connection to `\(fullName)`'s servers.")
                 writer.block("\(access)init(wrapping client: ZRPC.Client) {") { $0.line("self.client = client") }
                 for (method, input, output) in methods {
+                    let stubs = stubs(method, input, output)
                     writer.line()
                     writer.doc(
                         "Calls `\(fullName)/\(method.name)`. Runs on the caller's executor until it waits for the response.",
                         "",
                         "- Throws: `RPCError` with the call's status."
                     )
-                    writer.line("nonisolated(nonsending) \(access)func \(methodName(method))(")
-                    writer.indented { writer in
-                        writer.line("_ request: \(input.swiftName),")
-                        writer.line("options: CallOptions")
-                    }
-                    writer.block(") async throws -> \(output.swiftName) {") { writer in
-                        writer.line(
-                            "try await client.unary(Method.\(typeName(method)).descriptor, request: request, options: options)"
-                        )
+                    writer.block(
+                        "nonisolated(nonsending) \(access)func \(methodName(method))\(stubs.clientSignature()) {"
+                    ) { writer in
+                        writer.line(stubs.clientCall)
                     }
                 }
             }
@@ -133,11 +135,12 @@ struct ServiceEmitter {
         writer.block("extension \(namespace).ClientProtocol {") { writer in
             for (offset, (method, input, output)) in methods.enumerated() {
                 if offset > 0 { writer.line() }
+                let stubs = stubs(method, input, output)
                 writer.doc("Calls `\(fullName)/\(method.name)` with the default options.")
                 writer.block(
-                    "nonisolated(nonsending) \(access)func \(methodName(method))(_ request: \(input.swiftName)) async throws -> \(output.swiftName) {"
+                    "nonisolated(nonsending) \(access)func \(methodName(method))\(stubs.clientSignature(defaultOptions: true)) {"
                 ) { writer in
-                    writer.line("try await \(methodName(method))(request, options: .defaults)")
+                    writer.line(stubs.defaultOptionsCall)
                 }
             }
         }
@@ -151,20 +154,40 @@ struct ServiceEmitter {
                 writer.line("[")
                 writer.indented { writer in
                     for (method, input, output) in methods {
+                        let stubs = stubs(method, input, output)
                         writer.line("MethodHandler(")
                         writer.indented { writer in
                             writer.line("\(namespace).Method.\(typeName(method)).descriptor,")
                             writer.line("requestType: \(input.swiftName).self,")
-                            writer.line("responseType: \(output.swiftName).self")
+                            if let streamingHandler = stubs.streamingHandlerArgument {
+                                writer.line("responseType: \(output.swiftName).self,")
+                                writer.line(streamingHandler)
+                            } else {
+                                writer.line("responseType: \(output.swiftName).self")
+                            }
                         }
-                        writer.line(
-                            ") { request, context in try await self.\(methodName(method))(request, context: context) },"
-                        )
+                        writer.line(stubs.streamingHandlerArgument == nil ? stubs.unaryHandlerClosure : "),")
                     }
                 }
                 writer.line("]")
             }
         }
+    }
+
+    private func stubs(
+        _ method: Zrpc_Descriptor_MethodDescriptorProto,
+        _ input: SchemaIndex.TypeInfo,
+        _ output: SchemaIndex.TypeInfo
+    ) -> MethodStubs {
+        MethodStubs(
+            name: methodName(method),
+            typeName: typeName(method),
+            input: input.swiftName,
+            output: output.swiftName,
+            clientStreams: method.clientStreaming,
+            serverStreams: method.serverStreaming,
+            access: access
+        )
     }
 
     private func methodName(_ method: Zrpc_Descriptor_MethodDescriptorProto) -> String {

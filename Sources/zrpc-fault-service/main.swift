@@ -17,7 +17,10 @@ ExitWithParent.startIfRequested()  // ZRPC_EXIT_WITH_PARENT=1: exit when the par
 let endpoint = CommandLine.arguments.dropFirst().first ?? "tcp://127.0.0.1:*"
 var logger = Logger(label: "zrpc-fault-service")
 logger.logLevel = .warning
-let server = Server(configuration: .init(endpoints: [endpoint], logger: logger), services: [FaultyService()])
+let server = Server(
+    configuration: .init(endpoints: [endpoint], logger: logger),
+    services: [FaultyService(), StreamService()]
+)
 let services = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await services.run() }

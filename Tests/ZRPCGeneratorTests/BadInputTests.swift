@@ -60,14 +60,6 @@ struct BadInputTests {
         #expect(text.contains("both become the C member `n_names`"))
     }
 
-    @Test("streaming methods are refused")
-    func streaming() async throws {
-        let text = try await message([
-            "a.proto": "syntax = \"proto3\";\nmessage A {}\nservice S { rpc Watch(A) returns (stream A); }\n"
-        ])
-        #expect(text.contains("unary methods only"))
-    }
-
     @Test("an import that does not exist")
     func missingImport() async throws {
         let text = try await message(["a.proto": "syntax = \"proto3\";\nimport \"gone.proto\";\n"])

@@ -15,6 +15,9 @@ struct WireFormatFuzzTests {
         case cancel(UInt64)
         case ping(UInt64)
         case pong(UInt64)
+        case streamMessage(UInt64)
+        case streamEnd(UInt64)
+        case credit(UInt64)
         /// A header that does not decode (a length running past the end).
         case garbage
         /// An empty header frame: decodes, but sets no kind.
@@ -56,6 +59,10 @@ struct WireFormatFuzzTests {
         case .cancel(let id): return [try header(.cancel(.init(callID: id)))]
         case .ping(let id): return [try header(.ping(.init(nonce: id)))]
         case .pong(let id): return [try header(.pong(.init(nonce: id)))]
+        case .streamMessage(let id):
+            return [try header(.streamMessage(.init(callID: id))), try Frame(bytes: payload(for: id))]
+        case .streamEnd(let id): return [try header(.streamEnd(.init(callID: id)))]
+        case .credit(let id): return [try header(.credit(.init(callID: id, messages: 3)))]
         case .garbage: return [try Frame(bytes: [0x0A, 0xFF, 0xFF, 0xFF])]
         case .noKind: return [Frame()]
         case .cutRequest(let id): return [try header(.request(.init(callID: id, service: "s.S", method: "M")))]
@@ -69,6 +76,9 @@ struct WireFormatFuzzTests {
         case .cancel(let id): Seen(kind: "cancel", id: id, payload: nil)
         case .ping(let id): Seen(kind: "ping", id: id, payload: nil)
         case .pong(let id): Seen(kind: "pong", id: id, payload: nil)
+        case .streamMessage(let id): Seen(kind: "stream message", id: id, payload: payload(for: id))
+        case .streamEnd(let id): Seen(kind: "stream end", id: id, payload: nil)
+        case .credit(let id): Seen(kind: "credit", id: id, payload: nil)
         case .garbage, .noKind, .cutRequest: nil
         }
     }
@@ -81,6 +91,9 @@ struct WireFormatFuzzTests {
         case .cancel(let cancel)?: return Seen(kind: "cancel", id: cancel.callID, payload: payload)
         case .ping(let ping)?: return Seen(kind: "ping", id: ping.nonce, payload: payload)
         case .pong(let pong)?: return Seen(kind: "pong", id: pong.nonce, payload: payload)
+        case .streamMessage(let message)?: return Seen(kind: "stream message", id: message.callID, payload: payload)
+        case .streamEnd(let end)?: return Seen(kind: "stream end", id: end.callID, payload: payload)
+        case .credit(let credit)?: return Seen(kind: "credit", id: credit.callID, payload: payload)
         case nil: return Seen(kind: "none", id: 0, payload: payload)
         }
     }
@@ -110,7 +123,7 @@ struct WireFormatFuzzTests {
             for index in 0..<Int(random.next() % 12) {
                 let id = UInt64(round * 100 + index + 1)
                 let unit: Unit =
-                    switch random.next() % 16 {
+                    switch random.next() % 19 {
                     case 0..<5: .request(id)
                     case 5..<8: .response(id)
                     case 8, 9: .cancel(id)
@@ -118,6 +131,9 @@ struct WireFormatFuzzTests {
                     case 11: .pong(id)
                     case 12: .garbage
                     case 13: .noKind
+                    case 14: .streamMessage(id)
+                    case 15: .streamEnd(id)
+                    case 16: .credit(id)
                     default: .cutRequest(id)
                     }
                 units.append(unit)

@@ -28,15 +28,15 @@ public final class Client: Service, Sendable {
     /// The I/O loop; its thread runs while ``run()`` does.
     private let loop: IOLoop<ClientDriver>
     /// Where calls go instead of the network, for a client made with ``init(calling:configuration:)``.
-    private let inProcess: InProcessServer?
+    let inProcess: InProcessServer?
     /// ``ClientRequest/peer`` for every call.
-    private let peer: String
-    private let connection = ClientConnection()
+    let peer: String
+    let connection = ClientConnection()
     private let shutdown = ShutdownSignal()
-    private let callIDs = CallIDGenerator()
+    let callIDs = CallIDGenerator()
     /// The interceptors, ending in ``send(_:connection:callIDs:)``; nil when there are none, so a
     /// call goes straight to `send` (one async frame and executor check fewer per call).
-    private let interceptorChain: (nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse)?
+    let interceptorChain: (nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse)?
 
     /// Creates a client; nothing connects until ``run()``.
     ///
@@ -255,16 +255,7 @@ public final class Client: Service, Sendable {
         payload: SerializedMessage,
         options: CallOptions
     ) async throws -> ClientResponse {
-        if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
-            throw RPCError(
-                code: .invalidArgument,
-                message:
-                    "metadata key \(reserved.key) uses the prefix \(Metadata.reservedPrefix), which is reserved for ZRPC"
-            )
-        }
-        let perMethod = configuration.methodTimeouts.isEmpty ? nil : configuration.methodTimeouts[method.fullName]
-        let timeout = options.timeout ?? perMethod ?? configuration.defaultTimeout
-        let deadline = CallDeadline.effective(timeout: timeout)
+        let deadline = try deadline(for: method, options: options)
         let call = ClientRequest(
             method: method,
             payload: payload,
@@ -279,13 +270,29 @@ public final class Client: Service, Sendable {
         return try await Self.send(call, connection: connection, callIDs: callIDs)
     }
 
+    /// Checks a call's options and works out its deadline: the options' timeout, else the
+    /// method's configured timeout, else the default, bounded by an enclosing call's deadline.
+    func deadline(for method: MethodDescriptor, options: CallOptions) throws -> ContinuousClock.Instant {
+        if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
+            throw RPCError(
+                code: .invalidArgument,
+                message:
+                    "metadata key \(reserved.key) uses the prefix \(Metadata.reservedPrefix), which is reserved for ZRPC"
+            )
+        }
+        let perMethod = configuration.methodTimeouts.isEmpty ? nil : configuration.methodTimeouts[method.fullName]
+        let timeout = options.timeout ?? perMethod ?? configuration.defaultTimeout
+        return CallDeadline.effective(timeout: timeout)
+    }
+
     /// The end of the interceptor chain of an in-process client: refused once it shuts down.
-    private static func call(
+    static func call(
         _ server: InProcessServer,
         _ request: ClientRequest,
         connection: ClientConnection
     ) async throws -> ClientResponse {
         _ = try connection.loopIfRunning()
+        if let stream = request.stream { return try await server.stream(request, hook: stream) }
         return try await server.call(request)
     }
 
@@ -293,11 +300,14 @@ public final class Client: Service, Sendable {
     /// once the call will be sent; an id whose request cannot be encoded is reported to the loop,
     /// so every id reaches it (see ``EarlyCancels``).
     @inline(__always)
-    nonisolated(nonsending) private static func send(
+    nonisolated(nonsending) static func send(
         _ request: ClientRequest,
         connection: ClientConnection,
         callIDs: CallIDGenerator
     ) async throws -> ClientResponse {
+        if let stream = request.stream {
+            return try await sendStream(request, hook: stream, connection: connection, callIDs: callIDs)
+        }
         let running = try connection.loopIfRunning()
         let loop = if let running { running } else { try await connection.loop(deadline: request.deadline) }
         let remaining = ContinuousClock.now.duration(to: request.deadline)

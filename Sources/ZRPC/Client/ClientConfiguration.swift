@@ -26,6 +26,9 @@ extension Client {
         public var decodingLimits: DecodingLimits
         /// The largest frame accepted from a server; libzmq drops a connection that sends more.
         public var maxFrameBytes: Int64
+        /// How many messages a server may send on a stream before the caller has read them (the
+        /// stream's credit window; at least 1). Bounds a stream's queue to this many responses.
+        public var streamWindow: Int
         /// How often to retry connecting to a server that is down.
         public var reconnectInterval: Duration
         /// A name for the client's I/O thread (shown by debuggers).
@@ -53,6 +56,7 @@ extension Client {
             self.logger = Logger(label: "zrpc.client")
             self.decodingLimits = .defaults
             self.maxFrameBytes = Int64(DecodingLimits.defaults.maxMessageBytes) * 2
+            self.streamWindow = 128
             self.reconnectInterval = .milliseconds(100)
             self.name = "zrpc-client"
             self.transportContext = nil

@@ -13,12 +13,21 @@ final class ClientDriver: IOLoopDriver {
         let header: Frame
         let payload: Frame
         let deadline: ContinuousClock.Instant
+        /// Resumed with the call's response; for a stream, its final status.
         let continuation: UnsafeContinuation<TransportResponse, any Error>
+        /// The call's stream, when it opens one.
+        var stream: ClientStream? = nil
     }
 
     enum Command: Sendable {
         case start(Call)
         case cancel(UInt64)
+        /// A stream's writer sends a message (credit already taken).
+        case streamMessage(UInt64, SerializedMessage)
+        /// A stream's writer is done (half-close).
+        case streamEnd(UInt64)
+        /// A stream's reader took messages: grant the server that many more.
+        case grant(UInt64, Int)
         /// Resume `done` once no call is waiting for a response (the client is shutting down).
         case drain(CheckedContinuation<Void, Never>)
         /// A call id that will never start (its request could not be sent).
@@ -30,6 +39,21 @@ final class ClientDriver: IOLoopDriver {
         /// The call's place in the order of `outbound`: it has been sent once `outbound` has
         /// given up more calls than that (calls leave in order).
         let sequence: UInt64
+        let stream: ClientStream?
+
+        /// Resumes the caller with `error` and ends the call's stream with it.
+        func fail(_ error: RPCError) {
+            continuation.resume(throwing: error)
+            stream?.io.inbox.finish(error)
+            stream?.io.credit.close(error)
+        }
+    }
+
+    /// What waits in `outbound`: a call's request, or a stream's message, half-close or credit.
+    private struct Outgoing {
+        let id: UInt64
+        let header: Frame
+        let payload: Frame?
     }
 
     private let configuration: Client.Configuration
@@ -39,7 +63,7 @@ final class ClientDriver: IOLoopDriver {
     private var timers = TimerQueue<UInt64>()
     /// Calls not sent yet: started in this loop round, or waiting for the socket to accept them
     /// (no server connected yet, or at the high-water mark).
-    private var outbound: [Call] = []
+    private var outbound: [Outgoing] = []
     private var outboundHead = 0
     /// Calls ever appended to `outbound`. Those still in it (from `outboundHead` on) are the
     /// last ones, so a pending call has been sent when its sequence is below the rest.
@@ -80,24 +104,43 @@ final class ClientDriver: IOLoopDriver {
                 call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
                 return
             }
-            pending.insert(Pending(continuation: call.continuation, sequence: enqueuedCalls), for: call.id)
-            enqueuedCalls += 1
+            pending.insert(
+                Pending(continuation: call.continuation, sequence: enqueuedCalls, stream: call.stream),
+                for: call.id
+            )
             timers.schedule(call.id, at: call.deadline)
-            outbound.append(call)  // sent by `flush`, with the other calls of this round
+            enqueue(Outgoing(id: call.id, header: call.header, payload: call.payload))
         case .cancel(let id):
             guard let call = pending.removeValue(for: id) else {
                 earlyCancels.cancel(id)
                 return
             }
-            call.continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
+            call.fail(RPCError(code: .cancelled, message: "the call was cancelled"))
             if isSent(call) { sendCancel(id) }
             resumeDrainWaitersIfIdle()
+        case .streamMessage(let id, let message):
+            guard let stream = pending[id]?.stream else { return }  // the call ended
+            enqueue(Outgoing(id: id, header: stream.messageHeader, payload: message.frame))
+        case .streamEnd(let id):
+            guard pending[id] != nil, let header = try? WireHeaders.streamEnd(callID: id) else { return }
+            enqueue(Outgoing(id: id, header: header, payload: nil))
+        case .grant(let id, let messages):
+            guard pending[id] != nil, let header = try? WireHeaders.credit(callID: id, messages: messages) else {
+                return
+            }
+            enqueue(Outgoing(id: id, header: header, payload: nil))
         case .drain(let done):
             drainWaiters.append(done)
             resumeDrainWaitersIfIdle()
         case .skip(let id):
             earlyCancels.skip(id)
         }
+    }
+
+    /// Queues a frame for `flush`, which sends it with the others of this round, in order.
+    private func enqueue(_ outgoing: Outgoing) {
+        enqueuedCalls += 1
+        outbound.append(outgoing)
     }
 
     /// Resumes the shutdown once no call waits for a response.
@@ -119,7 +162,7 @@ final class ClientDriver: IOLoopDriver {
             )
         case .drain(let done):
             done.resume()
-        case .cancel, .skip:
+        case .cancel, .skip, .streamMessage, .streamEnd, .grant:
             break
         }
     }
@@ -164,7 +207,7 @@ final class ClientDriver: IOLoopDriver {
                         "no server at \(configuration.endpoints.joined(separator: ", ")) accepted the call within the deadline",
                     metadata: [RPCError.notSentMetadataKey: "true"]
                 )
-            call.continuation.resume(throwing: error)
+            call.fail(error)
             if sent { sendCancel(id) }
         }
         resumeDrainWaitersIfIdle()
@@ -173,9 +216,7 @@ final class ClientDriver: IOLoopDriver {
     func stop() {
         for call in pending.removeAll() {
             let metadata: Metadata = isSent(call) ? [:] : [RPCError.notSentMetadataKey: "true"]
-            call.continuation.resume(
-                throwing: RPCError(code: .unavailable, message: "the client was closed", metadata: metadata)
-            )
+            call.fail(RPCError(code: .unavailable, message: "the client was closed", metadata: metadata))
         }
         for waiter in drainWaiters { waiter.resume() }
         drainWaiters.removeAll()
@@ -227,17 +268,25 @@ final class ClientDriver: IOLoopDriver {
     }
 
     /// Fails calls the socket refused (not would-block: it is closed, say): none of them was sent.
-    private func failUnsent(_ calls: ArraySlice<Call>, _ error: any Error) {
+    private func failUnsent(_ calls: ArraySlice<Outgoing>, _ error: any Error) {
         for call in calls {
             guard let waiting = pending.removeValue(for: call.id) else { continue }
-            waiting.continuation.resume(
-                throwing: RPCError(
+            waiting.fail(
+                RPCError(
                     code: .unavailable,
                     message: "could not send: \(error)",
                     metadata: [RPCError.notSentMetadataKey: "true"]
                 )
             )
         }
+        resumeDrainWaitersIfIdle()
+    }
+
+    /// Fails a call in flight and tells its server.
+    private func failCall(_ id: UInt64, _ error: RPCError) {
+        guard let call = pending.removeValue(for: id) else { return }
+        call.fail(error)
+        sendCancel(id)
         resumeDrainWaitersIfIdle()
     }
 
@@ -255,8 +304,25 @@ final class ClientDriver: IOLoopDriver {
                     statistics.record(.lateResponse)
                     return
                 }
+                if let stream = waiting.stream { stream.end(with: header) }
                 waiting.continuation.resume(returning: TransportResponse(header: header, payload: payload))
                 resumeDrainWaitersIfIdle()
+            case .streamMessage(let header)?:
+                guard let stream = pending[header.callID]?.stream, let payload = call.payload else {
+                    statistics.record(.lateResponse)
+                    return
+                }
+                if !stream.io.inbox.push(SerializedMessage(frame: payload)) {
+                    failCall(
+                        header.callID,
+                        RPCError(
+                            code: .internal,
+                            message: "the server sent more stream messages than the \(stream.io.inbox.window) granted"
+                        )
+                    )
+                }
+            case .credit(let header)?:
+                pending[header.callID]?.stream?.io.credit.add(Int(header.messages))
             case .ping(let ping)?:
                 _ = try? socket.send(WireFormat.frames(header: WireHeaders.pong(nonce: ping.nonce)), dontWait: true)
             default:

@@ -19,6 +19,14 @@ public struct ClientRequest: Sendable {
     /// Where the call goes: the client's endpoints (`tcp://a:5555,tcp://b:5555`; the transport
     /// picks one per message, after the interceptors), or `in-process`.
     public var peer: String
+    /// For a streaming call: where the transport hands over the opened stream.
+    var stream: StreamHook?
+
+    /// Whether the call streams. A streaming call passes the interceptors once, around its whole
+    /// life: its ``payload`` is empty (messages flow through the stream), `next` returns when the
+    /// stream has ended, with the trailers and an empty payload. It cannot be sent twice: layers
+    /// that repeat or replace calls (retry, hedging, cache, fallback) pass it through.
+    public var isStreaming: Bool { stream != nil }
 
     /// Creates a request (clients do this; an interceptor's unit test may too).
     ///

@@ -15,6 +15,8 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     public let method: String
     /// Whether calling the method twice is safe (from `option idempotency_level`).
     public let idempotency: Idempotency
+    /// Whether requests, responses or both stream (from `stream` in the `.proto`).
+    public let kind: MethodKind
 
     /// Creates a method descriptor.
     ///
@@ -22,10 +24,12 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     ///   - service: The service's full proto name.
     ///   - method: The method's name.
     ///   - idempotency: What the `.proto` declares about repeating the call.
-    public init(service: String, method: String, idempotency: Idempotency = .unknown) {
+    ///   - kind: Which sides stream.
+    public init(service: String, method: String, idempotency: Idempotency = .unknown, kind: MethodKind = .unary) {
         self.service = service
         self.method = method
         self.idempotency = idempotency
+        self.kind = kind
     }
 
     /// `service/method`, e.g. `echo.Echo/Say`.
@@ -62,6 +66,41 @@ public struct Idempotency: Hashable, Sendable, CustomStringConvertible {
         case 1: "no side effects"
         case 2: "idempotent"
         default: "unknown"
+        }
+    }
+}
+
+/// Which sides of a method stream, from `stream` in the `.proto`:
+/// `rpc Watch(Query) returns (stream Event)` is server streaming.
+public struct MethodKind: Hashable, Sendable, CustomStringConvertible {
+    /// The client sends a stream of requests.
+    public let clientStreams: Bool
+    /// The server sends a stream of responses.
+    public let serverStreams: Bool
+
+    private init(clientStreams: Bool, serverStreams: Bool) {
+        self.clientStreams = clientStreams
+        self.serverStreams = serverStreams
+    }
+
+    /// One request, one response.
+    public static let unary = MethodKind(clientStreams: false, serverStreams: false)
+    /// A stream of requests, one response.
+    public static let clientStreaming = MethodKind(clientStreams: true, serverStreams: false)
+    /// One request, a stream of responses.
+    public static let serverStreaming = MethodKind(clientStreams: false, serverStreams: true)
+    /// Streams both ways.
+    public static let bidirectionalStreaming = MethodKind(clientStreams: true, serverStreams: true)
+
+    /// Whether either side streams (the call is opened as a stream on the wire).
+    public var isStreaming: Bool { clientStreams || serverStreams }
+
+    public var description: String {
+        switch (clientStreams, serverStreams) {
+        case (false, false): "unary"
+        case (true, false): "client streaming"
+        case (false, true): "server streaming"
+        case (true, true): "bidirectional streaming"
         }
     }
 }

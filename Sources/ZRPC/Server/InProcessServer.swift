@@ -41,12 +41,12 @@ public final class InProcessServer: Sendable {
     /// Serves one call the way a server's driver does: admission, the deadline, the chain, the
     /// status mapping.
     func call(_ request: ClientRequest) async throws -> ClientResponse {
-        guard let handler = registry.handler(for: request.method) else {
-            let message =
-                registry.hosts(service: request.method.service)
-                ? "unknown method \(request.method.method) in service \(request.method.service)"
-                : "unknown service \(request.method.service)"
-            throw RPCError(code: .unimplemented, message: message)
+        let handler = try handler(for: request)
+        guard !handler.kind.isStreaming else {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "\(handler.method) is \(handler.kind): open the call as a stream"
+            )
         }
         guard request.payload.count <= configuration.maxRequestBytes else {
             throw RPCError(
@@ -55,6 +55,30 @@ public final class InProcessServer: Sendable {
                     "the request is \(request.payload.count) bytes; this server accepts at most \(configuration.maxRequestBytes)"
             )
         }
+        let (context, deadline) = try context(for: request, method: handler.method)
+        let serverRequest = ServerRequest(payload: request.payload, context: context, handler: handler)
+        let payload = try await run(serverRequest, until: deadline)
+        return ClientResponse(payload: payload, metadata: context.responseTrailers)
+    }
+
+    /// The handler of the called method, or UNIMPLEMENTED.
+    func handler(for request: ClientRequest) throws -> MethodHandler {
+        guard let handler = registry.handler(for: request.method) else {
+            let message =
+                registry.hosts(service: request.method.service)
+                ? "unknown method \(request.method.method) in service \(request.method.service)"
+                : "unknown service \(request.method.service)"
+            throw RPCError(code: .unimplemented, message: message)
+        }
+        return handler
+    }
+
+    /// The handler's context and the server's deadline, from the client's deadline (clamped as a
+    /// server clamps it).
+    func context(
+        for request: ClientRequest,
+        method: MethodDescriptor
+    ) throws -> (ServerContext, ContinuousClock.Instant) {
         let remaining = ContinuousClock.now.duration(to: request.deadline)
         guard remaining > .zero else {
             throw RPCError(code: .deadlineExceeded, message: "the deadline passed before the call was sent")
@@ -63,20 +87,18 @@ public final class InProcessServer: Sendable {
             by: ServerTimeouts.clamp(micros: max(WireFormat.micros(remaining), 1), configuration)
         )
         let context = ServerContext(
-            method: request.method,
+            method: method,
             metadata: request.metadata,
             deadline: deadline,
             attempt: request.attempt,
             idempotencyKey: request.idempotencyKey,
             peer: "in-process"
         )
-        let serverRequest = ServerRequest(payload: request.payload, context: context, handler: handler)
-        let payload = try await run(serverRequest, until: deadline)
-        return ClientResponse(payload: payload, metadata: context.responseTrailers)
+        return (context, deadline)
     }
 
     /// Runs the chain in a child task that is cancelled at `deadline` (or with the caller).
-    private func run(
+    func run(
         _ request: ServerRequest,
         until deadline: ContinuousClock.Instant
     ) async throws -> SerializedMessage {

@@ -28,6 +28,9 @@ extension Server {
         public var decodingLimits: DecodingLimits
         /// Where handlers run.
         public var handlerExecution: HandlerExecution
+        /// How many messages a client may send on a stream before the handler has read them (the
+        /// stream's credit window; at least 16). Bounds a stream's queue to this many requests.
+        public var streamWindow: Int
         /// Interceptors around every handler, outermost first.
         public var interceptors: [any ServerInterceptor]
         /// How long a graceful shutdown waits for calls in flight before cancelling them.
@@ -54,6 +57,7 @@ extension Server {
             self.maxRequestBytes = 4 << 20
             self.decodingLimits = .defaults
             self.handlerExecution = .concurrent
+            self.streamWindow = 128
             self.interceptors = []
             self.gracePeriod = .seconds(10)
             self.logger = logger

@@ -15,6 +15,10 @@ extension ServerDriver {
             case .cancel(let cancel)?:
                 guard let cancelled = table.cancel(peer: client, callID: cancel.callID) else { return }
                 cancelled.handle?.cancel()
+                closeStream(
+                    serial: cancelled.serial,
+                    RPCError(code: .cancelled, message: "the client cancelled the call")
+                )
                 statistics.record(.cancelled)
                 callRemoved()
             case .ping(let ping)?:
@@ -23,6 +27,8 @@ extension ServerDriver {
                 }
             case .pong(let pong)?:
                 perform(drain.pong(nonce: pong.nonce))
+            case .streamMessage?, .streamEnd?, .credit?:
+                if let kind = call.header.kind { receiveStreamControl(kind, payload: call.payload, from: client) }
             case .request?:
                 break
             default:
@@ -75,22 +81,56 @@ extension ServerDriver {
             }
             return
         }
+        let opensStream = header.streamWindow > 0
+        guard handler.kind.isStreaming == opensStream else {
+            table.release(reservation)
+            statistics.record(.malformedMessage)
+            let message =
+                opensStream
+                ? "\(handler.method) is unary: send a request, not a stream"
+                : "\(handler.method) is \(handler.kind): open the call as a stream"
+            respond(to: client, callID: header.callID, error: RPCError(code: .invalidArgument, message: message))
+            return
+        }
         let deadline = ContinuousClock.now.advanced(
             by: ServerTimeouts.clamp(micros: header.timeoutMicros, configuration)
         )
         let context = ServerContext(
-            method: method,
+            method: handler.method,
             metadata: WireFormat.metadata(header.metadata),
             deadline: deadline,
             attempt: max(header.attempt, 1),
             idempotencyKey: header.idempotencyKey,
             routingID: client.routingID
         )
+        var stream: StreamIO?
+        if opensStream {
+            stream = openStream(
+                serial: reservation.serial,
+                client: client,
+                callID: header.callID,
+                clientWindow: header.streamWindow
+            )
+            guard stream != nil else {
+                table.release(reservation)
+                respond(
+                    to: client,
+                    callID: header.callID,
+                    error: RPCError(code: .internal, message: "the server could not open the stream")
+                )
+                return
+            }
+        }
         let call = AcceptedCall(
             reservation: reservation,
             callID: header.callID,
             client: client,
-            request: ServerRequest(payload: SerializedMessage(frame: payload), context: context, handler: handler),
+            request: ServerRequest(
+                payload: SerializedMessage(frame: payload),
+                context: context,
+                handler: handler,
+                stream: stream
+            ),
             deadline: deadline
         )
         run(call)

@@ -3,9 +3,11 @@ internal import ZeroMQ
 
 extension ServerDriver {
     /// Starts an admitted call: with `.ioThread` handlers, with the rest of its message's calls
-    /// once the message is read; otherwise in a task of its own.
+    /// once the message is read; otherwise (and always for a stream, which lives across loop
+    /// rounds) in a task of its own.
     func run(_ call: AcceptedCall) {
-        if configuration.handlerExecution.onIOThread, #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
+        if call.request.stream == nil, configuration.handlerExecution.onIOThread,
+            #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
         {
             waitingToRun.append(call)
             return

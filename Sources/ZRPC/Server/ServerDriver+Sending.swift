@@ -46,11 +46,9 @@ extension ServerDriver {
         case .cancelCallsInFlight:
             for call in table.removeAll() {
                 call.handle?.cancel()
-                respond(
-                    to: call.peer,
-                    callID: call.callID,
-                    error: RPCError(code: .unavailable, message: "the server shut down before the call completed")
-                )
+                let error = RPCError(code: .unavailable, message: "the server shut down before the call completed")
+                closeStream(serial: call.serial, error)
+                respond(to: call.peer, callID: call.callID, error: error)
             }
             callRemoved()
         case .ping(let nonces):

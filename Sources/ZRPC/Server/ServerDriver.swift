@@ -16,6 +16,10 @@ final class ServerDriver: IOLoopDriver {
         /// A handler finished: send its response (nil when none could be encoded). The call is
         /// named by its serial number in the call table.
         case finished(UInt64, EncodedResponse?)
+        /// A streaming handler wrote a message (credit already taken).
+        case streamMessage(UInt64, SerializedMessage)
+        /// A streaming handler read messages: grant the client that many more.
+        case grant(UInt64, Int)
         /// Refuse new calls; when the calls in flight are done, or at `deadline`, resume.
         case drain(deadline: ContinuousClock.Instant, done: CheckedContinuation<Void, Never>)
     }
@@ -48,6 +52,8 @@ final class ServerDriver: IOLoopDriver {
     var batches = ResponseBatches()
     /// The handler of the last call started: consecutive calls to one method skip the lookup.
     var recentHandler: MethodHandler?
+    /// The streams of the streaming calls in the table, by serial number.
+    var streams: [UInt64: ServerStream] = [:]
     /// Calls of the message being read that run on the I/O thread, started together once the
     /// whole message is parsed (``runWaitingCalls()``).
     var waitingToRun: [AcceptedCall] = []
@@ -98,8 +104,13 @@ final class ServerDriver: IOLoopDriver {
         switch command {
         case .finished(let serial, let response):
             guard let call = table.remove(serial: serial) else { return }  // deadline passed or cancelled
+            closeStream(serial: serial, RPCError(code: .failedPrecondition, message: "the call has ended"))
             if let response { enqueue(to: call.peer, header: response.header, payload: response.payload) }
             callRemoved()
+        case .streamMessage(let serial, let message):
+            sendStreamMessage(serial: serial, message)
+        case .grant(let serial, let messages):
+            grantCredit(serial: serial, messages)
         case .drain(let deadline, let done):
             drainWaiters.append(done)
             timers.schedule(.drain, at: deadline)
@@ -148,11 +159,9 @@ final class ServerDriver: IOLoopDriver {
                 guard let call = table.remove(serial: serial) else { continue }
                 call.handle?.cancel()
                 statistics.record(.deadlineExceeded)
-                respond(
-                    to: call.peer,
-                    callID: call.callID,
-                    error: RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed")
-                )
+                let error = RPCError(code: .deadlineExceeded, message: "the server's deadline for the call passed")
+                closeStream(serial: serial, error)
+                respond(to: call.peer, callID: call.callID, error: error)
                 callRemoved()
             case .drain:
                 perform(drain.gracePeriodEnded())
@@ -164,7 +173,10 @@ final class ServerDriver: IOLoopDriver {
 
     func stop() {
         flush()
-        for call in table.removeAll() { call.handle?.cancel() }
+        for call in table.removeAll() {
+            call.handle?.cancel()
+            closeStream(serial: call.serial, RPCError(code: .unavailable, message: "the server stopped"))
+        }
         resumeDrainWaiters()
         // Clients have confirmed (pong) reading every response, so nothing is left to flush: stop
         // listening at once, so a restarted server can bind the same address.

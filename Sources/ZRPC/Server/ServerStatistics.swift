@@ -23,10 +23,13 @@ public final class ServerStatistics: Sendable {
         public var cancelledCalls = 0
         /// Responses that could not be delivered (the client is gone, or its queue is full).
         public var undeliverableResponses = 0
+        /// Stream messages, credits or half-closes for a call that had already ended (dropped).
+        public var lateStreamMessages = 0
     }
 
     enum Event {
         case malformedMessage, unsupportedVersion, unimplemented, rejected, deadlineExceeded, cancelled, undeliverable
+        case lateStreamMessage
     }
 
     private let counters = StatisticsCounters(Snapshot())
@@ -43,6 +46,7 @@ public final class ServerStatistics: Sendable {
             case .deadlineExceeded: \.deadlinesExceeded
             case .cancelled: \.cancelledCalls
             case .undeliverable: \.undeliverableResponses
+            case .lateStreamMessage: \.lateStreamMessages
             }
         counters.add((counter, count))
     }

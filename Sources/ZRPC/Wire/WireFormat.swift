@@ -17,6 +17,8 @@ enum WireFormat {
     static let headerLimits = DecodingLimits(maxMessageBytes: 64 << 10, allocationBudget: 1 << 20, maxNestingDepth: 4)
     /// The most calls a ZRPC peer puts in one message.
     static let maxCallsPerMessage = 32
+    /// The stream messages a client may send on a new stream before the server grants credit.
+    static let initialStreamCredit = 16
     /// The most frames a message may have after any routing id: delimiter, signature, and a
     /// header and a payload per call. Longer messages are dropped unread.
     static let maxFrames = 2 + 2 * maxCallsPerMessage
@@ -69,15 +71,15 @@ enum WireFormat {
                 return .badHeader("\(error)")
             }
             switch header.kind {
-            case .request?, .response?:
+            case .request?, .response?, .streamMessage?:
                 guard position + 1 < message.count else {
                     return .badHeader(
-                        "frame \(position - start + 1) after the routing id is a request or response header with no payload frame after it"
+                        "frame \(position - start + 1) after the routing id is a request, response or stream message header with no payload frame after it"
                     )
                 }
                 body(Parsed(header: header, payload: message.frame(at: position + 1)))
                 position += 2
-            case .cancel?, .ping?, .pong?:
+            case .cancel?, .ping?, .pong?, .streamEnd?, .credit?:
                 body(Parsed(header: header, payload: nil))
                 position += 1
             case nil:

@@ -3,12 +3,13 @@ internal import ZeroMQ
 /// Every header frame ZRPC sends, built and packed in one place (docs/PROTOCOL.md describes them).
 enum WireHeaders {
     /// A request: the call's id, method, remaining time (at least 1 µs, since 0 means "not given"),
-    /// metadata, idempotency key and attempt.
+    /// metadata, idempotency key and attempt; for a stream, the client's receive window.
     static func request(
         callID: UInt64,
         method: MethodDescriptor,
         remaining: Duration,
-        request: ClientRequest
+        request: ClientRequest,
+        streamWindow: UInt32 = 0
     ) throws -> Frame {
         let header = Zrpc_Wire_RequestHeader(
             callID: callID,
@@ -17,7 +18,8 @@ enum WireHeaders {
             timeoutMicros: max(WireFormat.micros(remaining), 1),
             metadata: WireFormat.entries(request.metadata),
             idempotencyKey: request.idempotencyKey,
-            attempt: request.attempt
+            attempt: request.attempt,
+            streamWindow: streamWindow
         )
         return try Zrpc_Wire_Header(kind: .request(header)).packedFrame()
     }
@@ -38,6 +40,21 @@ enum WireHeaders {
     /// The client gave up on a call.
     static func cancel(callID: UInt64) throws -> Frame {
         try Zrpc_Wire_Header(kind: .cancel(.init(callID: callID))).packedFrame()
+    }
+
+    /// The header in front of each message of a stream (the same for every message of a call).
+    static func streamMessage(callID: UInt64) throws -> Frame {
+        try Zrpc_Wire_Header(kind: .streamMessage(.init(callID: callID))).packedFrame()
+    }
+
+    /// The client's half-close: no more stream messages follow.
+    static func streamEnd(callID: UInt64) throws -> Frame {
+        try Zrpc_Wire_Header(kind: .streamEnd(.init(callID: callID))).packedFrame()
+    }
+
+    /// A stream's reader grants its sender `messages` more.
+    static func credit(callID: UInt64, messages: Int) throws -> Frame {
+        try Zrpc_Wire_Header(kind: .credit(.init(callID: callID, messages: UInt32(clamping: messages)))).packedFrame()
     }
 
     /// A liveness probe.

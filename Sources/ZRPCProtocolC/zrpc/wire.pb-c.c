@@ -277,6 +277,141 @@ void   zrpc__wire__pong__free_unpacked
   assert(message->base.descriptor == &zrpc__wire__pong__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__wire__stream_message__init
+                     (Zrpc__Wire__StreamMessage         *message)
+{
+  static const Zrpc__Wire__StreamMessage init_value = ZRPC__WIRE__STREAM_MESSAGE__INIT;
+  *message = init_value;
+}
+size_t zrpc__wire__stream_message__get_packed_size
+                     (const Zrpc__Wire__StreamMessage *message)
+{
+  assert(message->base.descriptor == &zrpc__wire__stream_message__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__wire__stream_message__pack
+                     (const Zrpc__Wire__StreamMessage *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__wire__stream_message__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__wire__stream_message__pack_to_buffer
+                     (const Zrpc__Wire__StreamMessage *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__wire__stream_message__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Wire__StreamMessage *
+       zrpc__wire__stream_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Wire__StreamMessage *)
+     protobuf_c_message_unpack (&zrpc__wire__stream_message__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__wire__stream_message__free_unpacked
+                     (Zrpc__Wire__StreamMessage *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__wire__stream_message__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__wire__stream_end__init
+                     (Zrpc__Wire__StreamEnd         *message)
+{
+  static const Zrpc__Wire__StreamEnd init_value = ZRPC__WIRE__STREAM_END__INIT;
+  *message = init_value;
+}
+size_t zrpc__wire__stream_end__get_packed_size
+                     (const Zrpc__Wire__StreamEnd *message)
+{
+  assert(message->base.descriptor == &zrpc__wire__stream_end__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__wire__stream_end__pack
+                     (const Zrpc__Wire__StreamEnd *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__wire__stream_end__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__wire__stream_end__pack_to_buffer
+                     (const Zrpc__Wire__StreamEnd *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__wire__stream_end__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Wire__StreamEnd *
+       zrpc__wire__stream_end__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Wire__StreamEnd *)
+     protobuf_c_message_unpack (&zrpc__wire__stream_end__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__wire__stream_end__free_unpacked
+                     (Zrpc__Wire__StreamEnd *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__wire__stream_end__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__wire__credit__init
+                     (Zrpc__Wire__Credit         *message)
+{
+  static const Zrpc__Wire__Credit init_value = ZRPC__WIRE__CREDIT__INIT;
+  *message = init_value;
+}
+size_t zrpc__wire__credit__get_packed_size
+                     (const Zrpc__Wire__Credit *message)
+{
+  assert(message->base.descriptor == &zrpc__wire__credit__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__wire__credit__pack
+                     (const Zrpc__Wire__Credit *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__wire__credit__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__wire__credit__pack_to_buffer
+                     (const Zrpc__Wire__Credit *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__wire__credit__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Wire__Credit *
+       zrpc__wire__credit__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Wire__Credit *)
+     protobuf_c_message_unpack (&zrpc__wire__credit__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__wire__credit__free_unpacked
+                     (Zrpc__Wire__Credit *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__wire__credit__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   zrpc__wire__metadata_entry__init
                      (Zrpc__Wire__MetadataEntry         *message)
 {
@@ -322,7 +457,7 @@ void   zrpc__wire__metadata_entry__free_unpacked
   assert(message->base.descriptor == &zrpc__wire__metadata_entry__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor zrpc__wire__header__field_descriptors[5] =
+static const ProtobufCFieldDescriptor zrpc__wire__header__field_descriptors[8] =
 {
   {
     "request",
@@ -384,18 +519,57 @@ static const ProtobufCFieldDescriptor zrpc__wire__header__field_descriptors[5] =
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "stream_message",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Wire__Header, kind_case),
+    offsetof(Zrpc__Wire__Header, stream_message),
+    &zrpc__wire__stream_message__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stream_end",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Wire__Header, kind_case),
+    offsetof(Zrpc__Wire__Header, stream_end),
+    &zrpc__wire__stream_end__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "credit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Wire__Header, kind_case),
+    offsetof(Zrpc__Wire__Header, credit),
+    &zrpc__wire__credit__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__wire__header__field_indices_by_name[] = {
   2,   /* field[2] = cancel */
+  7,   /* field[7] = credit */
   3,   /* field[3] = ping */
   4,   /* field[4] = pong */
   0,   /* field[0] = request */
   1,   /* field[1] = response */
+  6,   /* field[6] = stream_end */
+  5,   /* field[5] = stream_message */
 };
 static const ProtobufCIntRange zrpc__wire__header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor zrpc__wire__header__descriptor =
 {
@@ -405,14 +579,14 @@ const ProtobufCMessageDescriptor zrpc__wire__header__descriptor =
   "Zrpc__Wire__Header",
   "zrpc.wire",
   sizeof(Zrpc__Wire__Header),
-  5,
+  8,
   zrpc__wire__header__field_descriptors,
   zrpc__wire__header__field_indices_by_name,
   1,  zrpc__wire__header__number_ranges,
   (ProtobufCMessageInit) zrpc__wire__header__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__wire__request_header__field_descriptors[8] =
+static const ProtobufCFieldDescriptor zrpc__wire__request_header__field_descriptors[9] =
 {
   {
     "call_id",
@@ -510,6 +684,18 @@ static const ProtobufCFieldDescriptor zrpc__wire__request_header__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "stream_window",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Wire__RequestHeader, stream_window),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__wire__request_header__field_indices_by_name[] = {
   6,   /* field[6] = attempt */
@@ -518,13 +704,14 @@ static const unsigned zrpc__wire__request_header__field_indices_by_name[] = {
   4,   /* field[4] = metadata */
   2,   /* field[2] = method */
   1,   /* field[1] = service */
+  8,   /* field[8] = stream_window */
   3,   /* field[3] = timeout_micros */
   7,   /* field[7] = trace_parent */
 };
 static const ProtobufCIntRange zrpc__wire__request_header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor zrpc__wire__request_header__descriptor =
 {
@@ -534,7 +721,7 @@ const ProtobufCMessageDescriptor zrpc__wire__request_header__descriptor =
   "Zrpc__Wire__RequestHeader",
   "zrpc.wire",
   sizeof(Zrpc__Wire__RequestHeader),
-  8,
+  9,
   zrpc__wire__request_header__field_descriptors,
   zrpc__wire__request_header__field_indices_by_name,
   1,  zrpc__wire__request_header__number_ranges,
@@ -743,6 +930,133 @@ const ProtobufCMessageDescriptor zrpc__wire__pong__descriptor =
   zrpc__wire__pong__field_indices_by_name,
   1,  zrpc__wire__pong__number_ranges,
   (ProtobufCMessageInit) zrpc__wire__pong__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__wire__stream_message__field_descriptors[1] =
+{
+  {
+    "call_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Wire__StreamMessage, call_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__wire__stream_message__field_indices_by_name[] = {
+  0,   /* field[0] = call_id */
+};
+static const ProtobufCIntRange zrpc__wire__stream_message__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__wire__stream_message__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.wire.StreamMessage",
+  "StreamMessage",
+  "Zrpc__Wire__StreamMessage",
+  "zrpc.wire",
+  sizeof(Zrpc__Wire__StreamMessage),
+  1,
+  zrpc__wire__stream_message__field_descriptors,
+  zrpc__wire__stream_message__field_indices_by_name,
+  1,  zrpc__wire__stream_message__number_ranges,
+  (ProtobufCMessageInit) zrpc__wire__stream_message__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__wire__stream_end__field_descriptors[1] =
+{
+  {
+    "call_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Wire__StreamEnd, call_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__wire__stream_end__field_indices_by_name[] = {
+  0,   /* field[0] = call_id */
+};
+static const ProtobufCIntRange zrpc__wire__stream_end__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__wire__stream_end__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.wire.StreamEnd",
+  "StreamEnd",
+  "Zrpc__Wire__StreamEnd",
+  "zrpc.wire",
+  sizeof(Zrpc__Wire__StreamEnd),
+  1,
+  zrpc__wire__stream_end__field_descriptors,
+  zrpc__wire__stream_end__field_indices_by_name,
+  1,  zrpc__wire__stream_end__number_ranges,
+  (ProtobufCMessageInit) zrpc__wire__stream_end__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__wire__credit__field_descriptors[2] =
+{
+  {
+    "call_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Wire__Credit, call_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "messages",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Wire__Credit, messages),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__wire__credit__field_indices_by_name[] = {
+  0,   /* field[0] = call_id */
+  1,   /* field[1] = messages */
+};
+static const ProtobufCIntRange zrpc__wire__credit__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__wire__credit__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.wire.Credit",
+  "Credit",
+  "Zrpc__Wire__Credit",
+  "zrpc.wire",
+  sizeof(Zrpc__Wire__Credit),
+  2,
+  zrpc__wire__credit__field_descriptors,
+  zrpc__wire__credit__field_indices_by_name,
+  1,  zrpc__wire__credit__number_ranges,
+  (ProtobufCMessageInit) zrpc__wire__credit__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor zrpc__wire__metadata_entry__field_descriptors[2] =

@@ -238,6 +238,231 @@ void   zrpc__testkit__stats__free_unpacked
   assert(message->base.descriptor == &zrpc__testkit__stats__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__testkit__tick_request__init
+                     (Zrpc__Testkit__TickRequest         *message)
+{
+  static const Zrpc__Testkit__TickRequest init_value = ZRPC__TESTKIT__TICK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__testkit__tick_request__get_packed_size
+                     (const Zrpc__Testkit__TickRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__testkit__tick_request__pack
+                     (const Zrpc__Testkit__TickRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__testkit__tick_request__pack_to_buffer
+                     (const Zrpc__Testkit__TickRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Testkit__TickRequest *
+       zrpc__testkit__tick_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Testkit__TickRequest *)
+     protobuf_c_message_unpack (&zrpc__testkit__tick_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__testkit__tick_request__free_unpacked
+                     (Zrpc__Testkit__TickRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__testkit__tick_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__testkit__tick__init
+                     (Zrpc__Testkit__Tick         *message)
+{
+  static const Zrpc__Testkit__Tick init_value = ZRPC__TESTKIT__TICK__INIT;
+  *message = init_value;
+}
+size_t zrpc__testkit__tick__get_packed_size
+                     (const Zrpc__Testkit__Tick *message)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__testkit__tick__pack
+                     (const Zrpc__Testkit__Tick *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__testkit__tick__pack_to_buffer
+                     (const Zrpc__Testkit__Tick *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Testkit__Tick *
+       zrpc__testkit__tick__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Testkit__Tick *)
+     protobuf_c_message_unpack (&zrpc__testkit__tick__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__testkit__tick__free_unpacked
+                     (Zrpc__Testkit__Tick *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__testkit__tick__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__testkit__tick_summary__init
+                     (Zrpc__Testkit__TickSummary         *message)
+{
+  static const Zrpc__Testkit__TickSummary init_value = ZRPC__TESTKIT__TICK_SUMMARY__INIT;
+  *message = init_value;
+}
+size_t zrpc__testkit__tick_summary__get_packed_size
+                     (const Zrpc__Testkit__TickSummary *message)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick_summary__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__testkit__tick_summary__pack
+                     (const Zrpc__Testkit__TickSummary *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick_summary__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__testkit__tick_summary__pack_to_buffer
+                     (const Zrpc__Testkit__TickSummary *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__testkit__tick_summary__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Testkit__TickSummary *
+       zrpc__testkit__tick_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Testkit__TickSummary *)
+     protobuf_c_message_unpack (&zrpc__testkit__tick_summary__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__testkit__tick_summary__free_unpacked
+                     (Zrpc__Testkit__TickSummary *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__testkit__tick_summary__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__testkit__stream_stats_request__init
+                     (Zrpc__Testkit__StreamStatsRequest         *message)
+{
+  static const Zrpc__Testkit__StreamStatsRequest init_value = ZRPC__TESTKIT__STREAM_STATS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__testkit__stream_stats_request__get_packed_size
+                     (const Zrpc__Testkit__StreamStatsRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__testkit__stream_stats_request__pack
+                     (const Zrpc__Testkit__StreamStatsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__testkit__stream_stats_request__pack_to_buffer
+                     (const Zrpc__Testkit__StreamStatsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Testkit__StreamStatsRequest *
+       zrpc__testkit__stream_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Testkit__StreamStatsRequest *)
+     protobuf_c_message_unpack (&zrpc__testkit__stream_stats_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__testkit__stream_stats_request__free_unpacked
+                     (Zrpc__Testkit__StreamStatsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__testkit__stream_stats__init
+                     (Zrpc__Testkit__StreamStats         *message)
+{
+  static const Zrpc__Testkit__StreamStats init_value = ZRPC__TESTKIT__STREAM_STATS__INIT;
+  *message = init_value;
+}
+size_t zrpc__testkit__stream_stats__get_packed_size
+                     (const Zrpc__Testkit__StreamStats *message)
+{
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__testkit__stream_stats__pack
+                     (const Zrpc__Testkit__StreamStats *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__testkit__stream_stats__pack_to_buffer
+                     (const Zrpc__Testkit__StreamStats *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Testkit__StreamStats *
+       zrpc__testkit__stream_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Testkit__StreamStats *)
+     protobuf_c_message_unpack (&zrpc__testkit__stream_stats__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__testkit__stream_stats__free_unpacked
+                     (Zrpc__Testkit__StreamStats *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__testkit__stream_stats__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__testkit__fault_plan__field_descriptors[6] =
 {
   {
@@ -602,6 +827,280 @@ const ProtobufCMessageDescriptor zrpc__testkit__stats__descriptor =
   (ProtobufCMessageInit) zrpc__testkit__stats__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor zrpc__testkit__tick_request__field_descriptors[3] =
+{
+  {
+    "count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__TickRequest, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "padding",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__TickRequest, padding),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interval_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__TickRequest, interval_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__testkit__tick_request__field_indices_by_name[] = {
+  0,   /* field[0] = count */
+  2,   /* field[2] = interval_millis */
+  1,   /* field[1] = padding */
+};
+static const ProtobufCIntRange zrpc__testkit__tick_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor zrpc__testkit__tick_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.testkit.TickRequest",
+  "TickRequest",
+  "Zrpc__Testkit__TickRequest",
+  "zrpc.testkit",
+  sizeof(Zrpc__Testkit__TickRequest),
+  3,
+  zrpc__testkit__tick_request__field_descriptors,
+  zrpc__testkit__tick_request__field_indices_by_name,
+  1,  zrpc__testkit__tick_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__testkit__tick_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__testkit__tick__field_descriptors[2] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__Tick, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "padding",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__Tick, padding),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__testkit__tick__field_indices_by_name[] = {
+  1,   /* field[1] = padding */
+  0,   /* field[0] = sequence */
+};
+static const ProtobufCIntRange zrpc__testkit__tick__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__testkit__tick__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.testkit.Tick",
+  "Tick",
+  "Zrpc__Testkit__Tick",
+  "zrpc.testkit",
+  sizeof(Zrpc__Testkit__Tick),
+  2,
+  zrpc__testkit__tick__field_descriptors,
+  zrpc__testkit__tick__field_indices_by_name,
+  1,  zrpc__testkit__tick__number_ranges,
+  (ProtobufCMessageInit) zrpc__testkit__tick__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__testkit__tick_summary__field_descriptors[2] =
+{
+  {
+    "count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__TickSummary, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sequence_sum",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__TickSummary, sequence_sum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__testkit__tick_summary__field_indices_by_name[] = {
+  0,   /* field[0] = count */
+  1,   /* field[1] = sequence_sum */
+};
+static const ProtobufCIntRange zrpc__testkit__tick_summary__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__testkit__tick_summary__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.testkit.TickSummary",
+  "TickSummary",
+  "Zrpc__Testkit__TickSummary",
+  "zrpc.testkit",
+  sizeof(Zrpc__Testkit__TickSummary),
+  2,
+  zrpc__testkit__tick_summary__field_descriptors,
+  zrpc__testkit__tick_summary__field_indices_by_name,
+  1,  zrpc__testkit__tick_summary__number_ranges,
+  (ProtobufCMessageInit) zrpc__testkit__tick_summary__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define zrpc__testkit__stream_stats_request__field_descriptors NULL
+#define zrpc__testkit__stream_stats_request__field_indices_by_name NULL
+#define zrpc__testkit__stream_stats_request__number_ranges NULL
+const ProtobufCMessageDescriptor zrpc__testkit__stream_stats_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.testkit.StreamStatsRequest",
+  "StreamStatsRequest",
+  "Zrpc__Testkit__StreamStatsRequest",
+  "zrpc.testkit",
+  sizeof(Zrpc__Testkit__StreamStatsRequest),
+  0,
+  zrpc__testkit__stream_stats_request__field_descriptors,
+  zrpc__testkit__stream_stats_request__field_indices_by_name,
+  0,  zrpc__testkit__stream_stats_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__testkit__stream_stats_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__testkit__stream_stats__field_descriptors[5] =
+{
+  {
+    "written",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__StreamStats, written),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "running_handlers",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__StreamStats, running_handlers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cancelled_handlers",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__StreamStats, cancelled_handlers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resident_bytes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__StreamStats, resident_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peak_resident_bytes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Testkit__StreamStats, peak_resident_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__testkit__stream_stats__field_indices_by_name[] = {
+  2,   /* field[2] = cancelled_handlers */
+  4,   /* field[4] = peak_resident_bytes */
+  3,   /* field[3] = resident_bytes */
+  1,   /* field[1] = running_handlers */
+  0,   /* field[0] = written */
+};
+static const ProtobufCIntRange zrpc__testkit__stream_stats__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor zrpc__testkit__stream_stats__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.testkit.StreamStats",
+  "StreamStats",
+  "Zrpc__Testkit__StreamStats",
+  "zrpc.testkit",
+  sizeof(Zrpc__Testkit__StreamStats),
+  5,
+  zrpc__testkit__stream_stats__field_descriptors,
+  zrpc__testkit__stream_stats__field_indices_by_name,
+  1,  zrpc__testkit__stream_stats__number_ranges,
+  (ProtobufCMessageInit) zrpc__testkit__stream_stats__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCMethodDescriptor zrpc__testkit__faulty__method_descriptors[4] =
 {
   { "Read", &zrpc__testkit__fault_request__descriptor, &zrpc__testkit__fault_reply__descriptor },
@@ -663,5 +1162,68 @@ void zrpc__testkit__faulty__init (Zrpc__Testkit__Faulty_Service *service,
 {
   protobuf_c_service_generated_init (&service->base,
                                      &zrpc__testkit__faulty__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor zrpc__testkit__streams__method_descriptors[4] =
+{
+  { "Ticks", &zrpc__testkit__tick_request__descriptor, &zrpc__testkit__tick__descriptor },
+  { "Count", &zrpc__testkit__tick__descriptor, &zrpc__testkit__tick_summary__descriptor },
+  { "Echo", &zrpc__testkit__tick__descriptor, &zrpc__testkit__tick__descriptor },
+  { "GetStreamStats", &zrpc__testkit__stream_stats_request__descriptor, &zrpc__testkit__stream_stats__descriptor },
+};
+const unsigned zrpc__testkit__streams__method_indices_by_name[] = {
+  1,        /* Count */
+  2,        /* Echo */
+  3,        /* GetStreamStats */
+  0         /* Ticks */
+};
+const ProtobufCServiceDescriptor zrpc__testkit__streams__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "zrpc.testkit.Streams",
+  "Streams",
+  "Zrpc__Testkit__Streams",
+  "zrpc.testkit",
+  4,
+  zrpc__testkit__streams__method_descriptors,
+  zrpc__testkit__streams__method_indices_by_name
+};
+void zrpc__testkit__streams__ticks(ProtobufCService *service,
+                                   const Zrpc__Testkit__TickRequest *input,
+                                   Zrpc__Testkit__Tick_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &zrpc__testkit__streams__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__testkit__streams__count(ProtobufCService *service,
+                                   const Zrpc__Testkit__Tick *input,
+                                   Zrpc__Testkit__TickSummary_Closure closure,
+                                   void *closure_data)
+{
+  assert(service->descriptor == &zrpc__testkit__streams__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__testkit__streams__echo(ProtobufCService *service,
+                                  const Zrpc__Testkit__Tick *input,
+                                  Zrpc__Testkit__Tick_Closure closure,
+                                  void *closure_data)
+{
+  assert(service->descriptor == &zrpc__testkit__streams__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__testkit__streams__get_stream_stats(ProtobufCService *service,
+                                              const Zrpc__Testkit__StreamStatsRequest *input,
+                                              Zrpc__Testkit__StreamStats_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &zrpc__testkit__streams__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__testkit__streams__init (Zrpc__Testkit__Streams_Service *service,
+                                   Zrpc__Testkit__Streams_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &zrpc__testkit__streams__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

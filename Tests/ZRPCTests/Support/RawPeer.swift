@@ -92,7 +92,7 @@ final class RawPeer: @unchecked Sendable {
             var position = start + 2
             while position < frames.count {
                 let header = try Zrpc_Wire_Header(frame: frames[position])
-                let hasPayload = header.request != nil || header.response != nil
+                let hasPayload = header.request != nil || header.response != nil || header.streamMessage != nil
                 let payload = hasPayload && position + 1 < frames.count ? frames[position + 1] : nil
                 unread.append(Request(routingID: routingID, header: header, payload: payload))
                 position += hasPayload ? 2 : 1
@@ -146,6 +146,11 @@ extension Zrpc_Wire_Header {
 
     var response: Zrpc_Wire_ResponseHeader? {
         if case .response(let response)? = kind { return response }
+        return nil
+    }
+
+    var streamMessage: Zrpc_Wire_StreamMessage? {
+        if case .streamMessage(let message)? = kind { return message }
         return nil
     }
 }

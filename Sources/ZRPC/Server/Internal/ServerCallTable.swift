@@ -180,6 +180,11 @@ struct ServerCallTable<Peer: Hashable, Handle> {
         return entry
     }
 
+    /// The serial number of a client's tracked call, nil when it has none with that id.
+    func serial(peer: Peer, callID: UInt64) -> UInt64? {
+        serials.isEmpty ? nil : serials[CallKey(peer: peer, callID: callID)]
+    }
+
     /// Removes the call a client cancelled.
     ///
     /// - Returns: The call, to cancel its handle; nil when there is no such call.

@@ -6,7 +6,7 @@ extension Server.Configuration {
     func makeChain() -> ServerChain {
         let limits = decodingLimits
         var chain: ServerChain = { request in
-            try await request.handler.handle(request.payload, request.context, limits)
+            try await request.handler.handle(request.payload, request.context, limits, request.stream)
         }
         for interceptor in interceptors.reversed() {
             let inner = chain

@@ -21,6 +21,9 @@ typedef struct Zrpc__Wire__ResponseHeader Zrpc__Wire__ResponseHeader;
 typedef struct Zrpc__Wire__Cancel Zrpc__Wire__Cancel;
 typedef struct Zrpc__Wire__Ping Zrpc__Wire__Ping;
 typedef struct Zrpc__Wire__Pong Zrpc__Wire__Pong;
+typedef struct Zrpc__Wire__StreamMessage Zrpc__Wire__StreamMessage;
+typedef struct Zrpc__Wire__StreamEnd Zrpc__Wire__StreamEnd;
+typedef struct Zrpc__Wire__Credit Zrpc__Wire__Credit;
 typedef struct Zrpc__Wire__MetadataEntry Zrpc__Wire__MetadataEntry;
 
 
@@ -35,7 +38,10 @@ typedef enum {
   ZRPC__WIRE__HEADER__KIND_RESPONSE = 2,
   ZRPC__WIRE__HEADER__KIND_CANCEL = 3,
   ZRPC__WIRE__HEADER__KIND_PING = 4,
-  ZRPC__WIRE__HEADER__KIND_PONG = 5
+  ZRPC__WIRE__HEADER__KIND_PONG = 5,
+  ZRPC__WIRE__HEADER__KIND_STREAM_MESSAGE = 6,
+  ZRPC__WIRE__HEADER__KIND_STREAM_END = 7,
+  ZRPC__WIRE__HEADER__KIND_CREDIT = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ZRPC__WIRE__HEADER__KIND__CASE)
 } Zrpc__Wire__Header__KindCase;
 
@@ -52,6 +58,9 @@ struct  Zrpc__Wire__Header
     Zrpc__Wire__Cancel *cancel;
     Zrpc__Wire__Ping *ping;
     Zrpc__Wire__Pong *pong;
+    Zrpc__Wire__StreamMessage *stream_message;
+    Zrpc__Wire__StreamEnd *stream_end;
+    Zrpc__Wire__Credit *credit;
   };
 };
 #define ZRPC__WIRE__HEADER__INIT \
@@ -100,10 +109,16 @@ struct  Zrpc__Wire__RequestHeader
    * W3C trace context of the caller ("traceparent"), empty when not traced.
    */
   char *trace_parent;
+  /*
+   * Non-zero opens a stream (a method declared with `stream`): how many StreamMessages the server
+   * may send before the client grants more (Credit). The payload frame of a stream's request is
+   * empty; the request messages follow as StreamMessages.
+   */
+  uint32_t stream_window;
 };
 #define ZRPC__WIRE__REQUEST_HEADER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__wire__request_header__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -171,6 +186,47 @@ struct  Zrpc__Wire__Pong
 #define ZRPC__WIRE__PONG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__wire__pong__descriptor) \
     , 0 }
+
+
+/*
+ * One message of an open stream, either way: followed by one payload frame, the message. The
+ * sender spends one credit per StreamMessage.
+ */
+struct  Zrpc__Wire__StreamMessage
+{
+  ProtobufCMessage base;
+  uint64_t call_id;
+};
+#define ZRPC__WIRE__STREAM_MESSAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__wire__stream_message__descriptor) \
+    , 0 }
+
+
+/*
+ * The client sends no more StreamMessages on this call (half-close). No payload frame.
+ */
+struct  Zrpc__Wire__StreamEnd
+{
+  ProtobufCMessage base;
+  uint64_t call_id;
+};
+#define ZRPC__WIRE__STREAM_END__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__wire__stream_end__descriptor) \
+    , 0 }
+
+
+/*
+ * The receiver of a stream grants its sender this many more StreamMessages. No payload frame.
+ */
+struct  Zrpc__Wire__Credit
+{
+  ProtobufCMessage base;
+  uint64_t call_id;
+  uint32_t messages;
+};
+#define ZRPC__WIRE__CREDIT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__wire__credit__descriptor) \
+    , 0, 0 }
 
 
 struct  Zrpc__Wire__MetadataEntry
@@ -298,6 +354,63 @@ Zrpc__Wire__Pong *
 void   zrpc__wire__pong__free_unpacked
                      (Zrpc__Wire__Pong *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Wire__StreamMessage methods */
+void   zrpc__wire__stream_message__init
+                     (Zrpc__Wire__StreamMessage         *message);
+size_t zrpc__wire__stream_message__get_packed_size
+                     (const Zrpc__Wire__StreamMessage   *message);
+size_t zrpc__wire__stream_message__pack
+                     (const Zrpc__Wire__StreamMessage   *message,
+                      uint8_t             *out);
+size_t zrpc__wire__stream_message__pack_to_buffer
+                     (const Zrpc__Wire__StreamMessage   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Wire__StreamMessage *
+       zrpc__wire__stream_message__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__wire__stream_message__free_unpacked
+                     (Zrpc__Wire__StreamMessage *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Wire__StreamEnd methods */
+void   zrpc__wire__stream_end__init
+                     (Zrpc__Wire__StreamEnd         *message);
+size_t zrpc__wire__stream_end__get_packed_size
+                     (const Zrpc__Wire__StreamEnd   *message);
+size_t zrpc__wire__stream_end__pack
+                     (const Zrpc__Wire__StreamEnd   *message,
+                      uint8_t             *out);
+size_t zrpc__wire__stream_end__pack_to_buffer
+                     (const Zrpc__Wire__StreamEnd   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Wire__StreamEnd *
+       zrpc__wire__stream_end__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__wire__stream_end__free_unpacked
+                     (Zrpc__Wire__StreamEnd *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Wire__Credit methods */
+void   zrpc__wire__credit__init
+                     (Zrpc__Wire__Credit         *message);
+size_t zrpc__wire__credit__get_packed_size
+                     (const Zrpc__Wire__Credit   *message);
+size_t zrpc__wire__credit__pack
+                     (const Zrpc__Wire__Credit   *message,
+                      uint8_t             *out);
+size_t zrpc__wire__credit__pack_to_buffer
+                     (const Zrpc__Wire__Credit   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Wire__Credit *
+       zrpc__wire__credit__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__wire__credit__free_unpacked
+                     (Zrpc__Wire__Credit *message,
+                      ProtobufCAllocator *allocator);
 /* Zrpc__Wire__MetadataEntry methods */
 void   zrpc__wire__metadata_entry__init
                      (Zrpc__Wire__MetadataEntry         *message);
@@ -337,6 +450,15 @@ typedef void (*Zrpc__Wire__Ping_Closure)
 typedef void (*Zrpc__Wire__Pong_Closure)
                  (const Zrpc__Wire__Pong *message,
                   void *closure_data);
+typedef void (*Zrpc__Wire__StreamMessage_Closure)
+                 (const Zrpc__Wire__StreamMessage *message,
+                  void *closure_data);
+typedef void (*Zrpc__Wire__StreamEnd_Closure)
+                 (const Zrpc__Wire__StreamEnd *message,
+                  void *closure_data);
+typedef void (*Zrpc__Wire__Credit_Closure)
+                 (const Zrpc__Wire__Credit *message,
+                  void *closure_data);
 typedef void (*Zrpc__Wire__MetadataEntry_Closure)
                  (const Zrpc__Wire__MetadataEntry *message,
                   void *closure_data);
@@ -352,6 +474,9 @@ extern const ProtobufCMessageDescriptor zrpc__wire__response_header__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__wire__cancel__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__wire__ping__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__wire__pong__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__wire__stream_message__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__wire__stream_end__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__wire__credit__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__wire__metadata_entry__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -21,6 +21,11 @@ typedef struct Zrpc__Testkit__FaultReply Zrpc__Testkit__FaultReply;
 typedef struct Zrpc__Testkit__StatsRequest Zrpc__Testkit__StatsRequest;
 typedef struct Zrpc__Testkit__Stats Zrpc__Testkit__Stats;
 typedef struct Zrpc__Testkit__Stats__AttemptsByKeyEntry Zrpc__Testkit__Stats__AttemptsByKeyEntry;
+typedef struct Zrpc__Testkit__TickRequest Zrpc__Testkit__TickRequest;
+typedef struct Zrpc__Testkit__Tick Zrpc__Testkit__Tick;
+typedef struct Zrpc__Testkit__TickSummary Zrpc__Testkit__TickSummary;
+typedef struct Zrpc__Testkit__StreamStatsRequest Zrpc__Testkit__StreamStatsRequest;
+typedef struct Zrpc__Testkit__StreamStats Zrpc__Testkit__StreamStats;
 
 
 /* --- enums --- */
@@ -130,6 +135,90 @@ struct  Zrpc__Testkit__Stats
     , 0, 0, 0,NULL }
 
 
+struct  Zrpc__Testkit__TickRequest
+{
+  ProtobufCMessage base;
+  /*
+   * How many ticks to send; 0 sends until the call ends (cancelled, deadline).
+   */
+  uint64_t count;
+  /*
+   * Bytes of padding in each tick.
+   */
+  uint32_t padding;
+  /*
+   * Wait this long before each tick.
+   */
+  int64_t interval_millis;
+};
+#define ZRPC__TESTKIT__TICK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__testkit__tick_request__descriptor) \
+    , 0, 0, 0 }
+
+
+struct  Zrpc__Testkit__Tick
+{
+  ProtobufCMessage base;
+  uint64_t sequence;
+  ProtobufCBinaryData padding;
+};
+#define ZRPC__TESTKIT__TICK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__testkit__tick__descriptor) \
+    , 0, {0,NULL} }
+
+
+struct  Zrpc__Testkit__TickSummary
+{
+  ProtobufCMessage base;
+  /*
+   * Ticks received.
+   */
+  uint64_t count;
+  /*
+   * The sum of their sequence numbers.
+   */
+  uint64_t sequence_sum;
+};
+#define ZRPC__TESTKIT__TICK_SUMMARY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__testkit__tick_summary__descriptor) \
+    , 0, 0 }
+
+
+struct  Zrpc__Testkit__StreamStatsRequest
+{
+  ProtobufCMessage base;
+};
+#define ZRPC__TESTKIT__STREAM_STATS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__testkit__stream_stats_request__descriptor) \
+     }
+
+
+struct  Zrpc__Testkit__StreamStats
+{
+  ProtobufCMessage base;
+  /*
+   * Ticks the last Ticks or Echo handler has written so far.
+   */
+  uint64_t written;
+  /*
+   * Streaming handlers running now.
+   */
+  uint64_t running_handlers;
+  /*
+   * Streaming handlers that ended by cancellation (the client cancelled, or a deadline passed).
+   */
+  uint64_t cancelled_handlers;
+  /*
+   * The process's resident memory now and at its peak (VmRSS, VmHWM), in bytes.
+   */
+  uint64_t resident_bytes;
+  uint64_t peak_resident_bytes;
+};
+#define ZRPC__TESTKIT__STREAM_STATS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__testkit__stream_stats__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
 /* Zrpc__Testkit__FaultPlan methods */
 void   zrpc__testkit__fault_plan__init
                      (Zrpc__Testkit__FaultPlan         *message);
@@ -228,6 +317,101 @@ Zrpc__Testkit__Stats *
 void   zrpc__testkit__stats__free_unpacked
                      (Zrpc__Testkit__Stats *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Testkit__TickRequest methods */
+void   zrpc__testkit__tick_request__init
+                     (Zrpc__Testkit__TickRequest         *message);
+size_t zrpc__testkit__tick_request__get_packed_size
+                     (const Zrpc__Testkit__TickRequest   *message);
+size_t zrpc__testkit__tick_request__pack
+                     (const Zrpc__Testkit__TickRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__testkit__tick_request__pack_to_buffer
+                     (const Zrpc__Testkit__TickRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Testkit__TickRequest *
+       zrpc__testkit__tick_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__testkit__tick_request__free_unpacked
+                     (Zrpc__Testkit__TickRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Testkit__Tick methods */
+void   zrpc__testkit__tick__init
+                     (Zrpc__Testkit__Tick         *message);
+size_t zrpc__testkit__tick__get_packed_size
+                     (const Zrpc__Testkit__Tick   *message);
+size_t zrpc__testkit__tick__pack
+                     (const Zrpc__Testkit__Tick   *message,
+                      uint8_t             *out);
+size_t zrpc__testkit__tick__pack_to_buffer
+                     (const Zrpc__Testkit__Tick   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Testkit__Tick *
+       zrpc__testkit__tick__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__testkit__tick__free_unpacked
+                     (Zrpc__Testkit__Tick *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Testkit__TickSummary methods */
+void   zrpc__testkit__tick_summary__init
+                     (Zrpc__Testkit__TickSummary         *message);
+size_t zrpc__testkit__tick_summary__get_packed_size
+                     (const Zrpc__Testkit__TickSummary   *message);
+size_t zrpc__testkit__tick_summary__pack
+                     (const Zrpc__Testkit__TickSummary   *message,
+                      uint8_t             *out);
+size_t zrpc__testkit__tick_summary__pack_to_buffer
+                     (const Zrpc__Testkit__TickSummary   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Testkit__TickSummary *
+       zrpc__testkit__tick_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__testkit__tick_summary__free_unpacked
+                     (Zrpc__Testkit__TickSummary *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Testkit__StreamStatsRequest methods */
+void   zrpc__testkit__stream_stats_request__init
+                     (Zrpc__Testkit__StreamStatsRequest         *message);
+size_t zrpc__testkit__stream_stats_request__get_packed_size
+                     (const Zrpc__Testkit__StreamStatsRequest   *message);
+size_t zrpc__testkit__stream_stats_request__pack
+                     (const Zrpc__Testkit__StreamStatsRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__testkit__stream_stats_request__pack_to_buffer
+                     (const Zrpc__Testkit__StreamStatsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Testkit__StreamStatsRequest *
+       zrpc__testkit__stream_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__testkit__stream_stats_request__free_unpacked
+                     (Zrpc__Testkit__StreamStatsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Testkit__StreamStats methods */
+void   zrpc__testkit__stream_stats__init
+                     (Zrpc__Testkit__StreamStats         *message);
+size_t zrpc__testkit__stream_stats__get_packed_size
+                     (const Zrpc__Testkit__StreamStats   *message);
+size_t zrpc__testkit__stream_stats__pack
+                     (const Zrpc__Testkit__StreamStats   *message,
+                      uint8_t             *out);
+size_t zrpc__testkit__stream_stats__pack_to_buffer
+                     (const Zrpc__Testkit__StreamStats   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Testkit__StreamStats *
+       zrpc__testkit__stream_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__testkit__stream_stats__free_unpacked
+                     (Zrpc__Testkit__StreamStats *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Testkit__FaultPlan_Closure)
@@ -247,6 +431,21 @@ typedef void (*Zrpc__Testkit__Stats__AttemptsByKeyEntry_Closure)
                   void *closure_data);
 typedef void (*Zrpc__Testkit__Stats_Closure)
                  (const Zrpc__Testkit__Stats *message,
+                  void *closure_data);
+typedef void (*Zrpc__Testkit__TickRequest_Closure)
+                 (const Zrpc__Testkit__TickRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Testkit__Tick_Closure)
+                 (const Zrpc__Testkit__Tick *message,
+                  void *closure_data);
+typedef void (*Zrpc__Testkit__TickSummary_Closure)
+                 (const Zrpc__Testkit__TickSummary *message,
+                  void *closure_data);
+typedef void (*Zrpc__Testkit__StreamStatsRequest_Closure)
+                 (const Zrpc__Testkit__StreamStatsRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Testkit__StreamStats_Closure)
+                 (const Zrpc__Testkit__StreamStats *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -299,6 +498,54 @@ void zrpc__testkit__faulty__get_stats(ProtobufCService *service,
                                       const Zrpc__Testkit__StatsRequest *input,
                                       Zrpc__Testkit__Stats_Closure closure,
                                       void *closure_data);
+typedef struct Zrpc__Testkit__Streams_Service Zrpc__Testkit__Streams_Service;
+struct Zrpc__Testkit__Streams_Service
+{
+  ProtobufCService base;
+  void (*ticks)(Zrpc__Testkit__Streams_Service *service,
+                const Zrpc__Testkit__TickRequest *input,
+                Zrpc__Testkit__Tick_Closure closure,
+                void *closure_data);
+  void (*count)(Zrpc__Testkit__Streams_Service *service,
+                const Zrpc__Testkit__Tick *input,
+                Zrpc__Testkit__TickSummary_Closure closure,
+                void *closure_data);
+  void (*echo)(Zrpc__Testkit__Streams_Service *service,
+               const Zrpc__Testkit__Tick *input,
+               Zrpc__Testkit__Tick_Closure closure,
+               void *closure_data);
+  void (*get_stream_stats)(Zrpc__Testkit__Streams_Service *service,
+                           const Zrpc__Testkit__StreamStatsRequest *input,
+                           Zrpc__Testkit__StreamStats_Closure closure,
+                           void *closure_data);
+};
+typedef void (*Zrpc__Testkit__Streams_ServiceDestroy)(Zrpc__Testkit__Streams_Service *);
+void zrpc__testkit__streams__init (Zrpc__Testkit__Streams_Service *service,
+                                   Zrpc__Testkit__Streams_ServiceDestroy destroy);
+#define ZRPC__TESTKIT__STREAMS__BASE_INIT \
+    { &zrpc__testkit__streams__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define ZRPC__TESTKIT__STREAMS__INIT(function_prefix__) \
+    { ZRPC__TESTKIT__STREAMS__BASE_INIT,\
+      function_prefix__ ## ticks,\
+      function_prefix__ ## count,\
+      function_prefix__ ## echo,\
+      function_prefix__ ## get_stream_stats  }
+void zrpc__testkit__streams__ticks(ProtobufCService *service,
+                                   const Zrpc__Testkit__TickRequest *input,
+                                   Zrpc__Testkit__Tick_Closure closure,
+                                   void *closure_data);
+void zrpc__testkit__streams__count(ProtobufCService *service,
+                                   const Zrpc__Testkit__Tick *input,
+                                   Zrpc__Testkit__TickSummary_Closure closure,
+                                   void *closure_data);
+void zrpc__testkit__streams__echo(ProtobufCService *service,
+                                  const Zrpc__Testkit__Tick *input,
+                                  Zrpc__Testkit__Tick_Closure closure,
+                                  void *closure_data);
+void zrpc__testkit__streams__get_stream_stats(ProtobufCService *service,
+                                              const Zrpc__Testkit__StreamStatsRequest *input,
+                                              Zrpc__Testkit__StreamStats_Closure closure,
+                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -308,7 +555,13 @@ extern const ProtobufCMessageDescriptor zrpc__testkit__fault_reply__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__testkit__stats_request__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__testkit__stats__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__testkit__stats__attempts_by_key_entry__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__testkit__tick_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__testkit__tick__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__testkit__tick_summary__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__testkit__stream_stats_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__testkit__stream_stats__descriptor;
 extern const ProtobufCServiceDescriptor zrpc__testkit__faulty__descriptor;
+extern const ProtobufCServiceDescriptor zrpc__testkit__streams__descriptor;
 
 PROTOBUF_C__END_DECLS
 
