@@ -153,7 +153,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         _ request: ClientRequest,
         next: @Sendable (ClientRequest) async throws -> ClientResponse
     ) async throws -> ClientResponse {
-        guard methods.contains(request.method.fullName) else { return try await next(request) }
+        guard !request.isStreaming, methods.contains(request.method.fullName) else { return try await next(request) }
         let key = Key(method: request.method.fullName, request: request.payload.bytes)
         while true {
             switch state.withLock({ $0.cache.lookup(key, now: now()) }) {

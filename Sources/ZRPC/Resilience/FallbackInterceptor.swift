@@ -81,7 +81,9 @@ public struct FallbackInterceptor: ClientInterceptor {
         _ request: ClientRequest,
         next: @Sendable (ClientRequest) async throws -> ClientResponse
     ) async throws -> ClientResponse {
-        guard let fallback = fallbacks[request.method.fullName] else { return try await next(request) }
+        guard !request.isStreaming, let fallback = fallbacks[request.method.fullName] else {
+            return try await next(request)
+        }
         do {
             let response = try await next(request)
             fallback.observe?(request, response)

@@ -108,6 +108,7 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
         _ request: ClientRequest,
         next: @Sendable (ClientRequest) async throws -> ClientResponse
     ) async throws -> ClientResponse {
+        guard !request.isStreaming else { return try await next(request) }  // a stream is sent once
         var attempt = request
         if attempt.idempotencyKey.isEmpty {
             attempt.idempotencyKey = state.withLock { Self.makeKey(&$0.random) }
