@@ -17,6 +17,8 @@ struct Driver {
         var idle: [Contender: IdleResult] = [:]
         /// Failures outside any one contender's measurement.
         var failures: [String] = []
+        /// The streaming row (against the ZRPC server with the default configuration).
+        var stream: StreamBenchmark.Result?
     }
 
     /// Runs every measurement; failures are recorded in the outcome, not thrown.
@@ -65,6 +67,9 @@ struct Driver {
 
             if size == options.payloadSizes.first {
                 await idleProbes(children: children, payload: payload, outcome: &outcome)
+                if let child = children[.zrpcConcurrent] {
+                    outcome.stream = await StreamBenchmark(options: options).run(zrpcEndpoint: child.endpoint)
+                }
             }
             for (kind, child) in children where !child.isRunning {
                 outcome.failures.append(

@@ -8,3 +8,19 @@ struct BenchmarkEchoService: Echo_Echo.ServiceProtocol {
         Echo_EchoReply(text: request.text, sequence: request.sequence)
     }
 }
+
+/// The benchmark's streaming service: streams as many replies as asked, each as large as the request.
+struct BenchmarkEchoStreamService: Echo_EchoStream.ServiceProtocol {
+    /// Streams `sequence` replies carrying the request's text: the streaming row's traffic.
+    func echoes(
+        _ request: Echo_EchoRequest,
+        writer: MessageWriter<Echo_EchoReply>,
+        context: ServerContext
+    ) async throws {
+        var reply = Echo_EchoReply(text: request.text)
+        for sequence in 0..<request.sequence {
+            reply.sequence = sequence + 1
+            try await writer.write(reply)
+        }
+    }
+}

@@ -10,7 +10,7 @@ struct Report {
     let wallTime: Duration
 
     /// One row of the tables: a shape of traffic.
-    private enum Shape: Hashable {
+    enum Shape: Hashable {
         case p50
         case p99
         case throughput(Int)
@@ -88,9 +88,11 @@ struct Report {
         out.append("")
         out.append(contentsOf: idleTable())
         out.append("")
+        out.append(contentsOf: streamTable())
+        out.append("")
         out.append(contentsOf: goals())
         let failures =
-            outcome.failures
+            outcome.failures + (outcome.stream?.failures ?? [])
             + outcome.payloads.flatMap { payload in
                 measured.flatMap { outcome.results[payload.size]?[$0]?.failures ?? [] }
             }
@@ -102,13 +104,13 @@ struct Report {
                 ? ["None: every call succeeded and every reply had the request's size."] : failures.map { "- \($0)" }
         )
         out.append("")
+        out.append(detailSummary())
         out.append(summary())
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// The last line: the goals' ratios as `key=value` fields, for scripts
-    /// (`../shared/tools/ab-bench.sh` compares them between two builds).
-    private func summary() -> String {
+    /// Every contender's goal ratios as `key=value` fields, the line before the summary.
+    private func detailSummary() -> String {
         var fields: [String] = []
         for payload in outcome.payloads {
             let size = payload.label.filter { $0 != " " }
@@ -124,7 +126,7 @@ struct Report {
                 }
             }
         }
-        return "rpc: " + fields.joined(separator: " ")
+        return "rpc-detail: " + fields.joined(separator: " ")
     }
 
     private func mainTable() -> [String] {
@@ -223,7 +225,10 @@ struct Report {
     }
 
     private func goals() -> [String] {
-        var lines = ["## Goals: p50 latency ≤ 1.5× raw; throughput at 64 in flight ≥ 0.5× raw", ""]
+        var lines = [
+            "## Goals: p50 latency ≤ \(Self.latencyGoal)× raw; throughput at 64 in flight ≥ \(Self.throughputGoal)× raw (A, the defaults)",
+            "",
+        ]
         if measured.contains(.rawZRPCProtobuf) {
             lines += [
                 "P32, for reference: only the protobuf-c work a ZRPC peer cannot skip, in ZRPC's 32-call messages, with no "
@@ -245,9 +250,9 @@ struct Report {
                 )
                 lines.append(
                     "| \(payload.label) | \(contender.label) | \(latency.map { String(format: "%.2f×", $0) } ?? "–") | "
-                        + "\(latency.map { verdict($0 <= 1.5) } ?? "–") | "
+                        + "\(latency.map { verdict($0 <= Self.latencyGoal) } ?? "–") | "
                         + "\(throughput.map { String(format: "%.2f×", $0) } ?? "–") | "
-                        + "\(throughput.map { verdict($0 >= 0.5) } ?? "–") |"
+                        + "\(throughput.map { verdict($0 >= Self.throughputGoal) } ?? "–") |"
                 )
             }
         }
@@ -256,7 +261,7 @@ struct Report {
 
     // MARK: Values
 
-    private func value(_ shape: Shape, _ contender: Contender, _ payload: Payload) -> Double? {
+    func value(_ shape: Shape, _ contender: Contender, _ payload: Payload) -> Double? {
         guard let result = outcome.results[payload.size]?[contender] else { return nil }
         switch shape {
         case .p50: return result.p50
@@ -288,7 +293,7 @@ struct Report {
         return shape.lowerIsBetter ? String(format: "%.0f", value) : grouped(Int(value.rounded()))
     }
 
-    private static func quotient(_ zrpc: Double?, _ raw: Double?) -> Double? {
+    static func quotient(_ zrpc: Double?, _ raw: Double?) -> Double? {
         guard let zrpc, let raw, raw > 0 else { return nil }
         return zrpc / raw
     }

@@ -14,7 +14,10 @@ enum ZRPCServerChild {
         configuration.handlerExecution = ioThread ? .ioThread : .concurrent
         configuration.logger.logLevel = .warning
         configuration.name = ioThread ? "bench-server-io" : "bench-server"
-        let server = Server(configuration: configuration, services: [BenchmarkEchoService()])
+        let server = Server(
+            configuration: configuration,
+            services: [BenchmarkEchoService(), BenchmarkEchoStreamService()]
+        )
         let label = ioThread ? "serve-zrpc --io-thread" : "serve-zrpc"
         ParentWatchdog.start {
             let statistics = server.statistics.snapshot()

@@ -12,14 +12,16 @@
 //
 // For payloads of 64 B and 1 KiB it measures sequential round-trip latency (p50/p99, HdrHistogram)
 // and throughput with 1, 16, 64 and 256 calls in flight, plus thread switches and CPU per call in
-// both processes, and prints a Markdown table of each ZRPC figure beside its raw-libzmq figure and
+// both processes, then messages per second on one server stream beside raw PUSH/PULL, and prints a
+// Markdown table of each ZRPC figure beside its raw-libzmq figure and
 // their ratio. Contenders are measured in interleaved rounds so that a noisy minute on a shared
 // machine does not land on one of them only. Progress goes to standard error, the report to
 // standard output; the exit status is 1 if any call failed.
 //
 // The executable is also its own server: the driver starts `rpc-benchmark serve-raw`,
 // `rpc-benchmark serve-raw --protobuf`, `rpc-benchmark serve-zrpc` and
-// `rpc-benchmark serve-zrpc --io-thread` as child processes; each
+// `rpc-benchmark serve-zrpc --io-thread` (and, for the streaming row, `rpc-benchmark serve-push
+// COUNT SIZE`) as child processes; each
 // binds tcp://127.0.0.1:*, prints `ENDPOINT <endpoint>` and exits as soon as its standard input
 // (a pipe from the driver) closes, so no server outlives the driver, however the driver ends.
 import Foundation
@@ -39,6 +41,14 @@ case "serve-zrpc":
         try await ZRPCServerChild.run(ioThread: arguments.dropFirst().contains("--io-thread"))
     } catch {
         FileHandle.standardError.write(Data("serve-zrpc failed: \(error)\n".utf8))
+        exit(1)
+    }
+case "serve-push":
+    let numbers = arguments.dropFirst().compactMap { Int($0) }
+    do {
+        try PushServer.run(count: numbers.first ?? 100_000, size: numbers.dropFirst().first ?? 64)
+    } catch {
+        FileHandle.standardError.write(Data("serve-push failed: \(error)\n".utf8))
         exit(1)
     }
 case "in-process":
@@ -81,7 +91,7 @@ default:
     )
     FileHandle.standardOutput.write(Data(report.render().utf8))
     let complete =
-        outcome.failures.isEmpty && outcome.payloads.count == options.payloadSizes.count
+        outcome.failures.isEmpty && (outcome.stream?.failures.isEmpty ?? true) && outcome.payloads.count == options.payloadSizes.count
         && outcome.payloads.allSatisfy { payload in
             options.contenders.allSatisfy { outcome.results[payload.size]?[$0]?.failures.isEmpty ?? false }
         }

@@ -31,6 +31,14 @@ do {
             say("reply #\(reply.sequence) from \(reply.servedBy): \(reply.text)")
         }
 
+        let streamed = try await Echo_EchoStream.Client(wrapping: client).echoes(.init(text: "stream", sequence: 3)) {
+            replies in
+            var lines: [String] = []
+            for try await reply in replies { lines.append("#\(reply.sequence) from \(reply.servedBy)") }
+            return lines
+        }
+        say("streamed \(streamed.count) replies: \(streamed.joined(separator: ", "))")
+
         do {
             _ = try await echo.say(Echo_EchoRequest(text: ""))
         } catch let error as RPCError {

@@ -26,7 +26,10 @@ let name = "echo-server pid \(ProcessInfo.processInfo.processIdentifier)"
 
 var logger = Logger(label: "echo-server")
 logger.logLevel = .warning
-let server = Server(configuration: .init(endpoints: endpoints, logger: logger), services: [EchoService(name: name)])
+let server = Server(
+    configuration: .init(endpoints: endpoints, logger: logger),
+    services: [EchoService(name: name), EchoStreamService(name: name)]
+)
 let services = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await services.run() }  // serves until SIGTERM or SIGINT

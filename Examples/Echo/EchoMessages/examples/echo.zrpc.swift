@@ -250,3 +250,95 @@ extension Echo_Echo.ServiceProtocol {
         ]
     }
 }
+
+/// The `echo.EchoStream` service from `examples/echo.proto`.
+public enum Echo_EchoStream {
+    /// The service and its methods.
+    public static let descriptor = ServiceDescriptor(
+        fullName: "echo.EchoStream",
+        methods: [Method.Echoes.descriptor]
+    )
+
+    /// One namespace per method, with its descriptor and message types.
+    public enum Method {
+        /// `rpc Echoes(echo.EchoRequest) returns (stream echo.EchoReply)`.
+        public enum Echoes {
+            /// The request message.
+            public typealias Input = Echo_EchoRequest
+            /// The response message.
+            public typealias Output = Echo_EchoReply
+            /// The method's wire name, idempotency and kind.
+            public static let descriptor = MethodDescriptor(
+                service: "echo.EchoStream",
+                method: "Echoes",
+                idempotency: .unknown,
+                kind: .serverStreaming
+            )
+        }
+    }
+}
+
+extension Echo_EchoStream {
+    /// Implement this to serve `echo.EchoStream`; pass the implementation to a `Server`.
+    ///
+    /// Throw `RPCError` to choose the status the client sees; anything else reaches it as UNKNOWN.
+    public protocol ServiceProtocol: RPCService {
+        /// `rpc Echoes(echo.EchoRequest) returns (stream echo.EchoReply)`.
+        func echoes(_ request: Echo_EchoRequest, writer: MessageWriter<Echo_EchoReply>, context: ServerContext) async throws
+    }
+
+    /// Calling `echo.EchoStream`: ``Client`` conforms; code that calls the service can take
+    /// `some Echo_EchoStream.ClientProtocol`, and its tests a mock.
+    public protocol ClientProtocol: Sendable {
+        /// Calls `echo.EchoStream/Echoes`.
+        nonisolated(nonsending) func echoes<Result>(_ request: Echo_EchoRequest, options: CallOptions, _ body: (MessageStream<Echo_EchoReply>) async throws -> Result) async throws -> Result
+    }
+
+    /// Calls `echo.EchoStream` through a ZRPC client.
+    ///
+    /// ```swift
+    /// let stub = Echo_EchoStream.Client(wrapping: client)
+    /// ```
+    public struct Client: ClientProtocol {
+        /// The connection calls go through.
+        public let client: ZRPC.Client
+
+        /// Wraps a connection to `echo.EchoStream`'s servers.
+        public init(wrapping client: ZRPC.Client) {
+            self.client = client
+        }
+
+        /// Calls `echo.EchoStream/Echoes`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) public func echoes<Result>(_ request: Echo_EchoRequest, options: CallOptions, _ body: (MessageStream<Echo_EchoReply>) async throws -> Result) async throws -> Result {
+            try await client.serverStreaming(Method.Echoes.descriptor, request: request, options: options, body)
+        }
+    }
+}
+
+extension Echo_EchoStream.ClientProtocol {
+    /// Calls `echo.EchoStream/Echoes` with the default options.
+    nonisolated(nonsending) public func echoes<Result>(_ request: Echo_EchoRequest, _ body: (MessageStream<Echo_EchoReply>) async throws -> Result) async throws -> Result {
+        try await echoes(request, options: .defaults, body)
+    }
+}
+
+extension Echo_EchoStream.ServiceProtocol {
+    /// `echo.EchoStream`.
+    public var serviceDescriptor: ServiceDescriptor {
+        Echo_EchoStream.descriptor
+    }
+
+    /// Decodes requests, calls the methods above, encodes responses.
+    public var methodHandlers: [MethodHandler] {
+        [
+            MethodHandler(
+                Echo_EchoStream.Method.Echoes.descriptor,
+                requestType: Echo_EchoRequest.self,
+                responseType: Echo_EchoReply.self,
+                serverStreaming: { request, writer, context in try await self.echoes(request, writer: writer, context: context) }
+            ),
+        ]
+    }
+}

@@ -315,3 +315,36 @@ void echo__echo__init (Echo__Echo_Service *service,
                                      &echo__echo__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
+static const ProtobufCMethodDescriptor echo__echo_stream__method_descriptors[1] =
+{
+  { "Echoes", &echo__echo_request__descriptor, &echo__echo_reply__descriptor },
+};
+const unsigned echo__echo_stream__method_indices_by_name[] = {
+  0         /* Echoes */
+};
+const ProtobufCServiceDescriptor echo__echo_stream__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "echo.EchoStream",
+  "EchoStream",
+  "Echo__EchoStream",
+  "echo",
+  1,
+  echo__echo_stream__method_descriptors,
+  echo__echo_stream__method_indices_by_name
+};
+void echo__echo_stream__echoes(ProtobufCService *service,
+                               const Echo__EchoRequest *input,
+                               Echo__EchoReply_Closure closure,
+                               void *closure_data)
+{
+  assert(service->descriptor == &echo__echo_stream__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void echo__echo_stream__init (Echo__EchoStream_Service *service,
+                              Echo__EchoStream_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &echo__echo_stream__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}

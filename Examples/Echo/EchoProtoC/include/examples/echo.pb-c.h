@@ -143,6 +143,27 @@ void echo__echo__say(ProtobufCService *service,
                      const Echo__EchoRequest *input,
                      Echo__EchoReply_Closure closure,
                      void *closure_data);
+typedef struct Echo__EchoStream_Service Echo__EchoStream_Service;
+struct Echo__EchoStream_Service
+{
+  ProtobufCService base;
+  void (*echoes)(Echo__EchoStream_Service *service,
+                 const Echo__EchoRequest *input,
+                 Echo__EchoReply_Closure closure,
+                 void *closure_data);
+};
+typedef void (*Echo__EchoStream_ServiceDestroy)(Echo__EchoStream_Service *);
+void echo__echo_stream__init (Echo__EchoStream_Service *service,
+                              Echo__EchoStream_ServiceDestroy destroy);
+#define ECHO__ECHO_STREAM__BASE_INIT \
+    { &echo__echo_stream__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define ECHO__ECHO_STREAM__INIT(function_prefix__) \
+    { ECHO__ECHO_STREAM__BASE_INIT,\
+      function_prefix__ ## echoes  }
+void echo__echo_stream__echoes(ProtobufCService *service,
+                               const Echo__EchoRequest *input,
+                               Echo__EchoReply_Closure closure,
+                               void *closure_data);
 
 /* --- descriptors --- */
 
@@ -150,6 +171,7 @@ extern const ProtobufCMessageDescriptor echo__echo_request__descriptor;
 extern const ProtobufCMessageDescriptor echo__echo_request__labels_entry__descriptor;
 extern const ProtobufCMessageDescriptor echo__echo_reply__descriptor;
 extern const ProtobufCServiceDescriptor echo__echo__descriptor;
+extern const ProtobufCServiceDescriptor echo__echo_stream__descriptor;
 
 PROTOBUF_C__END_DECLS
 
