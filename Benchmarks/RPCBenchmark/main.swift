@@ -91,7 +91,8 @@ default:
     )
     FileHandle.standardOutput.write(Data(report.render().utf8))
     let complete =
-        outcome.failures.isEmpty && (outcome.stream?.failures.isEmpty ?? true) && outcome.payloads.count == options.payloadSizes.count
+        outcome.failures.isEmpty && (outcome.stream?.failures.isEmpty ?? true)
+        && outcome.payloads.count == options.payloadSizes.count
         && outcome.payloads.allSatisfy { payload in
             options.contenders.allSatisfy { outcome.results[payload.size]?[$0]?.failures.isEmpty ?? false }
         }

@@ -28,6 +28,8 @@ public final class Server: Service, Sendable {
     public let health: HealthStatus
 
     private let registry: ServiceRegistry
+    /// The I/O thread's watchdog, for ``HandlerExecution/adaptive``.
+    private let watch: IOThreadWatch?
     private let endpoints = BoundEndpoints()
     private let shutdown = ShutdownSignal()
     private let state = Mutex(State())
@@ -59,7 +61,18 @@ public final class Server: Service, Sendable {
         if !hosted.contains(Zrpc_Health_Health.descriptor.fullName) {
             all.append(HealthService(status: health))
         }
-        self.registry = ServiceRegistry(services: all)
+        let registry = ServiceRegistry(services: all)
+        self.registry = registry
+        watch = configuration.handlerExecution.watchdog.map {
+            IOThreadWatch(settings: $0, methods: registry.methods, logger: configuration.logger)
+        }
+    }
+
+    /// The services whose calls run off the I/O thread because one of their handlers held it
+    /// longer than the watchdog allows (``HandlerExecution/adaptive``); empty
+    /// otherwise.
+    public var servicesMovedOffIOThread: Set<String> {
+        watch?.movedServices ?? []
     }
 
     /// Runs a server around `body`: binds, calls `body` once it listens, then shuts down
@@ -131,6 +144,7 @@ public final class Server: Service, Sendable {
         let deadline = ContinuousClock.now.advanced(by: grace)
         await withCheckedContinuation { done in loop.submit(.drain(deadline: deadline, done: done)) }
         await loop.shutdown()
+        watch?.stop()
         if configuration.transportContext == nil { context.shutdown() }
         finish(failure: nil)
         configuration.logger.info("server stopped")
@@ -152,7 +166,8 @@ public final class Server: Service, Sendable {
             let statistics = statistics
             let endpoints = endpoints
             let shutdown = shutdown
-            let loop = try IOLoop<ServerDriver>(name: configuration.name)
+            let watch = watch
+            let loop = try IOLoop<ServerDriver>(name: configuration.name, watch: watch)
             try await loop.start {
                 try ServerDriver(
                     context: context,
@@ -160,9 +175,11 @@ public final class Server: Service, Sendable {
                     registry: registry,
                     statistics: statistics,
                     boundEndpoints: endpoints,
-                    shutdown: shutdown
+                    shutdown: shutdown,
+                    watch: watch
                 )
             }
+            watch?.start()
             let listeners = state.withLock { state in
                 state.phase = .serving
                 return state.listeners.takeAll()

@@ -8,7 +8,7 @@ extension Server {
     /// ```swift
     /// var configuration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"])
     /// configuration.maxConcurrentCalls = 256
-    /// configuration.handlerExecution = .ioThread   // short, non-blocking handlers only
+    /// configuration.handlerExecution = .concurrent   // handlers that block or compute for long
     /// ```
     public struct Configuration: Sendable {
         /// ZeroMQ endpoints to bind, e.g. `tcp://127.0.0.1:5555` (`tcp://127.0.0.1:*` picks a port).
@@ -26,7 +26,7 @@ extension Server {
         public var maxRequestBytes: Int
         /// Bounds for decoding requests.
         public var decodingLimits: DecodingLimits
-        /// Where handlers run.
+        /// Where handlers run (default ``HandlerExecution/adaptive``: on the I/O thread, watched).
         public var handlerExecution: HandlerExecution
         /// How many messages a client may send on a stream before the handler has read them (the
         /// stream's credit window; at least 16). Bounds a stream's queue to this many requests.
@@ -56,7 +56,7 @@ extension Server {
             self.maxTimeout = .seconds(300)
             self.maxRequestBytes = 4 << 20
             self.decodingLimits = .defaults
-            self.handlerExecution = .concurrent
+            self.handlerExecution = .adaptive
             self.streamWindow = 128
             self.interceptors = []
             self.gracePeriod = .seconds(10)
@@ -68,13 +68,49 @@ extension Server {
 
     /// Where a server runs its handlers.
     public struct HandlerExecution: Hashable, Sendable {
-        let onIOThread: Bool
+        /// How ``adaptive`` watches the I/O thread.
+        public struct Watchdog: Hashable, Sendable {
+            /// How long handler code may hold the I/O thread before it is reported.
+            public var threshold: Duration
+            /// Whether a service whose handler held the thread has its later calls run off it.
+            public var movesBlockingServices: Bool
 
-        /// On Swift's global concurrent executor (the default): handlers may block or compute.
-        public static let concurrent = HandlerExecution(onIOThread: false)
-        /// On the server's I/O thread, between polls: no thread switch per call, the fastest
-        /// option, but a handler that blocks or computes for long stalls every call. Handlers
-        /// that await other work still suspend normally.
-        public static let ioThread = HandlerExecution(onIOThread: true)
+            /// Creates watchdog settings.
+            ///
+            /// - Parameters:
+            ///   - threshold: How long handler code may hold the I/O thread (at least 1 ms).
+            ///   - movesBlockingServices: Whether to move a blocking service off the I/O thread.
+            public init(threshold: Duration = .milliseconds(20), movesBlockingServices: Bool = true) {
+                self.threshold = threshold
+                self.movesBlockingServices = movesBlockingServices
+            }
+        }
+
+        let onIOThread: Bool
+        /// The watchdog, for ``adaptive``.
+        public let watchdog: Watchdog?
+
+        /// On Swift's global concurrent executor: handlers may block or compute; each call costs a
+        /// thread switch each way.
+        public static let concurrent = HandlerExecution(onIOThread: false, watchdog: nil)
+        /// On the server's I/O thread, between polls, unwatched: no thread switch per call, but a
+        /// handler that blocks or computes for long stalls every call. Handlers that await other
+        /// work still suspend normally.
+        public static let ioThread = HandlerExecution(onIOThread: true, watchdog: nil)
+        /// The default: handlers start on the I/O thread, as with ``ioThread``, and a watchdog
+        /// catches handler code that holds the thread longer than 20 ms, logs the method, and
+        /// moves its service's later calls off the I/O thread (as with ``concurrent``).
+        public static let adaptive = watched(Watchdog())
+
+        /// Handlers on the I/O thread, watched with these settings (``adaptive`` with your own).
+        ///
+        /// ```swift
+        /// configuration.handlerExecution = .watched(.init(threshold: .milliseconds(5), movesBlockingServices: false))
+        /// ```
+        ///
+        /// - Parameter watchdog: The threshold, and whether to move blocking services.
+        public static func watched(_ watchdog: Watchdog) -> HandlerExecution {
+            HandlerExecution(onIOThread: true, watchdog: watchdog)
+        }
     }
 }

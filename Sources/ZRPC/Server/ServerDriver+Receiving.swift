@@ -61,7 +61,8 @@ extension ServerDriver {
     /// Admits a call and starts it, or answers why not.
     private func start(_ header: Zrpc_Wire_RequestHeader, payload: Frame, client: ClientAddress) {
         let method = MethodDescriptor(service: header.service, method: header.method)
-        let handler = handler(for: method)
+        let registered = registered(for: method)
+        let handler = registered?.handler
         let arrival = ServerCallTable<ClientAddress, Task<Void, Never>>.Arrival(
             peer: client,
             callID: header.callID,
@@ -74,7 +75,7 @@ extension ServerDriver {
             hostsService: handler == nil && registry.hosts(service: header.service),
             refusingNewCalls: drain.refusesNewCalls || shutdown.isRequested
         )
-        guard case .accepted(let reservation) = admission, let handler else {
+        guard case .accepted(let reservation) = admission, let handler, let registered else {
             if case .refused(let refusal) = admission {
                 statistics.record(refusal.event)
                 respond(to: client, callID: header.callID, error: refusal.error)
@@ -124,6 +125,7 @@ extension ServerDriver {
         let call = AcceptedCall(
             reservation: reservation,
             callID: header.callID,
+            methodIndex: registered.index,
             client: client,
             request: ServerRequest(
                 payload: SerializedMessage(frame: payload),
@@ -137,11 +139,13 @@ extension ServerDriver {
     }
 
     /// The handler serving `method`, nil when the server hosts no such method.
-    private func handler(for method: MethodDescriptor) -> MethodHandler? {
-        if let recent = recentHandler, recent.method.method == method.method, recent.method.service == method.service {
+    private func registered(for method: MethodDescriptor) -> ServiceRegistry.Registered? {
+        if let recent = recentHandler, recent.handler.method.method == method.method,
+            recent.handler.method.service == method.service
+        {
             return recent
         }
-        let found = registry.handler(for: method)
+        let found = registry.registered(for: method)
         if found != nil { recentHandler = found }
         return found
     }

@@ -6,15 +6,24 @@ extension ServerDriver {
     /// once the message is read; otherwise (and always for a stream, which lives across loop
     /// rounds) in a task of its own.
     func run(_ call: AcceptedCall) {
-        if call.request.stream == nil, configuration.handlerExecution.onIOThread,
-            #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *)
-        {
+        let onIOThread =
+            configuration.handlerExecution.onIOThread && !(watch?.isMoved(call.request.context.method.service) ?? false)
+        if call.request.stream == nil, onIOThread, #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
             waitingToRun.append(call)
             return
         }
         guard let chain, let loop else { return }
-        let executor: (any TaskExecutor)? = configuration.handlerExecution.onIOThread ? loop : nil
+        let executor: (any TaskExecutor)? = onIOThread ? loop : nil
+        if onIOThread { runsOnIOThread(call) }
         track(call, task: Self.spawn(call, chain: chain, loop: loop, executor: executor, logger: configuration.logger))
+    }
+
+    /// A call whose task prefers the I/O thread and has not finished: a candidate when a resumed
+    /// task holds the thread.
+    private func runsOnIOThread(_ call: AcceptedCall) {
+        guard let watch else { return }
+        onIOThread[call.serial] = call.methodIndex
+        watch.suspended(method: call.methodIndex, 1)
     }
 
     /// Starts a task of its own for one call; it posts the response to the loop.
@@ -41,14 +50,18 @@ extension ServerDriver {
         var calls = waitingToRun
         waitingToRun.removeAll(keepingCapacity: true)
         while !calls.isEmpty {
-            let batch = InlineBatch(calls: calls)
+            let batch = InlineBatch(calls: calls, watch: watch)
             let task = batch.start(chain: chain, loop: loop, logger: configuration.logger)
+            watch?.leave()
             let outcome = batch.detach()
             for (index, response) in outcome.responses.enumerated() {
                 table.release(calls[index].reservation)
                 if let response { enqueue(to: calls[index].client, header: response.header, payload: response.payload) }
             }
-            if outcome.suspended { track(calls[outcome.responses.count], task: task) }
+            if outcome.suspended {
+                runsOnIOThread(calls[outcome.responses.count])
+                track(calls[outcome.responses.count], task: task)
+            }
             calls = Array(calls[outcome.notStarted...])
         }
         callRemoved()

@@ -51,7 +51,12 @@ final class ServerDriver: IOLoopDriver {
     var timers = TimerQueue<TimerKey>()
     var batches = ResponseBatches()
     /// The handler of the last call started: consecutive calls to one method skip the lookup.
-    var recentHandler: MethodHandler?
+    var recentHandler: ServiceRegistry.Registered?
+    /// Watches the I/O thread for handlers that hold it (``Server.HandlerExecution/adaptive``).
+    let watch: IOThreadWatch?
+    /// Calls whose task prefers the I/O thread and has not finished, with their method's index:
+    /// the candidates when a resumed task holds the thread.
+    var onIOThread: [UInt64: Int] = [:]
     /// The streams of the streaming calls in the table, by serial number.
     var streams: [UInt64: ServerStream] = [:]
     /// Calls of the message being read that run on the I/O thread, started together once the
@@ -64,9 +69,11 @@ final class ServerDriver: IOLoopDriver {
         registry: ServiceRegistry,
         statistics: ServerStatistics,
         boundEndpoints: BoundEndpoints,
-        shutdown: ShutdownSignal
+        shutdown: ShutdownSignal,
+        watch: IOThreadWatch?
     ) throws {
         self.configuration = configuration
+        self.watch = watch
         self.registry = registry
         self.statistics = statistics
         self.boundEndpoints = boundEndpoints
@@ -103,6 +110,9 @@ final class ServerDriver: IOLoopDriver {
     func handle(_ command: consuming Command) {
         switch command {
         case .finished(let serial, let response):
+            if !onIOThread.isEmpty, let index = onIOThread.removeValue(forKey: serial) {
+                watch?.suspended(method: index, -1)
+            }
             guard let call = table.remove(serial: serial) else { return }  // deadline passed or cancelled
             closeStream(serial: serial, RPCError(code: .failedPrecondition, message: "the call has ended"))
             if let response { enqueue(to: call.peer, header: response.header, payload: response.payload) }

@@ -9,7 +9,12 @@ final class StreamCredit: Sendable {
         var available: Int
         var closed: RPCError?
         var waiter: UnsafeContinuation<Void, any Error>?
+        /// Credits taken without waiting since the writer last yielded its thread.
+        var takenWithoutWaiting = 0
     }
+
+    /// A writer that always finds credit never suspends: it yields its thread this often.
+    private static let yieldInterval = 64
 
     private let state: Mutex<State>
 
@@ -26,13 +31,28 @@ final class StreamCredit: Sendable {
     /// - Throws: The error the stream was closed with; CANCELLED when the writing task is
     ///   cancelled; FAILED_PRECONDITION when another task is already waiting to write.
     func acquire() async throws {
-        let taken = try state.withLock { state -> Bool in
-            if let closed = state.closed { throw closed }
-            guard state.available > 0 else { return false }
-            state.available -= 1
-            return true
+        enum Step {
+            case taken
+            case takenAndYield
+            case wait
         }
-        if !taken { try await waitForCredit() }
+        let step = try state.withLock { state -> Step in
+            if let closed = state.closed { throw closed }
+            guard state.available > 0 else {
+                state.takenWithoutWaiting = 0
+                return .wait
+            }
+            state.available -= 1
+            state.takenWithoutWaiting += 1
+            guard state.takenWithoutWaiting >= Self.yieldInterval else { return .taken }
+            state.takenWithoutWaiting = 0
+            return .takenAndYield
+        }
+        switch step {
+        case .taken: return
+        case .takenAndYield: await Task.yield()
+        case .wait: try await waitForCredit()
+        }
     }
 
     private func waitForCredit() async throws {

@@ -137,7 +137,12 @@ final class StreamInbox: Sendable {
         }
         switch step {
         case .message(let message, let credit):
-            if credit > 0 { grant(credit) }
+            if credit > 0 {
+                grant(credit)
+                // A reader that always finds messages waiting never suspends: let the other tasks
+                // on its thread run once per portion.
+                await Task.yield()
+            }
             return message
         case .end(let error):
             if let error { throw error }

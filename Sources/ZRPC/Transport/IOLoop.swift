@@ -35,14 +35,18 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     private let name: String
     private var driver: Driver?
     private let poller = DescriptorPoller()
+    /// Marks each job run here (a task that prefers this executor resuming), for a server's
+    /// watchdog; nil for clients.
+    private let watch: IOThreadWatch?
 
     /// Creates a loop; its thread starts with ``start(makeDriver:)``. Commands and jobs posted
     /// before that wait in the mailbox.
     ///
     /// - Parameter name: The thread's name, for debuggers and logs.
     /// - Throws: When the wake-up descriptor cannot be made (out of descriptors).
-    init(name: String) throws {
+    init(name: String, watch: IOThreadWatch? = nil) throws {
         self.name = name
+        self.watch = watch
         self.wakeup = try WakeupSignal()
     }
 
@@ -205,8 +209,16 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
             Self.takeAll(&local.commands, after: &round.commands)
             Self.takeAll(&local.jobs, after: &round.jobs)
             let taken = !round.commands.isEmpty || !round.jobs.isEmpty
-            for job in round.jobs {
-                job.runSynchronously(on: round.executor)
+            if let watch {
+                for job in round.jobs {
+                    watch.enterResumedTask()
+                    job.runSynchronously(on: round.executor)
+                    watch.leave()
+                }
+            } else {
+                for job in round.jobs {
+                    job.runSynchronously(on: round.executor)
+                }
             }
             round.jobs.removeAll(keepingCapacity: true)
             // Handed over by moving, in order: a command holds frames, and copying it out of the

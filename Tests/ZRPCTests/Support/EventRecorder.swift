@@ -63,6 +63,12 @@ final class Gates: Sendable {
 
     private let state = Mutex(State())
 
+    /// Blocks the calling thread (no await) until the gate opens, or 30 s.
+    func block(until name: String) {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while !isOpen(name), ContinuousClock.now < deadline { usleep(1_000) }
+    }
+
     func isOpen(_ name: String) -> Bool {
         state.withLock { $0.open.contains(name) }
     }

@@ -5,14 +5,19 @@ import Synchronization
 struct RecordingLogHandler: LogHandler {
     /// The messages logged through handlers sharing this store.
     final class Store: Sendable {
-        private let messages = Mutex<[String]>([])
+        private let messages = Mutex<[(String, Logger.Metadata)]>([])
 
         /// Everything logged so far, oldest first.
-        var all: [String] { messages.withLock { $0 } }
+        var all: [String] { messages.withLock { $0.map(\.0) } }
 
-        /// Adds one message.
-        func append(_ message: String) {
-            messages.withLock { $0.append(message) }
+        /// The metadata of every message logged as `message`, oldest first.
+        func metadata(of message: String) -> [Logger.Metadata] {
+            messages.withLock { $0.filter { $0.0 == message }.map(\.1) }
+        }
+
+        /// Adds one message with its metadata.
+        func append(_ message: String, metadata: Logger.Metadata = [:]) {
+            messages.withLock { $0.append((message, metadata)) }
         }
     }
 
@@ -31,7 +36,7 @@ struct RecordingLogHandler: LogHandler {
 
     /// Records the message.
     func log(event: LogEvent) {
-        store.append(event.message.description)
+        store.append(event.message.description, metadata: event.metadata ?? [:])
     }
 }
 

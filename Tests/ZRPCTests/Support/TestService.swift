@@ -18,6 +18,8 @@ struct TestService: TestRPC.ServiceProtocol {
 
     func call(_ request: CallRequest, context: ServerContext) async throws -> CallReply {
         events.record("started:\(request.text)")
+        if request.blockMillis > 0 { usleep(useconds_t(request.blockMillis * 1_000)) }  // holds the thread
+        if !request.blockingGate.isEmpty { gates.block(until: request.blockingGate) }
         if gates.isOpen("service-down") {
             throw RPCError(code: .unavailable, message: "the service is down (test switch)")
         }

@@ -6,6 +6,8 @@ struct AcceptedCall: Sendable {
     var serial: UInt64 { reservation.serial }
     /// The client's call id, echoed in the response.
     let callID: UInt64
+    /// The method's index in the server's registry (what the I/O thread's watch records).
+    let methodIndex: Int
     /// Where the response goes.
     let client: ClientAddress
     /// What the handler chain receives.

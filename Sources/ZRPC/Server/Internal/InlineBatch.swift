@@ -39,9 +39,12 @@ final class InlineBatch: @unchecked Sendable {
     /// Set by ``detach()``: from then on the task posts responses to the loop.
     private var detached = false
     private var responses: [ServerDriver.EncodedResponse?] = []
+    /// Marks each handler started here, for the I/O thread's watchdog.
+    private let watch: IOThreadWatch?
 
-    init(calls: [AcceptedCall]) {
+    init(calls: [AcceptedCall], watch: IOThreadWatch?) {
         self.calls = calls
+        self.watch = watch
         end = calls.count
         responses.reserveCapacity(calls.count)
     }
@@ -76,6 +79,7 @@ final class InlineBatch: @unchecked Sendable {
             let index = next
             next += 1
             inCall = true
+            watch?.enter(method: calls[index].methodIndex)
             let response = await ServerDriver.run(
                 chain,
                 calls[index].request,

@@ -24,6 +24,10 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
     public var failUntilAttempt: UInt32 = 0
     /// `retry_after_millis = 9`.
     public var retryAfterMillis: Int64 = 0
+    /// `block_millis = 10`.
+    public var blockMillis: Int64 = 0
+    /// `blocking_gate = 11`.
+    public var blockingGate: String = ""
     /// Fields this version of the schema does not know, kept to be encoded again.
     public var unknownFields = ProtobufUnknownFields()
 
@@ -40,7 +44,9 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         gate: String = "",
         crashWith: String = "",
         failUntilAttempt: UInt32 = 0,
-        retryAfterMillis: Int64 = 0
+        retryAfterMillis: Int64 = 0,
+        blockMillis: Int64 = 0,
+        blockingGate: String = ""
     ) {
         self.text = text
         self.delayMillis = delayMillis
@@ -51,6 +57,8 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         self.crashWith = crashWith
         self.failUntilAttempt = failUntilAttempt
         self.retryAfterMillis = retryAfterMillis
+        self.blockMillis = blockMillis
+        self.blockingGate = blockingGate
     }
 
     /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
@@ -64,6 +72,8 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         guard lhs.crashWith.protobufEquals(rhs.crashWith) else { return false }
         guard lhs.failUntilAttempt.protobufEquals(rhs.failUntilAttempt) else { return false }
         guard lhs.retryAfterMillis.protobufEquals(rhs.retryAfterMillis) else { return false }
+        guard lhs.blockMillis.protobufEquals(rhs.blockMillis) else { return false }
+        guard lhs.blockingGate.protobufEquals(rhs.blockingGate) else { return false }
         return lhs.unknownFields == rhs.unknownFields
     }
 
@@ -78,6 +88,8 @@ public struct Zrpc_Test_Rpc_CallRequest: Sendable, Hashable {
         crashWith.protobufHash(into: &hasher)
         failUntilAttempt.protobufHash(into: &hasher)
         retryAfterMillis.protobufHash(into: &hasher)
+        blockMillis.protobufHash(into: &hasher)
+        blockingGate.protobufHash(into: &hasher)
         hasher.combine(unknownFields)
     }
 }
@@ -277,6 +289,10 @@ extension Zrpc_Test_Rpc_CallRequest: ProtobufMessage {
         }
         cMessage.pointee.fail_until_attempt = self.failUntilAttempt
         cMessage.pointee.retry_after_millis = self.retryAfterMillis
+        cMessage.pointee.block_millis = self.blockMillis
+        if !self.blockingGate.isEmpty {
+            cMessage.pointee.blocking_gate = try arena.cString(self.blockingGate)
+        }
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -291,6 +307,8 @@ extension Zrpc_Test_Rpc_CallRequest: ProtobufMessage {
         self.crashWith = try context.string(cMessage.pointee.crash_with)
         self.failUntilAttempt = cMessage.pointee.fail_until_attempt
         self.retryAfterMillis = cMessage.pointee.retry_after_millis
+        self.blockMillis = cMessage.pointee.block_millis
+        self.blockingGate = try context.string(cMessage.pointee.blocking_gate)
     }
 }
 

@@ -238,7 +238,7 @@ void   zrpc__test__rpc__grove_reply__free_unpacked
   assert(message->base.descriptor == &zrpc__test__rpc__grove_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descriptors[9] =
+static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descriptors[11] =
 {
   {
     "text",
@@ -348,9 +348,35 @@ static const ProtobufCFieldDescriptor zrpc__test__rpc__call_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "block_millis",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__CallRequest, block_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "blocking_gate",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Test__Rpc__CallRequest, blocking_gate),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__test__rpc__call_request__field_indices_by_name[] = {
   4,   /* field[4] = blob */
+  9,   /* field[9] = block_millis */
+  10,   /* field[10] = blocking_gate */
   6,   /* field[6] = crash_with */
   1,   /* field[1] = delay_millis */
   2,   /* field[2] = fail_code */
@@ -363,7 +389,7 @@ static const unsigned zrpc__test__rpc__call_request__field_indices_by_name[] = {
 static const ProtobufCIntRange zrpc__test__rpc__call_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor zrpc__test__rpc__call_request__descriptor =
 {
@@ -373,7 +399,7 @@ const ProtobufCMessageDescriptor zrpc__test__rpc__call_request__descriptor =
   "Zrpc__Test__Rpc__CallRequest",
   "zrpc.test.rpc",
   sizeof(Zrpc__Test__Rpc__CallRequest),
-  9,
+  11,
   zrpc__test__rpc__call_request__field_descriptors,
   zrpc__test__rpc__call_request__field_indices_by_name,
   1,  zrpc__test__rpc__call_request__number_ranges,

@@ -61,10 +61,18 @@ struct  Zrpc__Test__Rpc__CallRequest
    * With fail_until_attempt: ask the client to wait this long before retrying.
    */
   int64_t retry_after_millis;
+  /*
+   * Block the handler's thread (not await) this long, before anything else.
+   */
+  int64_t block_millis;
+  /*
+   * Block the handler's thread (not await) until the test opens the gate with this name.
+   */
+  char *blocking_gate;
 };
 #define ZRPC__TEST__RPC__CALL_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__test__rpc__call_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Zrpc__Test__Rpc__CallReply__MetadataEntry
