@@ -29,7 +29,7 @@ final class ChildProcess {
     /// Starts the child and waits for its endpoint line.
     ///
     /// - Parameters:
-    ///   - arguments: The child's arguments, e.g. `["serve-zrpc", "--io-thread"]`.
+    ///   - arguments: The child's arguments, e.g. `["serve-zrpc", "--concurrent"]`.
     ///   - startTimeout: How long to wait for the endpoint line.
     /// - Throws: ``ChildProcessError`` when it does not start, exits, or prints no valid endpoint
     ///   in time (the child is stopped first).

@@ -1,5 +1,5 @@
 /// The driver: for each payload size, starts the server children its contenders need (raw, raw
-/// decoding each call, ZRPC `.concurrent`, ZRPC `.ioThread`), measures every contender in
+/// decoding each call, ZRPC with its defaults, ZRPC with `.concurrent` handlers), measures every contender in
 /// interleaved rounds from this process, and stops the children (always, whatever failed). Each
 /// ZRPC round uses a new `Client`, closed at the end of the round, so one contender's client does
 /// not run timers in the background of the next one's.
@@ -67,7 +67,7 @@ struct Driver {
 
             if size == options.payloadSizes.first {
                 await idleProbes(children: children, payload: payload, outcome: &outcome)
-                if let child = children[.zrpcConcurrent] {
+                if let child = children[.zrpcDefaults] {
                     outcome.stream = await StreamBenchmark(options: options).run(zrpcEndpoint: child.endpoint)
                 }
             }
@@ -131,7 +131,7 @@ struct Driver {
             case .failure(let error): outcome.failures.append("raw idle probe: \(error)")
             }
         }
-        if let child = children[.zrpcConcurrent] {
+        if let child = children[.zrpcDefaults] {
             progress("idle probe: ZRPC")
             do {
                 let (idle, clientFailures) = try await ZRPCClientRunner.with(
@@ -142,7 +142,7 @@ struct Driver {
                 ) { runner in
                     await runner.idleProbe()
                 }
-                outcome.idle[.zrpcConcurrent] = idle
+                outcome.idle[.zrpcDefaults] = idle
                 outcome.failures += clientFailures
             } catch {
                 outcome.failures.append("ZRPC idle probe: \(error)")

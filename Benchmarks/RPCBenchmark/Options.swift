@@ -111,7 +111,7 @@ struct UsageError: Error, CustomStringConvertible {
         usage: rpc-benchmark [--quick] [--only R4,R32,P32,A,B,C,D] [--payload 64,1024] [--in-flight 1,16,64,256]
                rpc-benchmark first-call [COUNT]                     (diagnostic: first call of new clients)
                rpc-benchmark in-process [CALLS] [IN-FLIGHT] [PAYLOAD] (diagnostic: client and server in one process)
-               rpc-benchmark serve-raw [--protobuf] | serve-zrpc [--io-thread] | serve-push COUNT SIZE
+               rpc-benchmark serve-raw [--protobuf] | serve-zrpc [--concurrent] | serve-push COUNT SIZE
                                                                     (server children; started by the driver)
         """
     }

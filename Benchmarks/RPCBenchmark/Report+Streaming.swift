@@ -33,9 +33,9 @@ extension Report {
     /// the defaults (A) at 64 B, or the smallest payload measured, and the streaming ratio.
     func summary() -> String {
         let payload = outcome.payloads.first { $0.size == 64 } ?? outcome.payloads.min { $0.size < $1.size }
-        let latency = payload.flatMap { Self.quotient(value(.p50, .zrpcConcurrent, $0), value(.p50, .raw, $0)) }
+        let latency = payload.flatMap { Self.quotient(value(.p50, .zrpcDefaults, $0), value(.p50, .raw, $0)) }
         let throughput = payload.flatMap {
-            Self.quotient(value(.throughput(64), .zrpcConcurrent, $0), value(.throughput(64), .raw, $0))
+            Self.quotient(value(.throughput(64), .zrpcDefaults, $0), value(.throughput(64), .raw, $0))
         }
         let stream = outcome.stream.flatMap { Self.quotient(Self.median($0.zrpc), Self.median($0.raw)) }
         func field(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "nan" }

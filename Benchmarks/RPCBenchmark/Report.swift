@@ -211,7 +211,7 @@ struct Report {
                 + (0..<slices).map { " +\(Self.text(options.idleSlice * ($0 + 1))) |" }.joined()
         )
         lines.append("|---|---:|" + String(repeating: "---:|", count: slices))
-        for contender in [Contender.raw, .zrpcConcurrent] {
+        for contender in [Contender.raw, .zrpcDefaults] {
             guard let idle = outcome.idle[contender] else { continue }
             var line = "| \(contender == .raw ? "raw libzmq" : "ZRPC A") | \(Self.grouped(idle.loadCalls)) |"
             for index in 0..<slices {

@@ -141,16 +141,16 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
     case raw
     /// The raw server that decodes each call and encodes its reply (P32's).
     case rawProtobuf
-    case zrpcConcurrent
-    case zrpcIOThread
+    case zrpcDefaults
+    case zrpcConcurrentHandlers
 
     /// The child's arguments.
     var arguments: [String] {
         switch self {
         case .raw: ["serve-raw"]
         case .rawProtobuf: ["serve-raw", "--protobuf"]
-        case .zrpcConcurrent: ["serve-zrpc"]
-        case .zrpcIOThread: ["serve-zrpc", "--io-thread"]
+        case .zrpcDefaults: ["serve-zrpc"]
+        case .zrpcConcurrentHandlers: ["serve-zrpc", "--concurrent"]
         }
     }
 
@@ -159,8 +159,8 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
         switch self {
         case .raw: "raw ROUTER server"
         case .rawProtobuf: "raw ROUTER server decoding each call"
-        case .zrpcConcurrent: "ZRPC server `.concurrent`"
-        case .zrpcIOThread: "ZRPC server `.ioThread`"
+        case .zrpcDefaults: "ZRPC server, default configuration (handlers `.adaptive`)"
+        case .zrpcConcurrentHandlers: "ZRPC server with `.concurrent` handlers"
         }
     }
 }
@@ -179,14 +179,14 @@ enum Contender: Hashable, Sendable, CaseIterable {
     /// each call's header and request are encoded when sent and decoded by the server, which
     /// encodes a response header and the reply that the client decodes.
     case rawZRPCProtobuf
+    /// The defaults: server handlers `.adaptive`; client callers on the global executor.
+    case zrpcDefaults
+    /// Server defaults; client callers prefer `client.executor` (the I/O thread).
+    case zrpcDefaultsClientExecutor
     /// Server `.concurrent` handlers; client callers on the global executor.
-    case zrpcConcurrent
-    /// Server `.concurrent` handlers; client callers prefer `client.executor` (the I/O thread).
-    case zrpcConcurrentClientExecutor
-    /// Server `.ioThread` handlers; client callers on the global executor.
-    case zrpcIOThread
-    /// Server `.ioThread` handlers; client callers prefer `client.executor`.
-    case zrpcIOThreadClientExecutor
+    case zrpcConcurrentHandlers
+    /// Server `.concurrent` handlers; client callers prefer `client.executor`.
+    case zrpcConcurrentHandlersClientExecutor
 
     /// A short column label.
     var label: String {
@@ -195,10 +195,10 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCFrames: "R4"
         case .rawZRPCBatches: "R32"
         case .rawZRPCProtobuf: "P32"
-        case .zrpcConcurrent: "A"
-        case .zrpcConcurrentClientExecutor: "B"
-        case .zrpcIOThread: "C"
-        case .zrpcIOThreadClientExecutor: "D"
+        case .zrpcDefaults: "A"
+        case .zrpcDefaultsClientExecutor: "B"
+        case .zrpcConcurrentHandlers: "C"
+        case .zrpcConcurrentHandlersClientExecutor: "D"
         }
     }
 
@@ -215,7 +215,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCFrames: "raw, ZRPC frames (\(label))"
         case .rawZRPCBatches: "raw, ZRPC batches (\(label))"
         case .rawZRPCProtobuf: "raw, batches + protobuf-c (\(label))"
-        case .zrpcConcurrent, .zrpcConcurrentClientExecutor, .zrpcIOThread, .zrpcIOThreadClientExecutor: "ZRPC \(label)"
+        case .zrpcDefaults, .zrpcDefaultsClientExecutor, .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor: "ZRPC \(label)"
         }
     }
 
@@ -239,14 +239,14 @@ enum Contender: Hashable, Sendable, CaseIterable {
         switch self {
         case .raw, .rawZRPCFrames, .rawZRPCBatches: .raw
         case .rawZRPCProtobuf: .rawProtobuf
-        case .zrpcConcurrent, .zrpcConcurrentClientExecutor: .zrpcConcurrent
-        case .zrpcIOThread, .zrpcIOThreadClientExecutor: .zrpcIOThread
+        case .zrpcDefaults, .zrpcDefaultsClientExecutor: .zrpcDefaults
+        case .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor: .zrpcConcurrentHandlers
         }
     }
 
     /// Whether its client callers prefer `client.executor`.
     var callersOnClientExecutor: Bool {
-        self == .zrpcConcurrentClientExecutor || self == .zrpcIOThreadClientExecutor
+        self == .zrpcDefaultsClientExecutor || self == .zrpcConcurrentHandlersClientExecutor
     }
 
     /// What the configuration is.
@@ -265,12 +265,14 @@ enum Contender: Hashable, Sendable, CaseIterable {
                 + "reply's header and `EchoReply`, and the server decodes each call and encodes its reply (ZRPC's generated Swift "
                 + "types through protobuf-c): the protobuf-c work ZRPC cannot skip and nothing more, in one blocking loop per side. "
                 + "The gap between P32 and D is the rest of ZRPC's work per call (I/O loop, tasks, deadlines, routing)"
-        case .zrpcConcurrent:
-            "server `.concurrent` handlers (the default), client callers on the global executor (the default)"
-        case .zrpcConcurrentClientExecutor:
-            "server `.concurrent` handlers, client callers in tasks preferring `client.executor` (resumed on the client's I/O thread, no hop)"
-        case .zrpcIOThread: "server `.ioThread` handlers, client callers on the global executor"
-        case .zrpcIOThreadClientExecutor: "server `.ioThread` handlers, client callers preferring `client.executor`"
+        case .zrpcDefaults:
+            "the defaults: server handlers `.adaptive` (on the I/O thread, watched), client callers on the global executor"
+        case .zrpcDefaultsClientExecutor:
+            "server defaults, client callers in tasks preferring `client.executor` (resumed on the client's I/O thread, no hop)"
+        case .zrpcConcurrentHandlers:
+            "server `.concurrent` handlers (the default before `.adaptive`), client callers on the global executor"
+        case .zrpcConcurrentHandlersClientExecutor:
+            "server `.concurrent` handlers, client callers preferring `client.executor`"
         }
     }
 }

@@ -3,22 +3,22 @@ import Foundation
 import Histogram
 import ZRPC
 
-/// The ZRPC server child (`rpc-benchmark serve-zrpc [--io-thread]`): a `Server` hosting the echo
-/// service on `tcp://127.0.0.1:*`, handlers `.concurrent` (default) or `.ioThread`.
+/// The ZRPC server child (`rpc-benchmark serve-zrpc [--concurrent]`): a `Server` hosting the echo
+/// service on `tcp://127.0.0.1:*`, with the default configuration or `.concurrent` handlers.
 enum ZRPCServerChild {
     /// Starts the server, prints its endpoint and serves until the driver goes away.
     ///
-    /// - Parameter ioThread: Run handlers on the server's I/O thread.
-    static func run(ioThread: Bool) async throws {
+    /// - Parameter concurrent: Run handlers on the global executor instead of the default.
+    static func run(concurrent: Bool) async throws {
         var configuration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"])
-        configuration.handlerExecution = ioThread ? .ioThread : .concurrent
+        if concurrent { configuration.handlerExecution = .concurrent }
         configuration.logger.logLevel = .warning
-        configuration.name = ioThread ? "bench-server-io" : "bench-server"
+        configuration.name = concurrent ? "bench-server-concurrent" : "bench-server"
         let server = Server(
             configuration: configuration,
             services: [BenchmarkEchoService(), BenchmarkEchoStreamService()]
         )
-        let label = ioThread ? "serve-zrpc --io-thread" : "serve-zrpc"
+        let label = concurrent ? "serve-zrpc --concurrent" : "serve-zrpc"
         ParentWatchdog.start {
             let statistics = server.statistics.snapshot()
             let counts = [

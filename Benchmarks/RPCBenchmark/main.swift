@@ -20,7 +20,7 @@
 //
 // The executable is also its own server: the driver starts `rpc-benchmark serve-raw`,
 // `rpc-benchmark serve-raw --protobuf`, `rpc-benchmark serve-zrpc` and
-// `rpc-benchmark serve-zrpc --io-thread` (and, for the streaming row, `rpc-benchmark serve-push
+// `rpc-benchmark serve-zrpc --concurrent` (and, for the streaming row, `rpc-benchmark serve-push
 // COUNT SIZE`) as child processes; each
 // binds tcp://127.0.0.1:*, prints `ENDPOINT <endpoint>` and exits as soon as its standard input
 // (a pipe from the driver) closes, so no server outlives the driver, however the driver ends.
@@ -38,7 +38,7 @@ case "serve-raw":
     }
 case "serve-zrpc":
     do {
-        try await ZRPCServerChild.run(ioThread: arguments.dropFirst().contains("--io-thread"))
+        try await ZRPCServerChild.run(concurrent: arguments.dropFirst().contains("--concurrent"))
     } catch {
         FileHandle.standardError.write(Data("serve-zrpc failed: \(error)\n".utf8))
         exit(1)
