@@ -215,7 +215,8 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCFrames: "raw, ZRPC frames (\(label))"
         case .rawZRPCBatches: "raw, ZRPC batches (\(label))"
         case .rawZRPCProtobuf: "raw, batches + protobuf-c (\(label))"
-        case .zrpcDefaults, .zrpcDefaultsClientExecutor, .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor: "ZRPC \(label)"
+        case .zrpcDefaults, .zrpcDefaultsClientExecutor, .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor:
+            "ZRPC \(label)"
         }
     }
 

@@ -11,11 +11,15 @@ import Synchronization
 /// longer than the threshold is logged once, naming the method or the candidate services, and,
 /// when configured, their services are moved off the I/O thread: their later calls run on Swift's
 /// global executor, as with ``Server.HandlerExecution/concurrent``. A handler that
-/// never gives the thread back cannot be interrupted; the log says which one it is.
+/// never gives the thread back cannot be interrupted; the log says which one it is. The watchdog
+/// looks less often while no handler runs (down to every 250 ms), so the first stretch after a
+/// quiet spell may be reported up to that much later.
 final class IOThreadWatch: Sendable {
     /// What the I/O thread is running now: nothing, a known method, or a resumed task.
     private static let idle = -2
     private static let resumedTask = -1
+    /// The longest the watchdog sleeps, once the server has been idle a while (nanoseconds).
+    private static let idleInterval: UInt64 = 250_000_000
 
     private let settings: Server.HandlerExecution.Watchdog
     private let logger: Logger
@@ -104,12 +108,18 @@ final class IOThreadWatch: Sendable {
         let thresholdNanos =
             UInt64(threshold.components.seconds) * 1_000_000_000
             + UInt64(threshold.components.attoseconds / 1_000_000_000)
-        let interval = max(thresholdNanos / 4, 250_000)
+        let busyInterval = max(thresholdNanos / 4, 250_000)
+        var interval = busyInterval
         var reported: UInt64 = 0
+        var lastSeen: UInt64 = 0
         while !stopped.load(ordering: .relaxed) {
             usleep(useconds_t(interval / 1_000))
             let what = running.load(ordering: .acquiring)
             let start = since.load(ordering: .relaxed)
+            // An idle server should not wake this thread 200 times a second: while no handler
+            // code has run since the last look, look half as often, down to 4 times a second.
+            interval = start != lastSeen || what != Self.idle ? busyInterval : min(interval * 2, Self.idleInterval)
+            lastSeen = start
             guard what != Self.idle, start != reported else { continue }
             let held = now &- start
             guard held > thresholdNanos, held < 1 << 62 else { continue }
