@@ -71,6 +71,34 @@ struct CallTable<Value> {
         return value
     }
 
+    /// Changes the value stored for `id` in place; nothing when there is none.
+    mutating func modify(_ id: UInt64, _ body: (inout Value) -> Void) {
+        let slot = slot(for: id)
+        if ids[slot] == id, id != 0, values[slot] != nil {
+            body(&values[slot]!)
+            return
+        }
+        guard !overflow.isEmpty, overflow[id] != nil else { return }
+        body(&overflow[id]!)
+    }
+
+    /// Removes and returns the calls whose value matches `predicate`, in no particular order.
+    mutating func removeAll(where predicate: (Value) -> Bool) -> [Value] {
+        var removed: [Value] = []
+        for slot in ids.indices where ids[slot] != 0 {
+            guard let value = values[slot], predicate(value) else { continue }
+            removed.append(value)
+            values[slot] = nil
+            ids[slot] = 0
+        }
+        for (id, value) in overflow where predicate(value) {
+            overflow.removeValue(forKey: id)
+            removed.append(value)
+        }
+        count -= removed.count
+        return removed
+    }
+
     /// Removes every call and returns their values, in no particular order.
     mutating func removeAll() -> [Value] {
         var removed: [Value] = []

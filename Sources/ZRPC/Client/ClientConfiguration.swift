@@ -31,6 +31,12 @@ extension Client {
         public var streamWindow: Int
         /// How often to retry connecting to a server that is down.
         public var reconnectInterval: Duration
+        /// How often the connection to each server is probed (ZeroMQ heartbeats) while idle.
+        public var heartbeatInterval: Duration
+        /// How long a server may stay silent before its connection counts as lost: its calls in
+        /// flight then fail at once with UNAVAILABLE (a server that exits or is killed is seen
+        /// sooner, as soon as its connection closes).
+        public var heartbeatTimeout: Duration
         /// A name for the client's I/O thread (shown by debuggers).
         public var name: String
         /// The transport context to make the socket in; nil makes one. Share one with a server
@@ -58,6 +64,8 @@ extension Client {
             self.maxFrameBytes = Int64(DecodingLimits.defaults.maxMessageBytes) * 2
             self.streamWindow = 128
             self.reconnectInterval = .milliseconds(100)
+            self.heartbeatInterval = .seconds(1)
+            self.heartbeatTimeout = .seconds(3)
             self.name = "zrpc-client"
             self.transportContext = nil
         }

@@ -20,6 +20,9 @@ public final class ClientStatistics: Sendable {
         /// share a message (up to 32), so `requestsSent / requestMessagesSent` is how well calls
         /// are batched: 1 when they go one by one.
         public var requestMessagesSent: Int
+        /// Calls that failed early because the connection to their server was lost while they
+        /// waited for its answer (UNAVAILABLE, ``RPCError/outcomeUnknown``).
+        public var callsLostWithServer: Int
     }
 
     enum Event {
@@ -27,10 +30,18 @@ public final class ClientStatistics: Sendable {
         case malformedResponse
         /// A message carrying this many requests went to the socket.
         case sentMessage(requests: Int)
+        /// A server's connection was lost with this many calls in flight to it.
+        case lostInFlight(Int)
     }
 
     private let counters = StatisticsCounters(
-        Snapshot(lateResponses: 0, malformedResponses: 0, requestsSent: 0, requestMessagesSent: 0)
+        Snapshot(
+            lateResponses: 0,
+            malformedResponses: 0,
+            requestsSent: 0,
+            requestMessagesSent: 0,
+            callsLostWithServer: 0
+        )
     )
 
     init() {}
@@ -40,6 +51,7 @@ public final class ClientStatistics: Sendable {
         case .lateResponse: counters.add((\.lateResponses, 1))
         case .malformedResponse: counters.add((\.malformedResponses, 1))
         case .sentMessage(let requests): counters.add((\.requestsSent, requests), (\.requestMessagesSent, 1))
+        case .lostInFlight(let calls): counters.add((\.callsLostWithServer, calls))
         }
     }
 

@@ -146,6 +146,17 @@ extension RPCError {
     /// is not idempotent.
     public static let notSentMetadataKey = Metadata.reservedPrefix + "not-sent"
 
+    /// The metadata key the client sets on errors of calls whose server was lost (its process
+    /// died, or the connection broke) after the request was sent and before any answer came:
+    /// the call may or may not have run. A retry layer may repeat it only when the method is safe
+    /// to repeat (idempotent, or with an idempotency key the server honours).
+    public static let outcomeUnknownMetadataKey = Metadata.reservedPrefix + "outcome-unknown"
+
+    /// Whether the call failed with its outcome unknown (``outcomeUnknownMetadataKey``).
+    public var outcomeUnknown: Bool {
+        metadata[Self.outcomeUnknownMetadataKey] == "true"
+    }
+
     /// Whether the failed attempt provably never reached a handler.
     public var neverReachedServer: Bool {
         metadata[Self.notSentMetadataKey] == "true"

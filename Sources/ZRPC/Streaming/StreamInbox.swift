@@ -19,6 +19,8 @@ final class StreamInbox: Sendable {
         var waiter: UnsafeContinuation<SerializedMessage?, any Error>?
         /// Messages taken since credit was last granted.
         var taken = 0
+        /// Whether any message arrived.
+        var received = false
 
         var buffered: Int { messages.count - head }
 
@@ -77,6 +79,7 @@ final class StreamInbox: Sendable {
         }
         let outcome = state.withLock { state -> Outcome in
             if state.end != nil { return .queued }  // the stream ended: late messages are dropped
+            state.received = true
             if let waiter = state.waiter {
                 state.waiter = nil
                 return .delivered(waiter, grant: state.owe(portion: portion))
@@ -113,6 +116,11 @@ final class StreamInbox: Sendable {
     /// Whether the stream ended and the reader has taken every message.
     var isDrained: Bool {
         state.withLock { $0.end != nil && $0.buffered == 0 }
+    }
+
+    /// Whether any message arrived (the peer was running the call).
+    var hasReceived: Bool {
+        state.withLock { $0.received }
     }
 
     /// Whether the stream ended (messages may still wait to be read).

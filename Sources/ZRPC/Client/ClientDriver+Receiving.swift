@@ -1,0 +1,68 @@
+internal import ZeroMQ
+
+extension ClientDriver {
+    /// Reads one message from server `peer`: responses resume their callers, stream frames go to
+    /// their streams, pings are answered.
+    func deliver(_ message: borrowing ReceivedMessage, from peer: Int) {
+        let failure = WireFormat.parse(message, from: 0) { call in
+            switch call.header.kind {
+            case .response(let header)?:
+                guard let waiting = pending.removeValue(for: header.callID), let payload = call.payload else {
+                    statistics.record(.lateResponse)
+                    return
+                }
+                if let stream = waiting.stream { stream.end(with: header) }
+                waiting.continuation.resume(returning: TransportResponse(header: header, payload: payload))
+                resumeDrainWaitersIfIdle()
+            case .streamMessage(let header)?:
+                guard let stream = pending[header.callID]?.stream, let payload = call.payload else {
+                    statistics.record(.lateResponse)
+                    return
+                }
+                if !stream.io.inbox.push(SerializedMessage(frame: payload)) {
+                    failCall(
+                        header.callID,
+                        RPCError(
+                            code: .internal,
+                            message: "the server sent more stream messages than the \(stream.io.inbox.window) granted"
+                        )
+                    )
+                }
+            case .credit(let header)?:
+                pending[header.callID]?.stream?.io.credit.add(Int(header.messages))
+            case .ping(let ping)?:
+                _ = try? peers[peer].socket.send(
+                    WireFormat.frames(header: WireHeaders.pong(nonce: ping.nonce)),
+                    dontWait: true
+                )
+            default:
+                statistics.record(.malformedResponse)
+            }
+        }
+        if failure != nil { statistics.record(.malformedResponse) }
+    }
+
+    /// The connection to server `peer` was lost (it closed, died, or stopped answering
+    /// heartbeats): the calls sent to it fail now with UNAVAILABLE instead of at their deadline.
+    /// Whether a call ran is not known (its request may have been processed), unless it is a
+    /// stream that had received messages; the error says which, so a retry layer can decide.
+    func peerLost(_ peer: Int) {
+        let lost = pending.removeAll { $0.peer == peer && isSent($0) }
+        guard !lost.isEmpty else { return }
+        statistics.record(.lostInFlight(lost.count))
+        let endpoint = peers[peer].endpoint
+        for call in lost {
+            let responded = call.stream?.io.inbox.hasReceived ?? false
+            call.fail(
+                RPCError(
+                    code: .unavailable,
+                    message:
+                        "the connection to \(endpoint) was lost before the server answered"
+                        + (responded ? "" : "; the call may or may not have run"),
+                    metadata: responded ? [:] : [RPCError.outcomeUnknownMetadataKey: "true"]
+                )
+            )
+        }
+        resumeDrainWaitersIfIdle()
+    }
+}

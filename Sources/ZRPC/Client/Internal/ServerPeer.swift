@@ -1,0 +1,63 @@
+import Foundation
+internal import ZeroMQ
+
+/// One server a client talks to: a DEALER socket connected to its endpoint alone, and a PAIR
+/// socket reading that socket's monitor, which says when the connection is lost (the server
+/// closed it or died, or stopped answering heartbeats).
+///
+/// One socket per endpoint, rather than one DEALER connected to all of them, is what lets the
+/// client know which server each call went to, and so fail exactly the calls of a server that
+/// went away.
+struct ServerPeer {
+    let endpoint: String
+    let socket: Socket
+    let events: Socket
+
+    /// Makes the sockets (on the I/O thread); ``connect()`` starts connecting.
+    init(endpoint: String, context: Context, configuration: Client.Configuration) throws {
+        self.endpoint = endpoint
+        socket = try Socket(context, type: .dealer)
+        do {
+            try socket.set(.immediate, true)  // messages go only to a connected server
+            try socket.set(.sendHighWaterMark, 100_000)
+            try socket.set(.receiveHighWaterMark, 100_000)
+            try socket.set(.maxMessageSize, configuration.maxFrameBytes)
+            try socket.set(.reconnectInterval, configuration.reconnectInterval)
+            try socket.set(.heartbeatInterval, configuration.heartbeatInterval)
+            try socket.set(.heartbeatTimeout, configuration.heartbeatTimeout)
+            let monitor = "inproc://zrpc-client-monitor-\(UUID().uuidString)"
+            try socket.monitor(monitor, events: .disconnected)
+            events = try Socket(context, type: .pair)
+            try events.connect(monitor)
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    /// Starts connecting (libzmq connects and reconnects in the background).
+    func connect(poller: DescriptorPoller) throws {
+        try socket.connect(endpoint)
+        try poller.add(socket)
+        try poller.add(events)
+    }
+
+    /// Whether either socket may hold something its descriptor did not announce.
+    var mayHaveUnannouncedEvents: Bool {
+        socket.mayHaveUnannouncedEvents || events.mayHaveUnannouncedEvents
+    }
+
+    /// Whether a connection was lost since the last look (reads every queued monitor event).
+    func connectionLost() throws -> Bool {
+        var lost = false
+        while let event = try events.receiveMonitorEvent(dontWait: true) {
+            if event.event.contains(.disconnected) { lost = true }
+        }
+        return lost
+    }
+
+    func close() {
+        events.close()
+        socket.close()
+    }
+}
