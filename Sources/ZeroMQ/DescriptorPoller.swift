@@ -74,6 +74,20 @@ public final class DescriptorPoller {
         return targets.count - 1
     }
 
+    /// Stops watching a socket added with ``add(_:)``; the entries after it move down one index.
+    ///
+    /// - Parameter socket: The socket (nothing happens if it is not watched).
+    public func remove(_ socket: Socket) {
+        let index = targets.firstIndex { target in
+            if case .socket(let watched) = target { return watched === socket }
+            return false
+        }
+        guard let index else { return }
+        targets.remove(at: index)
+        descriptors.remove(at: index)
+        ready.remove(at: index)
+    }
+
     /// Waits until an entry may be ready or the timeout passes.
     ///
     /// A socket entry that is ready may still have nothing to read (its notification was about

@@ -139,10 +139,16 @@ public final class Server: Service, Sendable {
             throw RPCError(code: .failedPrecondition, message: "the server ran before: make a new one")
         }
         let (loop, context) = try await start()
+        let announcer = makeAnnouncer()
+        let announcing = announcer.map { announcer in Task { await announcer.run() } }
         await shutdown.wait()
+        await announcer?.beginDraining()
         let grace = Task.isCancelled ? Duration.zero : configuration.gracePeriod
         let deadline = ContinuousClock.now.advanced(by: grace)
         await withCheckedContinuation { done in loop.submit(.drain(deadline: deadline, done: done)) }
+        await announcer?.withdraw()
+        announcing?.cancel()
+        await announcing?.value
         await loop.shutdown()
         watch?.stop()
         if configuration.transportContext == nil { context.shutdown() }
@@ -155,6 +161,25 @@ public final class Server: Service, Sendable {
     /// ``run()`` too (it then returns as soon as it has bound).
     public func beginGracefulShutdown() {
         shutdown.request()
+    }
+
+    /// The directory announcer, when the configuration names a directory (nil, logged, when its
+    /// client cannot be made).
+    private func makeAnnouncer() -> DirectoryAnnouncer? {
+        guard let registration = configuration.directory else { return nil }
+        let endpoints = endpoints
+        do {
+            return try DirectoryAnnouncer(
+                registration: registration,
+                services: registry.services,
+                endpoints: { endpoints.value },
+                health: health,
+                logger: configuration.logger
+            )
+        } catch {
+            configuration.logger.error("cannot announce to the directory", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// Makes the context and binds on a new I/O thread.

@@ -42,6 +42,9 @@ extension Server {
         /// The transport context to make the socket in; nil makes one. Share one with clients in
         /// this process to serve them over `inproc://`.
         public var transportContext: TransportContext?
+        /// Where the server announces its services, so clients can find them by name; nil (the
+        /// default) announces nothing.
+        public var directory: DirectoryRegistration?
 
         /// Creates a configuration.
         ///
@@ -63,6 +66,7 @@ extension Server {
             self.logger = logger
             self.name = "zrpc-server"
             self.transportContext = nil
+            self.directory = nil
         }
     }
 

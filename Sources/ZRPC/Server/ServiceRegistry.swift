@@ -39,6 +39,9 @@ struct ServiceRegistry: Sendable {
         handlers[method.service]?[method.method]
     }
 
+    /// The full names of the hosted services.
+    var services: [String] { handlers.keys.sorted() }
+
     func hosts(service: String) -> Bool {
         handlers[service] != nil
     }
