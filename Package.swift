@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ZRPCProcessKit", targets: ["ZRPCProcessKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
         .executable(name: "zrpc-fault-service", targets: ["zrpc-fault-service"]),
+        .plugin(name: "ZRPCGenPlugin", targets: ["ZRPCGenPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -107,6 +108,9 @@ let package = Package(
         ),
         .target(name: "ZRPCGenerator", dependencies: ["ProtobufC", "ZRPCDescriptorC"]),
         .executableTarget(name: "zrpc-gen", dependencies: ["ZRPCGenerator"]),
+        // Runs zrpc-gen on a package's .proto files during its build (docs/CODEGEN.md, "The build plugin");
+        // Examples/PluginDemo uses it, and Scripts/plugin-check.sh builds that example.
+        .plugin(name: "ZRPCGenPlugin", capability: .buildTool(), dependencies: ["zrpc-gen"]),
 
         // MARK: Examples
         .target(

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Checks the formatting of every hand-written Swift file with the repository's .swift-format
 # (swift-format ships with the toolchain). Generated code (Generated/ folders, *.zrpc.swift) is
-# left as zrpc-gen writes it. Fix what it finds with: Scripts/lint.sh --fix
+# left as zrpc-gen writes it, and an example package's own .build folder is skipped. Fix what it
+# finds with: Scripts/lint.sh --fix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find Sources Tests Examples Benchmarks -name '*.swift' -not -path '*/Generated/*' -not -name '*.zrpc.swift' | sort)
+mapfile -t files < <(find Sources Tests Examples Benchmarks Plugins -name '*.swift' -not -path '*/Generated/*' \
+    -not -path '*/.build/*' -not -name '*.zrpc.swift' | sort)
 if [ "${1:-}" = "--fix" ]; then
     swift format format --in-place "${files[@]}"
 fi

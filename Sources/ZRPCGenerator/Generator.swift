@@ -47,11 +47,12 @@ public struct Generator {
         for file in set.file { try checkSupported(file) }
 
         var outputs: [OutputFile] = []
-        if options.emit != .services {
+        if options.emit != .services && !options.cOut.isEmpty {
             let cFiles = try protoc.cCode(for: set.file.map(\.name), in: work.path)
             outputs = cFiles.map { OutputFile(path: join(options.cOut, $0.path), contents: $0.contents) }
             outputs.append(moduleMap())
         }
+        guard !options.swiftOut.isEmpty else { return outputs }
 
         let index = SchemaIndex(files: set.file)
         var models: [String: MessageModel] = [:]

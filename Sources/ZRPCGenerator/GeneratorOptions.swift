@@ -25,9 +25,10 @@ public struct GeneratorOptions: Sendable, Equatable {
     public var arguments: [String] = []
     /// Folders searched for `.proto` files and their imports (`--proto-path`).
     public var protoPaths: [String] = []
-    /// Where the Swift files go (`--swift-out`).
+    /// Where the Swift files go (`--swift-out`); empty: no Swift is written.
     public var swiftOut: String = ""
-    /// Where protoc-c's C files go (`--c-out`): sources at the top, headers under `include/`.
+    /// Where protoc-c's C files go (`--c-out`): sources at the top, headers under `include/`; empty:
+    /// no C is written (the C module is built elsewhere, say by the build plugin in another target).
     public var cOut: String = ""
     /// The name of the C target that builds `cOut` (`--c-module`; default: the first proto
     /// file's name in UpperCamelCase followed by `ProtoC`, e.g. `EchoProtoC` for `echo.proto`).
@@ -48,7 +49,7 @@ public struct GeneratorOptions: Sendable, Equatable {
 
     /// The usage text.
     public static let usage = """
-        usage: zrpc-gen --proto-path DIR [--proto-path DIR…] --swift-out DIR [--c-out DIR]
+        usage: zrpc-gen --proto-path DIR [--proto-path DIR…] [--swift-out DIR] [--c-out DIR]
                         [--c-module NAME] [--access public|package|internal] [--protoc-c PATH]
                         [--swift-module NAME] [--emit all|messages|services]
                         [--messages-module NAME] [--version]
@@ -56,7 +57,8 @@ public struct GeneratorOptions: Sendable, Equatable {
 
         Runs protoc-c for the C code and the descriptors, then writes Swift messages, server
         protocols and client stubs. FILE paths are relative to a --proto-path; imported files are
-        generated too. --c-out is required unless --emit services. docs/CODEGEN.md has the details.
+        generated too. Swift is written when --swift-out is given, C when --c-out is (never with
+        --emit services); at least one is required. docs/CODEGEN.md has the details.
         """
 
     /// Creates empty options.
@@ -96,11 +98,13 @@ public struct GeneratorOptions: Sendable, Equatable {
 
     private mutating func validate() throws {
         if protoPaths.isEmpty { throw GeneratorError("--proto-path is required\n\n\(Self.usage)") }
-        if swiftOut.isEmpty { throw GeneratorError("--swift-out is required\n\n\(Self.usage)") }
         guard [Emit.all, .messages, .services].contains(emit) else {
             throw GeneratorError("--emit must be all, messages or services, not \(emit)")
         }
-        if cOut.isEmpty && emit != .services { throw GeneratorError("--c-out is required\n\n\(Self.usage)") }
+        if swiftOut.isEmpty && (cOut.isEmpty || emit == .services) {
+            let needed = emit == .services ? "--swift-out" : "--swift-out or --c-out (or both)"
+            throw GeneratorError("\(needed) is required\n\n\(Self.usage)")
+        }
         if files.isEmpty { throw GeneratorError("no .proto files given\n\n\(Self.usage)") }
         if cModule.isEmpty, let first = files.first {
             let base = first.split(separator: "/").last.map { String($0.dropLast(".proto".count)) } ?? ""

@@ -70,8 +70,8 @@ struct BadInputTests {
         "command-line mistakes",
         arguments: [
             (["--swift-out", "x", "--c-out", "y", "a.proto"], "--proto-path is required"),
-            (["--proto-path", "p", "--c-out", "y", "a.proto"], "--swift-out is required"),
-            (["--proto-path", "p", "--swift-out", "x", "a.proto"], "--c-out is required"),
+            (["--proto-path", "p", "a.proto"], "--swift-out or --c-out (or both) is required"),
+            (["--proto-path", "p", "--c-out", "y", "--emit", "services", "a.proto"], "--swift-out is required"),
             (["--proto-path", "p", "--swift-out", "x", "--c-out", "y"], "no .proto files given"),
             (
                 ["--proto-path", "p", "--swift-out", "x", "--c-out", "y", "--frobnicate", "a.proto"],

@@ -13,10 +13,12 @@ struct OptionsTests {
         service Orders { rpc Place(Order) returns (Order); }
         """
 
-    /// Writes the proto into a fresh folder and runs zrpc-gen there with `arguments` added.
+    /// Writes the proto into a fresh folder and runs zrpc-gen there with `arguments` added (and
+    /// `--swift-out swiftOut` unless it is `nil`).
     private func generate(
         _ arguments: [String],
-        file: String = "shop-orders.proto"
+        file: String = "shop-orders.proto",
+        swiftOut: String? = "Out"
     ) async throws -> [Generator.OutputFile] {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "zrpc-gen-options-\(UUID().uuidString)"
@@ -25,7 +27,7 @@ struct OptionsTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.proto.write(to: folder.appendingPathComponent(file), atomically: true, encoding: .utf8)
         let options = try GeneratorOptions(
-            arguments: ["--proto-path", folder.path, "--swift-out", "Out"] + arguments + [file]
+            arguments: ["--proto-path", folder.path] + (swiftOut.map { ["--swift-out", $0] } ?? []) + arguments + [file]
         )
         return try await generateOffPool(options)
     }
@@ -63,6 +65,24 @@ struct OptionsTests {
         #expect(imports == ["import ShopMessages", "import ZRPC"])
         #expect(file.contents.contains("protocol ServiceProtocol: RPCService"))
         #expect(!file.contents.contains("struct Shop_Order"))
+    }
+
+    @Test("without --c-out only Swift is written; it imports the C module built elsewhere")
+    func swiftOnly() async throws {
+        let files = try await generate(["--c-module", "ShopC"])
+        #expect(files.map(\.path) == ["Out/shop-orders.zrpc.swift"])
+        #expect(try swift(files).contents.contains("import ShopC\n"))
+    }
+
+    @Test("without --swift-out only C is written: sources, headers under include/, the module map")
+    func cOnly() async throws {
+        let files = try await generate(["--c-out", "OutC", "--c-module", "ShopC"], swiftOut: nil)
+        #expect(
+            files.map(\.path) == [
+                "OutC/include/shop-orders.pb-c.h", "OutC/shop-orders.pb-c.c", "OutC/include/module.modulemap",
+            ]
+        )
+        #expect(files.contains { $0.contents.contains("module ShopC {") })
     }
 
     @Test("the header names zrpc-gen, its version and the command line")
