@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ZRPCProcessKit", targets: ["ZRPCProcessKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
         .executable(name: "zrpc-fault-service", targets: ["zrpc-fault-service"]),
+        .executable(name: "zrpc-directory", targets: ["zrpc-directory"]),
         .plugin(name: "ZRPCGenPlugin", targets: ["ZRPCGenPlugin"]),
     ],
     dependencies: [
@@ -93,6 +94,15 @@ let package = Package(
             name: "zrpc-fault-service",
             dependencies: [
                 "ZRPCTestKit",
+                "ZRPC",
+                "ZRPCProcessKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "zrpc-directory",
+            dependencies: [
                 "ZRPC",
                 "ZRPCProcessKit",
                 .product(name: "Logging", package: "swift-log"),

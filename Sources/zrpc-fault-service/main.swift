@@ -4,7 +4,8 @@
 //                                                 names the bound endpoint)
 //
 // Set faults remotely with zrpc.testkit.Faulty/Configure; read what it received with GetStats.
-// With ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
+// With ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes; with
+// ZRPC_DIRECTORY=ENDPOINT it announces itself to that directory every 200 ms (lease 600 ms).
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -99,6 +99,14 @@ struct CallTable<Value> {
         return removed
     }
 
+    /// Calls `body` with every value, in no particular order.
+    func forEach(_ body: (Value) -> Void) {
+        for slot in ids.indices where ids[slot] != 0 {
+            if let value = values[slot] { body(value) }
+        }
+        for value in overflow.values { body(value) }
+    }
+
     /// Removes every call and returns their values, in no particular order.
     mutating func removeAll() -> [Value] {
         var removed: [Value] = []

@@ -67,7 +67,14 @@ public final class Client: Service, Sendable {
     private init(configuration: Configuration, inProcess: InProcessServer?) throws {
         self.configuration = configuration
         self.inProcess = inProcess
-        self.peer = inProcess == nil ? configuration.endpoints.joined(separator: ",") : "in-process"
+        self.peer =
+            if inProcess != nil {
+                "in-process"
+            } else if let lookup = configuration.directory {
+                "\(lookup.service) via \(lookup.directory.joined(separator: ","))"
+            } else {
+                configuration.endpoints.joined(separator: ",")
+            }
         let resilience = try configuration.resilience.makeLayers(logger: configuration.logger)
         self.resilience = resilience
         do {
@@ -163,11 +170,18 @@ public final class Client: Service, Sendable {
                 "resilience": "\(configuration.resilience.summary)",
             ]
         )
+        let watcher = configuration.directory.map { lookup in
+            Task { [loop, logger = configuration.logger] in
+                await DirectoryWatcher(lookup: lookup, loop: loop, logger: logger).run()
+            }
+        }
         await shutdown.wait()
         connection.stopping()
         if !Task.isCancelled {
             await withCheckedContinuation { done in loop.submit(.drain(done)) }
         }
+        watcher?.cancel()
+        await watcher?.value
         await loop.shutdown()
         if configuration.transportContext == nil { context.shutdown() }
         connection.stopped()

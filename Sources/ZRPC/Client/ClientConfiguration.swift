@@ -42,6 +42,9 @@ extension Client {
         /// The transport context to make the socket in; nil makes one. Share one with a server
         /// in this process to call it over `inproc://`.
         public var transportContext: TransportContext?
+        /// Where to find the servers by service name; when set, ``endpoints`` is ignored and the
+        /// servers are those the directory lists for the service.
+        public var directory: DirectoryLookup?
 
         /// Creates a configuration.
         ///
@@ -68,6 +71,7 @@ extension Client {
             self.heartbeatTimeout = .seconds(3)
             self.name = "zrpc-client"
             self.transportContext = nil
+            self.directory = nil
         }
     }
 }

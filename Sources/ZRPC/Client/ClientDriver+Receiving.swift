@@ -31,6 +31,7 @@ extension ClientDriver {
             case .credit(let header)?:
                 pending[header.callID]?.stream?.io.credit.add(Int(header.messages))
             case .ping(let ping)?:
+                guard peers[peer].state != .closed else { return }
                 _ = try? peers[peer].socket.send(
                     WireFormat.frames(header: WireHeaders.pong(nonce: ping.nonce)),
                     dontWait: true
@@ -48,6 +49,7 @@ extension ClientDriver {
     /// stream that had received messages; the error says which, so a retry layer can decide.
     func peerLost(_ peer: Int) {
         let lost = pending.removeAll { $0.peer == peer && isSent($0) }
+        if peers[peer].state == .retired { peers[peer].close(poller: poller) }
         guard !lost.isEmpty else { return }
         statistics.record(.lostInFlight(lost.count))
         let endpoint = peers[peer].endpoint
@@ -64,5 +66,45 @@ extension ClientDriver {
             )
         }
         resumeDrainWaitersIfIdle()
+    }
+}
+
+extension ClientDriver {
+    /// Follows a directory update: endpoints not known yet get a server peer (connected now),
+    /// those left out are retired (no new calls; closed once their calls are done), and one that
+    /// comes back is active again.
+    func setEndpoints(_ endpoints: [String]) {
+        let wanted = Set(endpoints)
+        for index in peers.indices where peers[index].state == .active && !wanted.contains(peers[index].endpoint) {
+            peers[index].state = .retired
+        }
+        for endpoint in endpoints {
+            if let index = peers.firstIndex(where: { $0.endpoint == endpoint && $0.state != .closed }) {
+                peers[index].state = .active
+                continue
+            }
+            do {
+                let peer = try ServerPeer(endpoint: endpoint, context: context, configuration: configuration)
+                if let poller { try peer.connect(poller: poller) }
+                peers.append(peer)
+            } catch {
+                configuration.logger.warning(
+                    "cannot connect to a server the directory lists",
+                    metadata: ["endpoint": "\(endpoint)", "error": "\(error)"]
+                )
+            }
+        }
+        closeIdleRetiredPeers()
+        sendBlocked = false  // a new server may take what waits
+    }
+
+    /// Closes the retired peers no call in flight still uses.
+    func closeIdleRetiredPeers() {
+        guard peers.contains(where: { $0.state == .retired }) else { return }
+        var busy = Set<Int>()
+        pending.forEach { busy.insert($0.peer) }
+        for index in peers.indices where peers[index].state == .retired && !busy.contains(index) {
+            peers[index].close(poller: poller)
+        }
     }
 }

@@ -15,7 +15,7 @@ extension ClientDriver {
     /// under way (a stream's message, half-close or credit) goes to that call's server, and a
     /// message holding one is sent there or waits.
     func flushOutbound() {
-        guard !peers.isEmpty else {  // no endpoint: calls wait for their deadline
+        guard peers.contains(where: { $0.state == .active }) else {  // no server: calls wait, up to their deadline
             sendBlocked = true
             return
         }
@@ -30,7 +30,7 @@ extension ClientDriver {
             }
             let first = outbound[outboundHead]
             let pinned = first.opensCall ? nil : pending[first.id]?.peer
-            var target = pinned ?? nextPeer
+            var target = pinned ?? nextActivePeer()
             var holdsPinned = pinned != nil
             var end = outboundHead
             while end < outbound.count, !message.isFull {
@@ -72,12 +72,25 @@ extension ClientDriver {
     ///
     /// - Returns: The server that took it; nil when none could (it would block).
     private func send(_ message: WireFormat.OutgoingMessage, preferring preferred: Int, canMove: Bool) throws -> Int? {
-        let tries = canMove ? peers.count : 1
-        for offset in 0..<tries {
+        guard canMove else {
+            guard peers[preferred].state != .closed else { return nil }
+            return try peers[preferred].socket.send(message.frames, dontWait: true) ? preferred : nil
+        }
+        for offset in 0..<peers.count {
             let index = (preferred + offset) % peers.count
+            guard peers[index].state == .active else { continue }
             if try peers[index].socket.send(message.frames, dontWait: true) { return index }
         }
         return nil
+    }
+
+    /// The server new calls go to next: `nextPeer`, or the first active one after it.
+    private func nextActivePeer() -> Int {
+        for offset in 0..<peers.count {
+            let index = (nextPeer + offset) % peers.count
+            if peers[index].state == .active { return index }
+        }
+        return nextPeer % max(peers.count, 1)
     }
 
     /// Records which server the calls opened by `batch` went to.
@@ -111,7 +124,7 @@ extension ClientDriver {
     }
 
     func sendCancel(_ id: UInt64, to peer: Int) {
-        guard peers.indices.contains(peer) else { return }
+        guard peers.indices.contains(peer), peers[peer].state != .closed else { return }
         _ = try? peers[peer].socket.send(WireFormat.frames(header: WireHeaders.cancel(callID: id)), dontWait: true)
     }
 }

@@ -34,6 +34,8 @@ final class ClientDriver: IOLoopDriver {
         case drain(CheckedContinuation<Void, Never>)
         /// A call id that will never start (its request could not be sent).
         case skip(UInt64)
+        /// Where the service is served now (from the directory): new calls go to these endpoints.
+        case setEndpoints([String])
     }
 
     struct Pending {
@@ -65,8 +67,13 @@ final class ClientDriver: IOLoopDriver {
 
     let configuration: Client.Configuration
     let statistics: ClientStatistics
-    /// One per endpoint, in the configuration's order.
+    /// One per endpoint, in the order they became known; closed ones keep their place, so a
+    /// call's peer index stays valid.
     var peers: [ServerPeer] = []
+    /// The poller the peers' sockets are added to (set by `start`).
+    var poller: DescriptorPoller?
+    /// The context new peers' sockets are made in.
+    let context: Context
     var pending = CallTable<Pending>()
     var timers = TimerQueue<UInt64>()
     /// Calls not sent yet: started in this loop round, or waiting for a socket to accept them
@@ -90,17 +97,19 @@ final class ClientDriver: IOLoopDriver {
     init(context: Context, configuration: Client.Configuration, statistics: ClientStatistics) throws {
         self.configuration = configuration
         self.statistics = statistics
+        self.context = context
         do {
-            for endpoint in configuration.endpoints {
+            for endpoint in configuration.directory == nil ? configuration.endpoints : [] {
                 peers.append(try ServerPeer(endpoint: endpoint, context: context, configuration: configuration))
             }
         } catch {
-            for peer in peers { peer.close() }
+            for index in peers.indices { peers[index].close(poller: nil) }
             throw error
         }
     }
 
     func start(poller: DescriptorPoller, loop: IOLoop<ClientDriver>) throws {
+        self.poller = poller
         for peer in peers { try peer.connect(poller: poller) }
     }
 
@@ -141,6 +150,8 @@ final class ClientDriver: IOLoopDriver {
             resumeDrainWaitersIfIdle()
         case .skip(let id):
             earlyCancels.skip(id)
+        case .setEndpoints(let endpoints):
+            setEndpoints(endpoints)
         }
     }
 
@@ -163,14 +174,14 @@ final class ClientDriver: IOLoopDriver {
             )
         case .drain(let done):
             done.resume()
-        case .cancel, .skip, .streamMessage, .streamEnd, .grant:
+        case .cancel, .skip, .streamMessage, .streamEnd, .grant, .setEndpoints:
             break
         }
     }
 
     func serviceSockets(limit: Int) throws {
         for _ in 0..<16 {
-            for index in peers.indices {
+            for index in peers.indices where peers[index].state != .closed {
                 try peers[index].socket.receiveWaiting(
                     limit: limit,
                     maxFrames: WireFormat.maxFrames,
@@ -183,7 +194,7 @@ final class ClientDriver: IOLoopDriver {
             guard outboundHead < outbound.count else { return }
             // Still blocked. Reading processed libzmq's commands, and one may have made a socket
             // writable (a server connected) without signalling its descriptor again: ask.
-            guard try peers.contains(where: { !(try $0.socket.events).isEmpty }) else { return }
+            guard try peers.contains(where: { try $0.state == .active && !$0.socket.events.isEmpty }) else { return }
         }
     }
 
@@ -195,6 +206,7 @@ final class ClientDriver: IOLoopDriver {
 
     var nextDeadline: ContinuousClock.Instant? {
         timers.dropStale(where: { pending[$0] == nil }, live: pending.count)
+        closeIdleRetiredPeers()
         return timers.nextDeadline
     }
 
@@ -224,7 +236,7 @@ final class ClientDriver: IOLoopDriver {
         }
         for waiter in drainWaiters { waiter.resume() }
         drainWaiters.removeAll()
-        for peer in peers { peer.close() }
+        for index in peers.indices { peers[index].close(poller: poller) }
     }
 
     func isSent(_ call: Pending) -> Bool {

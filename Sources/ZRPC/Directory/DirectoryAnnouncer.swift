@@ -12,7 +12,8 @@ final class DirectoryAnnouncer: Sendable {
     private let health: HealthStatus
     private let logger: Logger
     private let client: Client
-    private let instance = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString)"
+    private let instance =
+        "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString)"
     private let draining = Atomic<Bool>(false)
 
     init(

@@ -26,7 +26,9 @@ struct DirectoryTable {
         )
         let before = entries[announcement.instance]
         entries[announcement.instance] = entry
-        if before.map({ $0.services != entry.services || $0.endpoints != entry.endpoints || $0.accepting != entry.accepting })
+        if before.map({
+            $0.services != entry.services || $0.endpoints != entry.endpoints || $0.accepting != entry.accepting
+        })
             ?? true
         {
             version += 1

@@ -9,9 +9,21 @@ internal import ZeroMQ
 /// client know which server each call went to, and so fail exactly the calls of a server that
 /// went away.
 struct ServerPeer {
+    /// Whether the client sends it new calls.
+    enum State {
+        /// New calls go to it.
+        case active
+        /// Left out of the endpoints (a directory update): no new calls; the calls already sent
+        /// to it finish, then it is closed.
+        case retired
+        /// Its sockets are closed.
+        case closed
+    }
+
     let endpoint: String
     let socket: Socket
     let events: Socket
+    var state = State.active
 
     /// Makes the sockets (on the I/O thread); ``connect()`` starts connecting.
     init(endpoint: String, context: Context, configuration: Client.Configuration) throws {
@@ -44,7 +56,7 @@ struct ServerPeer {
 
     /// Whether either socket may hold something its descriptor did not announce.
     var mayHaveUnannouncedEvents: Bool {
-        socket.mayHaveUnannouncedEvents || events.mayHaveUnannouncedEvents
+        state != .closed && (socket.mayHaveUnannouncedEvents || events.mayHaveUnannouncedEvents)
     }
 
     /// Whether a connection was lost since the last look (reads every queued monitor event).
@@ -56,7 +68,12 @@ struct ServerPeer {
         return lost
     }
 
-    func close() {
+    /// Closes both sockets and stops polling them.
+    mutating func close(poller: DescriptorPoller?) {
+        guard state != .closed else { return }
+        state = .closed
+        poller?.remove(socket)
+        poller?.remove(events)
         events.close()
         socket.close()
     }
