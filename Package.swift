@@ -174,6 +174,7 @@ let package = Package(
                 "ZRPC",
                 "ZeroMQ",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/RPCBenchmark"
         ),

@@ -1,3 +1,6 @@
+import Logging
+import ZRPC
+
 /// The driver: for each payload size, starts the server children its contenders need (raw, raw
 /// decoding each call, ZRPC with its defaults, ZRPC with `.concurrent` handlers), measures every contender in
 /// interleaved rounds from this process, and stops the children (always, whatever failed). Each
@@ -24,6 +27,23 @@ struct Driver {
     /// Runs every measurement; failures are recorded in the outcome, not thrown.
     func run() async -> Outcome {
         var outcome = Outcome()
+        // The directory contender E resolves the default server through; it runs here, in the driver.
+        let directory = Server(
+            configuration: .init(
+                endpoints: ["tcp://127.0.0.1:*"],
+                logger: Logger(label: "bench-directory") { _ in SwiftLogNoOpLogHandler() }
+            ),
+            services: [ServiceDirectory()]
+        )
+        Task { try await directory.run() }  // ends when the defer below asks it to
+        defer { directory.beginGracefulShutdown() }
+        let directoryEndpoint: String
+        do {
+            directoryEndpoint = try await directory.listeningEndpoints[0]
+        } catch {
+            outcome.failures.append("the directory did not start: \(error)")
+            return outcome
+        }
         for size in options.payloadSizes {
             let payload: Payload
             do {
@@ -38,9 +58,10 @@ struct Driver {
             defer { for child in children.values { child.stop() } }
             for kind in ServerKind.allCases where options.contenders.contains(where: { $0.server == kind }) {
                 do {
-                    let child = try ChildProcess(arguments: kind.arguments)
+                    let arguments = kind.arguments(directoryEndpoint: directoryEndpoint)
+                    let child = try ChildProcess(arguments: arguments)
                     children[kind] = child
-                    progress("started \(kind.arguments.joined(separator: " ")) (pid \(child.pid)) on \(child.endpoint)")
+                    progress("started \(arguments.joined(separator: " ")) (pid \(child.pid)) on \(child.endpoint)")
                 } catch {
                     outcome.failures.append("server child: \(error)")
                 }
@@ -57,6 +78,7 @@ struct Driver {
                     let part = await measureRound(
                         contender,
                         child: child,
+                        directory: contender == .zrpcDirectory ? directoryEndpoint : nil,
                         payload: payload,
                         failures: &outcome.failures
                     )
@@ -73,7 +95,7 @@ struct Driver {
             }
             for (kind, child) in children where !child.isRunning {
                 outcome.failures.append(
-                    "server child \(kind.arguments.joined(separator: " ")) (pid \(child.pid)) exited during the run"
+                    "server child \(kind.arguments(directoryEndpoint: directoryEndpoint).joined(separator: " ")) (pid \(child.pid)) exited during the run"
                 )
             }
         }
@@ -84,6 +106,7 @@ struct Driver {
     private func measureRound(
         _ contender: Contender,
         child: ChildProcess,
+        directory: String?,
         payload: Payload,
         failures: inout [String]
     ) async -> ContenderResult {
@@ -100,6 +123,7 @@ struct Driver {
         do {
             let (result, clientFailures) = try await ZRPCClientRunner.with(
                 endpoint: child.endpoint,
+                directory: directory,
                 server: child.counters,
                 payload: payload,
                 options: options

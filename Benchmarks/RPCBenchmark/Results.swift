@@ -144,12 +144,12 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
     case zrpcDefaults
     case zrpcConcurrentHandlers
 
-    /// The child's arguments.
-    var arguments: [String] {
+    /// The child's arguments; the default server announces itself to the driver's directory.
+    func arguments(directoryEndpoint: String) -> [String] {
         switch self {
         case .raw: ["serve-raw"]
         case .rawProtobuf: ["serve-raw", "--protobuf"]
-        case .zrpcDefaults: ["serve-zrpc"]
+        case .zrpcDefaults: ["serve-zrpc", "--directory", directoryEndpoint]
         case .zrpcConcurrentHandlers: ["serve-zrpc", "--concurrent"]
         }
     }
@@ -187,6 +187,9 @@ enum Contender: Hashable, Sendable, CaseIterable {
     case zrpcConcurrentHandlers
     /// Server `.concurrent` handlers; client callers prefer `client.executor`.
     case zrpcConcurrentHandlersClientExecutor
+    /// A's server and callers, but the client finds the server through a `ServiceDirectory`
+    /// (it names the service, not the endpoint).
+    case zrpcDirectory
 
     /// A short column label.
     var label: String {
@@ -199,6 +202,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .zrpcDefaultsClientExecutor: "B"
         case .zrpcConcurrentHandlers: "C"
         case .zrpcConcurrentHandlersClientExecutor: "D"
+        case .zrpcDirectory: "E"
         }
     }
 
@@ -215,7 +219,8 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCFrames: "raw, ZRPC frames (\(label))"
         case .rawZRPCBatches: "raw, ZRPC batches (\(label))"
         case .rawZRPCProtobuf: "raw, batches + protobuf-c (\(label))"
-        case .zrpcDefaults, .zrpcDefaultsClientExecutor, .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor:
+        case .zrpcDefaults, .zrpcDefaultsClientExecutor, .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor,
+            .zrpcDirectory:
             "ZRPC \(label)"
         }
     }
@@ -242,6 +247,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCProtobuf: .rawProtobuf
         case .zrpcDefaults, .zrpcDefaultsClientExecutor: .zrpcDefaults
         case .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor: .zrpcConcurrentHandlers
+        case .zrpcDirectory: .zrpcDefaults
         }
     }
 
@@ -274,6 +280,9 @@ enum Contender: Hashable, Sendable, CaseIterable {
             "server `.concurrent` handlers (the default before `.adaptive`), client callers on the global executor"
         case .zrpcConcurrentHandlersClientExecutor:
             "server `.concurrent` handlers, client callers preferring `client.executor`"
+        case .zrpcDirectory:
+            "A's server and callers, the client naming the service: it resolves the server through a directory "
+                + "(`ServiceDirectory` in the driver process, which A's server announces itself to); calls then go straight to the server"
         }
     }
 }

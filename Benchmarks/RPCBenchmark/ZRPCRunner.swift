@@ -9,9 +9,10 @@ enum ZRPCServerChild {
     /// Starts the server, prints its endpoint and serves until the driver goes away.
     ///
     /// - Parameter concurrent: Run handlers on the global executor instead of the default.
-    static func run(concurrent: Bool) async throws {
+    static func run(concurrent: Bool, directory: String?) async throws {
         var configuration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"])
         if concurrent { configuration.handlerExecution = .concurrent }
+        if let directory { configuration.directory = .init(directory: [directory]) }
         configuration.logger.logLevel = .warning
         configuration.name = concurrent ? "bench-server-concurrent" : "bench-server"
         let server = Server(
@@ -61,13 +62,18 @@ struct ZRPCClientRunner: Sendable {
     /// - Throws: What running the client throws (a malformed endpoint).
     static func with<Result: Sendable>(
         endpoint: String,
+        directory: String? = nil,
         server: ServerCounters,
         payload: Payload,
         options: BenchmarkOptions,
         _ body: (ZRPCClientRunner) async -> Result
     ) async throws -> (Result, failures: [String]) {
-        try await Client.withClient(configuration: .init(endpoints: [endpoint], defaultTimeout: .seconds(5))) {
-            client in
+        var configuration = Client.Configuration(endpoints: [endpoint], defaultTimeout: .seconds(5))
+        if let directory {
+            configuration.endpoints = []
+            configuration.directory = .init(directory: [directory], service: Echo_Echo.descriptor.fullName)
+        }
+        return try await Client.withClient(configuration: configuration) { client in
             let result = await body(
                 ZRPCClientRunner(client: client, server: server, payload: payload, options: options)
             )

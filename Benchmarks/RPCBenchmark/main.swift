@@ -4,7 +4,7 @@
 //   swift run -c release rpc-benchmark            # the full run: about four minutes
 //   swift run -c release rpc-benchmark --quick    # a smoke test: well under a minute
 //
-//   options: --only P32,D (a subset of the contenders: R4, R32, P32, A, B, C, D; raw is always measured)
+//   options: --only P32,D (a subset of the contenders: R4, R32, P32, A, B, C, D, E; raw is always measured)
 //            --payload 64,1024 (encoded request sizes in bytes)
 //            --in-flight 1,64 (the throughput points)
 //   rpc-benchmark first-call [COUNT]   # diagnostic: the first call of COUNT new clients
@@ -38,7 +38,11 @@ case "serve-raw":
     }
 case "serve-zrpc":
     do {
-        try await ZRPCServerChild.run(concurrent: arguments.dropFirst().contains("--concurrent"))
+        let flags = Array(arguments.dropFirst())
+        let directory = flags.firstIndex(of: "--directory").flatMap {
+            flags.indices.contains($0 + 1) ? flags[$0 + 1] : nil
+        }
+        try await ZRPCServerChild.run(concurrent: flags.contains("--concurrent"), directory: directory)
     } catch {
         FileHandle.standardError.write(Data("serve-zrpc failed: \(error)\n".utf8))
         exit(1)
