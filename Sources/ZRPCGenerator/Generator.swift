@@ -29,10 +29,10 @@ public struct Generator {
     ///
     /// - Throws: ``GeneratorError`` with a message for the person who ran zrpc-gen.
     public func generate() throws -> [OutputFile] {
-        let protoc = ProtocC(executable: options.protocC, protoPaths: options.protoPaths)
         let files = try options.files.map(resolve)
         let work = try TemporaryDirectory()
         defer { work.remove() }
+        let protoc = ProtocC(executable: options.protocC, protoPaths: try protoPaths(work: work.path))
 
         let setBytes = try protoc.descriptorSet(for: files, in: work.path)
         let set: Zrpc_Descriptor_FileDescriptorSet
@@ -44,12 +44,15 @@ public struct Generator {
         } catch {
             throw GeneratorError("could not decode protoc-c's descriptor set: \(error)")
         }
-        for file in set.file { try checkSupported(file) }
+        let generated = set.file.filter { !OptionsProto.declaresOnlyOptions($0.name) }
+        for file in generated { try checkSupported(file) }
 
         var outputs: [OutputFile] = []
         if options.emit != .services && !options.cOut.isEmpty {
-            let cFiles = try protoc.cCode(for: set.file.map(\.name), in: work.path)
-            outputs = cFiles.map { OutputFile(path: join(options.cOut, $0.path), contents: $0.contents) }
+            let cFiles = try protoc.cCode(for: generated.map(\.name), in: work.path)
+            outputs = cFiles.map {
+                OutputFile(path: join(options.cOut, $0.path), contents: Self.withoutOptionIncludes($0.contents))
+            }
             outputs.append(moduleMap())
         }
         guard !options.swiftOut.isEmpty else { return outputs }
@@ -81,7 +84,7 @@ public struct Generator {
             models[name] = model
         }
         let access = options.access == "internal" ? "" : options.access + " "
-        for file in set.file where options.emit != .services || !file.service.isEmpty {
+        for file in generated where options.emit != .services || !file.service.isEmpty {
             let emitter = SwiftEmitter(file: file, index: index, models: models, options: options, access: access)
             let suffix = options.emit == .services ? ".services.zrpc.swift" : ".zrpc.swift"
             let name = String(file.name.dropLast(".proto".count)) + suffix
@@ -113,6 +116,34 @@ public struct Generator {
         }
         for message in file.messageType { visit(message, scope: file.package.isEmpty ? "" : file.package + ".") }
         return result
+    }
+
+    /// The proto paths protoc-c searches: the user's, then (unless one of them has its own) a
+    /// folder holding zrpc-gen's copy of `zrpc/options.proto`.
+    private func protoPaths(work: String) throws -> [String] {
+        if options.protoPaths.contains(where: { FileManager.default.fileExists(atPath: join($0, OptionsProto.path)) }) {
+            return options.protoPaths
+        }
+        let folder = join(work, "zrpc-gen-include")
+        let file = join(folder, OptionsProto.path)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
+        try OptionsProto.text.write(toFile: file, atomically: true, encoding: .utf8)
+        return options.protoPaths + [folder]
+    }
+
+    /// protoc-c's C without the `#include` of headers for options-only imports: zrpc-gen writes
+    /// no C for those, and nothing in the generated C refers to them.
+    static func withoutOptionIncludes(_ contents: String) -> String {
+        guard contents.contains("#include \"zrpc/options.pb-c.h\"") || contents.contains("#include \"google/protobuf/")
+        else { return contents }
+        return contents.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
+            guard line.hasPrefix("#include \""), line.hasSuffix(".pb-c.h\"") else { return true }
+            let header = line.dropFirst("#include \"".count).dropLast(".pb-c.h\"".count)
+            return !OptionsProto.declaresOnlyOptions(header + ".proto")
+        }.joined(separator: "\n")
     }
 
     private func resolve(_ file: String) throws -> String {

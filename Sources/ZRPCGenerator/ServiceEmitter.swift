@@ -21,6 +21,14 @@ struct ServiceEmitter {
         let methods = try service.method.map { method in
             (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
         }
+        let policies = try service.method.map { method in
+            do {
+                return try CallPolicyEmitter(service: service.options?.zrpcPolicy, method: method.options?.zrpcPolicy)
+                    .swift()
+            } catch let error as GeneratorError {
+                throw GeneratorError("\(file.name): \(fullName).\(method.name): \(error.message)")
+            }
+        }
         writer.doc("The `\(fullName)` service from `\(file.name)`.")
         writer.block("\(access)enum \(namespace) {") { writer in
             writer.doc("The service and its methods.")
@@ -51,11 +59,13 @@ struct ServiceEmitter {
                         writer.indented { writer in
                             writer.line("service: \"\(fullName)\",")
                             writer.line("method: \"\(method.name)\",")
-                            if let kind = stubs.kind {
-                                writer.line("idempotency: \(idempotency(method)),")
-                                writer.line("kind: \(kind)")
-                            } else {
-                                writer.line("idempotency: \(idempotency(method))")
+                            let trailing = [
+                                stubs.kind.map { "kind: \($0)" }, policies[offset].map { "defaults: \($0)" },
+                            ]
+                            .compactMap { $0 }
+                            writer.line("idempotency: \(idempotency(method))" + (trailing.isEmpty ? "" : ","))
+                            for (position, argument) in trailing.enumerated() {
+                                writer.line(argument + (position == trailing.count - 1 ? "" : ","))
                             }
                         }
                         writer.line(")")

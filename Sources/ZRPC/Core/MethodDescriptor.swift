@@ -17,6 +17,9 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     public let idempotency: Idempotency
     /// Whether requests, responses or both stream (from `stream` in the `.proto`).
     public let kind: MethodKind
+    /// What the `.proto` declares about calling it with ZRPC's options (default timeout, retry,
+    /// hedging, idempotency key, caching).
+    public let defaults: CallDefaults
 
     /// Creates a method descriptor.
     ///
@@ -25,11 +28,19 @@ public struct MethodDescriptor: Hashable, Sendable, CustomStringConvertible {
     ///   - method: The method's name.
     ///   - idempotency: What the `.proto` declares about repeating the call.
     ///   - kind: Which sides stream.
-    public init(service: String, method: String, idempotency: Idempotency = .unknown, kind: MethodKind = .unary) {
+    ///   - defaults: What the `.proto` declares about calling it.
+    public init(
+        service: String,
+        method: String,
+        idempotency: Idempotency = .unknown,
+        kind: MethodKind = .unary,
+        defaults: CallDefaults = .none
+    ) {
         self.service = service
         self.method = method
         self.idempotency = idempotency
         self.kind = kind
+        self.defaults = defaults
     }
 
     /// `service/method`, e.g. `echo.Echo/Say`.

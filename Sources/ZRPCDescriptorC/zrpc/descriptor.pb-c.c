@@ -592,6 +592,186 @@ void   zrpc__descriptor__method_options__free_unpacked
   assert(message->base.descriptor == &zrpc__descriptor__method_options__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__descriptor__service_options__init
+                     (Zrpc__Descriptor__ServiceOptions         *message)
+{
+  static const Zrpc__Descriptor__ServiceOptions init_value = ZRPC__DESCRIPTOR__SERVICE_OPTIONS__INIT;
+  *message = init_value;
+}
+size_t zrpc__descriptor__service_options__get_packed_size
+                     (const Zrpc__Descriptor__ServiceOptions *message)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__service_options__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__descriptor__service_options__pack
+                     (const Zrpc__Descriptor__ServiceOptions *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__service_options__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__descriptor__service_options__pack_to_buffer
+                     (const Zrpc__Descriptor__ServiceOptions *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__service_options__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Descriptor__ServiceOptions *
+       zrpc__descriptor__service_options__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Descriptor__ServiceOptions *)
+     protobuf_c_message_unpack (&zrpc__descriptor__service_options__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__descriptor__service_options__free_unpacked
+                     (Zrpc__Descriptor__ServiceOptions *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__descriptor__service_options__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__descriptor__call_policy__init
+                     (Zrpc__Descriptor__CallPolicy         *message)
+{
+  static const Zrpc__Descriptor__CallPolicy init_value = ZRPC__DESCRIPTOR__CALL_POLICY__INIT;
+  *message = init_value;
+}
+size_t zrpc__descriptor__call_policy__get_packed_size
+                     (const Zrpc__Descriptor__CallPolicy *message)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__call_policy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__descriptor__call_policy__pack
+                     (const Zrpc__Descriptor__CallPolicy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__call_policy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__descriptor__call_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__CallPolicy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__call_policy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Descriptor__CallPolicy *
+       zrpc__descriptor__call_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Descriptor__CallPolicy *)
+     protobuf_c_message_unpack (&zrpc__descriptor__call_policy__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__descriptor__call_policy__free_unpacked
+                     (Zrpc__Descriptor__CallPolicy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__descriptor__call_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__descriptor__retry_policy__init
+                     (Zrpc__Descriptor__RetryPolicy         *message)
+{
+  static const Zrpc__Descriptor__RetryPolicy init_value = ZRPC__DESCRIPTOR__RETRY_POLICY__INIT;
+  *message = init_value;
+}
+size_t zrpc__descriptor__retry_policy__get_packed_size
+                     (const Zrpc__Descriptor__RetryPolicy *message)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__retry_policy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__descriptor__retry_policy__pack
+                     (const Zrpc__Descriptor__RetryPolicy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__retry_policy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__descriptor__retry_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__RetryPolicy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__retry_policy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Descriptor__RetryPolicy *
+       zrpc__descriptor__retry_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Descriptor__RetryPolicy *)
+     protobuf_c_message_unpack (&zrpc__descriptor__retry_policy__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__descriptor__retry_policy__free_unpacked
+                     (Zrpc__Descriptor__RetryPolicy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__descriptor__retry_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__descriptor__hedging_policy__init
+                     (Zrpc__Descriptor__HedgingPolicy         *message)
+{
+  static const Zrpc__Descriptor__HedgingPolicy init_value = ZRPC__DESCRIPTOR__HEDGING_POLICY__INIT;
+  *message = init_value;
+}
+size_t zrpc__descriptor__hedging_policy__get_packed_size
+                     (const Zrpc__Descriptor__HedgingPolicy *message)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__hedging_policy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__descriptor__hedging_policy__pack
+                     (const Zrpc__Descriptor__HedgingPolicy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__hedging_policy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__descriptor__hedging_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__HedgingPolicy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__hedging_policy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Descriptor__HedgingPolicy *
+       zrpc__descriptor__hedging_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Descriptor__HedgingPolicy *)
+     protobuf_c_message_unpack (&zrpc__descriptor__hedging_policy__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__descriptor__hedging_policy__free_unpacked
+                     (Zrpc__Descriptor__HedgingPolicy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__descriptor__hedging_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__descriptor__file_descriptor_set__field_descriptors[1] =
 {
   {
@@ -1199,7 +1379,7 @@ const ProtobufCMessageDescriptor zrpc__descriptor__enum_value_descriptor_proto__
   (ProtobufCMessageInit) zrpc__descriptor__enum_value_descriptor_proto__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__descriptor__service_descriptor_proto__field_descriptors[2] =
+static const ProtobufCFieldDescriptor zrpc__descriptor__service_descriptor_proto__field_descriptors[3] =
 {
   {
     "name",
@@ -1225,15 +1405,28 @@ static const ProtobufCFieldDescriptor zrpc__descriptor__service_descriptor_proto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "options",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__ServiceDescriptorProto, options),
+    &zrpc__descriptor__service_options__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__descriptor__service_descriptor_proto__field_indices_by_name[] = {
   1,   /* field[1] = method */
   0,   /* field[0] = name */
+  2,   /* field[2] = options */
 };
 static const ProtobufCIntRange zrpc__descriptor__service_descriptor_proto__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor zrpc__descriptor__service_descriptor_proto__descriptor =
 {
@@ -1243,7 +1436,7 @@ const ProtobufCMessageDescriptor zrpc__descriptor__service_descriptor_proto__des
   "Zrpc__Descriptor__ServiceDescriptorProto",
   "zrpc.descriptor",
   sizeof(Zrpc__Descriptor__ServiceDescriptorProto),
-  2,
+  3,
   zrpc__descriptor__service_descriptor_proto__field_descriptors,
   zrpc__descriptor__service_descriptor_proto__field_indices_by_name,
   1,  zrpc__descriptor__service_descriptor_proto__number_ranges,
@@ -1480,7 +1673,7 @@ const ProtobufCMessageDescriptor zrpc__descriptor__field_options__descriptor =
   (ProtobufCMessageInit) zrpc__descriptor__field_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_descriptors[2] =
+static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_descriptors[3] =
 {
   {
     "deprecated",
@@ -1506,15 +1699,29 @@ static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "zrpc_policy",
+    50420,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__MethodOptions, zrpc_policy),
+    &zrpc__descriptor__call_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__descriptor__method_options__field_indices_by_name[] = {
   0,   /* field[0] = deprecated */
   1,   /* field[1] = idempotency_level */
+  2,   /* field[2] = zrpc_policy */
 };
-static const ProtobufCIntRange zrpc__descriptor__method_options__number_ranges[1 + 1] =
+static const ProtobufCIntRange zrpc__descriptor__method_options__number_ranges[2 + 1] =
 {
   { 33, 0 },
-  { 0, 2 }
+  { 50420, 2 },
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor zrpc__descriptor__method_options__descriptor =
 {
@@ -1524,10 +1731,280 @@ const ProtobufCMessageDescriptor zrpc__descriptor__method_options__descriptor =
   "Zrpc__Descriptor__MethodOptions",
   "zrpc.descriptor",
   sizeof(Zrpc__Descriptor__MethodOptions),
-  2,
+  3,
   zrpc__descriptor__method_options__field_descriptors,
   zrpc__descriptor__method_options__field_indices_by_name,
-  1,  zrpc__descriptor__method_options__number_ranges,
+  2,  zrpc__descriptor__method_options__number_ranges,
   (ProtobufCMessageInit) zrpc__descriptor__method_options__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__descriptor__service_options__field_descriptors[2] =
+{
+  {
+    "deprecated",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__ServiceOptions, deprecated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "zrpc_policy",
+    50420,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__ServiceOptions, zrpc_policy),
+    &zrpc__descriptor__call_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__descriptor__service_options__field_indices_by_name[] = {
+  0,   /* field[0] = deprecated */
+  1,   /* field[1] = zrpc_policy */
+};
+static const ProtobufCIntRange zrpc__descriptor__service_options__number_ranges[2 + 1] =
+{
+  { 33, 0 },
+  { 50420, 1 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__descriptor__service_options__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.descriptor.ServiceOptions",
+  "ServiceOptions",
+  "Zrpc__Descriptor__ServiceOptions",
+  "zrpc.descriptor",
+  sizeof(Zrpc__Descriptor__ServiceOptions),
+  2,
+  zrpc__descriptor__service_options__field_descriptors,
+  zrpc__descriptor__service_options__field_indices_by_name,
+  2,  zrpc__descriptor__service_options__number_ranges,
+  (ProtobufCMessageInit) zrpc__descriptor__service_options__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__descriptor__call_policy__field_descriptors[5] =
+{
+  {
+    "timeout_millis",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__CallPolicy, timeout_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_keyed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__CallPolicy, idempotency_keyed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retry",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__CallPolicy, retry),
+    &zrpc__descriptor__retry_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hedging",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__CallPolicy, hedging),
+    &zrpc__descriptor__hedging_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cache_ttl_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__CallPolicy, cache_ttl_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__descriptor__call_policy__field_indices_by_name[] = {
+  4,   /* field[4] = cache_ttl_millis */
+  3,   /* field[3] = hedging */
+  1,   /* field[1] = idempotency_keyed */
+  2,   /* field[2] = retry */
+  0,   /* field[0] = timeout_millis */
+};
+static const ProtobufCIntRange zrpc__descriptor__call_policy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor zrpc__descriptor__call_policy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.descriptor.CallPolicy",
+  "CallPolicy",
+  "Zrpc__Descriptor__CallPolicy",
+  "zrpc.descriptor",
+  sizeof(Zrpc__Descriptor__CallPolicy),
+  5,
+  zrpc__descriptor__call_policy__field_descriptors,
+  zrpc__descriptor__call_policy__field_indices_by_name,
+  1,  zrpc__descriptor__call_policy__number_ranges,
+  (ProtobufCMessageInit) zrpc__descriptor__call_policy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__descriptor__retry_policy__field_descriptors[4] =
+{
+  {
+    "max_attempts",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__RetryPolicy, max_attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "initial_backoff_millis",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__RetryPolicy, initial_backoff_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_backoff_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__RetryPolicy, max_backoff_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backoff_multiplier",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__RetryPolicy, backoff_multiplier),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__descriptor__retry_policy__field_indices_by_name[] = {
+  3,   /* field[3] = backoff_multiplier */
+  1,   /* field[1] = initial_backoff_millis */
+  0,   /* field[0] = max_attempts */
+  2,   /* field[2] = max_backoff_millis */
+};
+static const ProtobufCIntRange zrpc__descriptor__retry_policy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor zrpc__descriptor__retry_policy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.descriptor.RetryPolicy",
+  "RetryPolicy",
+  "Zrpc__Descriptor__RetryPolicy",
+  "zrpc.descriptor",
+  sizeof(Zrpc__Descriptor__RetryPolicy),
+  4,
+  zrpc__descriptor__retry_policy__field_descriptors,
+  zrpc__descriptor__retry_policy__field_indices_by_name,
+  1,  zrpc__descriptor__retry_policy__number_ranges,
+  (ProtobufCMessageInit) zrpc__descriptor__retry_policy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__descriptor__hedging_policy__field_descriptors[2] =
+{
+  {
+    "max_attempts",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__HedgingPolicy, max_attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delay_millis",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__HedgingPolicy, delay_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__descriptor__hedging_policy__field_indices_by_name[] = {
+  1,   /* field[1] = delay_millis */
+  0,   /* field[0] = max_attempts */
+};
+static const ProtobufCIntRange zrpc__descriptor__hedging_policy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__descriptor__hedging_policy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.descriptor.HedgingPolicy",
+  "HedgingPolicy",
+  "Zrpc__Descriptor__HedgingPolicy",
+  "zrpc.descriptor",
+  sizeof(Zrpc__Descriptor__HedgingPolicy),
+  2,
+  zrpc__descriptor__hedging_policy__field_descriptors,
+  zrpc__descriptor__hedging_policy__field_indices_by_name,
+  1,  zrpc__descriptor__hedging_policy__number_ranges,
+  (ProtobufCMessageInit) zrpc__descriptor__hedging_policy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

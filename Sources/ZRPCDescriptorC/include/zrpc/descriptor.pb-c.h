@@ -28,6 +28,10 @@ typedef struct Zrpc__Descriptor__FileOptions Zrpc__Descriptor__FileOptions;
 typedef struct Zrpc__Descriptor__MessageOptions Zrpc__Descriptor__MessageOptions;
 typedef struct Zrpc__Descriptor__FieldOptions Zrpc__Descriptor__FieldOptions;
 typedef struct Zrpc__Descriptor__MethodOptions Zrpc__Descriptor__MethodOptions;
+typedef struct Zrpc__Descriptor__ServiceOptions Zrpc__Descriptor__ServiceOptions;
+typedef struct Zrpc__Descriptor__CallPolicy Zrpc__Descriptor__CallPolicy;
+typedef struct Zrpc__Descriptor__RetryPolicy Zrpc__Descriptor__RetryPolicy;
+typedef struct Zrpc__Descriptor__HedgingPolicy Zrpc__Descriptor__HedgingPolicy;
 
 
 /* --- enums --- */
@@ -162,10 +166,11 @@ struct  Zrpc__Descriptor__ServiceDescriptorProto
   char *name;
   size_t n_method;
   Zrpc__Descriptor__MethodDescriptorProto **method;
+  Zrpc__Descriptor__ServiceOptions *options;
 };
 #define ZRPC__DESCRIPTOR__SERVICE_DESCRIPTOR_PROTO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__service_descriptor_proto__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0,NULL, NULL }
 
 
 struct  Zrpc__Descriptor__MethodDescriptorProto
@@ -240,9 +245,69 @@ struct  Zrpc__Descriptor__MethodOptions
    * MethodOptions.IdempotencyLevel: IDEMPOTENCY_UNKNOWN = 0, NO_SIDE_EFFECTS = 1, IDEMPOTENT = 2.
    */
   int32_t idempotency_level;
+  /*
+   * The `(zrpc.method_policy)` extension (Protos/zrpc/options.proto): an extension field is
+   * encoded as an ordinary field of its number.
+   */
+  Zrpc__Descriptor__CallPolicy *zrpc_policy;
 };
 #define ZRPC__DESCRIPTOR__METHOD_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__method_options__descriptor) \
+    , 0, 0, NULL }
+
+
+struct  Zrpc__Descriptor__ServiceOptions
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean deprecated;
+  /*
+   * The `(zrpc.service_policy)` extension.
+   */
+  Zrpc__Descriptor__CallPolicy *zrpc_policy;
+};
+#define ZRPC__DESCRIPTOR__SERVICE_OPTIONS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__service_options__descriptor) \
+    , 0, NULL }
+
+
+/*
+ * Protos/zrpc/options.proto's messages, field for field (the same bytes decode as either).
+ */
+struct  Zrpc__Descriptor__CallPolicy
+{
+  ProtobufCMessage base;
+  uint32_t timeout_millis;
+  protobuf_c_boolean idempotency_keyed;
+  Zrpc__Descriptor__RetryPolicy *retry;
+  Zrpc__Descriptor__HedgingPolicy *hedging;
+  uint32_t cache_ttl_millis;
+};
+#define ZRPC__DESCRIPTOR__CALL_POLICY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__call_policy__descriptor) \
+    , 0, 0, NULL, NULL, 0 }
+
+
+struct  Zrpc__Descriptor__RetryPolicy
+{
+  ProtobufCMessage base;
+  uint32_t max_attempts;
+  uint32_t initial_backoff_millis;
+  uint32_t max_backoff_millis;
+  double backoff_multiplier;
+};
+#define ZRPC__DESCRIPTOR__RETRY_POLICY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__retry_policy__descriptor) \
+    , 0, 0, 0, 0 }
+
+
+struct  Zrpc__Descriptor__HedgingPolicy
+{
+  ProtobufCMessage base;
+  uint32_t max_attempts;
+  uint32_t delay_millis;
+};
+#define ZRPC__DESCRIPTOR__HEDGING_POLICY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__hedging_policy__descriptor) \
     , 0, 0 }
 
 
@@ -493,6 +558,82 @@ Zrpc__Descriptor__MethodOptions *
 void   zrpc__descriptor__method_options__free_unpacked
                      (Zrpc__Descriptor__MethodOptions *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Descriptor__ServiceOptions methods */
+void   zrpc__descriptor__service_options__init
+                     (Zrpc__Descriptor__ServiceOptions         *message);
+size_t zrpc__descriptor__service_options__get_packed_size
+                     (const Zrpc__Descriptor__ServiceOptions   *message);
+size_t zrpc__descriptor__service_options__pack
+                     (const Zrpc__Descriptor__ServiceOptions   *message,
+                      uint8_t             *out);
+size_t zrpc__descriptor__service_options__pack_to_buffer
+                     (const Zrpc__Descriptor__ServiceOptions   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Descriptor__ServiceOptions *
+       zrpc__descriptor__service_options__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__descriptor__service_options__free_unpacked
+                     (Zrpc__Descriptor__ServiceOptions *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Descriptor__CallPolicy methods */
+void   zrpc__descriptor__call_policy__init
+                     (Zrpc__Descriptor__CallPolicy         *message);
+size_t zrpc__descriptor__call_policy__get_packed_size
+                     (const Zrpc__Descriptor__CallPolicy   *message);
+size_t zrpc__descriptor__call_policy__pack
+                     (const Zrpc__Descriptor__CallPolicy   *message,
+                      uint8_t             *out);
+size_t zrpc__descriptor__call_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__CallPolicy   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Descriptor__CallPolicy *
+       zrpc__descriptor__call_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__descriptor__call_policy__free_unpacked
+                     (Zrpc__Descriptor__CallPolicy *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Descriptor__RetryPolicy methods */
+void   zrpc__descriptor__retry_policy__init
+                     (Zrpc__Descriptor__RetryPolicy         *message);
+size_t zrpc__descriptor__retry_policy__get_packed_size
+                     (const Zrpc__Descriptor__RetryPolicy   *message);
+size_t zrpc__descriptor__retry_policy__pack
+                     (const Zrpc__Descriptor__RetryPolicy   *message,
+                      uint8_t             *out);
+size_t zrpc__descriptor__retry_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__RetryPolicy   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Descriptor__RetryPolicy *
+       zrpc__descriptor__retry_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__descriptor__retry_policy__free_unpacked
+                     (Zrpc__Descriptor__RetryPolicy *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Descriptor__HedgingPolicy methods */
+void   zrpc__descriptor__hedging_policy__init
+                     (Zrpc__Descriptor__HedgingPolicy         *message);
+size_t zrpc__descriptor__hedging_policy__get_packed_size
+                     (const Zrpc__Descriptor__HedgingPolicy   *message);
+size_t zrpc__descriptor__hedging_policy__pack
+                     (const Zrpc__Descriptor__HedgingPolicy   *message,
+                      uint8_t             *out);
+size_t zrpc__descriptor__hedging_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__HedgingPolicy   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Descriptor__HedgingPolicy *
+       zrpc__descriptor__hedging_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__descriptor__hedging_policy__free_unpacked
+                     (Zrpc__Descriptor__HedgingPolicy *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Descriptor__FileDescriptorSet_Closure)
@@ -534,6 +675,18 @@ typedef void (*Zrpc__Descriptor__FieldOptions_Closure)
 typedef void (*Zrpc__Descriptor__MethodOptions_Closure)
                  (const Zrpc__Descriptor__MethodOptions *message,
                   void *closure_data);
+typedef void (*Zrpc__Descriptor__ServiceOptions_Closure)
+                 (const Zrpc__Descriptor__ServiceOptions *message,
+                  void *closure_data);
+typedef void (*Zrpc__Descriptor__CallPolicy_Closure)
+                 (const Zrpc__Descriptor__CallPolicy *message,
+                  void *closure_data);
+typedef void (*Zrpc__Descriptor__RetryPolicy_Closure)
+                 (const Zrpc__Descriptor__RetryPolicy *message,
+                  void *closure_data);
+typedef void (*Zrpc__Descriptor__HedgingPolicy_Closure)
+                 (const Zrpc__Descriptor__HedgingPolicy *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -553,6 +706,10 @@ extern const ProtobufCMessageDescriptor zrpc__descriptor__file_options__descript
 extern const ProtobufCMessageDescriptor zrpc__descriptor__message_options__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__descriptor__field_options__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__descriptor__method_options__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__descriptor__service_options__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__descriptor__call_policy__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__descriptor__retry_policy__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__descriptor__hedging_policy__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -398,6 +398,8 @@ package struct Zrpc_Descriptor_ServiceDescriptorProto: Sendable, Hashable {
     package var name: String = ""
     /// `method = 2`.
     package var method: [Zrpc_Descriptor_MethodDescriptorProto] = []
+    /// `options = 3`.
+    package var options: Zrpc_Descriptor_ServiceOptions? = nil
     /// Fields this version of the schema does not know, kept to be encoded again.
     package var unknownFields = ProtobufUnknownFields()
 
@@ -407,16 +409,19 @@ package struct Zrpc_Descriptor_ServiceDescriptorProto: Sendable, Hashable {
     /// A message with the given fields; the others keep their defaults.
     package init(
         name: String = "",
-        method: [Zrpc_Descriptor_MethodDescriptorProto] = []
+        method: [Zrpc_Descriptor_MethodDescriptorProto] = [],
+        options: Zrpc_Descriptor_ServiceOptions? = nil
     ) {
         self.name = name
         self.method = method
+        self.options = options
     }
 
     /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
     package static func == (lhs: Zrpc_Descriptor_ServiceDescriptorProto, rhs: Zrpc_Descriptor_ServiceDescriptorProto) -> Bool {
         guard lhs.name.protobufEquals(rhs.name) else { return false }
         guard lhs.method.protobufEquals(rhs.method) else { return false }
+        guard lhs.options.protobufEquals(rhs.options) else { return false }
         return lhs.unknownFields == rhs.unknownFields
     }
 
@@ -424,6 +429,7 @@ package struct Zrpc_Descriptor_ServiceDescriptorProto: Sendable, Hashable {
     package func hash(into hasher: inout Hasher) {
         name.protobufHash(into: &hasher)
         method.protobufHash(into: &hasher)
+        options.protobufHash(into: &hasher)
         hasher.combine(unknownFields)
     }
 }
@@ -634,6 +640,8 @@ package struct Zrpc_Descriptor_MethodOptions: Sendable, Hashable {
     package var deprecated: Bool = false
     /// `idempotency_level = 34`.
     package var idempotencyLevel: Int32 = 0
+    /// `zrpc_policy = 50420`.
+    package var zrpcPolicy: Zrpc_Descriptor_CallPolicy? = nil
     /// Fields this version of the schema does not know, kept to be encoded again.
     package var unknownFields = ProtobufUnknownFields()
 
@@ -643,16 +651,19 @@ package struct Zrpc_Descriptor_MethodOptions: Sendable, Hashable {
     /// A message with the given fields; the others keep their defaults.
     package init(
         deprecated: Bool = false,
-        idempotencyLevel: Int32 = 0
+        idempotencyLevel: Int32 = 0,
+        zrpcPolicy: Zrpc_Descriptor_CallPolicy? = nil
     ) {
         self.deprecated = deprecated
         self.idempotencyLevel = idempotencyLevel
+        self.zrpcPolicy = zrpcPolicy
     }
 
     /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
     package static func == (lhs: Zrpc_Descriptor_MethodOptions, rhs: Zrpc_Descriptor_MethodOptions) -> Bool {
         guard lhs.deprecated.protobufEquals(rhs.deprecated) else { return false }
         guard lhs.idempotencyLevel.protobufEquals(rhs.idempotencyLevel) else { return false }
+        guard lhs.zrpcPolicy.protobufEquals(rhs.zrpcPolicy) else { return false }
         return lhs.unknownFields == rhs.unknownFields
     }
 
@@ -660,6 +671,181 @@ package struct Zrpc_Descriptor_MethodOptions: Sendable, Hashable {
     package func hash(into hasher: inout Hasher) {
         deprecated.protobufHash(into: &hasher)
         idempotencyLevel.protobufHash(into: &hasher)
+        zrpcPolicy.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.descriptor.ServiceOptions` message from `zrpc/descriptor.proto`.
+package struct Zrpc_Descriptor_ServiceOptions: Sendable, Hashable {
+    /// `deprecated = 33`.
+    package var deprecated: Bool = false
+    /// `zrpc_policy = 50420`.
+    package var zrpcPolicy: Zrpc_Descriptor_CallPolicy? = nil
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        deprecated: Bool = false,
+        zrpcPolicy: Zrpc_Descriptor_CallPolicy? = nil
+    ) {
+        self.deprecated = deprecated
+        self.zrpcPolicy = zrpcPolicy
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Descriptor_ServiceOptions, rhs: Zrpc_Descriptor_ServiceOptions) -> Bool {
+        guard lhs.deprecated.protobufEquals(rhs.deprecated) else { return false }
+        guard lhs.zrpcPolicy.protobufEquals(rhs.zrpcPolicy) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        deprecated.protobufHash(into: &hasher)
+        zrpcPolicy.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.descriptor.CallPolicy` message from `zrpc/descriptor.proto`.
+package struct Zrpc_Descriptor_CallPolicy: Sendable, Hashable {
+    /// `timeout_millis = 1`.
+    package var timeoutMillis: UInt32 = 0
+    /// `idempotency_keyed = 2`.
+    package var idempotencyKeyed: Bool = false
+    /// `retry = 3`.
+    package var retry: Zrpc_Descriptor_RetryPolicy? = nil
+    /// `hedging = 4`.
+    package var hedging: Zrpc_Descriptor_HedgingPolicy? = nil
+    /// `cache_ttl_millis = 5`.
+    package var cacheTtlMillis: UInt32 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        timeoutMillis: UInt32 = 0,
+        idempotencyKeyed: Bool = false,
+        retry: Zrpc_Descriptor_RetryPolicy? = nil,
+        hedging: Zrpc_Descriptor_HedgingPolicy? = nil,
+        cacheTtlMillis: UInt32 = 0
+    ) {
+        self.timeoutMillis = timeoutMillis
+        self.idempotencyKeyed = idempotencyKeyed
+        self.retry = retry
+        self.hedging = hedging
+        self.cacheTtlMillis = cacheTtlMillis
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Descriptor_CallPolicy, rhs: Zrpc_Descriptor_CallPolicy) -> Bool {
+        guard lhs.timeoutMillis.protobufEquals(rhs.timeoutMillis) else { return false }
+        guard lhs.idempotencyKeyed.protobufEquals(rhs.idempotencyKeyed) else { return false }
+        guard lhs.retry.protobufEquals(rhs.retry) else { return false }
+        guard lhs.hedging.protobufEquals(rhs.hedging) else { return false }
+        guard lhs.cacheTtlMillis.protobufEquals(rhs.cacheTtlMillis) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        timeoutMillis.protobufHash(into: &hasher)
+        idempotencyKeyed.protobufHash(into: &hasher)
+        retry.protobufHash(into: &hasher)
+        hedging.protobufHash(into: &hasher)
+        cacheTtlMillis.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.descriptor.RetryPolicy` message from `zrpc/descriptor.proto`.
+package struct Zrpc_Descriptor_RetryPolicy: Sendable, Hashable {
+    /// `max_attempts = 1`.
+    package var maxAttempts: UInt32 = 0
+    /// `initial_backoff_millis = 2`.
+    package var initialBackoffMillis: UInt32 = 0
+    /// `max_backoff_millis = 3`.
+    package var maxBackoffMillis: UInt32 = 0
+    /// `backoff_multiplier = 4`.
+    package var backoffMultiplier: Double = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        maxAttempts: UInt32 = 0,
+        initialBackoffMillis: UInt32 = 0,
+        maxBackoffMillis: UInt32 = 0,
+        backoffMultiplier: Double = 0
+    ) {
+        self.maxAttempts = maxAttempts
+        self.initialBackoffMillis = initialBackoffMillis
+        self.maxBackoffMillis = maxBackoffMillis
+        self.backoffMultiplier = backoffMultiplier
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Descriptor_RetryPolicy, rhs: Zrpc_Descriptor_RetryPolicy) -> Bool {
+        guard lhs.maxAttempts.protobufEquals(rhs.maxAttempts) else { return false }
+        guard lhs.initialBackoffMillis.protobufEquals(rhs.initialBackoffMillis) else { return false }
+        guard lhs.maxBackoffMillis.protobufEquals(rhs.maxBackoffMillis) else { return false }
+        guard lhs.backoffMultiplier.protobufEquals(rhs.backoffMultiplier) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        maxAttempts.protobufHash(into: &hasher)
+        initialBackoffMillis.protobufHash(into: &hasher)
+        maxBackoffMillis.protobufHash(into: &hasher)
+        backoffMultiplier.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.descriptor.HedgingPolicy` message from `zrpc/descriptor.proto`.
+package struct Zrpc_Descriptor_HedgingPolicy: Sendable, Hashable {
+    /// `max_attempts = 1`.
+    package var maxAttempts: UInt32 = 0
+    /// `delay_millis = 2`.
+    package var delayMillis: UInt32 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        maxAttempts: UInt32 = 0,
+        delayMillis: UInt32 = 0
+    ) {
+        self.maxAttempts = maxAttempts
+        self.delayMillis = delayMillis
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Descriptor_HedgingPolicy, rhs: Zrpc_Descriptor_HedgingPolicy) -> Bool {
+        guard lhs.maxAttempts.protobufEquals(rhs.maxAttempts) else { return false }
+        guard lhs.delayMillis.protobufEquals(rhs.delayMillis) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        maxAttempts.protobufHash(into: &hasher)
+        delayMillis.protobufHash(into: &hasher)
         hasher.combine(unknownFields)
     }
 }
@@ -997,6 +1183,9 @@ extension Zrpc_Descriptor_ServiceDescriptorProto: ProtobufMessage {
             cMessage.pointee.n_method = self.method.count
             cMessage.pointee.method = try arena.array(self.method) { try arena.message($0) }
         }
+        if let value = self.options {
+            cMessage.pointee.options = try arena.message(value)
+        }
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -1004,6 +1193,7 @@ extension Zrpc_Descriptor_ServiceDescriptorProto: ProtobufMessage {
         self.init()
         self.name = try context.string(cMessage.pointee.name)
         self.method = try context.array(cMessage.pointee.method, count: cMessage.pointee.n_method) { try context.message($0) ?? Zrpc_Descriptor_MethodDescriptorProto() }
+        self.options = try context.message(cMessage.pointee.options)
     }
 }
 
@@ -1155,6 +1345,9 @@ extension Zrpc_Descriptor_MethodOptions: ProtobufMessage {
     /// protoc-c's descriptor for `zrpc.descriptor.MethodOptions`.
     package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__descriptor__method_options__init)
 
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    package static var needsStructureScan: Bool { true }
+
     /// Initialises a C struct with `zrpc__descriptor__method_options__init`.
     package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
         zrpc__descriptor__method_options__init(cMessage)
@@ -1164,6 +1357,9 @@ extension Zrpc_Descriptor_MethodOptions: ProtobufMessage {
     package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
         cMessage.pointee.deprecated = self.deprecated ? 1 : 0
         cMessage.pointee.idempotency_level = self.idempotencyLevel
+        if let value = self.zrpcPolicy {
+            cMessage.pointee.zrpc_policy = try arena.message(value)
+        }
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -1171,5 +1367,133 @@ extension Zrpc_Descriptor_MethodOptions: ProtobufMessage {
         self.init()
         self.deprecated = cMessage.pointee.deprecated != 0
         self.idempotencyLevel = cMessage.pointee.idempotency_level
+        self.zrpcPolicy = try context.message(cMessage.pointee.zrpc_policy)
+    }
+}
+
+extension Zrpc_Descriptor_ServiceOptions: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.descriptor.ServiceOptions`.
+    package typealias CMessage = Zrpc__Descriptor__ServiceOptions
+
+    /// protoc-c's descriptor for `zrpc.descriptor.ServiceOptions`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__descriptor__service_options__init)
+
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    package static var needsStructureScan: Bool { true }
+
+    /// Initialises a C struct with `zrpc__descriptor__service_options__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__descriptor__service_options__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        cMessage.pointee.deprecated = self.deprecated ? 1 : 0
+        if let value = self.zrpcPolicy {
+            cMessage.pointee.zrpc_policy = try arena.message(value)
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.deprecated = cMessage.pointee.deprecated != 0
+        self.zrpcPolicy = try context.message(cMessage.pointee.zrpc_policy)
+    }
+}
+
+extension Zrpc_Descriptor_CallPolicy: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.descriptor.CallPolicy`.
+    package typealias CMessage = Zrpc__Descriptor__CallPolicy
+
+    /// protoc-c's descriptor for `zrpc.descriptor.CallPolicy`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__descriptor__call_policy__init)
+
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    package static var needsStructureScan: Bool { true }
+
+    /// Initialises a C struct with `zrpc__descriptor__call_policy__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__descriptor__call_policy__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        cMessage.pointee.timeout_millis = self.timeoutMillis
+        cMessage.pointee.idempotency_keyed = self.idempotencyKeyed ? 1 : 0
+        if let value = self.retry {
+            cMessage.pointee.retry = try arena.message(value)
+        }
+        if let value = self.hedging {
+            cMessage.pointee.hedging = try arena.message(value)
+        }
+        cMessage.pointee.cache_ttl_millis = self.cacheTtlMillis
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.timeoutMillis = cMessage.pointee.timeout_millis
+        self.idempotencyKeyed = cMessage.pointee.idempotency_keyed != 0
+        self.retry = try context.message(cMessage.pointee.retry)
+        self.hedging = try context.message(cMessage.pointee.hedging)
+        self.cacheTtlMillis = cMessage.pointee.cache_ttl_millis
+    }
+}
+
+extension Zrpc_Descriptor_RetryPolicy: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.descriptor.RetryPolicy`.
+    package typealias CMessage = Zrpc__Descriptor__RetryPolicy
+
+    /// protoc-c's descriptor for `zrpc.descriptor.RetryPolicy`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__descriptor__retry_policy__init)
+
+    /// Initialises a C struct with `zrpc__descriptor__retry_policy__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__descriptor__retry_policy__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        cMessage.pointee.max_attempts = self.maxAttempts
+        cMessage.pointee.initial_backoff_millis = self.initialBackoffMillis
+        cMessage.pointee.max_backoff_millis = self.maxBackoffMillis
+        cMessage.pointee.backoff_multiplier = self.backoffMultiplier
+        arena.preserveNegativeZero(self.backoffMultiplier, fieldNumber: 4, in: cMessage)
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.maxAttempts = cMessage.pointee.max_attempts
+        self.initialBackoffMillis = cMessage.pointee.initial_backoff_millis
+        self.maxBackoffMillis = cMessage.pointee.max_backoff_millis
+        self.backoffMultiplier = cMessage.pointee.backoff_multiplier
+    }
+}
+
+extension Zrpc_Descriptor_HedgingPolicy: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.descriptor.HedgingPolicy`.
+    package typealias CMessage = Zrpc__Descriptor__HedgingPolicy
+
+    /// protoc-c's descriptor for `zrpc.descriptor.HedgingPolicy`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__descriptor__hedging_policy__init)
+
+    /// Initialises a C struct with `zrpc__descriptor__hedging_policy__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__descriptor__hedging_policy__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        cMessage.pointee.max_attempts = self.maxAttempts
+        cMessage.pointee.delay_millis = self.delayMillis
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.maxAttempts = cMessage.pointee.max_attempts
+        self.delayMillis = cMessage.pointee.delay_millis
     }
 }
