@@ -146,7 +146,7 @@ extension Client {
             metadata: options.metadata,
             deadline: try deadline(for: method, options: options),
             attempt: 1,
-            idempotencyKey: options.idempotencyKey ?? "",
+            idempotencyKey: options.idempotencyKey ?? Self.idempotencyKey(for: method),
             peer: peer
         )
         request.stream = hook

@@ -276,7 +276,7 @@ public final class Client: Service, Sendable {
             metadata: options.metadata,
             deadline: deadline,
             attempt: 1,
-            idempotencyKey: options.idempotencyKey ?? "",
+            idempotencyKey: options.idempotencyKey ?? Self.idempotencyKey(for: method),
             peer: peer
         )
         if let interceptorChain { return try await interceptorChain(call) }
@@ -285,7 +285,8 @@ public final class Client: Service, Sendable {
     }
 
     /// Checks a call's options and works out its deadline: the options' timeout, else the
-    /// method's configured timeout, else the default, bounded by an enclosing call's deadline.
+    /// method's configured timeout, else the one its `.proto` declares, else the default, bounded
+    /// by an enclosing call's deadline.
     func deadline(for method: MethodDescriptor, options: CallOptions) throws -> ContinuousClock.Instant {
         if let reserved = options.metadata.first(where: { $0.key.hasPrefix(Metadata.reservedPrefix) }) {
             throw RPCError(
@@ -295,8 +296,15 @@ public final class Client: Service, Sendable {
             )
         }
         let perMethod = configuration.methodTimeouts.isEmpty ? nil : configuration.methodTimeouts[method.fullName]
-        let timeout = options.timeout ?? perMethod ?? configuration.defaultTimeout
+        let timeout = options.timeout ?? perMethod ?? method.defaults.timeout ?? configuration.defaultTimeout
         return CallDeadline.effective(timeout: timeout)
+    }
+
+    /// A fresh idempotency key for a method its `.proto` declares keyed (the same on every attempt
+    /// of the call, so the server can recognise a repeat); "" for other methods.
+    static func idempotencyKey(for method: MethodDescriptor) -> String {
+        guard method.defaults.idempotencyKeyed else { return "" }
+        return String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
     }
 
     /// The end of the interceptor chain of an in-process client: refused once it shuts down.

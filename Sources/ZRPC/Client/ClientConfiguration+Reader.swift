@@ -94,7 +94,7 @@ extension Client.Configuration {
 /// Reads typed values under a scope, telling "absent" from "present but not parseable"; its
 /// errors name the setting as a user sets it: the environment variable (`ORDERS_TIMEOUT_MS`),
 /// then the key (`orders.timeout-ms`, as a file would spell it).
-private struct ScopedReader {
+struct ScopedReader {
     let config: ConfigReader
     let scope: String
 
@@ -156,7 +156,7 @@ private struct ScopedReader {
 }
 
 extension StringProtocol {
-    fileprivate func trimmingWhitespace() -> String {
+    func trimmingWhitespace() -> String {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
