@@ -19,7 +19,10 @@ extension ClientDriver {
                     statistics.record(.lateResponse)
                     return
                 }
-                if !stream.io.inbox.push(SerializedMessage(frame: payload)) {
+                switch stream.io.inbox.enqueue(SerializedMessage(frame: payload)) {
+                case .queued: break
+                case .readerWaiting: readersToWake.append(stream.io.inbox)
+                case .overflow:
                     failCall(
                         header.callID,
                         RPCError(
@@ -41,6 +44,15 @@ extension ClientDriver {
             }
         }
         if failure != nil { statistics.record(.malformedResponse) }
+        wakeReaders()
+    }
+
+    /// Wakes the stream readers that waited for a message of the one just read: once each, with
+    /// everything that arrived for them in it.
+    func wakeReaders() {
+        guard !readersToWake.isEmpty else { return }
+        for inbox in readersToWake { inbox.wakeReader() }
+        readersToWake.removeAll(keepingCapacity: true)
     }
 
     /// The connection to server `peer` was lost (it closed, died, or stopped answering

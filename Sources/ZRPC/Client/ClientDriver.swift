@@ -93,6 +93,8 @@ final class ClientDriver: IOLoopDriver {
     var drainWaiters: [CheckedContinuation<Void, Never>] = []
     /// Cancels that arrived before their call's start (a race of the cancellation handler).
     var earlyCancels = EarlyCancels()
+    /// Stream readers waiting for a message of the message being read (see ``wakeReaders()``).
+    var readersToWake: [StreamInbox] = []
 
     init(context: Context, configuration: Client.Configuration, statistics: ClientStatistics) throws {
         self.configuration = configuration

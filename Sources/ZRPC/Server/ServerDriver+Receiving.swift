@@ -36,6 +36,7 @@ extension ServerDriver {
             }
         }
         runWaitingCalls()
+        wakeReaders()
         if let failure { refuse(failure, from: client) }
     }
 

@@ -44,7 +44,10 @@ extension ServerDriver {
                 statistics.record(.lateStreamMessage)
                 return
             }
-            guard stream.io.inbox.push(SerializedMessage(frame: payload)) else {
+            switch stream.io.inbox.enqueue(SerializedMessage(frame: payload)) {
+            case .queued: break
+            case .readerWaiting: readersToWake.append(stream.io.inbox)
+            case .overflow:
                 fail(
                     serial: serial,
                     RPCError(
@@ -53,7 +56,6 @@ extension ServerDriver {
                             "the client sent more stream messages than the \(stream.io.inbox.window) it was granted"
                     )
                 )
-                return
             }
         case .streamEnd(let header):
             guard let serial = table.serial(peer: client, callID: header.callID) else { return }
@@ -64,6 +66,13 @@ extension ServerDriver {
         default:
             break
         }
+    }
+
+    /// Wakes the handlers that waited for a message of the message just read, once each.
+    func wakeReaders() {
+        guard !readersToWake.isEmpty else { return }
+        for inbox in readersToWake { inbox.wakeReader() }
+        readersToWake.removeAll(keepingCapacity: true)
     }
 
     /// A handler wrote a message: it goes out with the round's other answers for its client.

@@ -59,6 +59,8 @@ final class ServerDriver: IOLoopDriver {
     var onIOThread: [UInt64: Int] = [:]
     /// The streams of the streaming calls in the table, by serial number.
     var streams: [UInt64: ServerStream] = [:]
+    /// Handlers waiting for a stream message of the message being read (see ``wakeReaders()``).
+    var readersToWake: [StreamInbox] = []
     /// Calls of the message being read that run on the I/O thread, started together once the
     /// whole message is parsed (``runWaitingCalls()``).
     var waitingToRun: [AcceptedCall] = []

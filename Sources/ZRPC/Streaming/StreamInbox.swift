@@ -67,50 +67,86 @@ final class StreamInbox: Sendable {
         self.grant = grant
     }
 
-    /// Adds a received message, or hands it to the waiting reader.
-    ///
-    /// - Returns: False when the sender had no credit for it (more than ``window`` messages
-    ///   waiting): the message is dropped and the caller should fail the call.
-    func push(_ message: SerializedMessage) -> Bool {
-        enum Outcome {
-            case queued
-            case delivered(UnsafeContinuation<SerializedMessage?, any Error>, grant: Int)
-            case overflow
-        }
-        let outcome = state.withLock { state -> Outcome in
+    /// What ``enqueue(_:)`` did with a message.
+    enum Arrival {
+        /// Queued (or dropped, the stream having ended); nobody to wake.
+        case queued
+        /// Queued, and the reader waits for it: call ``wakeReader()`` (after the rest of the
+        /// batch, so one wake-up carries many messages).
+        case readerWaiting
+        /// The sender had no credit for it (``window`` messages wait already): dropped; the
+        /// caller should fail the call.
+        case overflow
+    }
+
+    /// Queues a received message without waking the reader.
+    func enqueue(_ message: SerializedMessage) -> Arrival {
+        state.withLock { state -> Arrival in
             if state.end != nil { return .queued }  // the stream ended: late messages are dropped
             state.received = true
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return .delivered(waiter, grant: state.owe(portion: portion))
-            }
             guard state.buffered < window else { return .overflow }
             state.messages.append(message)
-            return .queued
+            return state.waiter == nil ? .queued : .readerWaiting
         }
-        switch outcome {
-        case .queued:
+    }
+
+    /// Hands the next queued message to the reader, if it waits for one.
+    func wakeReader() {
+        let handoff = state.withLock {
+            state -> (UnsafeContinuation<SerializedMessage?, any Error>, SerializedMessage, Int)? in
+            guard let waiter = state.waiter, let (message, credit) = state.takeNext(portion: portion) else {
+                return nil
+            }
+            state.waiter = nil
+            return (waiter, message, credit)
+        }
+        guard let (waiter, message, credit) = handoff else { return }
+        waiter.resume(returning: message)
+        if credit > 0 { grant(credit) }
+    }
+
+    /// Queues a received message and wakes the reader if it waits.
+    ///
+    /// - Returns: False when the sender had no credit for it (see ``Arrival/overflow``).
+    func push(_ message: SerializedMessage) -> Bool {
+        switch enqueue(message) {
+        case .queued: return true
+        case .readerWaiting:
+            wakeReader()
             return true
-        case .delivered(let waiter, let credit):
-            waiter.resume(returning: message)
-            if credit > 0 { grant(credit) }
-            return true
-        case .overflow:
-            return false
+        case .overflow: return false
         }
     }
 
     /// Ends the stream: the reader gets the messages already received, then the end (nil) or
     /// `error`. Later calls change nothing.
     func finish(_ error: RPCError? = nil) {
-        let waiter = state.withLock { state -> UnsafeContinuation<SerializedMessage?, any Error>? in
-            guard state.end == nil else { return nil }
-            state.end = .some(error)
-            defer { state.waiter = nil }
-            return state.waiter
+        enum Step {
+            case none
+            case end(UnsafeContinuation<SerializedMessage?, any Error>)
+            case message(UnsafeContinuation<SerializedMessage?, any Error>, SerializedMessage, grant: Int)
         }
-        guard let waiter else { return }
-        if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        let step = state.withLock { state -> Step in
+            guard state.end == nil else { return .none }
+            state.end = .some(error)
+            guard let waiter = state.waiter else { return .none }
+            state.waiter = nil
+            // Messages queued but not yet handed over (``wakeReader()`` comes after the batch)
+            // go first; the reader finds the end after them.
+            if let (message, credit) = state.takeNext(portion: portion) {
+                return .message(waiter, message, grant: credit)
+            }
+            return .end(waiter)
+        }
+        switch step {
+        case .none:
+            return
+        case .message(let waiter, let message, let credit):
+            waiter.resume(returning: message)
+            if credit > 0 { grant(credit) }
+        case .end(let waiter):
+            if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        }
     }
 
     /// Whether the stream ended and the reader has taken every message.
