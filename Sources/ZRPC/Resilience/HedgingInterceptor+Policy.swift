@@ -41,11 +41,12 @@ extension HedgingInterceptor {
             self.maxAttemptsByMethod = [:]
         }
 
-        /// The attempts a call of `method` may make: 1 when it is not hedged (not safe to
-        /// repeat, or limited to one attempt).
+        /// The attempts a call of `method` may make: 1 when it is not hedged (a stream, not safe
+        /// to repeat, or limited to one attempt).
         ///
         /// - Parameter method: The method called.
         func attempts(for method: MethodDescriptor) -> Int {
+            guard !method.kind.isStreaming else { return 1 }
             // Checks the lists only when there are any: `fullName` builds a string.
             let listed = !idempotentMethods.isEmpty && idempotentMethods.contains(method.fullName)
             guard method.idempotency.isSafeToRetry || listed else { return 1 }

@@ -19,7 +19,7 @@ import Synchronization
 /// status in ``Policy/nonFatalCodes`` starts the next attempt at once (or after the server's
 /// `retryAfter`); any other status ends the call as a success does. Every attempt carries its
 /// attempt number (1, 2, …) and the same idempotency key (one is made when the caller gave none).
-/// Calls not hedged go to `next` untouched.
+/// Calls not hedged go to `next` untouched, streaming calls among them (a stream is sent once).
 ///
 /// A ``Client`` configured with ``ResiliencePolicy/hedging`` puts it in the retry layer's place: a
 /// method is hedged or retried, never both (as in gRPC), and retries and hedges share one budget.
@@ -93,7 +93,8 @@ public final class HedgingInterceptor: ClientInterceptor, Sendable {
     /// The retry budget now (shared with the client's retry layer, if it has one).
     public var budget: RetryBudget { sharedBudget.value }
 
-    /// Whether calls of `method` are hedged: it is safe to repeat and may make more than one attempt.
+    /// Whether calls of `method` are hedged: it is unary, safe to repeat and may make more than one
+    /// attempt.
     ///
     /// - Parameter method: The method.
     public func hedges(_ method: MethodDescriptor) -> Bool {
@@ -105,7 +106,7 @@ public final class HedgingInterceptor: ClientInterceptor, Sendable {
         next: @Sendable (ClientRequest) async throws -> ClientResponse
     ) async throws -> ClientResponse {
         let maxAttempts = policy.attempts(for: request.method)
-        guard maxAttempts > 1 else { return try await next(request) }
+        guard maxAttempts > 1, !request.isStreaming else { return try await next(request) }  // a stream is sent once
         return try await hedge(request, maxAttempts: maxAttempts, next: next)
     }
 

@@ -2,6 +2,7 @@ import ConformanceMessages
 import ConformanceServices
 import Testing
 import ZRPC
+import ZRPCTestKit
 
 /// Hedging configured on a real client, against a server in this process: the losing attempt's
 /// CANCEL reaches the server, hedged and retried methods share one budget, and the deadline holds.
@@ -84,6 +85,29 @@ struct HedgingClientTests {
             #expect(hedging.counters.calls == 1)
             #expect(retry.budget == hedging.budget, "one budget")
             #expect(retry.budget.tokens == 8.5)
+        }
+    }
+
+    @Test("a streaming call is never hedged: a stream is sent once")
+    func streamsPassThrough() async throws {
+        let ticks = Zrpc_Testkit_Streams.Method.Ticks.descriptor
+        try await withHarness(
+            configureClient: {
+                $0.resilience.hedging = .init(
+                    maxAttempts: 3,
+                    hedgingDelay: .milliseconds(1),
+                    idempotentMethods: [ticks.fullName]
+                )
+            },
+            services: { _, _ in [StreamService()] }
+        ) { harness in
+            let hedging = try #require(harness.client.resilience.hedging)
+            #expect(!hedging.hedges(ticks))
+            let streams = Zrpc_Testkit_Streams.Client(wrapping: harness.client)
+            let count = try await streams.ticks(.init(count: 50)) { try await $0.reduce(0) { count, _ in count + 1 } }
+            #expect(count == 50)
+            #expect(hedging.counters.calls == 0)
+            #expect(hedging.counters.attempts == 0)
         }
     }
 
