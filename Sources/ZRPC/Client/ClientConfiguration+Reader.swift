@@ -18,7 +18,7 @@ extension Client.Configuration {
     /// | `bulkhead.max-concurrent`, `bulkhead.max-queued`, `bulkhead.max-wait-ms` | `ORDERS_BULKHEAD_MAX_CONCURRENT=16` | any of them turns the bulkhead on |
     /// | `<method>.timeout-ms` (for each of `methods`) | `ORDERS_GET_TIMEOUT_MS=100` | ``methodTimeouts`` |
     /// | `<method>.retry.max-attempts` | `ORDERS_GET_RETRY_MAX_ATTEMPTS=5` | that method's attempts (with retries on) |
-    /// | `<method>.hedging.max-attempts` | `ORDERS_GET_HEDGING_MAX_ATTEMPTS=1` | that method's hedged attempts (with hedging on; 1: not hedged) |
+    /// | `<method>.hedging.max-attempts`, `<method>.hedging.delay-ms` | `ORDERS_GET_HEDGING_MAX_ATTEMPTS=1` | that method's hedging (with hedging on; 1 attempt: not hedged) |
     ///
     /// ```swift
     /// import Configuration
@@ -97,14 +97,19 @@ extension Client.Configuration {
                 try reader.validating([prefix + "retry.max-attempts"]) { try retry.validate() }
                 resilience.retry = retry
             }
-            if let attempts = try reader.int(prefix + "hedging.max-attempts") {
+            let hedgingKeys = [prefix + "hedging.max-attempts", prefix + "hedging.delay-ms"]
+            if try reader.anySet(hedgingKeys) {
                 guard var hedging = resilience.hedging else {
-                    throw ResilienceConfigurationError(
-                        "\(reader.describe(prefix + "hedging.max-attempts")) is set but hedging is off for \(scope)"
-                    )
+                    let set = try hedgingKeys.first { try reader.string($0) != nil } ?? hedgingKeys[0]
+                    throw ResilienceConfigurationError("\(reader.describe(set)) is set but hedging is off for \(scope)")
                 }
-                hedging.maxAttemptsByMethod[method.fullName] = attempts
-                try reader.validating([prefix + "hedging.max-attempts"]) { try hedging.validate() }
+                if let attempts = try reader.int(prefix + "hedging.max-attempts") {
+                    hedging.maxAttemptsByMethod[method.fullName] = attempts
+                }
+                if let delay = try reader.milliseconds(prefix + "hedging.delay-ms") {
+                    hedging.hedgingDelayByMethod[method.fullName] = delay
+                }
+                try reader.validating(hedgingKeys) { try hedging.validate() }
                 resilience.hedging = hedging
             }
         }

@@ -4,6 +4,7 @@ extension HedgingInterceptor {
     /// ```swift
     /// var policy = HedgingInterceptor.Policy(maxAttempts: 3, hedgingDelay: .milliseconds(20))
     /// policy.maxAttemptsByMethod["orders.Orders/Export"] = 1      // never hedged (retried instead)
+    /// policy.hedgingDelayByMethod["orders.Orders/Search"] = .milliseconds(80)
     /// ```
     public struct Policy: Sendable {
         /// Attempts in all, the first included (≥ 1; 1 sends no hedge).
@@ -20,6 +21,8 @@ extension HedgingInterceptor {
         /// Per-method attempt limits (`service/method` → attempts), before ``maxAttempts``; 1
         /// turns hedging off for that method.
         public var maxAttemptsByMethod: [String: Int]
+        /// Per-method hedging delays (`service/method` → delay), before ``hedgingDelay``.
+        public var hedgingDelayByMethod: [String: Duration]
 
         /// Creates a policy.
         ///
@@ -39,18 +42,30 @@ extension HedgingInterceptor {
             self.nonFatalCodes = nonFatalCodes
             self.idempotentMethods = idempotentMethods
             self.maxAttemptsByMethod = [:]
+            self.hedgingDelayByMethod = [:]
         }
 
         /// The attempts a call of `method` may make: 1 when it is not hedged (a stream, not safe
         /// to repeat, or limited to one attempt).
+        ///
+        /// Safe to repeat: `NO_SIDE_EFFECTS` or `IDEMPOTENT` in the `.proto`, declared
+        /// idempotency-keyed there (the server honours the key, duplicates in flight included),
+        /// or listed in ``idempotentMethods``.
         ///
         /// - Parameter method: The method called.
         func attempts(for method: MethodDescriptor) -> Int {
             guard !method.kind.isStreaming else { return 1 }
             // Checks the lists only when there are any: `fullName` builds a string.
             let listed = !idempotentMethods.isEmpty && idempotentMethods.contains(method.fullName)
-            guard method.idempotency.isSafeToRetry || listed else { return 1 }
+            guard method.idempotency.isSafeToRetry || method.defaults.idempotencyKeyed || listed else { return 1 }
             return maxAttemptsByMethod.isEmpty ? maxAttempts : maxAttemptsByMethod[method.fullName] ?? maxAttempts
+        }
+
+        /// The hedging delay of a call of `method`.
+        ///
+        /// - Parameter method: The method called.
+        func delay(for method: MethodDescriptor) -> Duration {
+            hedgingDelayByMethod.isEmpty ? hedgingDelay : hedgingDelayByMethod[method.fullName] ?? hedgingDelay
         }
 
         func validate() throws {
@@ -62,6 +77,9 @@ extension HedgingInterceptor {
             }
             for (method, attempts) in maxAttemptsByMethod where attempts < 1 {
                 throw ResilienceConfigurationError("hedging maxAttempts for \(method) must be ≥ 1, not \(attempts)")
+            }
+            for (method, delay) in hedgingDelayByMethod where delay < .zero {
+                throw ResilienceConfigurationError("hedging delay for \(method) must not be negative, not \(delay)")
             }
         }
     }

@@ -8,10 +8,11 @@ import Synchronization
 ///
 /// A call is hedged only when all of these hold:
 /// - the method is safe to repeat: `option idempotency_level = IDEMPOTENT` or `NO_SIDE_EFFECTS`
-///   in the `.proto`, or listed in ``Policy/idempotentMethods``. An idempotency key alone is not
-///   enough: hedged attempts run at the same time, possibly on different servers, so a server
-///   that drops duplicates by key must also handle a duplicate that arrives while the first is
-///   still running; a method that does can be declared idempotent;
+///   in the `.proto`, declared idempotency-keyed there (`(zrpc.method_policy).idempotency_keyed`:
+///   its server honours the key), or listed in ``Policy/idempotentMethods``. A key the caller
+///   passes is not enough by itself: hedged attempts run at the same time, possibly on different
+///   servers, so the server must drop a duplicate that arrives while the first is still running,
+///   which only the method's declaration can promise;
 /// - it may make more than one attempt (``Policy/maxAttempts``, ``Policy/maxAttemptsByMethod``).
 ///
 /// Every further attempt starts only before the call's deadline (each carries the same deadline),
@@ -152,7 +153,11 @@ public final class HedgingInterceptor: ClientInterceptor, Sendable {
         next: @escaping @Sendable (ClientRequest) async throws -> ClientResponse
     ) async -> Result<ClientResponse, any Error> {
         await withTaskGroup(of: Event.self) { group in
-            var call = HedgedCall(maxAttempts: maxAttempts, delay: policy.hedgingDelay, deadline: request.deadline)
+            var call = HedgedCall(
+                maxAttempts: maxAttempts,
+                delay: policy.delay(for: request.method),
+                deadline: request.deadline
+            )
             let startTime = now()
             var step = sharedBudget.withLock { call.start(now: startTime, budget: &$0) }
             // Replaced by the first attempt's outcome before any step can finish the call.

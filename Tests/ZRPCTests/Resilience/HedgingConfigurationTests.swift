@@ -10,24 +10,30 @@ struct HedgingConfigurationTests {
         ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: variables))
     }
 
-    @Test("HEDGING_MAX_ATTEMPTS and HEDGING_DELAY_MS set the policy; per method, an attempt limit")
+    @Test("HEDGING_MAX_ATTEMPTS and HEDGING_DELAY_MS set the policy; per method, attempts and delay")
     func fromEnvironment() throws {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
         let get = MethodDescriptor(service: "orders.Orders", method: "Get", idempotency: .noSideEffects)
+        let list = MethodDescriptor(service: "orders.Orders", method: "List", idempotency: .noSideEffects)
         try configuration.apply(
             reader([
                 "ORDERS_HEDGING_MAX_ATTEMPTS": "3",
                 "ORDERS_HEDGING_DELAY_MS": "20",
                 "ORDERS_GET_HEDGING_MAX_ATTEMPTS": "1",
+                "ORDERS_LIST_HEDGING_DELAY_MS": "70",
             ]),
             scope: "orders",
-            methods: [get]
+            methods: [get, list]
         )
         let hedging = try #require(configuration.resilience.hedging)
         #expect(hedging.maxAttempts == 3)
         #expect(hedging.hedgingDelay == .milliseconds(20))
         #expect(hedging.maxAttemptsByMethod == ["orders.Orders/Get": 1])
+        #expect(hedging.hedgingDelayByMethod == ["orders.Orders/List": .milliseconds(70)])
         #expect(hedging.attempts(for: get) == 1, "Get is not hedged")
+        #expect(hedging.attempts(for: list) == 3)
+        #expect(hedging.delay(for: list) == .milliseconds(70))
+        #expect(hedging.delay(for: get) == .milliseconds(20))
         #expect(configuration.resilience.retry == nil)
     }
 
@@ -57,6 +63,7 @@ struct HedgingConfigurationTests {
             ("ORDERS_HEDGING_MAX_ATTEMPTS", "two", "ORDERS_HEDGING_MAX_ATTEMPTS"),
             ("ORDERS_HEDGING_DELAY_MS", "-5", "ORDERS_HEDGING_DELAY_MS"),
             ("ORDERS_GET_HEDGING_MAX_ATTEMPTS", "2", "hedging is off"),
+            ("ORDERS_GET_HEDGING_DELAY_MS", "20", "ORDERS_GET_HEDGING_DELAY_MS (orders.get.hedging.delay-ms) is set"),
         ]
     )
     func invalid(variable: String, value: String, mentions: String) throws {
@@ -72,6 +79,9 @@ struct HedgingConfigurationTests {
     func invalidInCode() {
         var configuration = Client.Configuration(endpoints: ["tcp://127.0.0.1:1"])
         configuration.resilience.hedging = .init(maxAttempts: 0)
+        #expect(throws: ResilienceConfigurationError.self) { _ = try Client(configuration: configuration) }
+        configuration.resilience.hedging = .init()
+        configuration.resilience.hedging?.hedgingDelayByMethod = ["a.B/C": .milliseconds(-1)]
         #expect(throws: ResilienceConfigurationError.self) { _ = try Client(configuration: configuration) }
         configuration.resilience.hedging = .init()
         configuration.resilience.retryBudget = RetryBudget(maxTokens: 0)

@@ -213,6 +213,43 @@ struct HedgingInterceptorTests {
         #expect(hedging.counters == .init())
     }
 
+    @Test("a method's own hedging delay applies to its calls")
+    func perMethodDelay() async throws {
+        let hedging = try hedging(maxAttempts: 2) { $0.hedgingDelayByMethod = [Self.read.fullName: .milliseconds(80)] }
+        let task = try call(hedging)
+        #expect(await events.wait(for: "attempt:1"))
+        #expect(await clock.waitForSleepers(1))
+        clock.advance(by: .milliseconds(79))
+        #expect(clock.sleepers == 1, "the 50 ms default does not apply")
+        clock.advance(by: .milliseconds(1))
+        #expect(await events.wait(for: "attempt:2"))
+        gates.open("2")
+        #expect(await answer(task) == "2")
+    }
+
+    @Test("a method declared idempotency-keyed in the .proto is hedged; a caller's key alone is not enough")
+    func keyedMethod() async throws {
+        let hedging = try hedging()
+        let keyed = MethodDescriptor(
+            service: "test.Hedging",
+            method: "Place",
+            defaults: CallDefaults(idempotencyKeyed: true)
+        )
+        #expect(hedging.hedges(keyed))
+        let request = ClientRequest(
+            method: Self.write,
+            payload: try SerializedMessage(bytes: [1]),
+            deadline: clock.now.advanced(by: .seconds(60)),
+            idempotencyKey: "the caller's"
+        )
+        let next = transport()
+        let task = Task { try await hedging.intercept(request, next: next) }
+        #expect(await events.wait(for: "attempt:1"))
+        gates.open("1")
+        #expect(await answer(task) == "1")
+        #expect(count("timer") == 0, "not hedged")
+    }
+
     @Test("idempotentMethods adds a method; a per-method limit of 1 takes one out")
     func methodLists() throws {
         let listed = try hedging { $0.idempotentMethods = [Self.write.fullName] }
