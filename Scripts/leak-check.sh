@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 "$(dirname "$0")/install-deps.sh"
 
 swift build --build-tests --sanitize=address --scratch-path .build-asan
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:suppressions=$PWD/Scripts/asan-suppressions.txt" \
 LSAN_OPTIONS="suppressions=$PWD/Scripts/lsan-suppressions.txt:print_suppressions=0" \
     "$(swift build --scratch-path .build-asan --show-bin-path)/ZRPCPackageTests.xctest" \
     --testing-library swift-testing

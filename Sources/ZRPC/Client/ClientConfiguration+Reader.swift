@@ -13,10 +13,12 @@ extension Client.Configuration {
     /// | `timeout-ms` | `ORDERS_TIMEOUT_MS=250` | ``defaultTimeout`` |
     /// | `retry.max-attempts` | `ORDERS_RETRY_MAX_ATTEMPTS=3` | turns retries on |
     /// | `retry.initial-backoff-ms`, `retry.max-backoff-ms`, `retry.multiplier` | … | the backoff (turns retries on too) |
+    /// | `hedging.max-attempts`, `hedging.delay-ms` | `ORDERS_HEDGING_DELAY_MS=20` | either turns hedging on |
     /// | `breaker.failure-rate`, `breaker.minimum-calls`, `breaker.window-calls`, `breaker.open-ms`, `breaker.probes` | `ORDERS_BREAKER_FAILURE_RATE=0.5` | any of them turns the breaker on |
     /// | `bulkhead.max-concurrent`, `bulkhead.max-queued`, `bulkhead.max-wait-ms` | `ORDERS_BULKHEAD_MAX_CONCURRENT=16` | any of them turns the bulkhead on |
     /// | `<method>.timeout-ms` (for each of `methods`) | `ORDERS_GET_TIMEOUT_MS=100` | ``methodTimeouts`` |
     /// | `<method>.retry.max-attempts` | `ORDERS_GET_RETRY_MAX_ATTEMPTS=5` | that method's attempts (with retries on) |
+    /// | `<method>.hedging.max-attempts`, `<method>.hedging.delay-ms` | `ORDERS_GET_HEDGING_MAX_ATTEMPTS=1` | that method's hedging (with hedging on; 1 attempt: not hedged) |
     ///
     /// ```swift
     /// import Configuration
@@ -48,6 +50,14 @@ extension Client.Configuration {
             if let multiplier = try reader.double("retry.multiplier") { retry.backoff.multiplier = multiplier }
             try reader.validating(retryKeys) { try retry.validate() }
             resilience.retry = retry
+        }
+        let hedgingKeys = ["hedging.max-attempts", "hedging.delay-ms"]
+        if try reader.anySet(hedgingKeys) {
+            var hedging = resilience.hedging ?? HedgingInterceptor.Policy()
+            if let attempts = try reader.int("hedging.max-attempts") { hedging.maxAttempts = attempts }
+            if let delay = try reader.milliseconds("hedging.delay-ms") { hedging.hedgingDelay = delay }
+            try reader.validating(hedgingKeys) { try hedging.validate() }
+            resilience.hedging = hedging
         }
         let breakerKeys = [
             "breaker.failure-rate", "breaker.minimum-calls", "breaker.window-calls", "breaker.open-ms",
@@ -86,6 +96,21 @@ extension Client.Configuration {
                 retry.maxAttemptsByMethod[method.fullName] = attempts
                 try reader.validating([prefix + "retry.max-attempts"]) { try retry.validate() }
                 resilience.retry = retry
+            }
+            let hedgingKeys = [prefix + "hedging.max-attempts", prefix + "hedging.delay-ms"]
+            if try reader.anySet(hedgingKeys) {
+                guard var hedging = resilience.hedging else {
+                    let set = try hedgingKeys.first { try reader.string($0) != nil } ?? hedgingKeys[0]
+                    throw ResilienceConfigurationError("\(reader.describe(set)) is set but hedging is off for \(scope)")
+                }
+                if let attempts = try reader.int(prefix + "hedging.max-attempts") {
+                    hedging.maxAttemptsByMethod[method.fullName] = attempts
+                }
+                if let delay = try reader.milliseconds(prefix + "hedging.delay-ms") {
+                    hedging.hedgingDelayByMethod[method.fullName] = delay
+                }
+                try reader.validating(hedgingKeys) { try hedging.validate() }
+                resilience.hedging = hedging
             }
         }
     }

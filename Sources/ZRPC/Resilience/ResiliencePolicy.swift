@@ -5,11 +5,14 @@ import Logging
 ///
 /// The layers wrap each call in ``order`` (outermost first; by default cache → fallback →
 /// bulkhead → circuit breaker → retry, then the transport, which enforces the deadline).
-/// Interceptors in ``Client/Configuration/interceptors`` run outside all of them.
+/// Interceptors in ``Client/Configuration/interceptors`` run outside all of them. The retry layer
+/// hedges the calls ``hedging`` applies to and retries the others: a method is hedged or retried,
+/// never both, and hedges and retries draw from one ``retryBudget``.
 ///
 /// ```swift
 /// var configuration = Client.Configuration(endpoints: ["tcp://orders:5555"])
 /// configuration.resilience.retry = .init(maxAttempts: 3)
+/// configuration.resilience.hedging = .init(maxAttempts: 2, hedgingDelay: .milliseconds(20))   // reads
 /// configuration.resilience.circuitBreaker = .init(failureRateThreshold: 0.5, minimumCalls: 20)
 /// configuration.resilience.bulkhead = .init(maxConcurrentCalls: 32, maxQueuedCalls: 64)
 /// configuration.resilience.cache = .init(methods: [Orders_Orders.Method.Get.descriptor], timeToLive: .seconds(10))
@@ -33,7 +36,7 @@ public struct ResiliencePolicy: Sendable {
         public static let bulkhead = Layer("bulkhead")
         /// Fail fast while the service fails.
         public static let circuitBreaker = Layer("circuit-breaker")
-        /// Retries with backoff and a budget.
+        /// Retries with backoff, or hedging, under a budget.
         public static let retry = Layer("retry")
 
         /// Every layer there is.
@@ -79,7 +82,10 @@ public struct ResiliencePolicy: Sendable {
 
     /// Retry policy, or nil for no retries.
     public var retry: RetryInterceptor.Policy?
-    /// The retry budget (used when ``retry`` is set).
+    /// Hedging policy, or nil for no hedging. The methods it hedges (safe to repeat, more than one
+    /// attempt) are not retried; the others are, by ``retry``.
+    public var hedging: HedgingInterceptor.Policy?
+    /// The retry budget (used when ``retry`` or ``hedging`` is set; both draw from it).
     public var retryBudget: RetryBudget
     /// Circuit breaker policy, or nil for none.
     public var circuitBreaker: CircuitBreaker.Policy?
@@ -95,6 +101,7 @@ public struct ResiliencePolicy: Sendable {
     /// No layers.
     public init() {
         retry = nil
+        hedging = nil
         retryBudget = RetryBudget()
         circuitBreaker = nil
         bulkhead = nil
@@ -114,7 +121,11 @@ public struct ResiliencePolicy: Sendable {
             throw ResilienceConfigurationError("resilience order must name each layer once, not \(order)")
         }
         var layers = ResilienceLayers()
-        if let retry { layers.retry = try RetryInterceptor(policy: retry, budget: retryBudget) }
+        if retry != nil || hedging != nil {
+            let budget = try SharedRetryBudget(retryBudget)
+            if let retry { layers.retry = try RetryInterceptor(policy: retry, sharedBudget: budget) }
+            if let hedging { layers.hedging = try HedgingInterceptor(policy: hedging, sharedBudget: budget) }
+        }
         if let circuitBreaker {
             layers.circuitBreaker = try CircuitBreakerInterceptor(policy: circuitBreaker, logger: logger)
         }
@@ -150,7 +161,14 @@ public struct ResiliencePolicy: Sendable {
                     )
                 }
             case .retry:
-                if let retry { parts.append("retry(\(retry.maxAttempts) attempts, budget \(retryBudget.maxTokens))") }
+                var repeats: [String] = []
+                if let retry { repeats.append("retry(\(retry.maxAttempts) attempts)") }
+                if let hedging {
+                    repeats.append("hedging(\(hedging.maxAttempts) attempts after \(hedging.hedgingDelay))")
+                }
+                if !repeats.isEmpty {
+                    parts.append(repeats.joined(separator: " or ") + " with budget \(retryBudget.maxTokens)")
+                }
             default: break
             }
         }
@@ -159,10 +177,12 @@ public struct ResiliencePolicy: Sendable {
 }
 
 /// The layers a client built from its ``ResiliencePolicy``, to observe them (breaker state,
-/// retry counters, cache fetches, bulkhead load).
+/// retry and hedging counters, cache fetches, bulkhead load).
 public struct ResilienceLayers: Sendable {
     /// The retry layer, if configured.
     public internal(set) var retry: RetryInterceptor?
+    /// The hedging layer, if configured (in the retry layer's place, for the methods it hedges).
+    public internal(set) var hedging: HedgingInterceptor?
     /// The circuit breaker, if configured.
     public internal(set) var circuitBreaker: CircuitBreakerInterceptor?
     /// The bulkhead, if configured.
@@ -181,9 +201,20 @@ public struct ResilienceLayers: Sendable {
             case .fallback: fallback
             case .bulkhead: bulkhead
             case .circuitBreaker: circuitBreaker
-            case .retry: retry
+            case .retry: retryLayer
             default: nil
             }
+        }
+    }
+
+    /// What sits in the retry layer's place: hedging for the methods it hedges and retries for
+    /// the others, or whichever of the two is configured.
+    private var retryLayer: (any ClientInterceptor)? {
+        switch (hedging, retry) {
+        case (let hedging?, let retry?): HedgingOrRetryInterceptor(hedging: hedging, retry: retry)
+        case (let hedging?, nil): hedging
+        case (nil, let retry?): retry
+        case (nil, nil): nil
         }
     }
 }

@@ -1,7 +1,8 @@
 /// A token bucket that stops retry storms, as gRPC's retry throttling does: every failed attempt
 /// takes a token, every success gives back `tokenRatio`, and retries are allowed only while more
 /// than half of `maxTokens` remain. When a service is down, retries stop after a few failures and
-/// resume as calls start succeeding again.
+/// resume as calls start succeeding again. Hedges draw from the same bucket: each hedged attempt
+/// takes a token when it is sent, and is sent only while retries are allowed.
 ///
 /// ```swift
 /// var budget = RetryBudget(maxTokens: 10, tokenRatio: 0.1)
@@ -33,6 +34,12 @@ public struct RetryBudget: Hashable, Sendable {
 
     /// An attempt failed (with a retryable status).
     public mutating func recordFailure() {
+        tokens = max(0, tokens - 1)
+    }
+
+    /// A hedged attempt was sent: it takes a token, as a failure does, so hedges stop at the same
+    /// threshold as retries and, with `tokenRatio` 0.1, average at most one per ten successful calls.
+    public mutating func recordHedge() {
         tokens = max(0, tokens - 1)
     }
 

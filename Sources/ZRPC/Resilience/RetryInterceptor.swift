@@ -74,7 +74,9 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
 
     /// The policy.
     public let policy: Policy
-    private let state: Mutex<(budget: RetryBudget, random: SplitMixRandom, counters: Counters)>
+    private let state: Mutex<(random: SplitMixRandom, counters: Counters)>
+    /// The budget, shared with the client's hedging layer when it has one.
+    private let sharedBudget: SharedRetryBudget
     private let sleep: @Sendable (Duration) async throws -> Void
 
     /// Creates a retry interceptor.
@@ -85,24 +87,41 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
     ///   - seed: Seeds the jitter (tests); nil seeds from the system.
     ///   - sleep: How to wait (tests pass a manual clock's); `Task.sleep` by default.
     /// - Throws: ``ResilienceConfigurationError`` for an invalid policy or budget.
-    public init(
+    public convenience init(
         policy: Policy = Policy(),
         budget: RetryBudget = RetryBudget(),
         seed: UInt64? = nil,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) throws {
+        try self.init(policy: policy, sharedBudget: SharedRetryBudget(budget), seed: seed, sleep: sleep)
+    }
+
+    /// Creates a retry interceptor drawing from a budget it shares (with the client's hedging layer).
+    ///
+    /// - Parameters:
+    ///   - policy: When and how often to retry.
+    ///   - sharedBudget: The token bucket.
+    ///   - seed: Seeds the jitter; nil seeds from the system.
+    ///   - sleep: How to wait.
+    /// - Throws: ``ResilienceConfigurationError`` for an invalid policy.
+    init(
+        policy: Policy,
+        sharedBudget: SharedRetryBudget,
+        seed: UInt64? = nil,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) throws {
         try policy.validate()
-        try budget.validate()
         self.policy = policy
-        self.state = Mutex((budget, SplitMixRandom(seed: seed ?? UInt64.random(in: .min ... .max)), Counters()))
+        self.sharedBudget = sharedBudget
+        self.state = Mutex((SplitMixRandom(seed: seed ?? UInt64.random(in: .min ... .max)), Counters()))
         self.sleep = sleep
     }
 
     /// What this interceptor has done so far.
     public var counters: Counters { state.withLock { $0.counters } }
 
-    /// The retry budget now.
-    public var budget: RetryBudget { state.withLock { $0.budget } }
+    /// The retry budget now (shared with the client's hedging layer, if it has one).
+    public var budget: RetryBudget { sharedBudget.value }
 
     public func intercept(
         _ request: ClientRequest,
@@ -111,7 +130,7 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
         guard !request.isStreaming else { return try await next(request) }  // a stream is sent once
         var attempt = request
         if attempt.idempotencyKey.isEmpty {
-            attempt.idempotencyKey = state.withLock { Self.makeKey(&$0.random) }
+            attempt.idempotencyKey = state.withLock { $0.random.idempotencyKey() }
         }
         let safeToRetry =
             request.method.idempotency.isSafeToRetry || policy.idempotentMethods.contains(request.method.fullName)
@@ -120,16 +139,19 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
             state.withLock { $0.counters.attempts += 1 }
             do {
                 let response = try await next(attempt)
-                state.withLock { $0.budget.recordSuccess() }
+                sharedBudget.withLock { $0.recordSuccess() }
                 return response
             } catch let error as RPCError {
                 guard policy.retryableCodes.contains(error.code) else { throw error }
+                let allowed = sharedBudget.withLock { budget -> Bool in
+                    budget.recordFailure()
+                    return budget.allowsRetry
+                }
                 let delay = state.withLock { state -> Duration? in
-                    state.budget.recordFailure()
                     guard Int(attempt.attempt) < maxAttempts, safeToRetry || error.neverReachedServer else {
                         return nil
                     }
-                    guard state.budget.allowsRetry else {
+                    guard allowed else {
                         state.counters.refusedByBudget += 1
                         return nil
                     }
@@ -142,10 +164,6 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
                 attempt.attempt += 1
             }
         }
-    }
-
-    private static func makeKey(_ random: inout SplitMixRandom) -> String {
-        String(random.next(), radix: 16) + String(random.next(), radix: 16)
     }
 }
 
@@ -163,5 +181,10 @@ struct SplitMixRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+
+    /// A fresh idempotency key (128 random bits in hexadecimal), for a call whose caller gave none.
+    mutating func idempotencyKey() -> String {
+        String(next(), radix: 16) + String(next(), radix: 16)
     }
 }
