@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 swift build --build-tests --sanitize=address --scratch-path .build-asan
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:suppressions=$PWD/Scripts/asan-suppressions.txt" \
 LSAN_OPTIONS="suppressions=$PWD/Scripts/lsan-suppressions.txt:print_suppressions=0" \
+ZRPC_SANITIZED=1 \
     "$(swift build --scratch-path .build-asan --show-bin-path)/ZRPCPackageTests.xctest" \
     --testing-library swift-testing
 echo "leak-check: no leaks and no memory errors"

@@ -190,8 +190,13 @@ extension Client {
     /// The interceptors, then the transport (or the in-process server).
     private func runChain(_ request: ClientRequest) async throws -> ClientResponse {
         if let interceptorChain { return try await interceptorChain(request) }
-        if let inProcess { return try await Self.call(inProcess, request, connection: connection) }
-        return try await Self.send(request, connection: connection, callIDs: callIDs)
+        return try await Self.transport(
+            request,
+            declared: declared,
+            inProcess: inProcess,
+            connection: connection,
+            callIDs: callIDs
+        )
     }
 
     /// The end of the interceptor chain for a streaming call: opens the stream on the wire, hands

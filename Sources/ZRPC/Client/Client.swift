@@ -36,6 +36,8 @@ public final class Client: Service, Sendable {
     let callIDs = CallIDGenerator()
     /// The interceptors, ending in ``send(_:connection:callIDs:)``; nil when there are none, so a
     /// call goes straight to `send` (one async frame and executor check fewer per call).
+    /// The resilience layers methods' `.proto`s declare, for what the configuration leaves out.
+    let declared: DeclaredLayers
     let interceptorChain: (nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse)?
 
     /// Creates a client; nothing connects until ``run()``.
@@ -84,13 +86,20 @@ public final class Client: Service, Sendable {
         }
         let connection = connection
         let callIDs = callIDs
+        let declared = DeclaredLayers(configured: configuration.resilience, logger: configuration.logger)
+        self.declared = declared
         let interceptors = configuration.interceptors + resilience.interceptors
         if interceptors.isEmpty {
             interceptorChain = nil
         } else {
             var next: nonisolated(nonsending) @Sendable (ClientRequest) async throws -> ClientResponse = { request in
-                if let inProcess { return try await Self.call(inProcess, request, connection: connection) }
-                return try await Self.send(request, connection: connection, callIDs: callIDs)
+                try await Self.transport(
+                    request,
+                    declared: declared,
+                    inProcess: inProcess,
+                    connection: connection,
+                    callIDs: callIDs
+                )
             }
             for interceptor in interceptors.reversed() {
                 let inner = next
@@ -280,8 +289,36 @@ public final class Client: Service, Sendable {
             peer: peer
         )
         if let interceptorChain { return try await interceptorChain(call) }
+        if method.defaults.declaresResilience {
+            return try await Self.transport(
+                call,
+                declared: declared,
+                inProcess: inProcess,
+                connection: connection,
+                callIDs: callIDs
+            )
+        }
         if let inProcess { return try await Self.call(inProcess, call, connection: connection) }
         return try await Self.send(call, connection: connection, callIDs: callIDs)
+    }
+
+    /// The end of the interceptor chain: the layers the method's `.proto` declares, if any, then
+    /// the transport (or the in-process server).
+    nonisolated(nonsending) static func transport(
+        _ request: ClientRequest,
+        declared: DeclaredLayers,
+        inProcess: InProcessServer?,
+        connection: ClientConnection,
+        callIDs: CallIDGenerator
+    ) async throws -> ClientResponse {
+        guard request.method.defaults.declaresResilience else {
+            if let inProcess { return try await call(inProcess, request, connection: connection) }
+            return try await send(request, connection: connection, callIDs: callIDs)
+        }
+        return try await declared.run(request) { request in
+            if let inProcess { return try await call(inProcess, request, connection: connection) }
+            return try await send(request, connection: connection, callIDs: callIDs)
+        }
     }
 
     /// Checks a call's options and works out its deadline: the options' timeout, else the

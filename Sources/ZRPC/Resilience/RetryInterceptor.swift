@@ -133,7 +133,8 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
             attempt.idempotencyKey = state.withLock { $0.random.idempotencyKey() }
         }
         let safeToRetry =
-            request.method.idempotency.isSafeToRetry || policy.idempotentMethods.contains(request.method.fullName)
+            request.method.idempotency.isSafeToRetry || request.method.defaults.idempotencyKeyed
+            || policy.idempotentMethods.contains(request.method.fullName)
         let maxAttempts = policy.maxAttemptsByMethod[request.method.fullName] ?? policy.maxAttempts
         while true {
             state.withLock { $0.counters.attempts += 1 }

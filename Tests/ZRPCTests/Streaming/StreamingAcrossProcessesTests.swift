@@ -59,8 +59,13 @@ struct StreamingAcrossProcessesTests {
                     + " this process grew \(clientGrowth >> 20) MiB"
             )
             // A queue of a million 20-byte messages would be well over 100 MiB in either process.
-            #expect(serverGrowth < 32 << 20, "the server's peak grew by \(serverGrowth >> 20) MiB")
-            #expect(clientGrowth < 64 << 20, "this process grew by \(clientGrowth >> 20) MiB")
+            // Under AddressSanitizer freed memory sits in its quarantine (256 MiB) before reuse, so
+            // resident size says little there; the bound is looser.
+            let sanitized = ProcessInfo.processInfo.environment["ZRPC_SANITIZED"] == "1"
+            let serverBound: Int64 = sanitized ? 320 << 20 : 32 << 20
+            let clientBound: Int64 = sanitized ? 400 << 20 : 64 << 20
+            #expect(serverGrowth < serverBound, "the server's peak grew by \(serverGrowth >> 20) MiB")
+            #expect(clientGrowth < clientBound, "this process grew by \(clientGrowth >> 20) MiB")
         }
     }
 
