@@ -1,5 +1,3 @@
-public import ProtobufC
-
 /// A service a ``Server`` hosts. Generated service protocols (`Echo_Echo.ServiceProtocol`)
 /// conform to it and supply ``methodHandlers``; implement the generated protocol, not this one.
 ///
