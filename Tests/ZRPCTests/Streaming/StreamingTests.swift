@@ -105,7 +105,8 @@ struct StreamingTests {
         try await withStreams(place) { streams, service in
             var received = 0
             let error = try await rpcError {
-                let options = CallOptions(timeout: .seconds(2))
+                // Long enough for the first ticks even when every suite runs at once under ASan.
+                let options = CallOptions(timeout: .seconds(5))
                 return try await streams.ticks(.init(count: 0, intervalMillis: 5), options: options) { ticks in
                     for try await _ in ticks { received += 1 }
                 }
