@@ -18,7 +18,7 @@ struct DirectoryTests {
 
     private func server(_ name: String, directory: String) async throws -> RunningServer {
         var configuration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: quietLogger)
-        configuration.directory = .init(directory: [directory], interval: .milliseconds(100), lease: .milliseconds(400))
+        configuration.directory = .init(directory: [directory], interval: .milliseconds(100), lease: .seconds(2))
         configuration.gracePeriod = .seconds(2)
         return try await RunningServer.start(configuration: configuration, services: [FaultyService(name: name)])
     }
@@ -83,12 +83,12 @@ struct DirectoryTests {
                 services: [Self.service],
                 endpoints: ["tcp://127.0.0.1:9"],
                 accepting: true,
-                leaseMillis: 300
+                leaseMillis: 2_000
             )
         )
         #expect(try await lookup.endpoints(of: Self.service) == ["tcp://127.0.0.1:9"])
         #expect(
-            await eventually(within: .seconds(5)) { (try? await lookup.endpoints(of: Self.service))?.isEmpty == true }
+            await eventually(within: .seconds(10)) { (try? await lookup.endpoints(of: Self.service))?.isEmpty == true }
         )
 
         let graceful = try await server("graceful", directory: endpoint)
@@ -98,7 +98,7 @@ struct DirectoryTests {
             }
         )
         await graceful.stop()
-        // Withdrawn when it stopped, well before its 400 ms lease would have run out.
+        // Withdrawn when it stopped, well before its 2 s lease would have run out.
         #expect(try await lookup.endpoints(of: Self.service).isEmpty)
         await running.cancel()
         await directory.stop()

@@ -25,7 +25,7 @@ public enum Zrpc_Test_Policy_Orders {
                 service: "zrpc.test.policy.Orders",
                 method: "Get",
                 idempotency: .noSideEffects,
-                defaults: .init(timeout: .milliseconds(1500), retry: .init(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5)), cacheTimeToLive: .milliseconds(60000))
+                defaults: .init(timeout: .milliseconds(20000), retry: .init(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(5)), cacheTimeToLive: .milliseconds(60000))
             )
         }
 
@@ -40,7 +40,7 @@ public enum Zrpc_Test_Policy_Orders {
                 service: "zrpc.test.policy.Orders",
                 method: "Place",
                 idempotency: .unknown,
-                defaults: .init(timeout: .milliseconds(300), idempotencyKeyed: true, retry: .init(maxAttempts: 4, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2)))
+                defaults: .init(timeout: .milliseconds(5000), idempotencyKeyed: true, retry: .init(maxAttempts: 4, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(2)))
             )
         }
 
@@ -55,7 +55,7 @@ public enum Zrpc_Test_Policy_Orders {
                 service: "zrpc.test.policy.Orders",
                 method: "Quote",
                 idempotency: .idempotent,
-                defaults: .init(timeout: .milliseconds(1500), hedging: .init(maxAttempts: 3, delay: .milliseconds(20)))
+                defaults: .init(timeout: .milliseconds(20000), hedging: .init(maxAttempts: 3, delay: .milliseconds(20)))
             )
         }
 
@@ -70,7 +70,7 @@ public enum Zrpc_Test_Policy_Orders {
                 service: "zrpc.test.policy.Orders",
                 method: "Plain",
                 idempotency: .unknown,
-                defaults: .init(timeout: .milliseconds(1500))
+                defaults: .init(timeout: .milliseconds(20000))
             )
         }
     }
