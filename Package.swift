@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "ProtobufC", targets: ["ProtobufC"]),
         .library(name: "ZRPC", targets: ["ZRPC"]),
+        .library(name: "ZRPCQueue", targets: ["ZRPCQueue"]),
         .library(name: "ZRPCTestKit", targets: ["ZRPCTestKit"]),
         .library(name: "ZRPCProcessKit", targets: ["ZRPCProcessKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
@@ -33,9 +34,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
-        // MARK: C libraries (Debian packages, found through pkg-config where it is needed)
+        // MARK: C libraries (Debian packages, found through pkg-config where it is needed; SQLite comes through GRDB)
         .systemLibrary(
             name: "CZeroMQ",
             pkgConfig: zmqPkgConfig,
@@ -45,11 +48,6 @@ let package = Package(
             name: "CProtobufC",
             pkgConfig: "libprotobuf-c",
             providers: [.apt(["libprotobuf-c-dev"])]
-        ),
-        .systemLibrary(
-            name: "CSQLite",
-            pkgConfig: "sqlite3",
-            providers: [.apt(["libsqlite3-dev"])]
         ),
 
         // MARK: Transport: the only Swift code that calls libzmq
@@ -75,6 +73,28 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
+        ),
+
+        // MARK: Work queues: pipelines, the durable queue's broker, workers and producers (SQLite through GRDB)
+        .target(
+            name: "ZRPCQueueProtocolC",
+            dependencies: ["CProtobufC"],
+            path: "Sources/ZRPCQueueProtocolC"
+        ),
+        .target(
+            name: "ZRPCQueue",
+            dependencies: [
+                "ZRPC",
+                "ProtobufC",
+                "ZRPCQueueProtocolC",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ZRPCQueueTests",
+            dependencies: ["ZRPCQueue", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit"]
         ),
 
         // MARK: Process kit: for processes that run servers (child processes that end with their parent)
