@@ -82,7 +82,9 @@ struct TaskQueue: Sendable {
         guard let first = heap.min else { return .empty(nextAt: nil) }
         guard first.notBefore <= now else { return .empty(nextAt: first.notBefore) }
         heap.removeMin()
-        guard var task = ready.removeValue(forKey: first.id) else { return take(worker: worker, delivery: delivery, now: now) }
+        guard var task = ready.removeValue(forKey: first.id) else {
+            return take(worker: worker, delivery: delivery, now: now)
+        }
         counts.ready -= 1
         if let deadline = task.deadline, deadline <= now {
             task.errors.append("the deadline passed before the task ran")
@@ -130,7 +132,11 @@ struct TaskQueue: Sendable {
     }
 
     /// Fails every lease `worker` holds, at once: its session ended or it went silent.
-    mutating func releaseLeases(of worker: WorkerID, now: UnixMillis, random: inout some RandomNumberGenerator) -> [Settlement] {
+    mutating func releaseLeases(
+        of worker: WorkerID,
+        now: UnixMillis,
+        random: inout some RandomNumberGenerator
+    ) -> [Settlement] {
         let held = leases.values.filter { $0.worker == worker }.sorted { $0.delivery < $1.delivery }
         return held.map { lease in release(lease, error: "the worker was lost", now: now, random: &random) }
     }
