@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "ZRPC", targets: ["ZRPC"]),
         .library(name: "ZRPCQueue", targets: ["ZRPCQueue"]),
         .library(name: "ZRPCTestKit", targets: ["ZRPCTestKit"]),
+        .executable(name: "zrpc-broker", targets: ["zrpc-broker"]),
         .library(name: "ZRPCProcessKit", targets: ["ZRPCProcessKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
         .executable(name: "zrpc-fault-service", targets: ["zrpc-fault-service"]),
@@ -93,6 +94,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(
+            name: "zrpc-broker",
+            dependencies: [
+                "ZRPC",
+                "ZRPCQueue",
+                "ZRPCProcessKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A worker process for the queue's tests across processes.
+        .executableTarget(
+            name: "zrpc-test-worker",
+            dependencies: [
+                "ZRPC", "ZRPCQueue", "ZRPCTestKit", "ZRPCProcessKit", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "ZRPCQueueTests",
             dependencies: ["ZRPCQueue", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit"]
@@ -109,7 +127,7 @@ let package = Package(
         ),
         .target(
             name: "ZRPCTestKit",
-            dependencies: ["ZRPC", "ProtobufC", "ZeroMQ", "ZRPCTestKitProtoC"]
+            dependencies: ["ZRPC", "ProtobufC", "ZeroMQ", "ZRPCTestKitProtoC", "ZRPCProcessKit"]
         ),
         .executableTarget(
             name: "zrpc-fault-service",

@@ -103,7 +103,8 @@ struct  Zrpc__Queue__TaskSubmission
    */
   char *idempotency_key;
   /*
-   * The task must start before this time (Unix milliseconds; 0: the policy's deadline_millis from now).
+   * The task must start before this time (Unix milliseconds; 0: the policy's deadline_millis from now;
+   * 9223372036854775807, the largest int64: no deadline at all).
    */
   int64_t deadline_unix_millis;
   /*

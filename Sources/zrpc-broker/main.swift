@@ -1,0 +1,60 @@
+// zrpc-broker: a durable work-queue broker (QueueBroker) in a process of its own. Producers
+// enqueue through it, workers attach to it; its tasks live in one SQLite file.
+//
+//   swift run zrpc-broker [ENDPOINT] [--database PATH] [--synchronous full|normal]
+//
+// ENDPOINT defaults to tcp://127.0.0.1:7100 (the first line printed names the bound endpoint),
+// PATH to zrpc-broker.sqlite in the working directory. ZRPC_BROKER_DATABASE and
+// ZRPC_BROKER_SYNCHRONOUS set the same when the flags are not given. SIGTERM or SIGINT stops it;
+// with ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
+import Foundation
+import Logging
+import ServiceLifecycle
+import ZRPC
+import ZRPCProcessKit
+import ZRPCQueue
+
+ExitWithParent.startIfRequested()
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    defer { arguments.removeSubrange(index...(index + 1)) }
+    return arguments[index + 1]
+}
+let environment = ProcessInfo.processInfo.environment
+let database = option("--database") ?? environment["ZRPC_BROKER_DATABASE"] ?? "zrpc-broker.sqlite"
+let synchronousName = option("--synchronous") ?? environment["ZRPC_BROKER_SYNCHRONOUS"] ?? "full"
+guard let synchronous = QueueBroker.Synchronous(rawValue: synchronousName.lowercased()) else {
+    FileHandle.standardError.write(Data("zrpc-broker: --synchronous is full or normal, not \(synchronousName)\n".utf8))
+    exit(2)
+}
+let endpoint = arguments.first ?? "tcp://127.0.0.1:7100"
+
+var logger = Logger(label: "zrpc-broker")
+logger.logLevel = .notice
+let broker: QueueBroker
+do {
+    broker = try await QueueBroker(
+        configuration: .init(databasePath: database, synchronous: synchronous, logger: logger)
+    )
+} catch {
+    FileHandle.standardError.write(Data("zrpc-broker: cannot open \(database): \(error)\n".utf8))
+    exit(1)
+}
+var serverConfiguration = Server.Configuration(endpoints: [endpoint], logger: logger)
+// Workers hold one call open for a whole session.
+serverConfiguration.maxTimeout = .seconds(24 * 3_600)
+let server = Server(configuration: serverConfiguration, services: broker.services)
+let services = ServiceGroup(services: [server, broker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+try await withThrowingTaskGroup(of: Void.self) { group in
+    group.addTask { try await services.run() }
+    let bound = try await server.listeningEndpoints
+    FileHandle.standardOutput.write(
+        Data(
+            "zrpc-broker pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0]) database \(database)\n"
+                .utf8
+        )
+    )
+    try await group.waitForAll()
+}
