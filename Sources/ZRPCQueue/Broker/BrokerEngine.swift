@@ -65,6 +65,18 @@ final class BrokerEngine: Sendable {
         }
     }
 
+    /// Puts replayed dead letters back in their queues and delivers what it can.
+    func replay(_ tasks: [QueuedTask], now: UnixMillis) -> Outcome {
+        state.withLock { state in
+            for task in tasks {
+                var queue = state.queue(task.queue)
+                queue.replay(task)
+                state.queues[task.queue] = queue
+            }
+            return Self.dispatch(&state, now: now)
+        }
+    }
+
     /// Adds counts of tasks settled before a restart, so the invariant holds across it.
     func restoreSettled(_ counts: [String: SettledCounts]) {
         state.withLock { state in

@@ -87,8 +87,9 @@ public final class QueueBroker: Service, Sendable {
         configuration.logger.info("broker opened \(configuration.databasePath) with \(pending.count) task(s) pending")
     }
 
-    /// The broker's services: `zrpc.queue.Broker` for producers and workers.
-    public var services: [any RPCService] { [BrokerService(core: core)] }
+    /// The broker's services: `zrpc.queue.Broker` for producers and workers, `zrpc.queue.Admin`
+    /// for operators (statistics, the dead-letter queue).
+    public var services: [any RPCService] { [BrokerService(core: core), AdminService(core: core)] }
 
     /// Per queue: tasks enqueued, acked, dead-lettered, ready and leased now. `enqueued` is always
     /// the sum of the other four.

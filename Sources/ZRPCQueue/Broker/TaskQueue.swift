@@ -70,6 +70,13 @@ struct TaskQueue: Sendable {
         insertReady(task)
     }
 
+    /// Puts back a dead-lettered task that an operator replays: it was counted as dead-lettered,
+    /// and is now ready again.
+    mutating func replay(_ task: QueuedTask) {
+        counts.deadLettered -= 1
+        insertReady(task)
+    }
+
     /// Adds counts of tasks that were settled before a restart.
     mutating func restoreSettled(acked: Int, deadLettered: Int) {
         counts.enqueued += acked + deadLettered

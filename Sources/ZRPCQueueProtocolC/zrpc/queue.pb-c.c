@@ -547,6 +547,636 @@ void   zrpc__queue__delivery__free_unpacked
   assert(message->base.descriptor == &zrpc__queue__delivery__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__queue__stats_request__init
+                     (Zrpc__Queue__StatsRequest         *message)
+{
+  static const Zrpc__Queue__StatsRequest init_value = ZRPC__QUEUE__STATS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__stats_request__get_packed_size
+                     (const Zrpc__Queue__StatsRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__stats_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__stats_request__pack
+                     (const Zrpc__Queue__StatsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__stats_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__stats_request__pack_to_buffer
+                     (const Zrpc__Queue__StatsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__stats_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__StatsRequest *
+       zrpc__queue__stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__StatsRequest *)
+     protobuf_c_message_unpack (&zrpc__queue__stats_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__stats_request__free_unpacked
+                     (Zrpc__Queue__StatsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__stats_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__queue_stats__init
+                     (Zrpc__Queue__QueueStats         *message)
+{
+  static const Zrpc__Queue__QueueStats init_value = ZRPC__QUEUE__QUEUE_STATS__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__queue_stats__get_packed_size
+                     (const Zrpc__Queue__QueueStats *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__queue_stats__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__queue_stats__pack
+                     (const Zrpc__Queue__QueueStats *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__queue_stats__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__queue_stats__pack_to_buffer
+                     (const Zrpc__Queue__QueueStats *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__queue_stats__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__QueueStats *
+       zrpc__queue__queue_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__QueueStats *)
+     protobuf_c_message_unpack (&zrpc__queue__queue_stats__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__queue_stats__free_unpacked
+                     (Zrpc__Queue__QueueStats *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__queue_stats__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__worker_info__init
+                     (Zrpc__Queue__WorkerInfo         *message)
+{
+  static const Zrpc__Queue__WorkerInfo init_value = ZRPC__QUEUE__WORKER_INFO__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__worker_info__get_packed_size
+                     (const Zrpc__Queue__WorkerInfo *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__worker_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__worker_info__pack
+                     (const Zrpc__Queue__WorkerInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__worker_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__worker_info__pack_to_buffer
+                     (const Zrpc__Queue__WorkerInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__worker_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__WorkerInfo *
+       zrpc__queue__worker_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__WorkerInfo *)
+     protobuf_c_message_unpack (&zrpc__queue__worker_info__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__worker_info__free_unpacked
+                     (Zrpc__Queue__WorkerInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__worker_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__stats_reply__init
+                     (Zrpc__Queue__StatsReply         *message)
+{
+  static const Zrpc__Queue__StatsReply init_value = ZRPC__QUEUE__STATS_REPLY__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__stats_reply__get_packed_size
+                     (const Zrpc__Queue__StatsReply *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__stats_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__stats_reply__pack
+                     (const Zrpc__Queue__StatsReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__stats_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__stats_reply__pack_to_buffer
+                     (const Zrpc__Queue__StatsReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__stats_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__StatsReply *
+       zrpc__queue__stats_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__StatsReply *)
+     protobuf_c_message_unpack (&zrpc__queue__stats_reply__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__stats_reply__free_unpacked
+                     (Zrpc__Queue__StatsReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__stats_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__dead_letter_filter__init
+                     (Zrpc__Queue__DeadLetterFilter         *message)
+{
+  static const Zrpc__Queue__DeadLetterFilter init_value = ZRPC__QUEUE__DEAD_LETTER_FILTER__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__dead_letter_filter__get_packed_size
+                     (const Zrpc__Queue__DeadLetterFilter *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_filter__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__dead_letter_filter__pack
+                     (const Zrpc__Queue__DeadLetterFilter *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_filter__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__dead_letter_filter__pack_to_buffer
+                     (const Zrpc__Queue__DeadLetterFilter *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_filter__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__DeadLetterFilter *
+       zrpc__queue__dead_letter_filter__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__DeadLetterFilter *)
+     protobuf_c_message_unpack (&zrpc__queue__dead_letter_filter__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__dead_letter_filter__free_unpacked
+                     (Zrpc__Queue__DeadLetterFilter *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_filter__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__dead_letter_entry__init
+                     (Zrpc__Queue__DeadLetterEntry         *message)
+{
+  static const Zrpc__Queue__DeadLetterEntry init_value = ZRPC__QUEUE__DEAD_LETTER_ENTRY__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__dead_letter_entry__get_packed_size
+                     (const Zrpc__Queue__DeadLetterEntry *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__dead_letter_entry__pack
+                     (const Zrpc__Queue__DeadLetterEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__dead_letter_entry__pack_to_buffer
+                     (const Zrpc__Queue__DeadLetterEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__DeadLetterEntry *
+       zrpc__queue__dead_letter_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__DeadLetterEntry *)
+     protobuf_c_message_unpack (&zrpc__queue__dead_letter_entry__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__dead_letter_entry__free_unpacked
+                     (Zrpc__Queue__DeadLetterEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__dead_letter_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__list_dead_letters_request__init
+                     (Zrpc__Queue__ListDeadLettersRequest         *message)
+{
+  static const Zrpc__Queue__ListDeadLettersRequest init_value = ZRPC__QUEUE__LIST_DEAD_LETTERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__list_dead_letters_request__get_packed_size
+                     (const Zrpc__Queue__ListDeadLettersRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__list_dead_letters_request__pack
+                     (const Zrpc__Queue__ListDeadLettersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__list_dead_letters_request__pack_to_buffer
+                     (const Zrpc__Queue__ListDeadLettersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__ListDeadLettersRequest *
+       zrpc__queue__list_dead_letters_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__ListDeadLettersRequest *)
+     protobuf_c_message_unpack (&zrpc__queue__list_dead_letters_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__list_dead_letters_request__free_unpacked
+                     (Zrpc__Queue__ListDeadLettersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__list_dead_letters_reply__init
+                     (Zrpc__Queue__ListDeadLettersReply         *message)
+{
+  static const Zrpc__Queue__ListDeadLettersReply init_value = ZRPC__QUEUE__LIST_DEAD_LETTERS_REPLY__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__list_dead_letters_reply__get_packed_size
+                     (const Zrpc__Queue__ListDeadLettersReply *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__list_dead_letters_reply__pack
+                     (const Zrpc__Queue__ListDeadLettersReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__list_dead_letters_reply__pack_to_buffer
+                     (const Zrpc__Queue__ListDeadLettersReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__ListDeadLettersReply *
+       zrpc__queue__list_dead_letters_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__ListDeadLettersReply *)
+     protobuf_c_message_unpack (&zrpc__queue__list_dead_letters_reply__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__list_dead_letters_reply__free_unpacked
+                     (Zrpc__Queue__ListDeadLettersReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__list_dead_letters_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__show_dead_letter_request__init
+                     (Zrpc__Queue__ShowDeadLetterRequest         *message)
+{
+  static const Zrpc__Queue__ShowDeadLetterRequest init_value = ZRPC__QUEUE__SHOW_DEAD_LETTER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__show_dead_letter_request__get_packed_size
+                     (const Zrpc__Queue__ShowDeadLetterRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__show_dead_letter_request__pack
+                     (const Zrpc__Queue__ShowDeadLetterRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__show_dead_letter_request__pack_to_buffer
+                     (const Zrpc__Queue__ShowDeadLetterRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__ShowDeadLetterRequest *
+       zrpc__queue__show_dead_letter_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__ShowDeadLetterRequest *)
+     protobuf_c_message_unpack (&zrpc__queue__show_dead_letter_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__show_dead_letter_request__free_unpacked
+                     (Zrpc__Queue__ShowDeadLetterRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__show_dead_letter_reply__init
+                     (Zrpc__Queue__ShowDeadLetterReply         *message)
+{
+  static const Zrpc__Queue__ShowDeadLetterReply init_value = ZRPC__QUEUE__SHOW_DEAD_LETTER_REPLY__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__show_dead_letter_reply__get_packed_size
+                     (const Zrpc__Queue__ShowDeadLetterReply *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__show_dead_letter_reply__pack
+                     (const Zrpc__Queue__ShowDeadLetterReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__show_dead_letter_reply__pack_to_buffer
+                     (const Zrpc__Queue__ShowDeadLetterReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__ShowDeadLetterReply *
+       zrpc__queue__show_dead_letter_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__ShowDeadLetterReply *)
+     protobuf_c_message_unpack (&zrpc__queue__show_dead_letter_reply__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__show_dead_letter_reply__free_unpacked
+                     (Zrpc__Queue__ShowDeadLetterReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__show_dead_letter_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__replay_request__init
+                     (Zrpc__Queue__ReplayRequest         *message)
+{
+  static const Zrpc__Queue__ReplayRequest init_value = ZRPC__QUEUE__REPLAY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__replay_request__get_packed_size
+                     (const Zrpc__Queue__ReplayRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__replay_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__replay_request__pack
+                     (const Zrpc__Queue__ReplayRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__replay_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__replay_request__pack_to_buffer
+                     (const Zrpc__Queue__ReplayRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__replay_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__ReplayRequest *
+       zrpc__queue__replay_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__ReplayRequest *)
+     protobuf_c_message_unpack (&zrpc__queue__replay_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__replay_request__free_unpacked
+                     (Zrpc__Queue__ReplayRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__replay_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__replay_reply__init
+                     (Zrpc__Queue__ReplayReply         *message)
+{
+  static const Zrpc__Queue__ReplayReply init_value = ZRPC__QUEUE__REPLAY_REPLY__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__replay_reply__get_packed_size
+                     (const Zrpc__Queue__ReplayReply *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__replay_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__replay_reply__pack
+                     (const Zrpc__Queue__ReplayReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__replay_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__replay_reply__pack_to_buffer
+                     (const Zrpc__Queue__ReplayReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__replay_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__ReplayReply *
+       zrpc__queue__replay_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__ReplayReply *)
+     protobuf_c_message_unpack (&zrpc__queue__replay_reply__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__replay_reply__free_unpacked
+                     (Zrpc__Queue__ReplayReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__replay_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__purge_request__init
+                     (Zrpc__Queue__PurgeRequest         *message)
+{
+  static const Zrpc__Queue__PurgeRequest init_value = ZRPC__QUEUE__PURGE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__purge_request__get_packed_size
+                     (const Zrpc__Queue__PurgeRequest *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__purge_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__purge_request__pack
+                     (const Zrpc__Queue__PurgeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__purge_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__purge_request__pack_to_buffer
+                     (const Zrpc__Queue__PurgeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__purge_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__PurgeRequest *
+       zrpc__queue__purge_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__PurgeRequest *)
+     protobuf_c_message_unpack (&zrpc__queue__purge_request__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__purge_request__free_unpacked
+                     (Zrpc__Queue__PurgeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__purge_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   zrpc__queue__purge_reply__init
+                     (Zrpc__Queue__PurgeReply         *message)
+{
+  static const Zrpc__Queue__PurgeReply init_value = ZRPC__QUEUE__PURGE_REPLY__INIT;
+  *message = init_value;
+}
+size_t zrpc__queue__purge_reply__get_packed_size
+                     (const Zrpc__Queue__PurgeReply *message)
+{
+  assert(message->base.descriptor == &zrpc__queue__purge_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__queue__purge_reply__pack
+                     (const Zrpc__Queue__PurgeReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__queue__purge_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__queue__purge_reply__pack_to_buffer
+                     (const Zrpc__Queue__PurgeReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__queue__purge_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Queue__PurgeReply *
+       zrpc__queue__purge_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Queue__PurgeReply *)
+     protobuf_c_message_unpack (&zrpc__queue__purge_reply__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__queue__purge_reply__free_unpacked
+                     (Zrpc__Queue__PurgeReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__queue__purge_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__queue__delivery_policy__field_descriptors[7] =
 {
   {
@@ -1425,6 +2055,895 @@ const ProtobufCMessageDescriptor zrpc__queue__delivery__descriptor =
   (ProtobufCMessageInit) zrpc__queue__delivery__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+#define zrpc__queue__stats_request__field_descriptors NULL
+#define zrpc__queue__stats_request__field_indices_by_name NULL
+#define zrpc__queue__stats_request__number_ranges NULL
+const ProtobufCMessageDescriptor zrpc__queue__stats_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.StatsRequest",
+  "StatsRequest",
+  "Zrpc__Queue__StatsRequest",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__StatsRequest),
+  0,
+  zrpc__queue__stats_request__field_descriptors,
+  zrpc__queue__stats_request__field_indices_by_name,
+  0,  zrpc__queue__stats_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__stats_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__queue_stats__field_descriptors[6] =
+{
+  {
+    "queue",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__QueueStats, queue),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enqueued",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__QueueStats, enqueued),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "acked",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__QueueStats, acked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dead_lettered",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__QueueStats, dead_lettered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ready",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__QueueStats, ready),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "leased",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__QueueStats, leased),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__queue_stats__field_indices_by_name[] = {
+  2,   /* field[2] = acked */
+  3,   /* field[3] = dead_lettered */
+  1,   /* field[1] = enqueued */
+  5,   /* field[5] = leased */
+  0,   /* field[0] = queue */
+  4,   /* field[4] = ready */
+};
+static const ProtobufCIntRange zrpc__queue__queue_stats__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__queue_stats__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.QueueStats",
+  "QueueStats",
+  "Zrpc__Queue__QueueStats",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__QueueStats),
+  6,
+  zrpc__queue__queue_stats__field_descriptors,
+  zrpc__queue__queue_stats__field_indices_by_name,
+  1,  zrpc__queue__queue_stats__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__queue_stats__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__worker_info__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__WorkerInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queues",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Zrpc__Queue__WorkerInfo, n_queues),
+    offsetof(Zrpc__Queue__WorkerInfo, queues),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "leased",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__WorkerInfo, leased),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__worker_info__field_indices_by_name[] = {
+  2,   /* field[2] = leased */
+  0,   /* field[0] = name */
+  1,   /* field[1] = queues */
+};
+static const ProtobufCIntRange zrpc__queue__worker_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__worker_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.WorkerInfo",
+  "WorkerInfo",
+  "Zrpc__Queue__WorkerInfo",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__WorkerInfo),
+  3,
+  zrpc__queue__worker_info__field_descriptors,
+  zrpc__queue__worker_info__field_indices_by_name,
+  1,  zrpc__queue__worker_info__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__worker_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__stats_reply__field_descriptors[2] =
+{
+  {
+    "queues",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Queue__StatsReply, n_queues),
+    offsetof(Zrpc__Queue__StatsReply, queues),
+    &zrpc__queue__queue_stats__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "workers",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Queue__StatsReply, n_workers),
+    offsetof(Zrpc__Queue__StatsReply, workers),
+    &zrpc__queue__worker_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__stats_reply__field_indices_by_name[] = {
+  0,   /* field[0] = queues */
+  1,   /* field[1] = workers */
+};
+static const ProtobufCIntRange zrpc__queue__stats_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__stats_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.StatsReply",
+  "StatsReply",
+  "Zrpc__Queue__StatsReply",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__StatsReply),
+  2,
+  zrpc__queue__stats_reply__field_descriptors,
+  zrpc__queue__stats_reply__field_indices_by_name,
+  1,  zrpc__queue__stats_reply__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__stats_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__dead_letter_filter__field_descriptors[5] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterFilter, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queue",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterFilter, queue),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterFilter, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "since_unix_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterFilter, since_unix_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "until_unix_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterFilter, until_unix_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__dead_letter_filter__field_indices_by_name[] = {
+  1,   /* field[1] = queue */
+  2,   /* field[2] = reason */
+  3,   /* field[3] = since_unix_millis */
+  0,   /* field[0] = task_id */
+  4,   /* field[4] = until_unix_millis */
+};
+static const ProtobufCIntRange zrpc__queue__dead_letter_filter__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__dead_letter_filter__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.DeadLetterFilter",
+  "DeadLetterFilter",
+  "Zrpc__Queue__DeadLetterFilter",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__DeadLetterFilter),
+  5,
+  zrpc__queue__dead_letter_filter__field_descriptors,
+  zrpc__queue__dead_letter_filter__field_indices_by_name,
+  1,  zrpc__queue__dead_letter_filter__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__dead_letter_filter__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__dead_letter_entry__field_descriptors[11] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queue",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, queue),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "errors",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Zrpc__Queue__DeadLetterEntry, n_errors),
+    offsetof(Zrpc__Queue__DeadLetterEntry, errors),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enqueued_unix_millis",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, enqueued_unix_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_attempt_unix_millis",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, first_attempt_unix_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_attempt_unix_millis",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, last_attempt_unix_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dead_lettered_unix_millis",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, dead_lettered_unix_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "idempotency_key",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, idempotency_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payload_bytes",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__DeadLetterEntry, payload_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__dead_letter_entry__field_indices_by_name[] = {
+  3,   /* field[3] = attempts */
+  8,   /* field[8] = dead_lettered_unix_millis */
+  5,   /* field[5] = enqueued_unix_millis */
+  4,   /* field[4] = errors */
+  6,   /* field[6] = first_attempt_unix_millis */
+  9,   /* field[9] = idempotency_key */
+  7,   /* field[7] = last_attempt_unix_millis */
+  10,   /* field[10] = payload_bytes */
+  1,   /* field[1] = queue */
+  2,   /* field[2] = reason */
+  0,   /* field[0] = task_id */
+};
+static const ProtobufCIntRange zrpc__queue__dead_letter_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__dead_letter_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.DeadLetterEntry",
+  "DeadLetterEntry",
+  "Zrpc__Queue__DeadLetterEntry",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__DeadLetterEntry),
+  11,
+  zrpc__queue__dead_letter_entry__field_descriptors,
+  zrpc__queue__dead_letter_entry__field_indices_by_name,
+  1,  zrpc__queue__dead_letter_entry__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__dead_letter_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__list_dead_letters_request__field_descriptors[3] =
+{
+  {
+    "filter",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ListDeadLettersRequest, filter),
+    &zrpc__queue__dead_letter_filter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ListDeadLettersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ListDeadLettersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__list_dead_letters_request__field_indices_by_name[] = {
+  0,   /* field[0] = filter */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange zrpc__queue__list_dead_letters_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__list_dead_letters_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.ListDeadLettersRequest",
+  "ListDeadLettersRequest",
+  "Zrpc__Queue__ListDeadLettersRequest",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__ListDeadLettersRequest),
+  3,
+  zrpc__queue__list_dead_letters_request__field_descriptors,
+  zrpc__queue__list_dead_letters_request__field_indices_by_name,
+  1,  zrpc__queue__list_dead_letters_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__list_dead_letters_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__list_dead_letters_reply__field_descriptors[2] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Zrpc__Queue__ListDeadLettersReply, n_entries),
+    offsetof(Zrpc__Queue__ListDeadLettersReply, entries),
+    &zrpc__queue__dead_letter_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ListDeadLettersReply, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__list_dead_letters_reply__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange zrpc__queue__list_dead_letters_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__list_dead_letters_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.ListDeadLettersReply",
+  "ListDeadLettersReply",
+  "Zrpc__Queue__ListDeadLettersReply",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__ListDeadLettersReply),
+  2,
+  zrpc__queue__list_dead_letters_reply__field_descriptors,
+  zrpc__queue__list_dead_letters_reply__field_indices_by_name,
+  1,  zrpc__queue__list_dead_letters_reply__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__list_dead_letters_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__show_dead_letter_request__field_descriptors[1] =
+{
+  {
+    "task_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ShowDeadLetterRequest, task_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__show_dead_letter_request__field_indices_by_name[] = {
+  0,   /* field[0] = task_id */
+};
+static const ProtobufCIntRange zrpc__queue__show_dead_letter_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__show_dead_letter_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.ShowDeadLetterRequest",
+  "ShowDeadLetterRequest",
+  "Zrpc__Queue__ShowDeadLetterRequest",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__ShowDeadLetterRequest),
+  1,
+  zrpc__queue__show_dead_letter_request__field_descriptors,
+  zrpc__queue__show_dead_letter_request__field_indices_by_name,
+  1,  zrpc__queue__show_dead_letter_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__show_dead_letter_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__show_dead_letter_reply__field_descriptors[2] =
+{
+  {
+    "entry",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ShowDeadLetterReply, entry),
+    &zrpc__queue__dead_letter_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "payload",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ShowDeadLetterReply, payload),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__show_dead_letter_reply__field_indices_by_name[] = {
+  0,   /* field[0] = entry */
+  1,   /* field[1] = payload */
+};
+static const ProtobufCIntRange zrpc__queue__show_dead_letter_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__show_dead_letter_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.ShowDeadLetterReply",
+  "ShowDeadLetterReply",
+  "Zrpc__Queue__ShowDeadLetterReply",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__ShowDeadLetterReply),
+  2,
+  zrpc__queue__show_dead_letter_reply__field_descriptors,
+  zrpc__queue__show_dead_letter_reply__field_indices_by_name,
+  1,  zrpc__queue__show_dead_letter_reply__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__show_dead_letter_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__replay_request__field_descriptors[3] =
+{
+  {
+    "filter",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ReplayRequest, filter),
+    &zrpc__queue__dead_letter_filter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "all",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ReplayRequest, all),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__ReplayRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__replay_request__field_indices_by_name[] = {
+  1,   /* field[1] = all */
+  0,   /* field[0] = filter */
+  2,   /* field[2] = limit */
+};
+static const ProtobufCIntRange zrpc__queue__replay_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__replay_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.ReplayRequest",
+  "ReplayRequest",
+  "Zrpc__Queue__ReplayRequest",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__ReplayRequest),
+  3,
+  zrpc__queue__replay_request__field_descriptors,
+  zrpc__queue__replay_request__field_indices_by_name,
+  1,  zrpc__queue__replay_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__replay_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__replay_reply__field_descriptors[1] =
+{
+  {
+    "task_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Zrpc__Queue__ReplayReply, n_task_ids),
+    offsetof(Zrpc__Queue__ReplayReply, task_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__replay_reply__field_indices_by_name[] = {
+  0,   /* field[0] = task_ids */
+};
+static const ProtobufCIntRange zrpc__queue__replay_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__replay_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.ReplayReply",
+  "ReplayReply",
+  "Zrpc__Queue__ReplayReply",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__ReplayReply),
+  1,
+  zrpc__queue__replay_reply__field_descriptors,
+  zrpc__queue__replay_reply__field_indices_by_name,
+  1,  zrpc__queue__replay_reply__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__replay_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__purge_request__field_descriptors[2] =
+{
+  {
+    "filter",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__PurgeRequest, filter),
+    &zrpc__queue__dead_letter_filter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "all",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__PurgeRequest, all),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__purge_request__field_indices_by_name[] = {
+  1,   /* field[1] = all */
+  0,   /* field[0] = filter */
+};
+static const ProtobufCIntRange zrpc__queue__purge_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__purge_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.PurgeRequest",
+  "PurgeRequest",
+  "Zrpc__Queue__PurgeRequest",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__PurgeRequest),
+  2,
+  zrpc__queue__purge_request__field_descriptors,
+  zrpc__queue__purge_request__field_indices_by_name,
+  1,  zrpc__queue__purge_request__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__purge_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__queue__purge_reply__field_descriptors[1] =
+{
+  {
+    "purged",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__PurgeReply, purged),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__queue__purge_reply__field_indices_by_name[] = {
+  0,   /* field[0] = purged */
+};
+static const ProtobufCIntRange zrpc__queue__purge_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__queue__purge_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.PurgeReply",
+  "PurgeReply",
+  "Zrpc__Queue__PurgeReply",
+  "zrpc.queue",
+  sizeof(Zrpc__Queue__PurgeReply),
+  1,
+  zrpc__queue__purge_reply__field_descriptors,
+  zrpc__queue__purge_reply__field_indices_by_name,
+  1,  zrpc__queue__purge_reply__number_ranges,
+  (ProtobufCMessageInit) zrpc__queue__purge_reply__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue zrpc__queue__dead_letters__enum_values_by_number[3] =
 {
   { "DEAD_LETTERS_DEFAULT", "ZRPC__QUEUE__DEAD_LETTERS__DEAD_LETTERS_DEFAULT", 0 },
@@ -1496,5 +3015,78 @@ void zrpc__queue__broker__init (Zrpc__Queue__Broker_Service *service,
 {
   protobuf_c_service_generated_init (&service->base,
                                      &zrpc__queue__broker__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor zrpc__queue__admin__method_descriptors[5] =
+{
+  { "Stats", &zrpc__queue__stats_request__descriptor, &zrpc__queue__stats_reply__descriptor },
+  { "ListDeadLetters", &zrpc__queue__list_dead_letters_request__descriptor, &zrpc__queue__list_dead_letters_reply__descriptor },
+  { "ShowDeadLetter", &zrpc__queue__show_dead_letter_request__descriptor, &zrpc__queue__show_dead_letter_reply__descriptor },
+  { "Replay", &zrpc__queue__replay_request__descriptor, &zrpc__queue__replay_reply__descriptor },
+  { "Purge", &zrpc__queue__purge_request__descriptor, &zrpc__queue__purge_reply__descriptor },
+};
+const unsigned zrpc__queue__admin__method_indices_by_name[] = {
+  1,        /* ListDeadLetters */
+  4,        /* Purge */
+  3,        /* Replay */
+  2,        /* ShowDeadLetter */
+  0         /* Stats */
+};
+const ProtobufCServiceDescriptor zrpc__queue__admin__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "zrpc.queue.Admin",
+  "Admin",
+  "Zrpc__Queue__Admin",
+  "zrpc.queue",
+  5,
+  zrpc__queue__admin__method_descriptors,
+  zrpc__queue__admin__method_indices_by_name
+};
+void zrpc__queue__admin__stats(ProtobufCService *service,
+                               const Zrpc__Queue__StatsRequest *input,
+                               Zrpc__Queue__StatsReply_Closure closure,
+                               void *closure_data)
+{
+  assert(service->descriptor == &zrpc__queue__admin__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__queue__admin__list_dead_letters(ProtobufCService *service,
+                                           const Zrpc__Queue__ListDeadLettersRequest *input,
+                                           Zrpc__Queue__ListDeadLettersReply_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &zrpc__queue__admin__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__queue__admin__show_dead_letter(ProtobufCService *service,
+                                          const Zrpc__Queue__ShowDeadLetterRequest *input,
+                                          Zrpc__Queue__ShowDeadLetterReply_Closure closure,
+                                          void *closure_data)
+{
+  assert(service->descriptor == &zrpc__queue__admin__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__queue__admin__replay(ProtobufCService *service,
+                                const Zrpc__Queue__ReplayRequest *input,
+                                Zrpc__Queue__ReplayReply_Closure closure,
+                                void *closure_data)
+{
+  assert(service->descriptor == &zrpc__queue__admin__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__queue__admin__purge(ProtobufCService *service,
+                               const Zrpc__Queue__PurgeRequest *input,
+                               Zrpc__Queue__PurgeReply_Closure closure,
+                               void *closure_data)
+{
+  assert(service->descriptor == &zrpc__queue__admin__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void zrpc__queue__admin__init (Zrpc__Queue__Admin_Service *service,
+                               Zrpc__Queue__Admin_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &zrpc__queue__admin__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

@@ -643,6 +643,589 @@ package struct Zrpc_Queue_Delivery: Sendable, Hashable {
     }
 }
 
+/// The `zrpc.queue.StatsRequest` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_StatsRequest: Sendable, Hashable {
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_StatsRequest, rhs: Zrpc_Queue_StatsRequest) -> Bool {
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.QueueStats` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_QueueStats: Sendable, Hashable {
+    /// `queue = 1`.
+    package var queue: String = ""
+    /// `enqueued = 2`.
+    package var enqueued: UInt64 = 0
+    /// `acked = 3`.
+    package var acked: UInt64 = 0
+    /// `dead_lettered = 4`.
+    package var deadLettered: UInt64 = 0
+    /// `ready = 5`.
+    package var ready: UInt64 = 0
+    /// `leased = 6`.
+    package var leased: UInt64 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        queue: String = "",
+        enqueued: UInt64 = 0,
+        acked: UInt64 = 0,
+        deadLettered: UInt64 = 0,
+        ready: UInt64 = 0,
+        leased: UInt64 = 0
+    ) {
+        self.queue = queue
+        self.enqueued = enqueued
+        self.acked = acked
+        self.deadLettered = deadLettered
+        self.ready = ready
+        self.leased = leased
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_QueueStats, rhs: Zrpc_Queue_QueueStats) -> Bool {
+        guard lhs.queue.protobufEquals(rhs.queue) else { return false }
+        guard lhs.enqueued.protobufEquals(rhs.enqueued) else { return false }
+        guard lhs.acked.protobufEquals(rhs.acked) else { return false }
+        guard lhs.deadLettered.protobufEquals(rhs.deadLettered) else { return false }
+        guard lhs.ready.protobufEquals(rhs.ready) else { return false }
+        guard lhs.leased.protobufEquals(rhs.leased) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        queue.protobufHash(into: &hasher)
+        enqueued.protobufHash(into: &hasher)
+        acked.protobufHash(into: &hasher)
+        deadLettered.protobufHash(into: &hasher)
+        ready.protobufHash(into: &hasher)
+        leased.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.WorkerInfo` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_WorkerInfo: Sendable, Hashable {
+    /// `name = 1`.
+    package var name: String = ""
+    /// `queues = 2`.
+    package var queues: [String] = []
+    /// `leased = 3`.
+    package var leased: UInt32 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        name: String = "",
+        queues: [String] = [],
+        leased: UInt32 = 0
+    ) {
+        self.name = name
+        self.queues = queues
+        self.leased = leased
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_WorkerInfo, rhs: Zrpc_Queue_WorkerInfo) -> Bool {
+        guard lhs.name.protobufEquals(rhs.name) else { return false }
+        guard lhs.queues.protobufEquals(rhs.queues) else { return false }
+        guard lhs.leased.protobufEquals(rhs.leased) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        name.protobufHash(into: &hasher)
+        queues.protobufHash(into: &hasher)
+        leased.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.StatsReply` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_StatsReply: Sendable, Hashable {
+    /// `queues = 1`.
+    package var queues: [Zrpc_Queue_QueueStats] = []
+    /// `workers = 2`.
+    package var workers: [Zrpc_Queue_WorkerInfo] = []
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        queues: [Zrpc_Queue_QueueStats] = [],
+        workers: [Zrpc_Queue_WorkerInfo] = []
+    ) {
+        self.queues = queues
+        self.workers = workers
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_StatsReply, rhs: Zrpc_Queue_StatsReply) -> Bool {
+        guard lhs.queues.protobufEquals(rhs.queues) else { return false }
+        guard lhs.workers.protobufEquals(rhs.workers) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        queues.protobufHash(into: &hasher)
+        workers.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.DeadLetterFilter` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_DeadLetterFilter: Sendable, Hashable {
+    /// `task_id = 1`.
+    package var taskID: String = ""
+    /// `queue = 2`.
+    package var queue: String = ""
+    /// `reason = 3`.
+    package var reason: String = ""
+    /// `since_unix_millis = 4`.
+    package var sinceUnixMillis: Int64 = 0
+    /// `until_unix_millis = 5`.
+    package var untilUnixMillis: Int64 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        taskID: String = "",
+        queue: String = "",
+        reason: String = "",
+        sinceUnixMillis: Int64 = 0,
+        untilUnixMillis: Int64 = 0
+    ) {
+        self.taskID = taskID
+        self.queue = queue
+        self.reason = reason
+        self.sinceUnixMillis = sinceUnixMillis
+        self.untilUnixMillis = untilUnixMillis
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_DeadLetterFilter, rhs: Zrpc_Queue_DeadLetterFilter) -> Bool {
+        guard lhs.taskID.protobufEquals(rhs.taskID) else { return false }
+        guard lhs.queue.protobufEquals(rhs.queue) else { return false }
+        guard lhs.reason.protobufEquals(rhs.reason) else { return false }
+        guard lhs.sinceUnixMillis.protobufEquals(rhs.sinceUnixMillis) else { return false }
+        guard lhs.untilUnixMillis.protobufEquals(rhs.untilUnixMillis) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        taskID.protobufHash(into: &hasher)
+        queue.protobufHash(into: &hasher)
+        reason.protobufHash(into: &hasher)
+        sinceUnixMillis.protobufHash(into: &hasher)
+        untilUnixMillis.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.DeadLetterEntry` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_DeadLetterEntry: Sendable, Hashable {
+    /// `task_id = 1`.
+    package var taskID: String = ""
+    /// `queue = 2`.
+    package var queue: String = ""
+    /// `reason = 3`.
+    package var reason: String = ""
+    /// `attempts = 4`.
+    package var attempts: UInt32 = 0
+    /// `errors = 5`.
+    package var errors: [String] = []
+    /// `enqueued_unix_millis = 6`.
+    package var enqueuedUnixMillis: Int64 = 0
+    /// `first_attempt_unix_millis = 7`.
+    package var firstAttemptUnixMillis: Int64 = 0
+    /// `last_attempt_unix_millis = 8`.
+    package var lastAttemptUnixMillis: Int64 = 0
+    /// `dead_lettered_unix_millis = 9`.
+    package var deadLetteredUnixMillis: Int64 = 0
+    /// `idempotency_key = 10`.
+    package var idempotencyKey: String = ""
+    /// `payload_bytes = 11`.
+    package var payloadBytes: UInt32 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        taskID: String = "",
+        queue: String = "",
+        reason: String = "",
+        attempts: UInt32 = 0,
+        errors: [String] = [],
+        enqueuedUnixMillis: Int64 = 0,
+        firstAttemptUnixMillis: Int64 = 0,
+        lastAttemptUnixMillis: Int64 = 0,
+        deadLetteredUnixMillis: Int64 = 0,
+        idempotencyKey: String = "",
+        payloadBytes: UInt32 = 0
+    ) {
+        self.taskID = taskID
+        self.queue = queue
+        self.reason = reason
+        self.attempts = attempts
+        self.errors = errors
+        self.enqueuedUnixMillis = enqueuedUnixMillis
+        self.firstAttemptUnixMillis = firstAttemptUnixMillis
+        self.lastAttemptUnixMillis = lastAttemptUnixMillis
+        self.deadLetteredUnixMillis = deadLetteredUnixMillis
+        self.idempotencyKey = idempotencyKey
+        self.payloadBytes = payloadBytes
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_DeadLetterEntry, rhs: Zrpc_Queue_DeadLetterEntry) -> Bool {
+        guard lhs.taskID.protobufEquals(rhs.taskID) else { return false }
+        guard lhs.queue.protobufEquals(rhs.queue) else { return false }
+        guard lhs.reason.protobufEquals(rhs.reason) else { return false }
+        guard lhs.attempts.protobufEquals(rhs.attempts) else { return false }
+        guard lhs.errors.protobufEquals(rhs.errors) else { return false }
+        guard lhs.enqueuedUnixMillis.protobufEquals(rhs.enqueuedUnixMillis) else { return false }
+        guard lhs.firstAttemptUnixMillis.protobufEquals(rhs.firstAttemptUnixMillis) else { return false }
+        guard lhs.lastAttemptUnixMillis.protobufEquals(rhs.lastAttemptUnixMillis) else { return false }
+        guard lhs.deadLetteredUnixMillis.protobufEquals(rhs.deadLetteredUnixMillis) else { return false }
+        guard lhs.idempotencyKey.protobufEquals(rhs.idempotencyKey) else { return false }
+        guard lhs.payloadBytes.protobufEquals(rhs.payloadBytes) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        taskID.protobufHash(into: &hasher)
+        queue.protobufHash(into: &hasher)
+        reason.protobufHash(into: &hasher)
+        attempts.protobufHash(into: &hasher)
+        errors.protobufHash(into: &hasher)
+        enqueuedUnixMillis.protobufHash(into: &hasher)
+        firstAttemptUnixMillis.protobufHash(into: &hasher)
+        lastAttemptUnixMillis.protobufHash(into: &hasher)
+        deadLetteredUnixMillis.protobufHash(into: &hasher)
+        idempotencyKey.protobufHash(into: &hasher)
+        payloadBytes.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.ListDeadLettersRequest` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_ListDeadLettersRequest: Sendable, Hashable {
+    /// `filter = 1`.
+    package var filter: Zrpc_Queue_DeadLetterFilter? = nil
+    /// `page_size = 2`.
+    package var pageSize: UInt32 = 0
+    /// `page_token = 3`.
+    package var pageToken: String = ""
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        filter: Zrpc_Queue_DeadLetterFilter? = nil,
+        pageSize: UInt32 = 0,
+        pageToken: String = ""
+    ) {
+        self.filter = filter
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_ListDeadLettersRequest, rhs: Zrpc_Queue_ListDeadLettersRequest) -> Bool {
+        guard lhs.filter.protobufEquals(rhs.filter) else { return false }
+        guard lhs.pageSize.protobufEquals(rhs.pageSize) else { return false }
+        guard lhs.pageToken.protobufEquals(rhs.pageToken) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        filter.protobufHash(into: &hasher)
+        pageSize.protobufHash(into: &hasher)
+        pageToken.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.ListDeadLettersReply` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_ListDeadLettersReply: Sendable, Hashable {
+    /// `entries = 1`.
+    package var entries: [Zrpc_Queue_DeadLetterEntry] = []
+    /// `next_page_token = 2`.
+    package var nextPageToken: String = ""
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        entries: [Zrpc_Queue_DeadLetterEntry] = [],
+        nextPageToken: String = ""
+    ) {
+        self.entries = entries
+        self.nextPageToken = nextPageToken
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_ListDeadLettersReply, rhs: Zrpc_Queue_ListDeadLettersReply) -> Bool {
+        guard lhs.entries.protobufEquals(rhs.entries) else { return false }
+        guard lhs.nextPageToken.protobufEquals(rhs.nextPageToken) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        entries.protobufHash(into: &hasher)
+        nextPageToken.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.ShowDeadLetterRequest` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_ShowDeadLetterRequest: Sendable, Hashable {
+    /// `task_id = 1`.
+    package var taskID: String = ""
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        taskID: String = ""
+    ) {
+        self.taskID = taskID
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_ShowDeadLetterRequest, rhs: Zrpc_Queue_ShowDeadLetterRequest) -> Bool {
+        guard lhs.taskID.protobufEquals(rhs.taskID) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        taskID.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.ShowDeadLetterReply` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_ShowDeadLetterReply: Sendable, Hashable {
+    /// `entry = 1`.
+    package var entry: Zrpc_Queue_DeadLetterEntry? = nil
+    /// `payload = 2`.
+    package var payload: [UInt8] = []
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        entry: Zrpc_Queue_DeadLetterEntry? = nil,
+        payload: [UInt8] = []
+    ) {
+        self.entry = entry
+        self.payload = payload
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_ShowDeadLetterReply, rhs: Zrpc_Queue_ShowDeadLetterReply) -> Bool {
+        guard lhs.entry.protobufEquals(rhs.entry) else { return false }
+        guard lhs.payload.protobufEquals(rhs.payload) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        entry.protobufHash(into: &hasher)
+        payload.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.ReplayRequest` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_ReplayRequest: Sendable, Hashable {
+    /// `filter = 1`.
+    package var filter: Zrpc_Queue_DeadLetterFilter? = nil
+    /// `all = 2`.
+    package var all: Bool = false
+    /// `limit = 3`.
+    package var limit: UInt32 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        filter: Zrpc_Queue_DeadLetterFilter? = nil,
+        all: Bool = false,
+        limit: UInt32 = 0
+    ) {
+        self.filter = filter
+        self.all = all
+        self.limit = limit
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_ReplayRequest, rhs: Zrpc_Queue_ReplayRequest) -> Bool {
+        guard lhs.filter.protobufEquals(rhs.filter) else { return false }
+        guard lhs.all.protobufEquals(rhs.all) else { return false }
+        guard lhs.limit.protobufEquals(rhs.limit) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        filter.protobufHash(into: &hasher)
+        all.protobufHash(into: &hasher)
+        limit.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.ReplayReply` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_ReplayReply: Sendable, Hashable {
+    /// `task_ids = 1`.
+    package var taskIds: [String] = []
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        taskIds: [String] = []
+    ) {
+        self.taskIds = taskIds
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_ReplayReply, rhs: Zrpc_Queue_ReplayReply) -> Bool {
+        guard lhs.taskIds.protobufEquals(rhs.taskIds) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        taskIds.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.PurgeRequest` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_PurgeRequest: Sendable, Hashable {
+    /// `filter = 1`.
+    package var filter: Zrpc_Queue_DeadLetterFilter? = nil
+    /// `all = 2`.
+    package var all: Bool = false
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        filter: Zrpc_Queue_DeadLetterFilter? = nil,
+        all: Bool = false
+    ) {
+        self.filter = filter
+        self.all = all
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_PurgeRequest, rhs: Zrpc_Queue_PurgeRequest) -> Bool {
+        guard lhs.filter.protobufEquals(rhs.filter) else { return false }
+        guard lhs.all.protobufEquals(rhs.all) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        filter.protobufHash(into: &hasher)
+        all.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `zrpc.queue.PurgeReply` message from `zrpc/queue.proto`.
+package struct Zrpc_Queue_PurgeReply: Sendable, Hashable {
+    /// `purged = 1`.
+    package var purged: UInt64 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        purged: UInt64 = 0
+    ) {
+        self.purged = purged
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Queue_PurgeReply, rhs: Zrpc_Queue_PurgeReply) -> Bool {
+        guard lhs.purged.protobufEquals(rhs.purged) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        purged.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
 extension Zrpc_Queue_DeliveryPolicy: ProtobufMessage {
     /// protoc-c's struct for `zrpc.queue.DeliveryPolicy`.
     package typealias CMessage = Zrpc__Queue__DeliveryPolicy
@@ -1084,6 +1667,462 @@ extension Zrpc_Queue_Delivery: ProtobufMessage {
     }
 }
 
+extension Zrpc_Queue_StatsRequest: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.StatsRequest`.
+    package typealias CMessage = Zrpc__Queue__StatsRequest
+
+    /// protoc-c's descriptor for `zrpc.queue.StatsRequest`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__stats_request__init)
+
+    /// Initialises a C struct with `zrpc__queue__stats_request__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__stats_request__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+    }
+}
+
+extension Zrpc_Queue_QueueStats: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.QueueStats`.
+    package typealias CMessage = Zrpc__Queue__QueueStats
+
+    /// protoc-c's descriptor for `zrpc.queue.QueueStats`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__queue_stats__init)
+
+    /// Initialises a C struct with `zrpc__queue__queue_stats__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__queue_stats__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.queue.isEmpty {
+            cMessage.pointee.queue = try arena.cString(self.queue)
+        }
+        cMessage.pointee.enqueued = self.enqueued
+        cMessage.pointee.acked = self.acked
+        cMessage.pointee.dead_lettered = self.deadLettered
+        cMessage.pointee.ready = self.ready
+        cMessage.pointee.leased = self.leased
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.queue = try context.string(cMessage.pointee.queue)
+        self.enqueued = cMessage.pointee.enqueued
+        self.acked = cMessage.pointee.acked
+        self.deadLettered = cMessage.pointee.dead_lettered
+        self.ready = cMessage.pointee.ready
+        self.leased = cMessage.pointee.leased
+    }
+}
+
+extension Zrpc_Queue_WorkerInfo: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.WorkerInfo`.
+    package typealias CMessage = Zrpc__Queue__WorkerInfo
+
+    /// protoc-c's descriptor for `zrpc.queue.WorkerInfo`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__worker_info__init)
+
+    /// Initialises a C struct with `zrpc__queue__worker_info__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__worker_info__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.name.isEmpty {
+            cMessage.pointee.name = try arena.cString(self.name)
+        }
+        if !self.queues.isEmpty {
+            cMessage.pointee.n_queues = self.queues.count
+            cMessage.pointee.queues = try arena.array(self.queues) { try arena.cString($0) }
+        }
+        cMessage.pointee.leased = self.leased
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.name = try context.string(cMessage.pointee.name)
+        self.queues = try context.array(cMessage.pointee.queues, count: cMessage.pointee.n_queues) { try context.string($0) }
+        self.leased = cMessage.pointee.leased
+    }
+}
+
+extension Zrpc_Queue_StatsReply: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.StatsReply`.
+    package typealias CMessage = Zrpc__Queue__StatsReply
+
+    /// protoc-c's descriptor for `zrpc.queue.StatsReply`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__stats_reply__init)
+
+    /// Initialises a C struct with `zrpc__queue__stats_reply__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__stats_reply__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.queues.isEmpty {
+            cMessage.pointee.n_queues = self.queues.count
+            cMessage.pointee.queues = try arena.array(self.queues) { try arena.message($0) }
+        }
+        if !self.workers.isEmpty {
+            cMessage.pointee.n_workers = self.workers.count
+            cMessage.pointee.workers = try arena.array(self.workers) { try arena.message($0) }
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.queues = try context.array(cMessage.pointee.queues, count: cMessage.pointee.n_queues) { try context.message($0) ?? Zrpc_Queue_QueueStats() }
+        self.workers = try context.array(cMessage.pointee.workers, count: cMessage.pointee.n_workers) { try context.message($0) ?? Zrpc_Queue_WorkerInfo() }
+    }
+}
+
+extension Zrpc_Queue_DeadLetterFilter: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.DeadLetterFilter`.
+    package typealias CMessage = Zrpc__Queue__DeadLetterFilter
+
+    /// protoc-c's descriptor for `zrpc.queue.DeadLetterFilter`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__dead_letter_filter__init)
+
+    /// Initialises a C struct with `zrpc__queue__dead_letter_filter__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__dead_letter_filter__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.taskID.isEmpty {
+            cMessage.pointee.task_id = try arena.cString(self.taskID)
+        }
+        if !self.queue.isEmpty {
+            cMessage.pointee.queue = try arena.cString(self.queue)
+        }
+        if !self.reason.isEmpty {
+            cMessage.pointee.reason = try arena.cString(self.reason)
+        }
+        cMessage.pointee.since_unix_millis = self.sinceUnixMillis
+        cMessage.pointee.until_unix_millis = self.untilUnixMillis
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.taskID = try context.string(cMessage.pointee.task_id)
+        self.queue = try context.string(cMessage.pointee.queue)
+        self.reason = try context.string(cMessage.pointee.reason)
+        self.sinceUnixMillis = cMessage.pointee.since_unix_millis
+        self.untilUnixMillis = cMessage.pointee.until_unix_millis
+    }
+}
+
+extension Zrpc_Queue_DeadLetterEntry: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.DeadLetterEntry`.
+    package typealias CMessage = Zrpc__Queue__DeadLetterEntry
+
+    /// protoc-c's descriptor for `zrpc.queue.DeadLetterEntry`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__dead_letter_entry__init)
+
+    /// Initialises a C struct with `zrpc__queue__dead_letter_entry__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__dead_letter_entry__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.taskID.isEmpty {
+            cMessage.pointee.task_id = try arena.cString(self.taskID)
+        }
+        if !self.queue.isEmpty {
+            cMessage.pointee.queue = try arena.cString(self.queue)
+        }
+        if !self.reason.isEmpty {
+            cMessage.pointee.reason = try arena.cString(self.reason)
+        }
+        cMessage.pointee.attempts = self.attempts
+        if !self.errors.isEmpty {
+            cMessage.pointee.n_errors = self.errors.count
+            cMessage.pointee.errors = try arena.array(self.errors) { try arena.cString($0) }
+        }
+        cMessage.pointee.enqueued_unix_millis = self.enqueuedUnixMillis
+        cMessage.pointee.first_attempt_unix_millis = self.firstAttemptUnixMillis
+        cMessage.pointee.last_attempt_unix_millis = self.lastAttemptUnixMillis
+        cMessage.pointee.dead_lettered_unix_millis = self.deadLetteredUnixMillis
+        if !self.idempotencyKey.isEmpty {
+            cMessage.pointee.idempotency_key = try arena.cString(self.idempotencyKey)
+        }
+        cMessage.pointee.payload_bytes = self.payloadBytes
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.taskID = try context.string(cMessage.pointee.task_id)
+        self.queue = try context.string(cMessage.pointee.queue)
+        self.reason = try context.string(cMessage.pointee.reason)
+        self.attempts = cMessage.pointee.attempts
+        self.errors = try context.array(cMessage.pointee.errors, count: cMessage.pointee.n_errors) { try context.string($0) }
+        self.enqueuedUnixMillis = cMessage.pointee.enqueued_unix_millis
+        self.firstAttemptUnixMillis = cMessage.pointee.first_attempt_unix_millis
+        self.lastAttemptUnixMillis = cMessage.pointee.last_attempt_unix_millis
+        self.deadLetteredUnixMillis = cMessage.pointee.dead_lettered_unix_millis
+        self.idempotencyKey = try context.string(cMessage.pointee.idempotency_key)
+        self.payloadBytes = cMessage.pointee.payload_bytes
+    }
+}
+
+extension Zrpc_Queue_ListDeadLettersRequest: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.ListDeadLettersRequest`.
+    package typealias CMessage = Zrpc__Queue__ListDeadLettersRequest
+
+    /// protoc-c's descriptor for `zrpc.queue.ListDeadLettersRequest`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__list_dead_letters_request__init)
+
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    package static var needsStructureScan: Bool { true }
+
+    /// Initialises a C struct with `zrpc__queue__list_dead_letters_request__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__list_dead_letters_request__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if let value = self.filter {
+            cMessage.pointee.filter = try arena.message(value)
+        }
+        cMessage.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty {
+            cMessage.pointee.page_token = try arena.cString(self.pageToken)
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.filter = try context.message(cMessage.pointee.filter)
+        self.pageSize = cMessage.pointee.page_size
+        self.pageToken = try context.string(cMessage.pointee.page_token)
+    }
+}
+
+extension Zrpc_Queue_ListDeadLettersReply: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.ListDeadLettersReply`.
+    package typealias CMessage = Zrpc__Queue__ListDeadLettersReply
+
+    /// protoc-c's descriptor for `zrpc.queue.ListDeadLettersReply`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__list_dead_letters_reply__init)
+
+    /// Initialises a C struct with `zrpc__queue__list_dead_letters_reply__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__list_dead_letters_reply__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.entries.isEmpty {
+            cMessage.pointee.n_entries = self.entries.count
+            cMessage.pointee.entries = try arena.array(self.entries) { try arena.message($0) }
+        }
+        if !self.nextPageToken.isEmpty {
+            cMessage.pointee.next_page_token = try arena.cString(self.nextPageToken)
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.entries = try context.array(cMessage.pointee.entries, count: cMessage.pointee.n_entries) { try context.message($0) ?? Zrpc_Queue_DeadLetterEntry() }
+        self.nextPageToken = try context.string(cMessage.pointee.next_page_token)
+    }
+}
+
+extension Zrpc_Queue_ShowDeadLetterRequest: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.ShowDeadLetterRequest`.
+    package typealias CMessage = Zrpc__Queue__ShowDeadLetterRequest
+
+    /// protoc-c's descriptor for `zrpc.queue.ShowDeadLetterRequest`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__show_dead_letter_request__init)
+
+    /// Initialises a C struct with `zrpc__queue__show_dead_letter_request__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__show_dead_letter_request__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.taskID.isEmpty {
+            cMessage.pointee.task_id = try arena.cString(self.taskID)
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.taskID = try context.string(cMessage.pointee.task_id)
+    }
+}
+
+extension Zrpc_Queue_ShowDeadLetterReply: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.ShowDeadLetterReply`.
+    package typealias CMessage = Zrpc__Queue__ShowDeadLetterReply
+
+    /// protoc-c's descriptor for `zrpc.queue.ShowDeadLetterReply`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__show_dead_letter_reply__init)
+
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    package static var needsStructureScan: Bool { true }
+
+    /// Initialises a C struct with `zrpc__queue__show_dead_letter_reply__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__show_dead_letter_reply__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if let value = self.entry {
+            cMessage.pointee.entry = try arena.message(value)
+        }
+        if !self.payload.isEmpty {
+            cMessage.pointee.payload = arena.binaryData(self.payload)
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.entry = try context.message(cMessage.pointee.entry)
+        self.payload = context.bytes(cMessage.pointee.payload)
+    }
+}
+
+extension Zrpc_Queue_ReplayRequest: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.ReplayRequest`.
+    package typealias CMessage = Zrpc__Queue__ReplayRequest
+
+    /// protoc-c's descriptor for `zrpc.queue.ReplayRequest`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__replay_request__init)
+
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    package static var needsStructureScan: Bool { true }
+
+    /// Initialises a C struct with `zrpc__queue__replay_request__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__replay_request__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if let value = self.filter {
+            cMessage.pointee.filter = try arena.message(value)
+        }
+        cMessage.pointee.all = self.all ? 1 : 0
+        cMessage.pointee.limit = self.limit
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.filter = try context.message(cMessage.pointee.filter)
+        self.all = cMessage.pointee.all != 0
+        self.limit = cMessage.pointee.limit
+    }
+}
+
+extension Zrpc_Queue_ReplayReply: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.ReplayReply`.
+    package typealias CMessage = Zrpc__Queue__ReplayReply
+
+    /// protoc-c's descriptor for `zrpc.queue.ReplayReply`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__replay_reply__init)
+
+    /// Initialises a C struct with `zrpc__queue__replay_reply__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__replay_reply__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.taskIds.isEmpty {
+            cMessage.pointee.n_task_ids = self.taskIds.count
+            cMessage.pointee.task_ids = try arena.array(self.taskIds) { try arena.cString($0) }
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.taskIds = try context.array(cMessage.pointee.task_ids, count: cMessage.pointee.n_task_ids) { try context.string($0) }
+    }
+}
+
+extension Zrpc_Queue_PurgeRequest: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.PurgeRequest`.
+    package typealias CMessage = Zrpc__Queue__PurgeRequest
+
+    /// protoc-c's descriptor for `zrpc.queue.PurgeRequest`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__purge_request__init)
+
+    /// Decoding walks the bytes first: to bound nesting and merge repeated sub-messages.
+    package static var needsStructureScan: Bool { true }
+
+    /// Initialises a C struct with `zrpc__queue__purge_request__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__purge_request__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if let value = self.filter {
+            cMessage.pointee.filter = try arena.message(value)
+        }
+        cMessage.pointee.all = self.all ? 1 : 0
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.filter = try context.message(cMessage.pointee.filter)
+        self.all = cMessage.pointee.all != 0
+    }
+}
+
+extension Zrpc_Queue_PurgeReply: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.queue.PurgeReply`.
+    package typealias CMessage = Zrpc__Queue__PurgeReply
+
+    /// protoc-c's descriptor for `zrpc.queue.PurgeReply`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__queue__purge_reply__init)
+
+    /// Initialises a C struct with `zrpc__queue__purge_reply__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__queue__purge_reply__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        cMessage.pointee.purged = self.purged
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.purged = cMessage.pointee.purged
+    }
+}
+
 /// The `zrpc.queue.Broker` service from `zrpc/queue.proto`.
 package enum Zrpc_Queue_Broker {
     /// The service and its methods.
@@ -1209,6 +2248,244 @@ extension Zrpc_Queue_Broker.ServiceProtocol {
                 responseType: Zrpc_Queue_BrokerMessage.self,
                 bidirectionalStreaming: { requests, writer, context in try await self.work(requests, writer: writer, context: context) }
             ),
+        ]
+    }
+}
+
+/// The `zrpc.queue.Admin` service from `zrpc/queue.proto`.
+package enum Zrpc_Queue_Admin {
+    /// The service and its methods.
+    package static let descriptor = ServiceDescriptor(
+        fullName: "zrpc.queue.Admin",
+        methods: [Method.Stats.descriptor, Method.ListDeadLetters.descriptor, Method.ShowDeadLetter.descriptor, Method.Replay.descriptor, Method.Purge.descriptor]
+    )
+
+    /// One namespace per method, with its descriptor and message types.
+    package enum Method {
+        /// `rpc Stats(zrpc.queue.StatsRequest) returns (zrpc.queue.StatsReply)`.
+        package enum Stats {
+            /// The request message.
+            package typealias Input = Zrpc_Queue_StatsRequest
+            /// The response message.
+            package typealias Output = Zrpc_Queue_StatsReply
+            /// The method's wire name, idempotency and kind.
+            package static let descriptor = MethodDescriptor(
+                service: "zrpc.queue.Admin",
+                method: "Stats",
+                idempotency: .noSideEffects
+            )
+        }
+
+        /// `rpc ListDeadLetters(zrpc.queue.ListDeadLettersRequest) returns (zrpc.queue.ListDeadLettersReply)`.
+        package enum ListDeadLetters {
+            /// The request message.
+            package typealias Input = Zrpc_Queue_ListDeadLettersRequest
+            /// The response message.
+            package typealias Output = Zrpc_Queue_ListDeadLettersReply
+            /// The method's wire name, idempotency and kind.
+            package static let descriptor = MethodDescriptor(
+                service: "zrpc.queue.Admin",
+                method: "ListDeadLetters",
+                idempotency: .noSideEffects
+            )
+        }
+
+        /// `rpc ShowDeadLetter(zrpc.queue.ShowDeadLetterRequest) returns (zrpc.queue.ShowDeadLetterReply)`.
+        package enum ShowDeadLetter {
+            /// The request message.
+            package typealias Input = Zrpc_Queue_ShowDeadLetterRequest
+            /// The response message.
+            package typealias Output = Zrpc_Queue_ShowDeadLetterReply
+            /// The method's wire name, idempotency and kind.
+            package static let descriptor = MethodDescriptor(
+                service: "zrpc.queue.Admin",
+                method: "ShowDeadLetter",
+                idempotency: .noSideEffects
+            )
+        }
+
+        /// `rpc Replay(zrpc.queue.ReplayRequest) returns (zrpc.queue.ReplayReply)`.
+        package enum Replay {
+            /// The request message.
+            package typealias Input = Zrpc_Queue_ReplayRequest
+            /// The response message.
+            package typealias Output = Zrpc_Queue_ReplayReply
+            /// The method's wire name, idempotency and kind.
+            package static let descriptor = MethodDescriptor(
+                service: "zrpc.queue.Admin",
+                method: "Replay",
+                idempotency: .unknown
+            )
+        }
+
+        /// `rpc Purge(zrpc.queue.PurgeRequest) returns (zrpc.queue.PurgeReply)`.
+        package enum Purge {
+            /// The request message.
+            package typealias Input = Zrpc_Queue_PurgeRequest
+            /// The response message.
+            package typealias Output = Zrpc_Queue_PurgeReply
+            /// The method's wire name, idempotency and kind.
+            package static let descriptor = MethodDescriptor(
+                service: "zrpc.queue.Admin",
+                method: "Purge",
+                idempotency: .unknown
+            )
+        }
+    }
+}
+
+extension Zrpc_Queue_Admin {
+    /// Implement this to serve `zrpc.queue.Admin`; pass the implementation to a `Server`.
+    ///
+    /// Throw `RPCError` to choose the status the client sees; anything else reaches it as UNKNOWN.
+    package protocol ServiceProtocol: RPCService {
+        /// `rpc Stats(zrpc.queue.StatsRequest) returns (zrpc.queue.StatsReply)`.
+        func stats(_ request: Zrpc_Queue_StatsRequest, context: ServerContext) async throws -> Zrpc_Queue_StatsReply
+
+        /// `rpc ListDeadLetters(zrpc.queue.ListDeadLettersRequest) returns (zrpc.queue.ListDeadLettersReply)`.
+        func listDeadLetters(_ request: Zrpc_Queue_ListDeadLettersRequest, context: ServerContext) async throws -> Zrpc_Queue_ListDeadLettersReply
+
+        /// `rpc ShowDeadLetter(zrpc.queue.ShowDeadLetterRequest) returns (zrpc.queue.ShowDeadLetterReply)`.
+        func showDeadLetter(_ request: Zrpc_Queue_ShowDeadLetterRequest, context: ServerContext) async throws -> Zrpc_Queue_ShowDeadLetterReply
+
+        /// `rpc Replay(zrpc.queue.ReplayRequest) returns (zrpc.queue.ReplayReply)`.
+        func replay(_ request: Zrpc_Queue_ReplayRequest, context: ServerContext) async throws -> Zrpc_Queue_ReplayReply
+
+        /// `rpc Purge(zrpc.queue.PurgeRequest) returns (zrpc.queue.PurgeReply)`.
+        func purge(_ request: Zrpc_Queue_PurgeRequest, context: ServerContext) async throws -> Zrpc_Queue_PurgeReply
+    }
+
+    /// Calling `zrpc.queue.Admin`: ``Client`` conforms; code that calls the service can take
+    /// `some Zrpc_Queue_Admin.ClientProtocol`, and its tests a mock.
+    package protocol ClientProtocol: Sendable {
+        /// Calls `zrpc.queue.Admin/Stats`.
+        nonisolated(nonsending) func stats(_ request: Zrpc_Queue_StatsRequest, options: CallOptions) async throws -> Zrpc_Queue_StatsReply
+
+        /// Calls `zrpc.queue.Admin/ListDeadLetters`.
+        nonisolated(nonsending) func listDeadLetters(_ request: Zrpc_Queue_ListDeadLettersRequest, options: CallOptions) async throws -> Zrpc_Queue_ListDeadLettersReply
+
+        /// Calls `zrpc.queue.Admin/ShowDeadLetter`.
+        nonisolated(nonsending) func showDeadLetter(_ request: Zrpc_Queue_ShowDeadLetterRequest, options: CallOptions) async throws -> Zrpc_Queue_ShowDeadLetterReply
+
+        /// Calls `zrpc.queue.Admin/Replay`.
+        nonisolated(nonsending) func replay(_ request: Zrpc_Queue_ReplayRequest, options: CallOptions) async throws -> Zrpc_Queue_ReplayReply
+
+        /// Calls `zrpc.queue.Admin/Purge`.
+        nonisolated(nonsending) func purge(_ request: Zrpc_Queue_PurgeRequest, options: CallOptions) async throws -> Zrpc_Queue_PurgeReply
+    }
+
+    /// Calls `zrpc.queue.Admin` through a ZRPC client.
+    ///
+    /// ```swift
+    /// let stub = Zrpc_Queue_Admin.Client(wrapping: client)
+    /// ```
+    package struct Client: ClientProtocol {
+        /// The connection calls go through.
+        package let client: ZRPC.Client
+
+        /// Wraps a connection to `zrpc.queue.Admin`'s servers.
+        package init(wrapping client: ZRPC.Client) {
+            self.client = client
+        }
+
+        /// Calls `zrpc.queue.Admin/Stats`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) package func stats(_ request: Zrpc_Queue_StatsRequest, options: CallOptions) async throws -> Zrpc_Queue_StatsReply {
+            try await client.unary(Method.Stats.descriptor, request: request, options: options)
+        }
+
+        /// Calls `zrpc.queue.Admin/ListDeadLetters`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) package func listDeadLetters(_ request: Zrpc_Queue_ListDeadLettersRequest, options: CallOptions) async throws -> Zrpc_Queue_ListDeadLettersReply {
+            try await client.unary(Method.ListDeadLetters.descriptor, request: request, options: options)
+        }
+
+        /// Calls `zrpc.queue.Admin/ShowDeadLetter`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) package func showDeadLetter(_ request: Zrpc_Queue_ShowDeadLetterRequest, options: CallOptions) async throws -> Zrpc_Queue_ShowDeadLetterReply {
+            try await client.unary(Method.ShowDeadLetter.descriptor, request: request, options: options)
+        }
+
+        /// Calls `zrpc.queue.Admin/Replay`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) package func replay(_ request: Zrpc_Queue_ReplayRequest, options: CallOptions) async throws -> Zrpc_Queue_ReplayReply {
+            try await client.unary(Method.Replay.descriptor, request: request, options: options)
+        }
+
+        /// Calls `zrpc.queue.Admin/Purge`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) package func purge(_ request: Zrpc_Queue_PurgeRequest, options: CallOptions) async throws -> Zrpc_Queue_PurgeReply {
+            try await client.unary(Method.Purge.descriptor, request: request, options: options)
+        }
+    }
+}
+
+extension Zrpc_Queue_Admin.ClientProtocol {
+    /// Calls `zrpc.queue.Admin/Stats` with the default options.
+    nonisolated(nonsending) package func stats(_ request: Zrpc_Queue_StatsRequest) async throws -> Zrpc_Queue_StatsReply {
+        try await stats(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.queue.Admin/ListDeadLetters` with the default options.
+    nonisolated(nonsending) package func listDeadLetters(_ request: Zrpc_Queue_ListDeadLettersRequest) async throws -> Zrpc_Queue_ListDeadLettersReply {
+        try await listDeadLetters(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.queue.Admin/ShowDeadLetter` with the default options.
+    nonisolated(nonsending) package func showDeadLetter(_ request: Zrpc_Queue_ShowDeadLetterRequest) async throws -> Zrpc_Queue_ShowDeadLetterReply {
+        try await showDeadLetter(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.queue.Admin/Replay` with the default options.
+    nonisolated(nonsending) package func replay(_ request: Zrpc_Queue_ReplayRequest) async throws -> Zrpc_Queue_ReplayReply {
+        try await replay(request, options: .defaults)
+    }
+
+    /// Calls `zrpc.queue.Admin/Purge` with the default options.
+    nonisolated(nonsending) package func purge(_ request: Zrpc_Queue_PurgeRequest) async throws -> Zrpc_Queue_PurgeReply {
+        try await purge(request, options: .defaults)
+    }
+}
+
+extension Zrpc_Queue_Admin.ServiceProtocol {
+    /// `zrpc.queue.Admin`.
+    package var serviceDescriptor: ServiceDescriptor {
+        Zrpc_Queue_Admin.descriptor
+    }
+
+    /// Decodes requests, calls the methods above, encodes responses.
+    package var methodHandlers: [MethodHandler] {
+        [
+            MethodHandler(
+                Zrpc_Queue_Admin.Method.Stats.descriptor,
+                requestType: Zrpc_Queue_StatsRequest.self,
+                responseType: Zrpc_Queue_StatsReply.self
+            ) { request, context in try await self.stats(request, context: context) },
+            MethodHandler(
+                Zrpc_Queue_Admin.Method.ListDeadLetters.descriptor,
+                requestType: Zrpc_Queue_ListDeadLettersRequest.self,
+                responseType: Zrpc_Queue_ListDeadLettersReply.self
+            ) { request, context in try await self.listDeadLetters(request, context: context) },
+            MethodHandler(
+                Zrpc_Queue_Admin.Method.ShowDeadLetter.descriptor,
+                requestType: Zrpc_Queue_ShowDeadLetterRequest.self,
+                responseType: Zrpc_Queue_ShowDeadLetterReply.self
+            ) { request, context in try await self.showDeadLetter(request, context: context) },
+            MethodHandler(
+                Zrpc_Queue_Admin.Method.Replay.descriptor,
+                requestType: Zrpc_Queue_ReplayRequest.self,
+                responseType: Zrpc_Queue_ReplayReply.self
+            ) { request, context in try await self.replay(request, context: context) },
+            MethodHandler(
+                Zrpc_Queue_Admin.Method.Purge.descriptor,
+                requestType: Zrpc_Queue_PurgeRequest.self,
+                responseType: Zrpc_Queue_PurgeReply.self
+            ) { request, context in try await self.purge(request, context: context) },
         ]
     }
 }

@@ -27,6 +27,20 @@ typedef struct Zrpc__Queue__Ack Zrpc__Queue__Ack;
 typedef struct Zrpc__Queue__Nack Zrpc__Queue__Nack;
 typedef struct Zrpc__Queue__BrokerMessage Zrpc__Queue__BrokerMessage;
 typedef struct Zrpc__Queue__Delivery Zrpc__Queue__Delivery;
+typedef struct Zrpc__Queue__StatsRequest Zrpc__Queue__StatsRequest;
+typedef struct Zrpc__Queue__QueueStats Zrpc__Queue__QueueStats;
+typedef struct Zrpc__Queue__WorkerInfo Zrpc__Queue__WorkerInfo;
+typedef struct Zrpc__Queue__StatsReply Zrpc__Queue__StatsReply;
+typedef struct Zrpc__Queue__DeadLetterFilter Zrpc__Queue__DeadLetterFilter;
+typedef struct Zrpc__Queue__DeadLetterEntry Zrpc__Queue__DeadLetterEntry;
+typedef struct Zrpc__Queue__ListDeadLettersRequest Zrpc__Queue__ListDeadLettersRequest;
+typedef struct Zrpc__Queue__ListDeadLettersReply Zrpc__Queue__ListDeadLettersReply;
+typedef struct Zrpc__Queue__ShowDeadLetterRequest Zrpc__Queue__ShowDeadLetterRequest;
+typedef struct Zrpc__Queue__ShowDeadLetterReply Zrpc__Queue__ShowDeadLetterReply;
+typedef struct Zrpc__Queue__ReplayRequest Zrpc__Queue__ReplayRequest;
+typedef struct Zrpc__Queue__ReplayReply Zrpc__Queue__ReplayReply;
+typedef struct Zrpc__Queue__PurgeRequest Zrpc__Queue__PurgeRequest;
+typedef struct Zrpc__Queue__PurgeReply Zrpc__Queue__PurgeReply;
 
 
 /* --- enums --- */
@@ -324,6 +338,225 @@ struct  Zrpc__Queue__Delivery
     , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
+struct  Zrpc__Queue__StatsRequest
+{
+  ProtobufCMessage base;
+};
+#define ZRPC__QUEUE__STATS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__stats_request__descriptor) \
+     }
+
+
+/*
+ * One queue's counts: enqueued = acked + dead_lettered + ready + leased, always.
+ */
+struct  Zrpc__Queue__QueueStats
+{
+  ProtobufCMessage base;
+  char *queue;
+  uint64_t enqueued;
+  uint64_t acked;
+  uint64_t dead_lettered;
+  /*
+   * Waiting to be delivered (some not before their backoff ends).
+   */
+  uint64_t ready;
+  /*
+   * Delivered and not answered yet.
+   */
+  uint64_t leased;
+};
+#define ZRPC__QUEUE__QUEUE_STATS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__queue_stats__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+
+
+struct  Zrpc__Queue__WorkerInfo
+{
+  ProtobufCMessage base;
+  char *name;
+  size_t n_queues;
+  char **queues;
+  uint32_t leased;
+};
+#define ZRPC__QUEUE__WORKER_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__worker_info__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Zrpc__Queue__StatsReply
+{
+  ProtobufCMessage base;
+  size_t n_queues;
+  Zrpc__Queue__QueueStats **queues;
+  size_t n_workers;
+  Zrpc__Queue__WorkerInfo **workers;
+};
+#define ZRPC__QUEUE__STATS_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__stats_reply__descriptor) \
+    , 0,NULL, 0,NULL }
+
+
+/*
+ * Which dead letters an operation applies to; every field left empty matches all.
+ */
+struct  Zrpc__Queue__DeadLetterFilter
+{
+  ProtobufCMessage base;
+  char *task_id;
+  char *queue;
+  /*
+   * "attempts exhausted", "permanent error" or "deadline exceeded".
+   */
+  char *reason;
+  /*
+   * Dead-lettered at or after this time, and before that one (Unix milliseconds; 0: no bound).
+   */
+  int64_t since_unix_millis;
+  int64_t until_unix_millis;
+};
+#define ZRPC__QUEUE__DEAD_LETTER_FILTER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__dead_letter_filter__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Zrpc__Queue__DeadLetterEntry
+{
+  ProtobufCMessage base;
+  char *task_id;
+  char *queue;
+  char *reason;
+  uint32_t attempts;
+  /*
+   * The error of every attempt, in order.
+   */
+  size_t n_errors;
+  char **errors;
+  int64_t enqueued_unix_millis;
+  int64_t first_attempt_unix_millis;
+  int64_t last_attempt_unix_millis;
+  int64_t dead_lettered_unix_millis;
+  char *idempotency_key;
+  /*
+   * 0 when the queue's policy discards dead letters' payloads.
+   */
+  uint32_t payload_bytes;
+};
+#define ZRPC__QUEUE__DEAD_LETTER_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__dead_letter_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Zrpc__Queue__ListDeadLettersRequest
+{
+  ProtobufCMessage base;
+  Zrpc__Queue__DeadLetterFilter *filter;
+  /*
+   * At most this many entries (0: 100; at most 1000).
+   */
+  uint32_t page_size;
+  /*
+   * From a previous reply's next_page_token; empty for the first page.
+   */
+  char *page_token;
+};
+#define ZRPC__QUEUE__LIST_DEAD_LETTERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__list_dead_letters_request__descriptor) \
+    , NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Zrpc__Queue__ListDeadLettersReply
+{
+  ProtobufCMessage base;
+  size_t n_entries;
+  Zrpc__Queue__DeadLetterEntry **entries;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
+};
+#define ZRPC__QUEUE__LIST_DEAD_LETTERS_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__list_dead_letters_reply__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Zrpc__Queue__ShowDeadLetterRequest
+{
+  ProtobufCMessage base;
+  char *task_id;
+};
+#define ZRPC__QUEUE__SHOW_DEAD_LETTER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__show_dead_letter_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Zrpc__Queue__ShowDeadLetterReply
+{
+  ProtobufCMessage base;
+  Zrpc__Queue__DeadLetterEntry *entry;
+  ProtobufCBinaryData payload;
+};
+#define ZRPC__QUEUE__SHOW_DEAD_LETTER_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__show_dead_letter_reply__descriptor) \
+    , NULL, {0,NULL} }
+
+
+/*
+ * Replays dead letters: each goes back to its queue with fresh attempts and its idempotency key.
+ */
+struct  Zrpc__Queue__ReplayRequest
+{
+  ProtobufCMessage base;
+  Zrpc__Queue__DeadLetterFilter *filter;
+  /*
+   * Required to act on an empty filter, so that a forgotten filter replays nothing.
+   */
+  protobuf_c_boolean all;
+  /*
+   * At most this many (0: no limit).
+   */
+  uint32_t limit;
+};
+#define ZRPC__QUEUE__REPLAY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__replay_request__descriptor) \
+    , NULL, 0, 0 }
+
+
+struct  Zrpc__Queue__ReplayReply
+{
+  ProtobufCMessage base;
+  size_t n_task_ids;
+  char **task_ids;
+};
+#define ZRPC__QUEUE__REPLAY_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__replay_reply__descriptor) \
+    , 0,NULL }
+
+
+struct  Zrpc__Queue__PurgeRequest
+{
+  ProtobufCMessage base;
+  Zrpc__Queue__DeadLetterFilter *filter;
+  /*
+   * Required to act on an empty filter.
+   */
+  protobuf_c_boolean all;
+};
+#define ZRPC__QUEUE__PURGE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__purge_request__descriptor) \
+    , NULL, 0 }
+
+
+struct  Zrpc__Queue__PurgeReply
+{
+  ProtobufCMessage base;
+  uint64_t purged;
+};
+#define ZRPC__QUEUE__PURGE_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__purge_reply__descriptor) \
+    , 0 }
+
+
 /* Zrpc__Queue__DeliveryPolicy methods */
 void   zrpc__queue__delivery_policy__init
                      (Zrpc__Queue__DeliveryPolicy         *message);
@@ -552,6 +785,272 @@ Zrpc__Queue__Delivery *
 void   zrpc__queue__delivery__free_unpacked
                      (Zrpc__Queue__Delivery *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Queue__StatsRequest methods */
+void   zrpc__queue__stats_request__init
+                     (Zrpc__Queue__StatsRequest         *message);
+size_t zrpc__queue__stats_request__get_packed_size
+                     (const Zrpc__Queue__StatsRequest   *message);
+size_t zrpc__queue__stats_request__pack
+                     (const Zrpc__Queue__StatsRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__stats_request__pack_to_buffer
+                     (const Zrpc__Queue__StatsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__StatsRequest *
+       zrpc__queue__stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__stats_request__free_unpacked
+                     (Zrpc__Queue__StatsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__QueueStats methods */
+void   zrpc__queue__queue_stats__init
+                     (Zrpc__Queue__QueueStats         *message);
+size_t zrpc__queue__queue_stats__get_packed_size
+                     (const Zrpc__Queue__QueueStats   *message);
+size_t zrpc__queue__queue_stats__pack
+                     (const Zrpc__Queue__QueueStats   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__queue_stats__pack_to_buffer
+                     (const Zrpc__Queue__QueueStats   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__QueueStats *
+       zrpc__queue__queue_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__queue_stats__free_unpacked
+                     (Zrpc__Queue__QueueStats *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__WorkerInfo methods */
+void   zrpc__queue__worker_info__init
+                     (Zrpc__Queue__WorkerInfo         *message);
+size_t zrpc__queue__worker_info__get_packed_size
+                     (const Zrpc__Queue__WorkerInfo   *message);
+size_t zrpc__queue__worker_info__pack
+                     (const Zrpc__Queue__WorkerInfo   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__worker_info__pack_to_buffer
+                     (const Zrpc__Queue__WorkerInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__WorkerInfo *
+       zrpc__queue__worker_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__worker_info__free_unpacked
+                     (Zrpc__Queue__WorkerInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__StatsReply methods */
+void   zrpc__queue__stats_reply__init
+                     (Zrpc__Queue__StatsReply         *message);
+size_t zrpc__queue__stats_reply__get_packed_size
+                     (const Zrpc__Queue__StatsReply   *message);
+size_t zrpc__queue__stats_reply__pack
+                     (const Zrpc__Queue__StatsReply   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__stats_reply__pack_to_buffer
+                     (const Zrpc__Queue__StatsReply   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__StatsReply *
+       zrpc__queue__stats_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__stats_reply__free_unpacked
+                     (Zrpc__Queue__StatsReply *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__DeadLetterFilter methods */
+void   zrpc__queue__dead_letter_filter__init
+                     (Zrpc__Queue__DeadLetterFilter         *message);
+size_t zrpc__queue__dead_letter_filter__get_packed_size
+                     (const Zrpc__Queue__DeadLetterFilter   *message);
+size_t zrpc__queue__dead_letter_filter__pack
+                     (const Zrpc__Queue__DeadLetterFilter   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__dead_letter_filter__pack_to_buffer
+                     (const Zrpc__Queue__DeadLetterFilter   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__DeadLetterFilter *
+       zrpc__queue__dead_letter_filter__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__dead_letter_filter__free_unpacked
+                     (Zrpc__Queue__DeadLetterFilter *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__DeadLetterEntry methods */
+void   zrpc__queue__dead_letter_entry__init
+                     (Zrpc__Queue__DeadLetterEntry         *message);
+size_t zrpc__queue__dead_letter_entry__get_packed_size
+                     (const Zrpc__Queue__DeadLetterEntry   *message);
+size_t zrpc__queue__dead_letter_entry__pack
+                     (const Zrpc__Queue__DeadLetterEntry   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__dead_letter_entry__pack_to_buffer
+                     (const Zrpc__Queue__DeadLetterEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__DeadLetterEntry *
+       zrpc__queue__dead_letter_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__dead_letter_entry__free_unpacked
+                     (Zrpc__Queue__DeadLetterEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__ListDeadLettersRequest methods */
+void   zrpc__queue__list_dead_letters_request__init
+                     (Zrpc__Queue__ListDeadLettersRequest         *message);
+size_t zrpc__queue__list_dead_letters_request__get_packed_size
+                     (const Zrpc__Queue__ListDeadLettersRequest   *message);
+size_t zrpc__queue__list_dead_letters_request__pack
+                     (const Zrpc__Queue__ListDeadLettersRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__list_dead_letters_request__pack_to_buffer
+                     (const Zrpc__Queue__ListDeadLettersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__ListDeadLettersRequest *
+       zrpc__queue__list_dead_letters_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__list_dead_letters_request__free_unpacked
+                     (Zrpc__Queue__ListDeadLettersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__ListDeadLettersReply methods */
+void   zrpc__queue__list_dead_letters_reply__init
+                     (Zrpc__Queue__ListDeadLettersReply         *message);
+size_t zrpc__queue__list_dead_letters_reply__get_packed_size
+                     (const Zrpc__Queue__ListDeadLettersReply   *message);
+size_t zrpc__queue__list_dead_letters_reply__pack
+                     (const Zrpc__Queue__ListDeadLettersReply   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__list_dead_letters_reply__pack_to_buffer
+                     (const Zrpc__Queue__ListDeadLettersReply   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__ListDeadLettersReply *
+       zrpc__queue__list_dead_letters_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__list_dead_letters_reply__free_unpacked
+                     (Zrpc__Queue__ListDeadLettersReply *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__ShowDeadLetterRequest methods */
+void   zrpc__queue__show_dead_letter_request__init
+                     (Zrpc__Queue__ShowDeadLetterRequest         *message);
+size_t zrpc__queue__show_dead_letter_request__get_packed_size
+                     (const Zrpc__Queue__ShowDeadLetterRequest   *message);
+size_t zrpc__queue__show_dead_letter_request__pack
+                     (const Zrpc__Queue__ShowDeadLetterRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__show_dead_letter_request__pack_to_buffer
+                     (const Zrpc__Queue__ShowDeadLetterRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__ShowDeadLetterRequest *
+       zrpc__queue__show_dead_letter_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__show_dead_letter_request__free_unpacked
+                     (Zrpc__Queue__ShowDeadLetterRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__ShowDeadLetterReply methods */
+void   zrpc__queue__show_dead_letter_reply__init
+                     (Zrpc__Queue__ShowDeadLetterReply         *message);
+size_t zrpc__queue__show_dead_letter_reply__get_packed_size
+                     (const Zrpc__Queue__ShowDeadLetterReply   *message);
+size_t zrpc__queue__show_dead_letter_reply__pack
+                     (const Zrpc__Queue__ShowDeadLetterReply   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__show_dead_letter_reply__pack_to_buffer
+                     (const Zrpc__Queue__ShowDeadLetterReply   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__ShowDeadLetterReply *
+       zrpc__queue__show_dead_letter_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__show_dead_letter_reply__free_unpacked
+                     (Zrpc__Queue__ShowDeadLetterReply *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__ReplayRequest methods */
+void   zrpc__queue__replay_request__init
+                     (Zrpc__Queue__ReplayRequest         *message);
+size_t zrpc__queue__replay_request__get_packed_size
+                     (const Zrpc__Queue__ReplayRequest   *message);
+size_t zrpc__queue__replay_request__pack
+                     (const Zrpc__Queue__ReplayRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__replay_request__pack_to_buffer
+                     (const Zrpc__Queue__ReplayRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__ReplayRequest *
+       zrpc__queue__replay_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__replay_request__free_unpacked
+                     (Zrpc__Queue__ReplayRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__ReplayReply methods */
+void   zrpc__queue__replay_reply__init
+                     (Zrpc__Queue__ReplayReply         *message);
+size_t zrpc__queue__replay_reply__get_packed_size
+                     (const Zrpc__Queue__ReplayReply   *message);
+size_t zrpc__queue__replay_reply__pack
+                     (const Zrpc__Queue__ReplayReply   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__replay_reply__pack_to_buffer
+                     (const Zrpc__Queue__ReplayReply   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__ReplayReply *
+       zrpc__queue__replay_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__replay_reply__free_unpacked
+                     (Zrpc__Queue__ReplayReply *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__PurgeRequest methods */
+void   zrpc__queue__purge_request__init
+                     (Zrpc__Queue__PurgeRequest         *message);
+size_t zrpc__queue__purge_request__get_packed_size
+                     (const Zrpc__Queue__PurgeRequest   *message);
+size_t zrpc__queue__purge_request__pack
+                     (const Zrpc__Queue__PurgeRequest   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__purge_request__pack_to_buffer
+                     (const Zrpc__Queue__PurgeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__PurgeRequest *
+       zrpc__queue__purge_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__purge_request__free_unpacked
+                     (Zrpc__Queue__PurgeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Zrpc__Queue__PurgeReply methods */
+void   zrpc__queue__purge_reply__init
+                     (Zrpc__Queue__PurgeReply         *message);
+size_t zrpc__queue__purge_reply__get_packed_size
+                     (const Zrpc__Queue__PurgeReply   *message);
+size_t zrpc__queue__purge_reply__pack
+                     (const Zrpc__Queue__PurgeReply   *message,
+                      uint8_t             *out);
+size_t zrpc__queue__purge_reply__pack_to_buffer
+                     (const Zrpc__Queue__PurgeReply   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Queue__PurgeReply *
+       zrpc__queue__purge_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__queue__purge_reply__free_unpacked
+                     (Zrpc__Queue__PurgeReply *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Queue__DeliveryPolicy_Closure)
@@ -590,6 +1089,48 @@ typedef void (*Zrpc__Queue__BrokerMessage_Closure)
 typedef void (*Zrpc__Queue__Delivery_Closure)
                  (const Zrpc__Queue__Delivery *message,
                   void *closure_data);
+typedef void (*Zrpc__Queue__StatsRequest_Closure)
+                 (const Zrpc__Queue__StatsRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__QueueStats_Closure)
+                 (const Zrpc__Queue__QueueStats *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__WorkerInfo_Closure)
+                 (const Zrpc__Queue__WorkerInfo *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__StatsReply_Closure)
+                 (const Zrpc__Queue__StatsReply *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__DeadLetterFilter_Closure)
+                 (const Zrpc__Queue__DeadLetterFilter *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__DeadLetterEntry_Closure)
+                 (const Zrpc__Queue__DeadLetterEntry *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__ListDeadLettersRequest_Closure)
+                 (const Zrpc__Queue__ListDeadLettersRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__ListDeadLettersReply_Closure)
+                 (const Zrpc__Queue__ListDeadLettersReply *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__ShowDeadLetterRequest_Closure)
+                 (const Zrpc__Queue__ShowDeadLetterRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__ShowDeadLetterReply_Closure)
+                 (const Zrpc__Queue__ShowDeadLetterReply *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__ReplayRequest_Closure)
+                 (const Zrpc__Queue__ReplayRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__ReplayReply_Closure)
+                 (const Zrpc__Queue__ReplayReply *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__PurgeRequest_Closure)
+                 (const Zrpc__Queue__PurgeRequest *message,
+                  void *closure_data);
+typedef void (*Zrpc__Queue__PurgeReply_Closure)
+                 (const Zrpc__Queue__PurgeReply *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -623,6 +1164,63 @@ void zrpc__queue__broker__work(ProtobufCService *service,
                                const Zrpc__Queue__WorkerMessage *input,
                                Zrpc__Queue__BrokerMessage_Closure closure,
                                void *closure_data);
+typedef struct Zrpc__Queue__Admin_Service Zrpc__Queue__Admin_Service;
+struct Zrpc__Queue__Admin_Service
+{
+  ProtobufCService base;
+  void (*stats)(Zrpc__Queue__Admin_Service *service,
+                const Zrpc__Queue__StatsRequest *input,
+                Zrpc__Queue__StatsReply_Closure closure,
+                void *closure_data);
+  void (*list_dead_letters)(Zrpc__Queue__Admin_Service *service,
+                            const Zrpc__Queue__ListDeadLettersRequest *input,
+                            Zrpc__Queue__ListDeadLettersReply_Closure closure,
+                            void *closure_data);
+  void (*show_dead_letter)(Zrpc__Queue__Admin_Service *service,
+                           const Zrpc__Queue__ShowDeadLetterRequest *input,
+                           Zrpc__Queue__ShowDeadLetterReply_Closure closure,
+                           void *closure_data);
+  void (*replay)(Zrpc__Queue__Admin_Service *service,
+                 const Zrpc__Queue__ReplayRequest *input,
+                 Zrpc__Queue__ReplayReply_Closure closure,
+                 void *closure_data);
+  void (*purge)(Zrpc__Queue__Admin_Service *service,
+                const Zrpc__Queue__PurgeRequest *input,
+                Zrpc__Queue__PurgeReply_Closure closure,
+                void *closure_data);
+};
+typedef void (*Zrpc__Queue__Admin_ServiceDestroy)(Zrpc__Queue__Admin_Service *);
+void zrpc__queue__admin__init (Zrpc__Queue__Admin_Service *service,
+                               Zrpc__Queue__Admin_ServiceDestroy destroy);
+#define ZRPC__QUEUE__ADMIN__BASE_INIT \
+    { &zrpc__queue__admin__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define ZRPC__QUEUE__ADMIN__INIT(function_prefix__) \
+    { ZRPC__QUEUE__ADMIN__BASE_INIT,\
+      function_prefix__ ## stats,\
+      function_prefix__ ## list_dead_letters,\
+      function_prefix__ ## show_dead_letter,\
+      function_prefix__ ## replay,\
+      function_prefix__ ## purge  }
+void zrpc__queue__admin__stats(ProtobufCService *service,
+                               const Zrpc__Queue__StatsRequest *input,
+                               Zrpc__Queue__StatsReply_Closure closure,
+                               void *closure_data);
+void zrpc__queue__admin__list_dead_letters(ProtobufCService *service,
+                                           const Zrpc__Queue__ListDeadLettersRequest *input,
+                                           Zrpc__Queue__ListDeadLettersReply_Closure closure,
+                                           void *closure_data);
+void zrpc__queue__admin__show_dead_letter(ProtobufCService *service,
+                                          const Zrpc__Queue__ShowDeadLetterRequest *input,
+                                          Zrpc__Queue__ShowDeadLetterReply_Closure closure,
+                                          void *closure_data);
+void zrpc__queue__admin__replay(ProtobufCService *service,
+                                const Zrpc__Queue__ReplayRequest *input,
+                                Zrpc__Queue__ReplayReply_Closure closure,
+                                void *closure_data);
+void zrpc__queue__admin__purge(ProtobufCService *service,
+                               const Zrpc__Queue__PurgeRequest *input,
+                               Zrpc__Queue__PurgeReply_Closure closure,
+                               void *closure_data);
 
 /* --- descriptors --- */
 
@@ -639,7 +1237,22 @@ extern const ProtobufCMessageDescriptor zrpc__queue__ack__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__queue__nack__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__queue__broker_message__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__queue__delivery__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__stats_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__queue_stats__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__worker_info__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__stats_reply__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__dead_letter_filter__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__dead_letter_entry__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__list_dead_letters_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__list_dead_letters_reply__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__show_dead_letter_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__show_dead_letter_reply__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__replay_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__replay_reply__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__purge_request__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__queue__purge_reply__descriptor;
 extern const ProtobufCServiceDescriptor zrpc__queue__broker__descriptor;
+extern const ProtobufCServiceDescriptor zrpc__queue__admin__descriptor;
 
 PROTOBUF_C__END_DECLS
 
