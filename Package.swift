@@ -113,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ZRPCQueueTests",
-            dependencies: ["ZRPCQueue", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit"]
+            dependencies: [
+                "ZRPCQueue", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit", "ConformanceMessages", "ConformanceServices",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
 
         // MARK: Process kit: for processes that run servers (child processes that end with their parent)

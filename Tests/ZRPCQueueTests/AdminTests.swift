@@ -15,7 +15,12 @@ struct AdminTests {
     private static let other = "test.Jobs/Other"
 
     /// Dead-letters `count` tasks on `queue` (a permanent failure each), and returns their ids.
-    private func deadLetter(_ count: Int, on queue: String, _ harness: BrokerHarness, prefix: String) async throws -> [TaskID] {
+    private func deadLetter(
+        _ count: Int,
+        on queue: String,
+        _ harness: BrokerHarness,
+        prefix: String
+    ) async throws -> [TaskID] {
         let producer = TaskProducer<Work>(client: harness.client, queue: queue)
         var ids: [TaskID] = []
         for index in 0..<count { ids.append(try await producer.enqueue(Work(key: "\(prefix)\(index)"))) }
@@ -48,7 +53,10 @@ struct AdminTests {
             #expect(byReason.entries.count == 28)
             let shown = try await admin.showDeadLetter(.init(taskID: ids[0].rawValue))
             #expect(try Work(serializedBytes: shown.payload).key == "a0")
-            #expect(shown.entry?.errors == ["refused"] && shown.entry?.attempts == 1 && shown.entry?.reason == "permanent error")
+            #expect(
+                shown.entry?.errors == ["refused"] && shown.entry?.attempts == 1
+                    && shown.entry?.reason == "permanent error"
+            )
             let missing = await #expect(throws: RPCError.self) { try await admin.showDeadLetter(.init(taskID: "nope")) }
             #expect(missing?.code == .notFound)
             let badReason = await #expect(throws: RPCError.self) {

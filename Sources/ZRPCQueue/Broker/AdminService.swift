@@ -30,7 +30,9 @@ struct AdminService: Zrpc_Queue_Admin.ServiceProtocol {
         let pageSize = request.pageSize == 0 ? 100 : min(Int(request.pageSize), 1_000)
         let letters = try await storeCall("list dead letters") {
             try await core.store.deadLetters(
-                matching: filter, after: request.pageToken.isEmpty ? nil : request.pageToken, limit: pageSize + 1
+                matching: filter,
+                after: request.pageToken.isEmpty ? nil : request.pageToken,
+                limit: pageSize + 1
             )
         }
         let page = letters.prefix(pageSize)
@@ -60,7 +62,11 @@ struct AdminService: Zrpc_Queue_Admin.ServiceProtocol {
         let filter = try Self.filter(request.filter, all: request.all)
         let now = core.now()
         let tasks = try await storeCall("replay dead letters") {
-            try await core.store.replay(matching: filter, limit: request.limit == 0 ? Int.max : Int(request.limit), now: now)
+            try await core.store.replay(
+                matching: filter,
+                limit: request.limit == 0 ? Int.max : Int(request.limit),
+                now: now
+            )
         }
         core.apply(core.engine.replay(tasks, now: now))
         core.logger.notice("replayed \(tasks.count) dead letter(s)")
