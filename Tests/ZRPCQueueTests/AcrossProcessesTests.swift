@@ -41,7 +41,7 @@ struct QueueAcrossProcessesTests {
             let doomed = try await ChildProcess.start("zrpc-test-worker", arguments: [broker.endpoint])
             // A lease far longer than the test: only the worker's death can free the task.
             var options = EnqueueOptions()
-            options.policy = TaskPolicy(lease: .seconds(600))
+            options.policy.lease = .seconds(600)
             try await TaskProducer<Work>(client: client, queue: Self.queue)
                 .enqueue(Work(key: "sleep-first:600000:job"), options: options)
             #expect(await doomed.printed("started sleep-first:600000:job 1", within: .seconds(10)))

@@ -10,13 +10,13 @@ final class BrokerCore: Sendable {
     let doorbell = Doorbell()
     let logger: Logger
     let defaultPolicy: TaskPolicy
-    let queuePolicies: [String: TaskPolicy]
+    let queuePolicies: [String: TaskPolicy.Overrides]
     let now: @Sendable () -> UnixMillis
 
     init(
         store: any TaskStore,
         defaultPolicy: TaskPolicy,
-        queuePolicies: [String: TaskPolicy],
+        queuePolicies: [String: TaskPolicy.Overrides],
         logger: Logger,
         now: @escaping @Sendable () -> UnixMillis = { UnixMillis(Date().timeIntervalSince1970 * 1_000) }
     ) {
@@ -56,7 +56,13 @@ final class BrokerCore: Sendable {
         guard !submission.queue.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "task \(index) names no queue")
         }
-        let policy = try (queuePolicies[submission.queue] ?? defaultPolicy).overridden(by: submission.policy ?? .init())
+        // The broker's default, then what the .proto declares, then the broker's configuration
+        // for the queue, then the producer's own options.
+        let policy =
+            try defaultPolicy
+            .overridden(by: submission.declaredPolicy)
+            .applying(queuePolicies[submission.queue] ?? .init())
+            .overridden(by: submission.policy)
         let key =
             submission.idempotencyKey.isEmpty
             ? ContentKey.derive(queue: submission.queue, payload: submission.payload) : submission.idempotencyKey
@@ -80,38 +86,56 @@ final class BrokerCore: Sendable {
 }
 
 extension TaskPolicy {
-    /// This policy with the wire policy's non-zero fields in place of its own.
-    func overridden(by wire: Zrpc_Queue_DeliveryPolicy) throws -> TaskPolicy {
-        var policy = self
-        if wire.maxAttempts != 0 { policy.maxAttempts = Int(wire.maxAttempts) }
-        if wire.initialBackoffMillis != 0 { policy.backoff.initial = .milliseconds(wire.initialBackoffMillis) }
-        if wire.maxBackoffMillis != 0 { policy.backoff.maximum = .milliseconds(wire.maxBackoffMillis) }
-        if wire.backoffMultiplier != 0 { policy.backoff.multiplier = wire.backoffMultiplier }
-        if wire.leaseMillis != 0 { policy.lease = .milliseconds(wire.leaseMillis) }
-        if wire.deadlineMillis != 0 { policy.deadline = .milliseconds(wire.deadlineMillis) }
-        switch wire.deadLetters {
-        case .keep: policy.keepsDeadLetters = true
-        case .discard: policy.keepsDeadLetters = false
-        default: break
+    /// This policy with the wire policy's non-zero fields in place of its own, checked.
+    func overridden(by wire: Zrpc_Queue_DeliveryPolicy?) throws -> TaskPolicy {
+        let policy = applying(TaskPolicy.Overrides(wire: wire ?? .init()))
+        guard policy.maxAttempts >= 1 else {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "a task needs at least 1 attempt, not \(policy.maxAttempts)"
+            )
         }
         guard policy.backoff.multiplier >= 1, policy.backoff.multiplier.isFinite,
-            policy.backoff.maximum >= policy.backoff.initial
+            policy.backoff.maximum >= policy.backoff.initial, policy.backoff.initial > .zero
         else {
             throw RPCError(code: .invalidArgument, message: "the task's backoff is invalid: \(policy.backoff)")
         }
         return policy
     }
+}
 
-    /// The policy as the wire carries it.
+extension TaskPolicy.Overrides {
+    /// The overrides a wire policy carries (its zero fields override nothing).
+    init(wire: Zrpc_Queue_DeliveryPolicy) {
+        self.init()
+        if wire.maxAttempts != 0 { maxAttempts = Int(wire.maxAttempts) }
+        if wire.initialBackoffMillis != 0 || wire.maxBackoffMillis != 0 || wire.backoffMultiplier != 0 {
+            let base = TaskPolicy().backoff
+            backoff = Backoff(
+                initial: wire.initialBackoffMillis == 0 ? base.initial : .milliseconds(wire.initialBackoffMillis),
+                maximum: wire.maxBackoffMillis == 0 ? base.maximum : .milliseconds(wire.maxBackoffMillis),
+                multiplier: wire.backoffMultiplier == 0 ? base.multiplier : wire.backoffMultiplier
+            )
+        }
+        if wire.leaseMillis != 0 { lease = .milliseconds(wire.leaseMillis) }
+        if wire.deadlineMillis != 0 { deadline = .milliseconds(wire.deadlineMillis) }
+        switch wire.deadLetters {
+        case .keep: keepsDeadLetters = true
+        case .discard: keepsDeadLetters = false
+        default: break
+        }
+    }
+
+    /// The overrides as the wire carries them.
     var wire: Zrpc_Queue_DeliveryPolicy {
         Zrpc_Queue_DeliveryPolicy(
-            maxAttempts: UInt32(clamping: maxAttempts),
-            initialBackoffMillis: UInt32(clamping: backoff.initial.unixMillis),
-            maxBackoffMillis: UInt32(clamping: backoff.maximum.unixMillis),
-            backoffMultiplier: backoff.multiplier,
-            leaseMillis: UInt32(clamping: lease.unixMillis),
+            maxAttempts: UInt32(clamping: maxAttempts ?? 0),
+            initialBackoffMillis: UInt32(clamping: backoff?.initial.unixMillis ?? 0),
+            maxBackoffMillis: UInt32(clamping: backoff?.maximum.unixMillis ?? 0),
+            backoffMultiplier: backoff?.multiplier ?? 0,
+            leaseMillis: UInt32(clamping: lease?.unixMillis ?? 0),
             deadlineMillis: UInt32(clamping: deadline?.unixMillis ?? 0),
-            deadLetters: keepsDeadLetters ? .keep : .discard
+            deadLetters: keepsDeadLetters.map { $0 ? .keep : .discard } ?? .default
         )
     }
 }

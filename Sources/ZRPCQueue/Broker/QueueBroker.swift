@@ -27,9 +27,9 @@ public final class QueueBroker: Service, Sendable {
         public var synchronous: Synchronous
         /// The policy of a queue that has none in ``queuePolicies``.
         public var defaultPolicy: TaskPolicy
-        /// Per-queue policies, by queue name (e.g. `media.Thumbnails/Resize`); a producer's
-        /// ``EnqueueOptions`` override them field by field.
-        public var queuePolicies: [String: TaskPolicy]
+        /// Per-queue changes, by queue name (e.g. `media.Thumbnails/Resize`), over what the queue's
+        /// `.proto` declares; a producer's ``EnqueueOptions/policy`` overrides them in turn.
+        public var queuePolicies: [String: TaskPolicy.Overrides]
         /// How long an acked task's idempotency key is remembered: an enqueue with the same key within
         /// this window returns the original task's id.
         public var retention: Duration
@@ -41,7 +41,7 @@ public final class QueueBroker: Service, Sendable {
             databasePath: String,
             synchronous: Synchronous = .full,
             defaultPolicy: TaskPolicy = TaskPolicy(),
-            queuePolicies: [String: TaskPolicy] = [:],
+            queuePolicies: [String: TaskPolicy.Overrides] = [:],
             retention: Duration = .seconds(24 * 3_600),
             logger: Logger = Logger(label: "zrpc.broker")
         ) {

@@ -43,3 +43,53 @@ public struct TaskPolicy: Hashable, Sendable {
         self.keepsDeadLetters = keepsDeadLetters
     }
 }
+
+extension TaskPolicy {
+    /// Changes to a policy, field by field: what a `.proto` declares for a queue, what a broker's
+    /// configuration sets for it, and what a producer asks for one task. A field left `nil` keeps
+    /// the value beneath.
+    ///
+    /// ```swift
+    /// var overrides = TaskPolicy.Overrides()
+    /// overrides.maxAttempts = 10
+    /// let policy = TaskPolicy().applying(overrides)      // 10 attempts, the rest as default
+    /// ```
+    public struct Overrides: Hashable, Sendable {
+        /// Attempts in all, the first included.
+        public var maxAttempts: Int?
+        /// The backoff between attempts.
+        public var backoff: Backoff?
+        /// How long a worker holds a delivered task.
+        public var lease: Duration?
+        /// How long a task may wait to run from its enqueue.
+        public var deadline: Duration?
+        /// Whether dead letters keep their payloads.
+        public var keepsDeadLetters: Bool?
+
+        /// Overrides of the given fields.
+        public init(
+            maxAttempts: Int? = nil,
+            backoff: Backoff? = nil,
+            lease: Duration? = nil,
+            deadline: Duration? = nil,
+            keepsDeadLetters: Bool? = nil
+        ) {
+            self.maxAttempts = maxAttempts
+            self.backoff = backoff
+            self.lease = lease
+            self.deadline = deadline
+            self.keepsDeadLetters = keepsDeadLetters
+        }
+    }
+
+    /// This policy with `overrides`' fields in place of its own.
+    public func applying(_ overrides: Overrides) -> TaskPolicy {
+        var policy = self
+        if let maxAttempts = overrides.maxAttempts { policy.maxAttempts = maxAttempts }
+        if let backoff = overrides.backoff { policy.backoff = backoff }
+        if let lease = overrides.lease { policy.lease = lease }
+        if let deadline = overrides.deadline { policy.deadline = deadline }
+        if let keepsDeadLetters = overrides.keepsDeadLetters { policy.keepsDeadLetters = keepsDeadLetters }
+        return policy
+    }
+}

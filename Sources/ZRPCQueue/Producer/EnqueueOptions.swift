@@ -29,8 +29,9 @@ public struct EnqueueOptions: Sendable {
     public var deadline: Deadline
     /// Not delivered before this long from now.
     public var delay: Duration?
-    /// The delivery policy for this task, in place of its queue's at the broker; `nil`: the queue's.
-    public var policy: TaskPolicy?
+    /// Changes to the queue's delivery policy for this task (over what its `.proto` declares and
+    /// the broker's configuration).
+    public var policy: TaskPolicy.Overrides
     /// The enqueue call's own options (its timeout, metadata).
     public var call: CallOptions
 
@@ -39,7 +40,7 @@ public struct EnqueueOptions: Sendable {
         idempotencyKey: String? = nil,
         deadline: Deadline = .inherited,
         delay: Duration? = nil,
-        policy: TaskPolicy? = nil,
+        policy: TaskPolicy.Overrides = .init(),
         call: CallOptions = .defaults
     ) {
         self.idempotencyKey = idempotencyKey

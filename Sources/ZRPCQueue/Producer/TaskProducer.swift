@@ -16,6 +16,8 @@ public import ZRPC
 public struct TaskProducer<Task: ProtobufMessage>: Sendable {
     /// The queue's name at the broker.
     public let queue: String
+    /// The delivery policy the queue's `.proto` declares, sent with each task.
+    public let declaredPolicy: TaskPolicy.Overrides
     private let broker: Zrpc_Queue_Broker.Client
 
     /// A producer for `queue` over `client`.
@@ -23,8 +25,10 @@ public struct TaskProducer<Task: ProtobufMessage>: Sendable {
     /// - Parameters:
     ///   - client: A client whose endpoints reach the broker.
     ///   - queue: The queue's name, e.g. the full name of the method that declares it.
-    public init(client: Client, queue: String) {
+    ///   - declaredPolicy: What the queue's `.proto` declares (generated producers pass it).
+    public init(client: Client, queue: String, declaredPolicy: TaskPolicy.Overrides = .init()) {
         self.queue = queue
+        self.declaredPolicy = declaredPolicy
         broker = Zrpc_Queue_Broker.Client(wrapping: client)
     }
 
@@ -36,7 +40,8 @@ public struct TaskProducer<Task: ProtobufMessage>: Sendable {
     ///   idempotency key makes that safe).
     @discardableResult
     public func enqueue(_ task: Task, options: EnqueueOptions = EnqueueOptions()) async throws -> TaskID {
-        let submission = try Self.submission(task, queue: queue, options: options)
+        var submission = try Self.submission(task, queue: queue, options: options)
+        submission.declaredPolicy = declaredPolicy.wire
         let reply = try await broker.enqueue(.init(tasks: [submission]), options: options.call)
         guard let result = reply.results.first, !result.taskID.isEmpty else {
             throw RPCError(code: .internal, message: "the broker confirmed no task id for the enqueue on \(queue)")
@@ -76,7 +81,7 @@ public struct TaskProducer<Task: ProtobufMessage>: Sendable {
             idempotencyKey: options.idempotencyKey ?? ContentKey.derive(queue: queue, payload: payload),
             deadlineUnixMillis: deadline,
             notBeforeUnixMillis: options.delay.map(unixMillis(after:)) ?? 0,
-            policy: options.policy?.wire
+            policy: options.policy.wire
         )
     }
 }

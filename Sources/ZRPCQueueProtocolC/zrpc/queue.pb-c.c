@@ -1293,7 +1293,7 @@ const ProtobufCMessageDescriptor zrpc__queue__delivery_policy__descriptor =
   (ProtobufCMessageInit) zrpc__queue__delivery_policy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__queue__task_submission__field_descriptors[6] =
+static const ProtobufCFieldDescriptor zrpc__queue__task_submission__field_descriptors[7] =
 {
   {
     "queue",
@@ -1367,9 +1367,22 @@ static const ProtobufCFieldDescriptor zrpc__queue__task_submission__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "declared_policy",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Queue__TaskSubmission, declared_policy),
+    &zrpc__queue__delivery_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__queue__task_submission__field_indices_by_name[] = {
   3,   /* field[3] = deadline_unix_millis */
+  6,   /* field[6] = declared_policy */
   2,   /* field[2] = idempotency_key */
   4,   /* field[4] = not_before_unix_millis */
   1,   /* field[1] = payload */
@@ -1379,7 +1392,7 @@ static const unsigned zrpc__queue__task_submission__field_indices_by_name[] = {
 static const ProtobufCIntRange zrpc__queue__task_submission__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor zrpc__queue__task_submission__descriptor =
 {
@@ -1389,7 +1402,7 @@ const ProtobufCMessageDescriptor zrpc__queue__task_submission__descriptor =
   "Zrpc__Queue__TaskSubmission",
   "zrpc.queue",
   sizeof(Zrpc__Queue__TaskSubmission),
-  6,
+  7,
   zrpc__queue__task_submission__field_descriptors,
   zrpc__queue__task_submission__field_indices_by_name,
   1,  zrpc__queue__task_submission__number_ranges,

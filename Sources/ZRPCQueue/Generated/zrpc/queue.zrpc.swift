@@ -124,6 +124,8 @@ package struct Zrpc_Queue_TaskSubmission: Sendable, Hashable {
     package var notBeforeUnixMillis: Int64 = 0
     /// `policy = 6`.
     package var policy: Zrpc_Queue_DeliveryPolicy? = nil
+    /// `declared_policy = 7`.
+    package var declaredPolicy: Zrpc_Queue_DeliveryPolicy? = nil
     /// Fields this version of the schema does not know, kept to be encoded again.
     package var unknownFields = ProtobufUnknownFields()
 
@@ -137,7 +139,8 @@ package struct Zrpc_Queue_TaskSubmission: Sendable, Hashable {
         idempotencyKey: String = "",
         deadlineUnixMillis: Int64 = 0,
         notBeforeUnixMillis: Int64 = 0,
-        policy: Zrpc_Queue_DeliveryPolicy? = nil
+        policy: Zrpc_Queue_DeliveryPolicy? = nil,
+        declaredPolicy: Zrpc_Queue_DeliveryPolicy? = nil
     ) {
         self.queue = queue
         self.payload = payload
@@ -145,6 +148,7 @@ package struct Zrpc_Queue_TaskSubmission: Sendable, Hashable {
         self.deadlineUnixMillis = deadlineUnixMillis
         self.notBeforeUnixMillis = notBeforeUnixMillis
         self.policy = policy
+        self.declaredPolicy = declaredPolicy
     }
 
     /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
@@ -155,6 +159,7 @@ package struct Zrpc_Queue_TaskSubmission: Sendable, Hashable {
         guard lhs.deadlineUnixMillis.protobufEquals(rhs.deadlineUnixMillis) else { return false }
         guard lhs.notBeforeUnixMillis.protobufEquals(rhs.notBeforeUnixMillis) else { return false }
         guard lhs.policy.protobufEquals(rhs.policy) else { return false }
+        guard lhs.declaredPolicy.protobufEquals(rhs.declaredPolicy) else { return false }
         return lhs.unknownFields == rhs.unknownFields
     }
 
@@ -166,6 +171,7 @@ package struct Zrpc_Queue_TaskSubmission: Sendable, Hashable {
         deadlineUnixMillis.protobufHash(into: &hasher)
         notBeforeUnixMillis.protobufHash(into: &hasher)
         policy.protobufHash(into: &hasher)
+        declaredPolicy.protobufHash(into: &hasher)
         hasher.combine(unknownFields)
     }
 }
@@ -1294,6 +1300,9 @@ extension Zrpc_Queue_TaskSubmission: ProtobufMessage {
         if let value = self.policy {
             cMessage.pointee.policy = try arena.message(value)
         }
+        if let value = self.declaredPolicy {
+            cMessage.pointee.declared_policy = try arena.message(value)
+        }
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -1305,6 +1314,7 @@ extension Zrpc_Queue_TaskSubmission: ProtobufMessage {
         self.deadlineUnixMillis = cMessage.pointee.deadline_unix_millis
         self.notBeforeUnixMillis = cMessage.pointee.not_before_unix_millis
         self.policy = try context.message(cMessage.pointee.policy)
+        self.declaredPolicy = try context.message(cMessage.pointee.declared_policy)
     }
 }
 

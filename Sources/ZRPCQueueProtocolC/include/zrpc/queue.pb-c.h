@@ -125,11 +125,18 @@ struct  Zrpc__Queue__TaskSubmission
    * The task is not delivered before this time (Unix milliseconds; 0: at once).
    */
   int64_t not_before_unix_millis;
+  /*
+   * The producer's changes to the queue's policy for this task.
+   */
   Zrpc__Queue__DeliveryPolicy *policy;
+  /*
+   * What the queue's .proto declares (zrpc.queue options), beneath the broker's configuration.
+   */
+  Zrpc__Queue__DeliveryPolicy *declared_policy;
 };
 #define ZRPC__QUEUE__TASK_SUBMISSION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__queue__task_submission__descriptor) \
-    , (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, 0, 0, NULL, NULL }
 
 
 struct  Zrpc__Queue__EnqueueRequest
