@@ -30,6 +30,9 @@ public final class QueueBroker: Service, Sendable {
         /// Per-queue changes, by queue name (e.g. `media.Thumbnails/Resize`), over what the queue's
         /// `.proto` declares; a producer's ``EnqueueOptions/policy`` overrides them in turn.
         public var queuePolicies: [String: TaskPolicy.Overrides]
+        /// Jobs the broker enqueues on a schedule (cron or a fixed interval); their state lives in
+        /// the broker's database, so a restart neither repeats nor forgets a fire.
+        public var schedules: [Schedule]
         /// How long an acked task's idempotency key is remembered: an enqueue with the same key within
         /// this window returns the original task's id.
         public var retention: Duration
@@ -42,9 +45,11 @@ public final class QueueBroker: Service, Sendable {
             synchronous: Synchronous = .full,
             defaultPolicy: TaskPolicy = TaskPolicy(),
             queuePolicies: [String: TaskPolicy.Overrides] = [:],
+            schedules: [Schedule] = [],
             retention: Duration = .seconds(24 * 3_600),
             logger: Logger = Logger(label: "zrpc.broker")
         ) {
+            self.schedules = schedules
             self.databasePath = databasePath
             self.synchronous = synchronous
             self.defaultPolicy = defaultPolicy
@@ -98,10 +103,14 @@ public final class QueueBroker: Service, Sendable {
     }
 
     /// Runs the broker's timer (leases that run out, silent workers, retries whose backoff is over,
-    /// forgetting old idempotency keys) until the task is cancelled or a graceful shutdown begins.
+    /// forgetting old idempotency keys) and its schedules until the task is cancelled or a graceful shutdown begins.
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.runTimer()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.runTimer() }
+                group.addTask { await BrokerScheduler(core: self.core, schedules: self.configuration.schedules).run() }
+                await group.waitForAll()
+            }
         }
         // What the broker settled is on disk, and the file free for another broker, before it
         // reports that it stopped.

@@ -69,6 +69,11 @@ final class SQLiteTaskStore: TaskStore {
                     UNIQUE (queue, idempotency_key)
                 );
                 CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state, settled_at);
+                CREATE TABLE IF NOT EXISTS schedules (
+                    name TEXT PRIMARY KEY,
+                    created_at INTEGER NOT NULL,
+                    last_fire INTEGER
+                );
                 CREATE TABLE IF NOT EXISTS settled_counts (
                     queue TEXT PRIMARY KEY,
                     acked INTEGER NOT NULL DEFAULT 0,
@@ -80,6 +85,29 @@ final class SQLiteTaskStore: TaskStore {
 
     func enqueue(_ tasks: [QueuedTask]) async throws -> [StoredEnqueue] {
         try await committer.commit { db in try tasks.map { try Self.insert($0, db) } }
+    }
+
+    func scheduleRecords() async throws -> [String: ScheduleRecord] {
+        try await database.read { db in
+            var records: [String: ScheduleRecord] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, created_at, last_fire FROM schedules") {
+                records[row["name"]] = ScheduleRecord(createdAt: row["created_at"], lastFire: row["last_fire"])
+            }
+            return records
+        }
+    }
+
+    func fire(schedule name: String, record: ScheduleRecord, tasks: [QueuedTask]) async throws -> [StoredEnqueue] {
+        try await committer.commit { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO schedules (name, created_at, last_fire) VALUES (?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET last_fire = excluded.last_fire
+                    """,
+                arguments: [name, record.createdAt, record.lastFire]
+            )
+            return try tasks.map { try Self.insert($0, db) }
+        }
     }
 
     func record(_ settlements: [Settlement], finished: @escaping @Sendable ((any Error)?) -> Void) {

@@ -10,6 +10,13 @@ protocol TaskStore: Sendable {
     /// transaction has committed, and throws (confirming nothing) when it did not.
     func enqueue(_ tasks: [QueuedTask]) async throws -> [StoredEnqueue]
 
+    /// What the store knows of each schedule, by name.
+    func scheduleRecords() async throws -> [String: ScheduleRecord]
+
+    /// Records a schedule's new high-water mark and enqueues its fires, in one committed
+    /// transaction (so a crash between the two cannot fire twice or skip a fire).
+    func fire(schedule name: String, record: ScheduleRecord, tasks: [QueuedTask]) async throws -> [StoredEnqueue]
+
     /// Records settled tasks (acked, rescheduled, dead-lettered) in a coming transaction and returns
     /// at once; `finished` is told how the transaction ended. Calls commit in the order they are made.
     func record(_ settlements: [Settlement], finished: @escaping @Sendable ((any Error)?) -> Void)
@@ -38,6 +45,14 @@ protocol TaskStore: Sendable {
 
     /// Forgets acked tasks settled before `cutoff`, and with them their idempotency keys.
     func forgetAcked(before cutoff: UnixMillis) async throws -> Int
+}
+
+/// A schedule's state in the store.
+struct ScheduleRecord: Hashable, Sendable {
+    /// When the broker first ran the schedule: its first fire is the first instant after this.
+    let createdAt: UnixMillis
+    /// The latest instant fired or skipped.
+    let lastFire: UnixMillis?
 }
 
 /// The outcome of one enqueue.

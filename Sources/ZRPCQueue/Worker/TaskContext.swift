@@ -35,9 +35,3 @@ public struct TaskContext: Sendable {
         enqueuedAt = Date(unixMillis: delivery.enqueuedUnixMillis)
     }
 }
-
-extension Date {
-    init(unixMillis: Int64) {
-        self.init(timeIntervalSince1970: Double(unixMillis) / 1_000)
-    }
-}
