@@ -85,16 +85,18 @@ let package = Package(
             name: "ZRPCQueue",
             dependencies: [
                 "ZRPC",
+                "ZeroMQ",
                 "ProtobufC",
                 "ZRPCQueueProtocolC",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "ZRPCQueueTests",
-            dependencies: ["ZRPCQueue", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit"]
+            dependencies: ["ZRPCQueue", "ZRPC", "ZeroMQ", "ProtobufC", "ZRPCTestKit", "ZRPCProcessKit"]
         ),
 
         // MARK: Process kit: for processes that run servers (child processes that end with their parent)
