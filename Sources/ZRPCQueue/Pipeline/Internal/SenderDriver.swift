@@ -148,10 +148,7 @@ final class SenderDriver: IOLoopDriver {
 
     func flush() {
         shared.takeStaged(into: &spare)
-        if !spare.isEmpty {
-            outbound.append(contentsOf: spare)
-            spare.removeAll(keepingCapacity: true)
-        }
+        takeSpare()
         if !blocked, !outbound.isEmpty { sendOutbound() }
         finishDrainIfDone()
     }
@@ -240,13 +237,21 @@ final class SenderDriver: IOLoopDriver {
     /// - Returns: How many waiting senders got room.
     @discardableResult
     private func grant(sent: Int) -> Int {
-        let granted = shared.release(sent: sent, waiters: waiters.count)
+        let granted = shared.release(sent: sent, waiters: waiters.count, takingStagedInto: &spare)
+        takeSpare()
         for _ in 0..<granted {
             let waiter = waiters.removeFirst()
             outbound.append(waiter.payload)
             waiter.continuation.resume()
         }
         return granted
+    }
+
+    /// Moves frames taken from the stage into the queue, keeping `spare`'s buffer.
+    private func takeSpare() {
+        guard !spare.isEmpty else { return }
+        outbound.append(contentsOf: spare)
+        spare.removeAll(keepingCapacity: true)
     }
 
     private func failWaiters(_ error: RPCError) {

@@ -76,15 +76,22 @@ final class SenderShared: Sendable {
 
     /// Records that libzmq took `sent` messages, and grants room to up to `waiters` waiting senders.
     ///
+    /// When it grants any, it also trades `empty` for the staged frames, under the same lock:
+    /// those were accepted before the waiting senders (nothing is staged while any wait), so they
+    /// must go into the queue first, or a task's messages would leave out of order.
+    ///
     /// - Returns: How many waiting senders now have room (their messages count as in the pipeline).
-    func release(sent: Int, waiters: Int) -> Int {
+    func release(sent: Int, waiters: Int, takingStagedInto empty: inout [Frame]) -> Int {
         guard sent > 0 || waiters > 0 else { return 0 }
         return state.withLock { state in
             state.inPipeline -= sent
             let granted = min(waiters, max(0, capacity - state.inPipeline))
+            guard granted > 0 else { return 0 }
             state.inPipeline += granted
             state.waiting -= granted
             state.statistics.sent += granted
+            swap(&state.staged, &empty)
+            state.loopNotified = false
             return granted
         }
     }
