@@ -86,9 +86,11 @@ let package = Package(
             name: "ZRPCQueue",
             dependencies: [
                 "ZRPC",
+                "ZeroMQ",
                 "ProtobufC",
                 "ZRPCQueueProtocolC",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,8 +116,8 @@ let package = Package(
         .testTarget(
             name: "ZRPCQueueTests",
             dependencies: [
-                "ZRPCQueue", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit", "ConformanceMessages", "ConformanceServices",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "ZRPCQueue", "ZRPC", "ZeroMQ", "ProtobufC", "ZRPCTestKit", "ZRPCProcessKit", "ConformanceMessages",
+                "ConformanceServices", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
 

@@ -1,4 +1,4 @@
-internal import ZeroMQ
+package import ZeroMQ
 
 /// The messaging context that servers and clients make their sockets in.
 ///
@@ -16,7 +16,8 @@ internal import ZeroMQ
 ///
 /// It ends when the last server, client and copy of it are gone, or at ``shutdown()``.
 public final class TransportContext: Sendable {
-    let context: Context
+    /// The ZeroMQ context, for the drivers of this package (ZRPCQueue's pipelines).
+    package let context: Context
 
     /// Creates a context.
     ///

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-internal import ZeroMQ
+package import ZeroMQ
 
 /// A thread that owns a driver's sockets and blocks in `poll(2)` on their notification descriptors
 /// plus a wake-up eventfd (``ZeroMQ/DescriptorPoller``).
@@ -9,7 +9,7 @@ internal import ZeroMQ
 /// runs them between waits, draining the mailbox in batches. The loop is also a `TaskExecutor`:
 /// a task that prefers it (`Task(executorPreference: loop)`) runs on this thread between polls,
 /// so a short handler or a caller awaiting a reply costs no thread switch.
-final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
+package final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     // Safe to share: `mailbox` is a Mutex; `wakeup` is an eventfd (thread-safe); `loopThread` is
     // atomic; `driver`, `poller` and `local` are touched only by the loop thread (after `start`
     // hands the first two over; `local` only after `isOnLoopThread` says so).
@@ -44,10 +44,23 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     ///
     /// - Parameter name: The thread's name, for debuggers and logs.
     /// - Throws: When the wake-up descriptor cannot be made (out of descriptors).
-    init(name: String, watch: IOThreadWatch? = nil) throws {
+    init(name: String, watch: IOThreadWatch?) throws {
         self.name = name
         self.watch = watch
         self.wakeup = try WakeupSignal()
+    }
+
+    /// Creates a loop with no watchdog, for drivers outside this module (ZRPCQueue's pipelines).
+    ///
+    /// ```swift
+    /// let loop = try IOLoop<PipelineSenderDriver>(name: "zrpc-pipeline")
+    /// try await loop.start { try PipelineSenderDriver(...) }
+    /// ```
+    ///
+    /// - Parameter name: The thread's name, for debuggers and logs.
+    /// - Throws: When the wake-up descriptor cannot be made (out of descriptors).
+    package convenience init(name: String) throws {
+        try self.init(name: name, watch: nil)
     }
 
     /// Starts the loop thread, creates the driver on it and runs `driver.start`; then the thread
@@ -56,7 +69,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     ///
     /// - Parameter makeDriver: Creates the driver on the loop thread (sockets must be made there).
     /// - Throws: Whatever creating or starting the driver threw (say, an address in use).
-    func start(makeDriver: @escaping @Sendable () throws -> Driver) async throws {
+    package func start(makeDriver: @escaping @Sendable () throws -> Driver) async throws {
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
                 CurrentThread.setName(name)
@@ -84,7 +97,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
     /// stopped the command is rejected at once (``IOLoopDriver/reject(_:)``).
     ///
     /// - Parameter command: What the driver should do.
-    func submit(_ command: consuming Driver.Command) {
+    package func submit(_ command: consuming Driver.Command) {
         if isOnLoopThread, driver != nil {
             local.commands.append(command)
             return
@@ -102,7 +115,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
 
     /// Runs a job on the loop thread; after the loop has stopped (a task still preferring a closed
     /// client's executor), at once on the calling thread, so no task is left waiting.
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         if isOnLoopThread, driver != nil {
             local.jobs.append(job)
@@ -125,7 +138,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
 
     /// Stops the loop after the commands already posted, closes the driver's sockets and waits
     /// for the thread to finish.
-    func shutdown() async {
+    package func shutdown() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let (alreadyStopped, wake) = mailbox.withLock { state -> (Bool, Bool) in
                 if state.stopped { return (true, false) }
@@ -141,7 +154,7 @@ final class IOLoop<Driver: IOLoopDriver>: TaskExecutor, @unchecked Sendable {
 
     /// Asks the loop to stop without waiting for it (from a `deinit`, which cannot await); the
     /// thread closes the driver's sockets and ends on its own.
-    func requestStop() {
+    package func requestStop() {
         let wake = mailbox.withLock { state -> Bool in
             guard !state.stopped else { return false }
             state.stopping = true

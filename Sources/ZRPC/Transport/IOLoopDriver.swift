@@ -1,10 +1,10 @@
-internal import ZeroMQ
+package import ZeroMQ
 
 /// The socket work of one client or server, run by an ``IOLoop`` on its thread.
 ///
 /// A driver owns libzmq sockets, which are not thread-safe: every method is called on the loop's
 /// thread only, so a driver needs no locks.
-protocol IOLoopDriver: AnyObject, SendableMetatype {
+package protocol IOLoopDriver: AnyObject, SendableMetatype {
     /// What other threads ask the driver to do, through the loop's mailbox.
     associatedtype Command: Sendable
 
