@@ -25,6 +25,10 @@ public final class QueueBroker: Service, Sendable {
         /// How hard a commit waits for the disk: `.full` (the default) loses nothing confirmed even
         /// to a power cut; `.normal` may lose the last commits to a power cut, not to a crash.
         public var synchronous: Synchronous
+        /// The largest the database may grow, to keep a disk from filling: beyond it an enqueue
+        /// fails with RESOURCE_EXHAUSTED (as when the disk is full) and confirms nothing; `nil`: no
+        /// limit but the disk's.
+        public var maxDatabaseBytes: Int?
         /// The policy of a queue that has none in ``queuePolicies``.
         public var defaultPolicy: TaskPolicy
         /// Per-queue changes, by queue name (e.g. `media.Thumbnails/Resize`), over what the queue's
@@ -43,6 +47,7 @@ public final class QueueBroker: Service, Sendable {
         public init(
             databasePath: String,
             synchronous: Synchronous = .full,
+            maxDatabaseBytes: Int? = nil,
             defaultPolicy: TaskPolicy = TaskPolicy(),
             queuePolicies: [String: TaskPolicy.Overrides] = [:],
             schedules: [Schedule] = [],
@@ -52,6 +57,7 @@ public final class QueueBroker: Service, Sendable {
             self.schedules = schedules
             self.databasePath = databasePath
             self.synchronous = synchronous
+            self.maxDatabaseBytes = maxDatabaseBytes
             self.defaultPolicy = defaultPolicy
             self.queuePolicies = queuePolicies
             self.retention = retention
@@ -74,12 +80,18 @@ public final class QueueBroker: Service, Sendable {
     /// Opens the broker's database and loads the tasks it holds.
     ///
     /// - Throws: The database's error when the file cannot be opened or created.
-    public init(configuration: Configuration) async throws {
-        self.configuration = configuration
+    public convenience init(configuration: Configuration) async throws {
         let store = try SQLiteTaskStore(
             path: configuration.databasePath,
-            synchronous: configuration.synchronous == .full ? .full : .normal
+            synchronous: configuration.synchronous == .full ? .full : .normal,
+            maxBytes: configuration.maxDatabaseBytes
         )
+        try await self.init(configuration: configuration, store: store)
+    }
+
+    /// A broker over `store` (tests put a failing store in front of the real one).
+    init(configuration: Configuration, store: any TaskStore) async throws {
+        self.configuration = configuration
         core = BrokerCore(
             store: store,
             defaultPolicy: configuration.defaultPolicy,

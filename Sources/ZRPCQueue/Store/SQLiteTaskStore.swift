@@ -25,7 +25,9 @@ final class SQLiteTaskStore: TaskStore {
     private let committer: GroupCommitter
 
     /// Opens (creating if needed) the store at `path`.
-    init(path: String, synchronous: Synchronous = .full) throws {
+    /// - Parameters:
+    ///   - maxBytes: The largest the database may grow; a write beyond it fails as a full disk does.
+    init(path: String, synchronous: Synchronous = .full, maxBytes: Int? = nil) throws {
         var configuration = Configuration()
         // A broker restarting after a crash may find the old process's lock for a moment.
         configuration.busyMode = .timeout(5)
@@ -35,6 +37,10 @@ final class SQLiteTaskStore: TaskStore {
             _ = try String.fetchOne(db, sql: "PRAGMA locking_mode = EXCLUSIVE")
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            if let maxBytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
+                _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(max(maxBytes / pageSize, 1))")
+            }
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
         try database.write { db in try Self.createSchema(db) }
