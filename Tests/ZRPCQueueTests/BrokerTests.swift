@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import ZRPC
-import ZRPCQueue
+@testable import ZRPCQueue
 import ZRPCTestKit
 
 private typealias Work = Zrpc_Testkit_FaultRequest
@@ -95,6 +95,41 @@ struct BrokerTests {
                 #expect(await eventually { harness.broker.statistics[Self.queue]?.deadLettered == 1 })
             }
             #expect(ran.withLock { $0 } == 0)
+        }
+    }
+
+    @Test("a task enqueued inside an RPC inherits the call's remaining deadline, unless told otherwise")
+    func inheritedDeadline() async throws {
+        try await BrokerHarness.with { harness in
+            let producer = TaskProducer<Work>(client: harness.client, queue: Self.queue)
+            // What a server sets around every handler.
+            let callDeadline = ContinuousClock.now.advanced(by: .milliseconds(300))
+            try await CallDeadline.$current.withValue(callDeadline) {
+                try await producer.enqueue(Work(key: "inherits"))
+                try await producer.enqueue(Work(key: "own"), options: .init(deadline: .none))
+            }
+            let enqueuedAt = Date()
+            try await Task.sleep(for: .milliseconds(400))
+            let deadlines = Mutex<[String: Date?]>([:])
+            let handler = TaskHandler(queue: Self.queue, as: Work.self) { task, context in
+                deadlines.withLock { $0[task.key] = context.deadline }
+            }
+            try await harness.withWorker([handler]) { _ in
+                #expect(
+                    await eventually {
+                        let stats = harness.broker.statistics[Self.queue]
+                        return stats?.acked == 1 && stats?.deadLettered == 1
+                    }
+                )
+            }
+            // The inheriting task expired with the call; the other ran, with no deadline.
+            #expect(deadlines.withLock { $0 }.keys.sorted() == ["own"])
+            #expect(deadlines.withLock { $0["own"] } == .some(nil))
+            let admin = Zrpc_Queue_Admin.Client(wrapping: harness.client)
+            let letter = try #require(try await admin.listDeadLetters(.init()).entries.first)
+            #expect(letter.reason == "deadline exceeded" && letter.attempts == 0)
+            let deadline = Date(timeIntervalSince1970: Double(try #require(letter.deadLetteredUnixMillis)) / 1_000)
+            #expect(deadline.timeIntervalSince(enqueuedAt) < 5)
         }
     }
 
