@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ZRPCQueue", targets: ["ZRPCQueue"]),
         .library(name: "ZRPCTestKit", targets: ["ZRPCTestKit"]),
         .executable(name: "zrpc-broker", targets: ["zrpc-broker"]),
+        .executable(name: "queue-chaos", targets: ["queue-chaos"]),
         .library(name: "ZRPCProcessKit", targets: ["ZRPCProcessKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
         .executable(name: "zrpc-fault-service", targets: ["zrpc-fault-service"]),
@@ -221,6 +222,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/RPCBenchmark"
+        ),
+
+        // Kills workers and the broker under load, then checks nothing confirmed was lost or done twice.
+        .executableTarget(
+            name: "queue-chaos",
+            dependencies: [
+                "ZRPC", "ZRPCQueue", "ZRPCTestKit", "ZRPCProcessKit", "zrpc-broker",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/QueueChaos"
         ),
 
         // MARK: Tests

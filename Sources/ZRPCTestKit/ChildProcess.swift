@@ -54,21 +54,8 @@ public final class ChildProcess: @unchecked Sendable {
         arguments: [String],
         environment: [String: String]
     ) throws -> ChildProcess {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0])
-            .deletingLastPathComponent()
-            .appendingPathComponent(name)
-        let executable =
-            FileManager.default.isExecutableFile(atPath: binary.path)
-            ? binary
-            : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw StartFailure(
-                description:
-                    "\(name) is not built next to the tests (\(executable.path)); run swift build --build-tests"
-            )
-        }
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = try executable(name)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         // The child exits when this link closes: it never outlives a killed test runner.
@@ -101,6 +88,24 @@ public final class ChildProcess: @unchecked Sendable {
             }
         }.start()
         return child
+    }
+
+    /// The executable `name`, built next to the tests.
+    private static func executable(_ name: String) throws -> URL {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0])
+            .deletingLastPathComponent()
+            .appendingPathComponent(name)
+        let executable =
+            FileManager.default.isExecutableFile(atPath: binary.path)
+            ? binary
+            : Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw StartFailure(
+                description:
+                    "\(name) is not built next to the tests (\(executable.path)); run swift build --build-tests"
+            )
+        }
+        return executable
     }
 
     private init(process: Process, endpoint: String, parentLink: FileHandle) {
@@ -148,6 +153,39 @@ public final class ChildProcess: @unchecked Sendable {
             group.cancelAll()
             return exited
         }
+    }
+
+    /// Runs an executable built next to the tests to its end and returns its exit status and what
+    /// it printed to standard output; terminates it after `timeout` (status then 15, SIGTERM's).
+    ///
+    /// - Throws: ``StartFailure`` when the executable is not there.
+    public static func runToEnd(
+        _ name: String,
+        arguments: [String],
+        within timeout: Duration
+    ) async throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try executable(name)
+        process.arguments = arguments
+        let parentLink = try ExitWithParent.link(process)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            process.terminate()
+        }
+        let text = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            Thread {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }.start()
+        }
+        timer.cancel()
+        try? parentLink.close()
+        return (process.terminationStatus, text)
     }
 
     /// Kills the process with SIGKILL, as a crash or the OOM killer would (it cannot clean up).

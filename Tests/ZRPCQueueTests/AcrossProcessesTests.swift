@@ -101,4 +101,17 @@ struct QueueAcrossProcessesTests {
         #expect(seen.withLock { $0 } == confirmed)
         await second.stop()
     }
+
+    @Test("a short chaos run (workers and the broker SIGKILLed) loses no confirmed task and repeats no effect")
+    func shortChaos() async throws {
+        let (status, output) = try await ChildProcess.runToEnd(
+            "queue-chaos",
+            arguments: ["--tasks", "400", "--kill-every", "1", "--broker-kills", "1"],
+            within: .seconds(240)
+        )
+        let last = output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("chaos: enqueued=400 "), "\(last)")
+        #expect(last.hasSuffix(" lost=0 duplicate_effects=0"), "\(last)")
+        #expect(status == 0)
+    }
 }
