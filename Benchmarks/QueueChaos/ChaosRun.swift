@@ -16,8 +16,10 @@ struct ChaosRun {
         var deadLettered = 0
         var lost = 0
         var duplicateEffects = 0
+        /// The broker's counts balanced after the drain, and counted every confirmed task once.
+        var invariantHolds = true
 
-        var passed: Bool { lost == 0 && duplicateEffects == 0 }
+        var passed: Bool { lost == 0 && duplicateEffects == 0 && invariantHolds }
         var summaryLine: String {
             "chaos: enqueued=\(enqueued) acked=\(acked) dead_lettered=\(deadLettered) lost=\(lost) duplicate_effects=\(duplicateEffects)"
         }
@@ -95,13 +97,24 @@ struct ChaosRun {
         )
         progress("chaos over after \(started.duration(to: .now)): \(confirmedKeys.count) tasks confirmed; draining")
         for producer in producers { await producer.stop() }
-        try await drain(endpoint)
+        let counts = try await drain(endpoint)
         for worker in workers { await worker.stop() }
         await broker.child.stop()
         progress(
             "drained after \(started.duration(to: .now)); \(workerKills) worker kills, \(brokerKills) broker kills"
         )
-        return try await check(confirmed: confirmedKeys, database: database, ledger: ledger)
+        var result = try await check(confirmed: confirmedKeys, database: database, ledger: ledger)
+        if let counts {
+            // The broker's own accounting must agree: enqueued = acked + dead_lettered + ready + leased.
+            let balanced = counts.enqueued == counts.acked + counts.deadLettered + counts.ready + counts.leased
+            result.invariantHolds = balanced && Int(counts.enqueued) == confirmedKeys.count
+            progress(
+                "broker counts: enqueued=\(counts.enqueued) acked=\(counts.acked) dead_lettered=\(counts.deadLettered) ready=\(counts.ready) leased=\(counts.leased): \(result.invariantHolds ? "balanced" : "NOT balanced")"
+            )
+        } else {
+            result.invariantHolds = false
+        }
+        return result
     }
 
     private func startBroker(database: String, endpoint: String) async throws -> (child: ChaosChild, endpoint: String) {
@@ -129,7 +142,8 @@ struct ChaosRun {
     }
 
     /// Waits until the queue has nothing ready or leased (at most 5 minutes).
-    private func drain(_ endpoint: String) async throws {
+    /// Returns the broker's final counts for the queue, or `nil` if it did not drain.
+    private func drain(_ endpoint: String) async throws -> Zrpc_Queue_QueueStats? {
         var configuration = Client.Configuration(endpoints: [endpoint])
         configuration.logger.logLevel = .critical
         try await Client.withClient(configuration: configuration) { client in
@@ -139,7 +153,7 @@ struct ChaosRun {
                 if let reply = try? await admin.stats(.init()),
                     let stats = reply.queues.first(where: { $0.queue == ChaosWorker.queue })
                 {
-                    if stats.ready == 0, stats.leased == 0 { return }
+                    if stats.ready == 0, stats.leased == 0 { return stats }
                     progress(
                         "draining: ready=\(stats.ready) leased=\(stats.leased) acked=\(stats.acked) workers=\(reply.workers.count)",
                         throttle: true
@@ -148,6 +162,7 @@ struct ChaosRun {
                 try await Task.sleep(for: .milliseconds(200))
             }
             progress("the queue did not drain within 5 minutes")
+            return nil
         }
     }
 

@@ -9,7 +9,8 @@
 //
 // Progress goes to standard error; the last line is exactly
 //   chaos: enqueued=E acked=A dead_lettered=D lost=L duplicate_effects=X
-// and the exit status is 1 unless lost and duplicate_effects are both 0.
+// and the exit status is 1 unless lost and duplicate_effects are both 0 and the broker's counts
+// balance (enqueued = acked + dead_lettered + ready + leased, enqueued = the tasks confirmed).
 import Foundation
 import ZRPCProcessKit
 
