@@ -27,8 +27,7 @@ final class ChaosChild: Sendable {
         try process.run()
         Thread { [self] in
             while true {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { return }
+                guard let chunk = PipeReader.next(output.fileHandleForReading) else { return }
                 let complete = partial.withLock { partial -> [String] in
                     partial += String(decoding: chunk, as: UTF8.self)
                     var parts = partial.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

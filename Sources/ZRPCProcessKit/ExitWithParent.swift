@@ -62,8 +62,8 @@ public enum ExitWithParent {
     public static func startIfRequested(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         guard environment[environmentVariable] == "1" else { return false }
         let thread = Thread {
-            // availableData blocks until input arrives, and is empty only at end-of-file.
-            while !FileHandle.standardInput.availableData.isEmpty {}
+            // Blocks until input arrives; nil only at end-of-file (interruptions are retried).
+            while PipeReader.next(FileHandle.standardInput) != nil {}
             // _exit, not exit: atexit handlers would race the threads still serving.
             _exit(0)
         }

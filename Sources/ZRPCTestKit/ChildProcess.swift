@@ -68,8 +68,7 @@ public final class ChildProcess: @unchecked Sendable {
         var line = Data()
         let deadline = Date().addingTimeInterval(10)
         while !line.contains(UInt8(ascii: "\n")), Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
+            guard let chunk = PipeReader.next(output.fileHandleForReading) else { break }
             line.append(chunk)
         }
         let text = String(decoding: line, as: UTF8.self)
@@ -82,8 +81,7 @@ public final class ChildProcess: @unchecked Sendable {
         // Keeps reading, so a chatty child never blocks on a full pipe, until it exits.
         Thread {
             while true {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { return }
+                guard let chunk = PipeReader.next(output.fileHandleForReading) else { return }
                 child.output.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
         }.start()
@@ -178,7 +176,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
         let text = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             Thread {
-                let data = output.fileHandleForReading.readDataToEndOfFile()
+                let data = PipeReader.readToEnd(output.fileHandleForReading)
                 process.waitUntilExit()
                 continuation.resume(returning: String(decoding: data, as: UTF8.self))
             }.start()
