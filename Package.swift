@@ -95,6 +95,7 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
         .executableTarget(
@@ -105,6 +106,7 @@ let package = Package(
                 "ZRPCProcessKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
         // A worker process for the queue's tests across processes.
@@ -119,6 +121,7 @@ let package = Package(
             dependencies: [
                 "ZRPCQueue", "ZRPC", "ZeroMQ", "ProtobufC", "ZRPCTestKit", "ZRPCProcessKit", "ConformanceMessages",
                 "ConformanceServices", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
 
@@ -250,7 +253,7 @@ let package = Package(
         // The same protos' services (zrpc-gen --emit services).
         .target(
             name: "ConformanceServices",
-            dependencies: ["ConformanceMessages", "ZRPC"],
+            dependencies: ["ConformanceMessages", "ZRPC", "ZRPCQueue"],
             path: "Tests/Support/ConformanceServices"
         ),
         .testTarget(name: "ProtobufCTests", dependencies: ["ProtobufC", "ConformanceMessages"]),

@@ -14,7 +14,9 @@ enum OptionsProto {
     static let text = """
         // ZRPC's options for services and methods: call defaults that zrpc-gen reads into the generated
         // method descriptors, and that clients apply unless their code or environment configuration sets
-        // otherwise (docs/CODEGEN.md, "Call options"). zrpc-gen finds this file by itself; import it:
+        // otherwise (docs/CODEGEN.md, "Call options"); and queue services, whose methods are work queues
+        // with a delivery policy (docs/CODEGEN.md, "Queue services"). zrpc-gen finds this file by itself;
+        // import it:
         //
         //   import "zrpc/options.proto";
         //
@@ -23,6 +25,13 @@ enum OptionsProto {
         //     rpc Get(GetRequest) returns (Order) {
         //       option idempotency_level = NO_SIDE_EFFECTS;
         //       option (zrpc.method_policy) = { cache_ttl_millis: 10000, hedging: { max_attempts: 2, delay_millis: 50 } };
+        //     }
+        //   }
+        //
+        //   service Thumbnails {
+        //     option (zrpc.queue) = { max_attempts: 5, lease_millis: 30000 };
+        //     rpc Resize(ResizeTask) returns (ResizeResult) {
+        //       option (zrpc.task_policy) = { max_attempts: 3, dead_letters: DEAD_LETTERS_DISCARD };
         //     }
         //   }
         //
@@ -70,6 +79,49 @@ enum OptionsProto {
 
         extend google.protobuf.MethodOptions {
           CallPolicy method_policy = 50420;
+        }
+
+        // A queue service's delivery policy: how the broker delivers its tasks. A field left at zero takes the
+        // service's value (for a method) or the broker's (for the service); the broker's configuration for a
+        // queue and a producer's options override what is declared here.
+        message QueuePolicy {
+          // Attempts in all, the first included.
+          uint32 max_attempts = 1;
+          // The wait before the second attempt after a retryable failure, and its cap, in milliseconds; the
+          // wait grows by `backoff_multiplier` per attempt, and the broker picks a time uniformly between
+          // zero and it (full jitter).
+          uint32 initial_backoff_millis = 2;
+          uint32 max_backoff_millis = 3;
+          double backoff_multiplier = 4;
+          // How long a worker holds a delivered task before the broker gives it to another (visibility
+          // timeout), in milliseconds.
+          uint32 lease_millis = 5;
+          // How long a task may wait to run, from its enqueue, when the producer gives no deadline of its own,
+          // in milliseconds.
+          uint32 deadline_millis = 6;
+          // Whether a task that fails for good keeps its payload in the dead-letter queue.
+          DeadLetters dead_letters = 7;
+        }
+
+        enum DeadLetters {
+          // Not set: the service's mode, else the broker's (kept).
+          DEAD_LETTERS_DEFAULT = 0;
+          // A task that fails for good is kept in the dead-letter queue, to be inspected and replayed.
+          DEAD_LETTERS_KEEP = 1;
+          // A task that fails for good is counted as dead-lettered and logged; its payload is not kept.
+          DEAD_LETTERS_DISCARD = 2;
+        }
+
+        // A service with this option (even `{}`) is a queue service: each method is a work queue named by the
+        // method's full name (`media.Thumbnails/Resize`), its input the task and its output the task's result.
+        // zrpc-gen emits a producer and a worker protocol for it instead of RPC stubs.
+        extend google.protobuf.ServiceOptions {
+          QueuePolicy queue = 50421;
+        }
+
+        // One method's changes to its queue service's policy.
+        extend google.protobuf.MethodOptions {
+          QueuePolicy task_policy = 50421;
         }
 
         """

@@ -18,6 +18,12 @@ struct ServiceEmitter {
     }
 
     func emit(into writer: inout CodeWriter) throws {
+        if let method = service.method.first(where: { $0.options?.zrpcTaskPolicy != nil }) {
+            throw GeneratorError(
+                "\(file.name): \(fullName).\(method.name): (zrpc.task_policy) is for the methods of a queue service; "
+                    + "give \(fullName) the option (zrpc.queue), or remove it"
+            )
+        }
         let methods = try service.method.map { method in
             (method, try index.type(named: method.inputType), try index.type(named: method.outputType))
         }

@@ -28,9 +28,14 @@ struct SwiftEmitter {
         if options.emit != .messages {
             for service in file.service {
                 writer.line()
-                let emitter = ServiceEmitter(service: service, file: file, index: index, access: access)
-                try emitter.emit(into: &writer)
-                try emitter.emitStubs(into: &writer)
+                if service.isQueueService {
+                    try QueueServiceEmitter(service: service, file: file, index: index, access: access)
+                        .emit(into: &writer)
+                } else {
+                    let emitter = ServiceEmitter(service: service, file: file, index: index, access: access)
+                    try emitter.emit(into: &writer)
+                    try emitter.emitStubs(into: &writer)
+                }
             }
         }
         return writer.text
@@ -52,6 +57,9 @@ struct SwiftEmitter {
             writer.line("\(importKeyword) \(options.messagesModule)")
         }
         if hasServices && options.swiftModule != "ZRPC" { writer.line("\(importKeyword) ZRPC") }
+        if hasServices && file.service.contains(where: \.isQueueService) && options.swiftModule != "ZRPCQueue" {
+            writer.line("\(importKeyword) ZRPCQueue")
+        }
     }
 
     private static func shellQuoted(_ argument: String) -> String {
@@ -267,4 +275,9 @@ extension String {
     fileprivate func replacingBackticks() -> String {
         filter { $0 != "`" }
     }
+}
+
+extension Zrpc_Descriptor_ServiceDescriptorProto {
+    /// Whether the service has the `(zrpc.queue)` option (even `{}`): its methods are work queues.
+    var isQueueService: Bool { options?.zrpcQueue != nil }
 }

@@ -5,8 +5,11 @@
 //
 // ENDPOINT defaults to tcp://127.0.0.1:7100 (the first line printed names the bound endpoint),
 // PATH to zrpc-broker.sqlite in the working directory. ZRPC_BROKER_DATABASE and
-// ZRPC_BROKER_SYNCHRONOUS set the same when the flags are not given. SIGTERM or SIGINT stops it;
-// with ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
+// ZRPC_BROKER_SYNCHRONOUS set the same when the flags are not given, and the other settings of
+// `QueueBroker.Configuration.apply(_:scope:queues:)` under scope `zrpc.broker` the default delivery
+// policy (ZRPC_BROKER_MAX_ATTEMPTS, ZRPC_BROKER_LEASE_MS, ZRPC_BROKER_BACKOFF_MAX_MS, …). SIGTERM or
+// SIGINT stops it; with ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
+import Configuration
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -22,22 +25,32 @@ var arguments = Array(CommandLine.arguments.dropFirst())
     defer { arguments.removeSubrange(index...(index + 1)) }
     return arguments[index + 1]
 }
-let environment = ProcessInfo.processInfo.environment
-let database = option("--database") ?? environment["ZRPC_BROKER_DATABASE"] ?? "zrpc-broker.sqlite"
-let synchronousName = option("--synchronous") ?? environment["ZRPC_BROKER_SYNCHRONOUS"] ?? "full"
-guard let synchronous = QueueBroker.Synchronous(rawValue: synchronousName.lowercased()) else {
-    FileHandle.standardError.write(Data("zrpc-broker: --synchronous is full or normal, not \(synchronousName)\n".utf8))
-    exit(2)
-}
-let endpoint = arguments.first ?? "tcp://127.0.0.1:7100"
-
 var logger = Logger(label: "zrpc-broker")
 logger.logLevel = .notice
+var configuration = QueueBroker.Configuration(databasePath: "zrpc-broker.sqlite", logger: logger)
+do {
+    try configuration.apply(ConfigReader(provider: EnvironmentVariablesProvider()), scope: "zrpc.broker")
+} catch {
+    FileHandle.standardError.write(Data("zrpc-broker: \(error)\n".utf8))
+    exit(2)
+}
+if let database = option("--database") { configuration.databasePath = database }
+if let synchronousName = option("--synchronous") {
+    guard let synchronous = QueueBroker.Synchronous(rawValue: synchronousName.lowercased()) else {
+        FileHandle.standardError.write(
+            Data("zrpc-broker: --synchronous is full or normal, not \(synchronousName)\n".utf8)
+        )
+        exit(2)
+    }
+    configuration.synchronous = synchronous
+}
+let database = configuration.databasePath
+let endpoint = arguments.first ?? "tcp://127.0.0.1:7100"
+logger.notice("zrpc-broker default delivery policy: \(configuration.defaultPolicy)")
+
 let broker: QueueBroker
 do {
-    broker = try await QueueBroker(
-        configuration: .init(databasePath: database, synchronous: synchronous, logger: logger)
-    )
+    broker = try await QueueBroker(configuration: configuration)
 } catch {
     FileHandle.standardError.write(Data("zrpc-broker: cannot open \(database): \(error)\n".utf8))
     exit(1)

@@ -119,36 +119,42 @@ extension Client.Configuration {
 /// Reads typed values under a scope, telling "absent" from "present but not parseable"; its
 /// errors name the setting as a user sets it: the environment variable (`ORDERS_TIMEOUT_MS`),
 /// then the key (`orders.timeout-ms`, as a file would spell it).
-struct ScopedReader {
+package struct ScopedReader {
     let config: ConfigReader
     let scope: String
 
+    /// A reader of the keys under `scope`.
+    package init(config: ConfigReader, scope: String) {
+        self.config = config
+        self.scope = scope
+    }
+
     /// The full key: `scope.key`.
-    func name(_ key: String) -> String { scope + "." + key }
+    package func name(_ key: String) -> String { scope + "." + key }
 
     /// The environment variable that sets `key` (swift-configuration's mapping: each part of the
     /// key upper-cased, anything but letters and digits an underscore, parts joined by `_`).
-    func variable(_ key: String) -> String {
+    package func variable(_ key: String) -> String {
         name(key).split(separator: ".").map { part in
             String(part.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
         }.joined(separator: "_")
     }
 
     /// How an error names `key`: `ORDERS_TIMEOUT_MS (orders.timeout-ms)`.
-    func describe(_ key: String) -> String { "\(variable(key)) (\(name(key)))" }
+    package func describe(_ key: String) -> String { "\(variable(key)) (\(name(key)))" }
 
-    func string(_ key: String) throws -> String? {
+    package func string(_ key: String) throws -> String? {
         config.string(forKey: ConfigKey(name(key)))
     }
 
     /// Whether any of `keys` is set.
-    func anySet(_ keys: [String]) throws -> Bool {
+    package func anySet(_ keys: [String]) throws -> Bool {
         try keys.contains { try string($0) != nil }
     }
 
     /// Runs a policy's validation; its error names the settings of `keys` that were set, since
     /// those (on top of the code's values or the defaults) made the policy invalid.
-    func validating(_ keys: [String], _ validate: () throws -> Void) throws {
+    package func validating(_ keys: [String], _ validate: () throws -> Void) throws {
         do {
             try validate()
         } catch let error as ResilienceConfigurationError {
@@ -157,7 +163,7 @@ struct ScopedReader {
         }
     }
 
-    func int(_ key: String) throws -> Int? {
+    package func int(_ key: String) throws -> Int? {
         guard let text = try string(key) else { return nil }
         guard let value = Int(text.trimmingWhitespace()) else {
             throw ResilienceConfigurationError("\(describe(key)) = \"\(text)\" is not a whole number")
@@ -165,7 +171,7 @@ struct ScopedReader {
         return value
     }
 
-    func double(_ key: String) throws -> Double? {
+    package func double(_ key: String) throws -> Double? {
         guard let text = try string(key) else { return nil }
         guard let value = Double(text.trimmingWhitespace()), value.isFinite else {
             throw ResilienceConfigurationError("\(describe(key)) = \"\(text)\" is not a number")
@@ -173,7 +179,7 @@ struct ScopedReader {
         return value
     }
 
-    func milliseconds(_ key: String) throws -> Duration? {
+    package func milliseconds(_ key: String) throws -> Duration? {
         guard let value = try int(key) else { return nil }
         guard value >= 0 else { throw ResilienceConfigurationError("\(describe(key)) = \(value) must not be negative") }
         return .milliseconds(value)
@@ -181,7 +187,7 @@ struct ScopedReader {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }

@@ -87,7 +87,7 @@ public struct ResilienceConfigurationError: Error, Hashable, Sendable, CustomStr
     /// What is wrong.
     public let message: String
 
-    init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 

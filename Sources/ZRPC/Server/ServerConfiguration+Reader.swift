@@ -92,7 +92,7 @@ extension Server.Configuration {
 
 extension ScopedReader {
     /// A comma-separated list of at least one item.
-    func list(_ key: String) throws -> [String]? {
+    package func list(_ key: String) throws -> [String]? {
         guard let text = try string(key) else { return nil }
         let items = text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         guard !items.isEmpty else { throw ResilienceConfigurationError("\(describe(key)) names nothing") }
@@ -100,14 +100,14 @@ extension ScopedReader {
     }
 
     /// A whole number above zero.
-    func positive(_ key: String) throws -> Int? {
+    package func positive(_ key: String) throws -> Int? {
         guard let value = try int(key) else { return nil }
         guard value > 0 else { throw ResilienceConfigurationError("\(describe(key)) = \(value) must be above zero") }
         return value
     }
 
     /// `true`/`false` (also `1`/`0`, `yes`/`no`).
-    func bool(_ key: String) throws -> Bool? {
+    package func bool(_ key: String) throws -> Bool? {
         guard let text = try string(key) else { return nil }
         switch text.trimmingWhitespace().lowercased() {
         case "true", "1", "yes": return true

@@ -772,6 +772,51 @@ void   zrpc__descriptor__hedging_policy__free_unpacked
   assert(message->base.descriptor == &zrpc__descriptor__hedging_policy__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__descriptor__queue_policy__init
+                     (Zrpc__Descriptor__QueuePolicy         *message)
+{
+  static const Zrpc__Descriptor__QueuePolicy init_value = ZRPC__DESCRIPTOR__QUEUE_POLICY__INIT;
+  *message = init_value;
+}
+size_t zrpc__descriptor__queue_policy__get_packed_size
+                     (const Zrpc__Descriptor__QueuePolicy *message)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__queue_policy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__descriptor__queue_policy__pack
+                     (const Zrpc__Descriptor__QueuePolicy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__queue_policy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__descriptor__queue_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__QueuePolicy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__queue_policy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Descriptor__QueuePolicy *
+       zrpc__descriptor__queue_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Descriptor__QueuePolicy *)
+     protobuf_c_message_unpack (&zrpc__descriptor__queue_policy__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__descriptor__queue_policy__free_unpacked
+                     (Zrpc__Descriptor__QueuePolicy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__descriptor__queue_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__descriptor__file_descriptor_set__field_descriptors[1] =
 {
   {
@@ -1673,7 +1718,7 @@ const ProtobufCMessageDescriptor zrpc__descriptor__field_options__descriptor =
   (ProtobufCMessageInit) zrpc__descriptor__field_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_descriptors[3] =
+static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_descriptors[4] =
 {
   {
     "deprecated",
@@ -1711,17 +1756,30 @@ static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "zrpc_task_policy",
+    50421,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__MethodOptions, zrpc_task_policy),
+    &zrpc__descriptor__queue_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__descriptor__method_options__field_indices_by_name[] = {
   0,   /* field[0] = deprecated */
   1,   /* field[1] = idempotency_level */
   2,   /* field[2] = zrpc_policy */
+  3,   /* field[3] = zrpc_task_policy */
 };
 static const ProtobufCIntRange zrpc__descriptor__method_options__number_ranges[2 + 1] =
 {
   { 33, 0 },
   { 50420, 2 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor zrpc__descriptor__method_options__descriptor =
 {
@@ -1731,14 +1789,14 @@ const ProtobufCMessageDescriptor zrpc__descriptor__method_options__descriptor =
   "Zrpc__Descriptor__MethodOptions",
   "zrpc.descriptor",
   sizeof(Zrpc__Descriptor__MethodOptions),
-  3,
+  4,
   zrpc__descriptor__method_options__field_descriptors,
   zrpc__descriptor__method_options__field_indices_by_name,
   2,  zrpc__descriptor__method_options__number_ranges,
   (ProtobufCMessageInit) zrpc__descriptor__method_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__descriptor__service_options__field_descriptors[2] =
+static const ProtobufCFieldDescriptor zrpc__descriptor__service_options__field_descriptors[3] =
 {
   {
     "deprecated",
@@ -1764,16 +1822,29 @@ static const ProtobufCFieldDescriptor zrpc__descriptor__service_options__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "zrpc_queue",
+    50421,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__ServiceOptions, zrpc_queue),
+    &zrpc__descriptor__queue_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__descriptor__service_options__field_indices_by_name[] = {
   0,   /* field[0] = deprecated */
   1,   /* field[1] = zrpc_policy */
+  2,   /* field[2] = zrpc_queue */
 };
 static const ProtobufCIntRange zrpc__descriptor__service_options__number_ranges[2 + 1] =
 {
   { 33, 0 },
   { 50420, 1 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor zrpc__descriptor__service_options__descriptor =
 {
@@ -1783,7 +1854,7 @@ const ProtobufCMessageDescriptor zrpc__descriptor__service_options__descriptor =
   "Zrpc__Descriptor__ServiceOptions",
   "zrpc.descriptor",
   sizeof(Zrpc__Descriptor__ServiceOptions),
-  2,
+  3,
   zrpc__descriptor__service_options__field_descriptors,
   zrpc__descriptor__service_options__field_indices_by_name,
   2,  zrpc__descriptor__service_options__number_ranges,
@@ -2006,5 +2077,121 @@ const ProtobufCMessageDescriptor zrpc__descriptor__hedging_policy__descriptor =
   zrpc__descriptor__hedging_policy__field_indices_by_name,
   1,  zrpc__descriptor__hedging_policy__number_ranges,
   (ProtobufCMessageInit) zrpc__descriptor__hedging_policy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__descriptor__queue_policy__field_descriptors[7] =
+{
+  {
+    "max_attempts",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__QueuePolicy, max_attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "initial_backoff_millis",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__QueuePolicy, initial_backoff_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_backoff_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__QueuePolicy, max_backoff_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "backoff_multiplier",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__QueuePolicy, backoff_multiplier),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lease_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__QueuePolicy, lease_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deadline_millis",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__QueuePolicy, deadline_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dead_letters",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__QueuePolicy, dead_letters),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__descriptor__queue_policy__field_indices_by_name[] = {
+  3,   /* field[3] = backoff_multiplier */
+  6,   /* field[6] = dead_letters */
+  5,   /* field[5] = deadline_millis */
+  1,   /* field[1] = initial_backoff_millis */
+  4,   /* field[4] = lease_millis */
+  0,   /* field[0] = max_attempts */
+  2,   /* field[2] = max_backoff_millis */
+};
+static const ProtobufCIntRange zrpc__descriptor__queue_policy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor zrpc__descriptor__queue_policy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.descriptor.QueuePolicy",
+  "QueuePolicy",
+  "Zrpc__Descriptor__QueuePolicy",
+  "zrpc.descriptor",
+  sizeof(Zrpc__Descriptor__QueuePolicy),
+  7,
+  zrpc__descriptor__queue_policy__field_descriptors,
+  zrpc__descriptor__queue_policy__field_indices_by_name,
+  1,  zrpc__descriptor__queue_policy__number_ranges,
+  (ProtobufCMessageInit) zrpc__descriptor__queue_policy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

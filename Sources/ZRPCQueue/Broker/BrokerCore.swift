@@ -110,7 +110,7 @@ extension TaskPolicy.Overrides {
         self.init()
         if wire.maxAttempts != 0 { maxAttempts = Int(wire.maxAttempts) }
         if wire.initialBackoffMillis != 0 || wire.maxBackoffMillis != 0 || wire.backoffMultiplier != 0 {
-            let base = TaskPolicy().backoff
+            let base = TaskPolicy.defaultBackoff
             backoff = Backoff(
                 initial: wire.initialBackoffMillis == 0 ? base.initial : .milliseconds(wire.initialBackoffMillis),
                 maximum: wire.maxBackoffMillis == 0 ? base.maximum : .milliseconds(wire.maxBackoffMillis),

@@ -31,7 +31,7 @@ public struct TaskPolicy: Hashable, Sendable {
     /// Creates a policy; the defaults suit most queues.
     public init(
         maxAttempts: Int = 5,
-        backoff: Backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(60), multiplier: 2),
+        backoff: Backoff = TaskPolicy.defaultBackoff,
         lease: Duration = .seconds(30),
         deadline: Duration? = nil,
         keepsDeadLetters: Bool = true
@@ -42,6 +42,11 @@ public struct TaskPolicy: Hashable, Sendable {
         self.deadline = deadline
         self.keepsDeadLetters = keepsDeadLetters
     }
+
+    /// The backoff of ``init(maxAttempts:backoff:lease:deadline:keepsDeadLetters:)``: 200 ms, doubling
+    /// up to 60 s. A `.proto` (or a wire policy) that sets only some of a backoff's fields takes the
+    /// others from it.
+    public static let defaultBackoff = Backoff(initial: .milliseconds(200), maximum: .seconds(60), multiplier: 2)
 }
 
 extension TaskPolicy {

@@ -32,6 +32,7 @@ typedef struct Zrpc__Descriptor__ServiceOptions Zrpc__Descriptor__ServiceOptions
 typedef struct Zrpc__Descriptor__CallPolicy Zrpc__Descriptor__CallPolicy;
 typedef struct Zrpc__Descriptor__RetryPolicy Zrpc__Descriptor__RetryPolicy;
 typedef struct Zrpc__Descriptor__HedgingPolicy Zrpc__Descriptor__HedgingPolicy;
+typedef struct Zrpc__Descriptor__QueuePolicy Zrpc__Descriptor__QueuePolicy;
 
 
 /* --- enums --- */
@@ -250,10 +251,14 @@ struct  Zrpc__Descriptor__MethodOptions
    * encoded as an ordinary field of its number.
    */
   Zrpc__Descriptor__CallPolicy *zrpc_policy;
+  /*
+   * The `(zrpc.task_policy)` extension.
+   */
+  Zrpc__Descriptor__QueuePolicy *zrpc_task_policy;
 };
 #define ZRPC__DESCRIPTOR__METHOD_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__method_options__descriptor) \
-    , 0, 0, NULL }
+    , 0, 0, NULL, NULL }
 
 
 struct  Zrpc__Descriptor__ServiceOptions
@@ -264,10 +269,14 @@ struct  Zrpc__Descriptor__ServiceOptions
    * The `(zrpc.service_policy)` extension.
    */
   Zrpc__Descriptor__CallPolicy *zrpc_policy;
+  /*
+   * The `(zrpc.queue)` extension: present (even empty) on a queue service.
+   */
+  Zrpc__Descriptor__QueuePolicy *zrpc_queue;
 };
 #define ZRPC__DESCRIPTOR__SERVICE_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__service_options__descriptor) \
-    , 0, NULL }
+    , 0, NULL, NULL }
 
 
 /*
@@ -309,6 +318,25 @@ struct  Zrpc__Descriptor__HedgingPolicy
 #define ZRPC__DESCRIPTOR__HEDGING_POLICY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__hedging_policy__descriptor) \
     , 0, 0 }
+
+
+struct  Zrpc__Descriptor__QueuePolicy
+{
+  ProtobufCMessage base;
+  uint32_t max_attempts;
+  uint32_t initial_backoff_millis;
+  uint32_t max_backoff_millis;
+  double backoff_multiplier;
+  uint32_t lease_millis;
+  uint32_t deadline_millis;
+  /*
+   * DeadLetters: DEAD_LETTERS_DEFAULT = 0, DEAD_LETTERS_KEEP = 1, DEAD_LETTERS_DISCARD = 2.
+   */
+  int32_t dead_letters;
+};
+#define ZRPC__DESCRIPTOR__QUEUE_POLICY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__queue_policy__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
 
 
 /* Zrpc__Descriptor__FileDescriptorSet methods */
@@ -634,6 +662,25 @@ Zrpc__Descriptor__HedgingPolicy *
 void   zrpc__descriptor__hedging_policy__free_unpacked
                      (Zrpc__Descriptor__HedgingPolicy *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Descriptor__QueuePolicy methods */
+void   zrpc__descriptor__queue_policy__init
+                     (Zrpc__Descriptor__QueuePolicy         *message);
+size_t zrpc__descriptor__queue_policy__get_packed_size
+                     (const Zrpc__Descriptor__QueuePolicy   *message);
+size_t zrpc__descriptor__queue_policy__pack
+                     (const Zrpc__Descriptor__QueuePolicy   *message,
+                      uint8_t             *out);
+size_t zrpc__descriptor__queue_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__QueuePolicy   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Descriptor__QueuePolicy *
+       zrpc__descriptor__queue_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__descriptor__queue_policy__free_unpacked
+                     (Zrpc__Descriptor__QueuePolicy *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Descriptor__FileDescriptorSet_Closure)
@@ -687,6 +734,9 @@ typedef void (*Zrpc__Descriptor__RetryPolicy_Closure)
 typedef void (*Zrpc__Descriptor__HedgingPolicy_Closure)
                  (const Zrpc__Descriptor__HedgingPolicy *message,
                   void *closure_data);
+typedef void (*Zrpc__Descriptor__QueuePolicy_Closure)
+                 (const Zrpc__Descriptor__QueuePolicy *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -710,6 +760,7 @@ extern const ProtobufCMessageDescriptor zrpc__descriptor__service_options__descr
 extern const ProtobufCMessageDescriptor zrpc__descriptor__call_policy__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__descriptor__retry_policy__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__descriptor__hedging_policy__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__descriptor__queue_policy__descriptor;
 
 PROTOBUF_C__END_DECLS
 
