@@ -103,13 +103,13 @@ struct BrokerTests {
         try await BrokerHarness.with { harness in
             let producer = TaskProducer<Work>(client: harness.client, queue: Self.queue)
             // What a server sets around every handler.
-            let callDeadline = ContinuousClock.now.advanced(by: .milliseconds(300))
+            let callDeadline = ContinuousClock.now.advanced(by: .seconds(2))
             try await CallDeadline.$current.withValue(callDeadline) {
                 try await producer.enqueue(Work(key: "inherits"))
                 try await producer.enqueue(Work(key: "own"), options: .init(deadline: .none))
             }
             let enqueuedAt = Date()
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(until: callDeadline.advanced(by: .milliseconds(100)))
             let deadlines = Mutex<[String: Date?]>([:])
             let handler = TaskHandler(queue: Self.queue, as: Work.self) { task, context in
                 deadlines.withLock { $0[task.key] = context.deadline }
