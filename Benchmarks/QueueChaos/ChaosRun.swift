@@ -134,7 +134,7 @@ struct ChaosRun {
     }
 
     private func createLedger(_ path: String) async throws {
-        let store = try IdempotencyStore(path: path)
+        let store = try await IdempotencyStore(path: path)
         try await store.perform(key: "chaos:setup") { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS ledger (key TEXT NOT NULL)")
             return []

@@ -19,7 +19,7 @@ struct ChaosWorker {
     }
 
     func run() async throws {
-        let store = try IdempotencyStore(path: ledger)
+        let store = try await IdempotencyStore(path: ledger)
         var logger = Logger(label: "chaos.worker")
         logger.logLevel = .critical
         let handler = TaskHandler(queue: Self.queue, as: Zrpc_Testkit_FaultRequest.self) { task, context in

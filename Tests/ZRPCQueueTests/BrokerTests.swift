@@ -103,33 +103,22 @@ struct BrokerTests {
         try await BrokerHarness.with { harness in
             let producer = TaskProducer<Work>(client: harness.client, queue: Self.queue)
             // What a server sets around every handler.
-            let callDeadline = ContinuousClock.now.advanced(by: .seconds(2))
+            let callDeadline = ContinuousClock.now.advanced(by: .seconds(60))
+            let expected = Date().addingTimeInterval(60)
             try await CallDeadline.$current.withValue(callDeadline) {
                 try await producer.enqueue(Work(key: "inherits"))
                 try await producer.enqueue(Work(key: "own"), options: .init(deadline: .none))
             }
-            let enqueuedAt = Date()
-            try await Task.sleep(until: callDeadline.advanced(by: .milliseconds(100)))
             let deadlines = Mutex<[String: Date?]>([:])
             let handler = TaskHandler(queue: Self.queue, as: Work.self) { task, context in
                 deadlines.withLock { $0[task.key] = context.deadline }
             }
             try await harness.withWorker([handler]) { _ in
-                #expect(
-                    await eventually {
-                        let stats = harness.broker.statistics[Self.queue]
-                        return stats?.acked == 1 && stats?.deadLettered == 1
-                    }
-                )
+                #expect(await eventually { harness.broker.statistics[Self.queue]?.acked == 2 })
             }
-            // The inheriting task expired with the call; the other ran, with no deadline.
-            #expect(deadlines.withLock { $0 }.keys.sorted() == ["own"])
+            let inherited = try #require(deadlines.withLock { $0["inherits"] } ?? nil)
+            #expect(abs(inherited.timeIntervalSince(expected)) < 5, "\(inherited) vs \(expected)")
             #expect(deadlines.withLock { $0["own"] } == .some(nil))
-            let admin = Zrpc_Queue_Admin.Client(wrapping: harness.client)
-            let letter = try #require(try await admin.listDeadLetters(.init()).entries.first)
-            #expect(letter.reason == "deadline exceeded" && letter.attempts == 0)
-            let deadline = Date(timeIntervalSince1970: Double(try #require(letter.deadLetteredUnixMillis)) / 1_000)
-            #expect(deadline.timeIntervalSince(enqueuedAt) < 5)
         }
     }
 

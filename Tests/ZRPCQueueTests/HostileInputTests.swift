@@ -134,7 +134,7 @@ struct HostileInputTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zrpc-ro-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = ReadOnlyStore(base: try SQLiteTaskStore(path: folder.appendingPathComponent("b.sqlite").path))
+        let store = ReadOnlyStore(base: try await SQLiteTaskStore(path: folder.appendingPathComponent("b.sqlite").path))
         var configuration = QueueBroker.Configuration(databasePath: "read-only")
         configuration.logger.logLevel = .critical
         let broker = try await QueueBroker(configuration: configuration, store: store)

@@ -18,7 +18,7 @@ struct IdempotencyTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zrpc-idem-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try IdempotencyStore(path: folder.appendingPathComponent("effects.sqlite").path)
+        let store = try await IdempotencyStore(path: folder.appendingPathComponent("effects.sqlite").path)
         try await store.perform(key: "setup") { db in
             try db.execute(sql: "CREATE TABLE ledger (key TEXT NOT NULL)")
             return []

@@ -81,7 +81,7 @@ public final class QueueBroker: Service, Sendable {
     ///
     /// - Throws: The database's error when the file cannot be opened or created.
     public convenience init(configuration: Configuration) async throws {
-        let store = try SQLiteTaskStore(
+        let store = try await SQLiteTaskStore(
             path: configuration.databasePath,
             synchronous: configuration.synchronous == .full ? .full : .normal,
             maxBytes: configuration.maxDatabaseBytes

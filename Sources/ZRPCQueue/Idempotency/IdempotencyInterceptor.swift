@@ -8,7 +8,7 @@ public import ZRPC
 /// waits for that call and gets its outcome instead of running twice.
 ///
 /// ```swift
-/// let responses = try IdempotencyStore(path: "/var/lib/orders/responses.sqlite")
+/// let responses = try await IdempotencyStore(path: "/var/lib/orders/responses.sqlite")
 /// var configuration = Server.Configuration(endpoints: ["tcp://0.0.0.0:7000"])
 /// configuration.interceptors = [IdempotencyInterceptor(store: responses)]
 /// let server = Server(configuration: configuration, services: [OrdersService()])

@@ -8,7 +8,7 @@ public import ProtobufC
 /// delivery gets the first one's result.
 ///
 /// ```swift
-/// let store = try IdempotencyStore(path: "/var/lib/app/effects.sqlite")
+/// let store = try await IdempotencyStore(path: "/var/lib/app/effects.sqlite")
 /// TaskHandler(queue: "billing.Invoices/Charge", as: Billing_Charge.self) { charge, context in
 ///     try await store.perform(key: context.idempotencyKey) { db in
 ///         try db.execute(sql: "INSERT INTO charges (account, cents) VALUES (?, ?)",
@@ -35,7 +35,7 @@ public final class IdempotencyStore: Sendable {
     /// survive a power cut.
     ///
     /// - Throws: The database's error when the file cannot be opened or created.
-    public init(path: String, synchronousFull: Bool = true) throws {
+    public init(path: String, synchronousFull: Bool = true) async throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -43,7 +43,7 @@ public final class IdempotencyStore: Sendable {
             try db.execute(sql: "PRAGMA synchronous = \(synchronousFull ? "FULL" : "NORMAL")")
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
-        try database.write { db in
+        try await database.write { db in
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS zrpc_idempotency (

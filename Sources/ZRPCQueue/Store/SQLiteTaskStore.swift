@@ -27,7 +27,7 @@ final class SQLiteTaskStore: TaskStore {
     /// Opens (creating if needed) the store at `path`.
     /// - Parameters:
     ///   - maxBytes: The largest the database may grow; a write beyond it fails as a full disk does.
-    init(path: String, synchronous: Synchronous = .full, maxBytes: Int? = nil) throws {
+    init(path: String, synchronous: Synchronous = .full, maxBytes: Int? = nil) async throws {
         var configuration = Configuration()
         // A broker restarting after a crash may find the old process's lock for a moment.
         configuration.busyMode = .timeout(5)
@@ -43,7 +43,8 @@ final class SQLiteTaskStore: TaskStore {
             }
         }
         database = try DatabaseQueue(path: path, configuration: configuration)
-        try database.write { db in try Self.createSchema(db) }
+        // On GRDB's writer queue: creating the file syncs it, which must not hold a cooperative thread.
+        try await database.write { db in try Self.createSchema(db) }
         committer = GroupCommitter(database: database)
     }
 
