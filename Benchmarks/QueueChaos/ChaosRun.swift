@@ -146,7 +146,7 @@ struct ChaosRun {
     private func drain(_ endpoint: String) async throws -> Zrpc_Queue_QueueStats? {
         var configuration = Client.Configuration(endpoints: [endpoint])
         configuration.logger.logLevel = .critical
-        try await Client.withClient(configuration: configuration) { client in
+        return try await Client.withClient(configuration: configuration) { client -> Zrpc_Queue_QueueStats? in
             let admin = Zrpc_Queue_Admin.Client(wrapping: client)
             let deadline = ContinuousClock.now.advanced(by: .seconds(300))
             while ContinuousClock.now < deadline {
