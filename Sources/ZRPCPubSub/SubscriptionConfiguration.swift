@@ -86,7 +86,9 @@ public struct SubscriptionStatistics: Hashable, Sendable {
     /// Messages dropped: not three frames, a header that does not decode or has another version,
     /// or a payload that does not decode as the event type. Logged (the first, then at powers of two).
     public var malformed = 0
-    /// Gaps found (each also delivered as a ``SubscriptionElement/gap(_:)``).
+    /// Gaps found (each also delivered as a ``SubscriptionElement/gap(_:)``). Gaps and the
+    /// per-publisher tallies are counted as the I/O thread reads, so they may be ahead of what the
+    /// application has taken (up to the high-water mark read ahead).
     public var gaps = 0
     /// Messages missing in all gaps.
     public var missed: UInt64 = 0

@@ -4,8 +4,9 @@
 //
 // Connects to ENDPOINT (a forwarder's publisher side), prints its first line (the endpoint and
 // its publisher id), waits for S subscribers (default 0, up to 20 s), publishes N EchoRequests
-// on each key in turn (request.sequence 1…N per key), closes and prints
-// "published <id> <count per key>". Exits 1 when the subscribers never came.
+// on each key in turn (request.sequence 1…N per key), closes, prints
+// "published <id> <count per key> discarded <n>" and stays until stopped (so libzmq can deliver
+// what it still holds). Exits 1 when the subscribers never came.
 import EchoMessages
 import Foundation
 import ZRPC
@@ -44,3 +45,6 @@ for sequence in 1...count {
 }
 await publisher.close()
 say("published \(publisher.id) \(count) discarded \(publisher.statistics.discarded)")
+// libzmq delivers what it still holds while the context lives (the linger): the process stays
+// until it is stopped (SIGTERM, or its standard input closing), so nothing is cut off at exit.
+while true { try await Task.sleep(for: .seconds(3_600)) }
