@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "ZRPCQueue", targets: ["ZRPCQueue"]),
         .library(name: "ZRPCTestKit", targets: ["ZRPCTestKit"]),
         .executable(name: "zrpc-broker", targets: ["zrpc-broker"]),
+        .library(name: "ZRPCPubSub", targets: ["ZRPCPubSub"]),
+        .executable(name: "zrpc-forwarder", targets: ["zrpc-forwarder"]),
         .executable(name: "queue-chaos", targets: ["queue-chaos"]),
         .library(name: "ZRPCProcessKit", targets: ["ZRPCProcessKit"]),
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
@@ -122,6 +124,45 @@ let package = Package(
                 "ZRPCQueue", "ZRPC", "ZeroMQ", "ProtobufC", "ZRPCTestKit", "ZRPCProcessKit", "ConformanceMessages",
                 "ConformanceServices", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
+
+        // MARK: Pub/sub: typed publishers and subscriptions, the forwarder (XSUB in, XPUB out)
+        .target(
+            name: "ZRPCPubSubProtocolC",
+            dependencies: ["CProtobufC"],
+            path: "Sources/ZRPCPubSubProtocolC"
+        ),
+        .target(
+            name: "ZRPCPubSub",
+            dependencies: [
+                "ZRPC",
+                "ZeroMQ",
+                "ProtobufC",
+                "ZRPCPubSubProtocolC",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "zrpc-forwarder",
+            dependencies: [
+                "ZRPCPubSub",
+                "ZRPCProcessKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A publisher process for the pub/sub tests across processes.
+        .executableTarget(
+            name: "zrpc-test-publisher",
+            dependencies: ["ZRPCPubSub", "ZRPC", "EchoMessages", "ZRPCProcessKit"]
+        ),
+        .testTarget(
+            name: "ZRPCPubSubTests",
+            dependencies: [
+                "ZRPCPubSub", "ZRPC", "ZeroMQ", "ProtobufC", "EchoMessages", "ZRPCTestKit", "ZRPCProcessKit",
             ]
         ),
 

@@ -1,0 +1,108 @@
+public import Logging
+public import ZRPC
+
+/// How a ``PubSubForwarder`` is set up: where publishers and subscribers connect, its high-water
+/// mark, and how it groups topics in its statistics.
+///
+/// ```swift
+/// var configuration = ForwarderConfiguration()
+/// configuration.publisherEndpoint = "tcp://*:7200"
+/// configuration.subscriberEndpoint = "tcp://*:7201"
+/// let forwarder = try await PubSubForwarder(configuration: configuration)
+/// ```
+public struct ForwarderConfiguration: Sendable {
+    /// Where publishers connect (an XSUB socket binds here).
+    public var publisherEndpoint: String
+    /// Where subscribers connect (an XPUB socket binds here).
+    public var subscriberEndpoint: String
+    /// Messages queued per subscriber (`ZMQ_SNDHWM` of the XPUB; past it libzmq drops for that
+    /// subscriber, who counts the gap) and from publishers (`ZMQ_RCVHWM` of the XSUB). At least 1.
+    public var highWaterMark: Int
+    /// How many dot-separated segments of a topic name its statistics group: 1 counts
+    /// `prices.EUR.ABC` under `prices`, 2 under `prices.EUR`.
+    public var statisticsDepth: Int
+    /// The largest frame accepted from a publisher (`ZMQ_MAXMSGSIZE`).
+    public var maxMessageBytes: Int
+    /// The context to make the sockets in; share one to use `inproc://`. Nil makes one.
+    public var transportContext: TransportContext?
+    /// Where the forwarder logs.
+    public var logger: Logger
+    /// The I/O thread's name.
+    public var name: String
+
+    /// Creates a configuration.
+    ///
+    /// ```swift
+    /// let configuration = ForwarderConfiguration(publisherEndpoint: "ipc:///tmp/in", subscriberEndpoint: "ipc:///tmp/out")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - publisherEndpoint: Where publishers connect (default `tcp://127.0.0.1:*`).
+    ///   - subscriberEndpoint: Where subscribers connect (default `tcp://127.0.0.1:*`).
+    ///   - highWaterMark: Messages queued per subscriber and from publishers (default 1000).
+    ///   - statisticsDepth: Topic segments per statistics group (default 1).
+    ///   - maxMessageBytes: The largest frame accepted (default 4 MiB).
+    ///   - transportContext: A shared context, for `inproc://`.
+    ///   - logger: Where to log.
+    ///   - name: The I/O thread's name.
+    public init(
+        publisherEndpoint: String = "tcp://127.0.0.1:*",
+        subscriberEndpoint: String = "tcp://127.0.0.1:*",
+        highWaterMark: Int = 1000,
+        statisticsDepth: Int = 1,
+        maxMessageBytes: Int = 4 << 20,
+        transportContext: TransportContext? = nil,
+        logger: Logger = Logger(label: "zrpc.pubsub.forwarder"),
+        name: String = "zrpc-forwarder"
+    ) {
+        self.publisherEndpoint = publisherEndpoint
+        self.subscriberEndpoint = subscriberEndpoint
+        self.highWaterMark = highWaterMark
+        self.statisticsDepth = statisticsDepth
+        self.maxMessageBytes = maxMessageBytes
+        self.transportContext = transportContext
+        self.logger = logger
+        self.name = name
+    }
+
+    /// The defaults: ephemeral ports on 127.0.0.1, a high-water mark of 1000, depth 1.
+    public static var defaults: Self { Self() }
+}
+
+/// What a ``PubSubForwarder`` has passed on so far.
+///
+/// ```swift
+/// let stats = forwarder.statistics
+/// print(stats.messagesIn, stats.messagesOut, stats.topics["prices"]?.messagesIn ?? 0)
+/// ```
+public struct ForwarderStatistics: Hashable, Sendable {
+    /// One group of topics (see ``ForwarderConfiguration/statisticsDepth``).
+    public struct TopicCounts: Hashable, Sendable {
+        /// Messages received from publishers.
+        public var messagesIn = 0
+        /// Messages handed to the subscribers' side (libzmq then queues a copy for each matching
+        /// subscriber, dropping it for one whose queue is full: that subscriber counts the gap).
+        public var messagesOut = 0
+
+        /// Counts at zero.
+        public init() {}
+    }
+
+    /// Messages received from publishers.
+    public var messagesIn = 0
+    /// Messages handed to the subscribers' side.
+    public var messagesOut = 0
+    /// Messages from publishers dropped because they are not three frames. Logged.
+    public var malformed = 0
+    /// Subscription changes passed upstream to the publishers (subscribe and unsubscribe).
+    public var subscriptionsForwarded = 0
+    /// Distinct prefixes subscribed to now, welcome prefixes included.
+    public var activeSubscriptions = 0
+    /// Welcomes the forwarder answered.
+    public var welcomes = 0
+    /// Per topic group (the first ``ForwarderConfiguration/statisticsDepth`` segments).
+    public var topics: [String: TopicCounts] = [:]
+
+    /// A snapshot with every counter at zero.
+    public init() {}
+}

@@ -1,0 +1,183 @@
+import Logging
+import Synchronization
+import ZRPC
+internal import ZeroMQ
+
+/// The forwarder's socket work, on its I/O thread: messages from the XSUB (publishers) go to the
+/// XPUB (subscribers), counted per topic group; subscriptions from the XPUB go up the XSUB to the
+/// publishers, and welcome subscriptions are answered with a forwarder welcome after they were
+/// passed up.
+final class ForwarderDriver: IOLoopDriver {
+    enum Command: Sendable {}
+
+    private static var batch: Int { 256 }
+
+    private let frontend: Socket
+    private let backend: Socket
+    let publisherEndpoint: String
+    let subscriberEndpoint: String
+    private let id: PublisherID
+    private let depth: Int
+    private let statistics: ForwarderCounters
+    private let logger: Logger
+    private var counts = ForwarderStatistics()
+    private var topics: [[UInt8]: ForwarderStatistics.TopicCounts] = [:]
+
+    init(
+        context: Context,
+        id: PublisherID,
+        configuration: ForwarderConfiguration,
+        statistics: ForwarderCounters
+    ) throws {
+        self.id = id
+        self.statistics = statistics
+        depth = max(1, configuration.statisticsDepth)
+        logger = configuration.logger
+        do {
+            frontend = try Socket(context, type: .xsubscribe)
+            backend = try Socket(context, type: .xpublish)
+            try frontend.set(.receiveHighWaterMark, configuration.highWaterMark)
+            try frontend.set(.maxMessageSize, Int64(max(configuration.maxMessageBytes, 1024)))
+            try backend.set(.sendHighWaterMark, configuration.highWaterMark)
+            try backend.set(.maxMessageSize, 4096)
+            for socket in [frontend, backend] {
+                try socket.set(.heartbeatInterval, .seconds(1))
+                try socket.set(.heartbeatTimeout, .seconds(3))
+            }
+        } catch {
+            throw PubSubWire.setupError(error, "create the forwarder's sockets")
+        }
+        do {
+            publisherEndpoint = try PubSubAttachment.bind(configuration.publisherEndpoint).attach(frontend)[0]
+            subscriberEndpoint = try PubSubAttachment.bind(configuration.subscriberEndpoint).attach(backend)[0]
+        } catch {
+            frontend.close()
+            backend.close()
+            throw error
+        }
+    }
+
+    func start(poller: DescriptorPoller, loop: IOLoop<ForwarderDriver>) throws {
+        try poller.add(frontend)
+        try poller.add(backend)
+    }
+
+    func handle(_ command: consuming Command) {}
+
+    static func reject(_ command: Command) {}
+
+    func serviceSockets(limit: Int) throws {
+        try forwardSubscriptions()
+        try forwardMessages()
+        publishStatistics()
+    }
+
+    /// Passes subscriptions up to the publishers; answers welcomes once passed up.
+    private func forwardSubscriptions() throws {
+        while true {
+            let received: (frame: Frame, subscription: PubSubWire.SubscriptionMessage?)?
+            do {
+                received = try backend.receiveMessage(dontWait: true, maxFrames: 1) { message in
+                    (PubSubWire.subscription(message), message.frame(at: 0))
+                }.map { ($0.1, $0.0) }
+            } catch let error as ZMQError where error.code == .messageTooLarge {
+                continue
+            }
+            guard let received else { return }
+            guard let subscription = received.subscription else { continue }
+            _ = try frontend.send(received.frame, dontWait: true)
+            counts.subscriptionsForwarded += 1
+            counts.activeSubscriptions += subscription.subscribe ? 1 : -1
+            if subscription.subscribe, subscription.welcomeID != nil {
+                do {
+                    let welcome = try PubSubWire.welcome(
+                        topic: subscription.prefix,
+                        kind: .forwarderWelcome,
+                        sender: id
+                    )
+                    _ = try backend.send(welcome, dontWait: true)
+                    counts.welcomes += 1
+                } catch let error as ZMQError where error.code == .contextTerminated || error.code == .notSocket {
+                    throw error
+                } catch {
+                    logger.error("forwarder cannot send a welcome: \(error)")
+                }
+            }
+        }
+    }
+
+    /// Passes up to a batch of publishers' messages to the subscribers' side.
+    private func forwardMessages() throws {
+        for _ in 0..<Self.batch {
+            var frames: [Frame]?
+            do {
+                frames = try frontend.receiveMessage(dontWait: true, maxFrames: PubSubWire.frameCount) { message in
+                    guard message.count == PubSubWire.frameCount else { return [] }
+                    return [message.frame(at: 0), message.frame(at: 1), message.frame(at: 2)]
+                }
+            } catch let error as ZMQError where error.code == .messageTooLarge {
+                frames = []
+            }
+            guard let frames else { return }
+            guard frames.count == PubSubWire.frameCount else {
+                reject()
+                continue
+            }
+            counts.messagesIn += 1
+            let group = frames[0].withUnsafeBytes { bytes in groupKey(bytes) }
+            topics[group, default: .init()].messagesIn += 1
+            // XPUB without NODROP never refuses: a full subscriber queue drops its copy.
+            if try backend.send(frames, dontWait: true) {
+                counts.messagesOut += 1
+                topics[group, default: .init()].messagesOut += 1
+            }
+        }
+    }
+
+    /// The topic up to the `depth`-th dot.
+    private func groupKey(_ topic: UnsafeRawBufferPointer) -> [UInt8] {
+        var dots = 0
+        for (index, byte) in topic.enumerated() where byte == UInt8(ascii: ".") {
+            dots += 1
+            if dots == depth { return Array(topic[..<index]) }
+        }
+        return Array(topic)
+    }
+
+    private func reject() {
+        counts.malformed += 1
+        if counts.malformed & (counts.malformed - 1) == 0 {
+            logger.warning(
+                "forwarder dropped a message that is not three frames",
+                metadata: ["dropped-so-far": "\(counts.malformed)"]
+            )
+        }
+    }
+
+    private func publishStatistics() {
+        var snapshot = counts
+        snapshot.topics = Dictionary(
+            uniqueKeysWithValues: topics.map { (String(decoding: $0.key, as: UTF8.self), $0.value) }
+        )
+        statistics.state.withLock { $0 = snapshot }
+    }
+
+    func flush() {}
+
+    var needsService: Bool { frontend.mayHaveUnannouncedEvents || backend.mayHaveUnannouncedEvents }
+
+    var nextDeadline: ContinuousClock.Instant? { nil }
+
+    func fireTimers(now: ContinuousClock.Instant) {}
+
+    func stop() {
+        publishStatistics()
+        frontend.close()
+        backend.close()
+    }
+}
+
+/// The forwarder's counters as its I/O thread last published them.
+final class ForwarderCounters: Sendable {
+    let state = Mutex(ForwarderStatistics())
+}

@@ -1,0 +1,203 @@
+import Logging
+import ZRPC
+internal import ZeroMQ
+
+/// The subscription's socket work, on its I/O thread: a SUB socket read into the shared buffer
+/// (frames and header checked, gaps found from the sequence numbers, welcomes recorded) until
+/// the buffer is full; then the socket leaves the poller until a reader asks for more.
+final class SubscriptionDriver: IOLoopDriver {
+    enum Command: Sendable {
+        case resume
+    }
+
+    private struct StreamKey: Hashable {
+        let publisher: PublisherID
+        let topic: String
+    }
+
+    private static var batch: Int { 256 }
+
+    private let socket: Socket
+    let endpoints: [String]
+    private let welcomeTopic: [UInt8]
+    private let shared: SubscriptionShared
+    private let logger: Logger
+    private weak var poller: DescriptorPoller?
+    private var reading = true
+    private var items: [SubscriptionItem] = []
+    /// The last sequence number seen per publisher and topic.
+    private var lastSequences: [StreamKey: UInt64] = [:]
+    private var publishers: [PublisherID: SubscriptionStatistics.PublisherTally] = [:]
+    private var malformed = 0
+    private var malformedTotal = 0
+    private var gaps = 0
+    private var missed: UInt64 = 0
+
+    init(
+        context: Context,
+        attachment: PubSubAttachment,
+        prefixes: [String],
+        welcomeTopic: [UInt8],
+        configuration: SubscriptionConfiguration,
+        shared: SubscriptionShared
+    ) throws {
+        self.shared = shared
+        self.welcomeTopic = welcomeTopic
+        logger = configuration.logger
+        do {
+            socket = try Socket(context, type: .subscribe)
+            try socket.set(.receiveHighWaterMark, configuration.highWaterMark)
+            try socket.set(.maxMessageSize, Int64(max(configuration.maxMessageBytes, 1024)))
+            try socket.set(.heartbeatInterval, .seconds(1))
+            try socket.set(.heartbeatTimeout, .seconds(3))
+            try socket.set(.handshakeInterval, .seconds(10))
+            for prefix in prefixes { try socket.set(.subscribe, Array(prefix.utf8)) }
+            // Last: libzmq sends a socket's prefixes in byte order, and `~` sorts after every
+            // application prefix, so whoever answers the welcome has all of them.
+            try socket.set(.subscribe, welcomeTopic)
+        } catch {
+            throw PubSubWire.setupError(error, "create a SUB socket")
+        }
+        do {
+            endpoints = try attachment.attach(socket)
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    func start(poller: DescriptorPoller, loop: IOLoop<SubscriptionDriver>) throws {
+        self.poller = poller
+        try poller.add(socket)
+    }
+
+    func handle(_ command: consuming Command) {
+        switch command {
+        case .resume:
+            shared.resumed()
+            guard !reading, let poller else { return }
+            do {
+                try poller.add(socket)
+                reading = true
+            } catch {
+                logger.error("subscription cannot read: \(error)", metadata: ["endpoints": "\(endpoints)"])
+            }
+        }
+    }
+
+    static func reject(_ command: Command) {}
+
+    func serviceSockets(limit: Int) throws {
+        guard reading else { return }
+        let room = min(shared.room, Self.batch)
+        var read = 0
+        let gapsBefore = gaps
+        let missedBefore = missed
+        while read < room {
+            var got: Bool
+            do {
+                got =
+                    try socket.receiveMessage(dontWait: true, maxFrames: PubSubWire.frameCount) { message in
+                        take(message)
+                    } != nil
+            } catch let error as ZMQError where error.code == .messageTooLarge {
+                reject(.frameCount(PubSubWire.frameCount + 1))
+                got = true
+            }
+            guard got else { break }
+            read += 1
+        }
+        guard read > 0 || malformed > 0 else { return }
+        if shared.deliver(
+            &items,
+            malformed: malformed,
+            gaps: gaps - gapsBefore,
+            missed: missed - missedBefore,
+            publishers: publishers
+        ) {
+            pause()
+        }
+        malformed = 0
+    }
+
+    /// Checks one message and turns it into items (or a welcome, or a count of malformed).
+    private func take(_ message: borrowing ReceivedMessage) {
+        guard message.count == PubSubWire.frameCount else {
+            reject(.frameCount(message.count))
+            return
+        }
+        let topicBytes = message.withUnsafeBytes(at: 0) { Array($0) }
+        let decoded = message.withUnsafeBytes(at: 1) { PubSubWire.header($0) }
+        if topicBytes.first == PubSubWire.reservedFirstByte {
+            // Another subscriber's welcome (this one subscribed to everything) is not news.
+            guard topicBytes == welcomeTopic, case .success(let header) = decoded else { return }
+            switch header.kind {
+            case .publisherWelcome: shared.welcomes.update { $0.publishers.insert(header.publisher) }
+            case .forwarderWelcome: shared.welcomes.update { $0.forwarders.insert(header.publisher) }
+            default: break
+            }
+            return
+        }
+        let header: PubSubWire.Header
+        switch decoded {
+        case .success(let value): header = value
+        case .failure(let rejection):
+            reject(rejection)
+            return
+        }
+        guard header.kind == .event, header.sequence > 0 else {
+            reject(.header("an event needs kind EVENT and a sequence number above 0"))
+            return
+        }
+        let topic = String(decoding: topicBytes, as: UTF8.self)
+        let key = StreamKey(publisher: header.publisher, topic: topic)
+        var tally = publishers[header.publisher] ?? .init()
+        tally.received += 1
+        if let last = lastSequences[key], header.sequence > last + 1 {
+            let gap = SubscriptionGap(
+                publisher: header.publisher,
+                topic: topic,
+                lastSequence: last,
+                nextSequence: header.sequence
+            )
+            tally.gaps += 1
+            tally.missed += gap.missed
+            gaps += 1
+            missed += gap.missed
+            items.append(.gap(gap))
+        }
+        publishers[header.publisher] = tally
+        lastSequences[key] = header.sequence
+        items.append(.event(topic: topic, header: header, payload: message.frame(at: 2)))
+    }
+
+    func flush() {}
+
+    var needsService: Bool { reading && socket.mayHaveUnannouncedEvents }
+
+    var nextDeadline: ContinuousClock.Instant? { nil }
+
+    func fireTimers(now: ContinuousClock.Instant) {}
+
+    func stop() {
+        socket.close()
+        shared.finish()
+    }
+
+    private func pause() {
+        guard reading else { return }
+        reading = false
+        poller?.remove(socket)
+    }
+
+    private func reject(_ rejection: PubSubWire.Rejection) {
+        malformed += 1
+        malformedTotal += 1
+        if malformedTotal & (malformedTotal - 1) == 0 {
+            logger.warning(
+                "subscription dropped a malformed message: \(rejection)",
+                metadata: ["endpoints": "\(endpoints)", "dropped-so-far": "\(malformedTotal)"]
+            )
+        }
+    }
+}

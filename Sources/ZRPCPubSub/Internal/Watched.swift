@@ -1,0 +1,74 @@
+import Synchronization
+
+/// A value several threads update, and tasks wait on until it satisfies a condition (a
+/// publisher's subscriber count, a subscription's welcomes), with a timeout.
+final class Watched<Value: Sendable>: Sendable {
+    private struct Waiter {
+        let isSatisfied: @Sendable (Value) -> Bool
+        let continuation: CheckedContinuation<Bool, Never>
+    }
+
+    private struct State {
+        var value: Value
+        var waiters: [UInt64: Waiter] = [:]
+        var nextID: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+
+    init(_ value: Value) {
+        state = Mutex(State(value: value))
+    }
+
+    var value: Value { state.withLock { $0.value } }
+
+    /// Changes the value and resumes the waiters it now satisfies.
+    func update(_ body: (inout Value) -> Void) {
+        let ready = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            body(&state.value)
+            let value = state.value
+            let satisfied = state.waiters.filter { $0.value.isSatisfied(value) }
+            for id in satisfied.keys { state.waiters[id] = nil }
+            return satisfied.values.map(\.continuation)
+        }
+        for continuation in ready { continuation.resume(returning: true) }
+    }
+
+    /// Waits until `isSatisfied` holds, at most `timeout`.
+    ///
+    /// - Returns: Whether it held in time (false on timeout or cancellation).
+    func wait(until isSatisfied: @escaping @Sendable (Value) -> Bool, timeout: Duration) async -> Bool {
+        if isSatisfied(value) { return true }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.wait(until: isSatisfied) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func wait(until isSatisfied: @escaping @Sendable (Value) -> Bool) async -> Bool {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let answer = state.withLock { state -> Bool? in
+                    if isSatisfied(state.value) { return true }
+                    if Task.isCancelled { return false }
+                    state.waiters[id] = Waiter(isSatisfied: isSatisfied, continuation: continuation)
+                    return nil
+                }
+                if let answer { continuation.resume(returning: answer) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.continuation.resume(returning: false)
+        }
+    }
+}

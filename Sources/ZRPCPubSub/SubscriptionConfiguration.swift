@@ -1,0 +1,107 @@
+public import Logging
+public import ProtobufC
+public import ZRPC
+
+/// How a ``Subscription`` is set up: how much it reads ahead, and the limits on what it accepts.
+///
+/// ```swift
+/// var configuration = SubscriptionConfiguration()
+/// configuration.highWaterMark = 10_000        // absorb bursts instead of losing them
+/// let subscription = try await Subscription<Price>(connect: "tcp://forwarder:7201", topics: ["prices."],
+///                                                  configuration: configuration)
+/// ```
+public struct SubscriptionConfiguration: Sendable {
+    /// How many messages may wait in this subscriber: read ahead by its I/O thread, and again in
+    /// libzmq's queue (`ZMQ_RCVHWM`). When both are full the sender's queue to it fills, and
+    /// then the sender drops (counted here as gaps) or, with back-pressure, waits. At least 1.
+    public var highWaterMark: Int
+    /// The largest frame accepted, in bytes: a bigger one makes libzmq drop the connection that
+    /// sent it (`ZMQ_MAXMSGSIZE`).
+    public var maxMessageBytes: Int
+    /// Bounds for decoding untrusted payloads.
+    public var decodingLimits: DecodingLimits
+    /// The context to make the socket in; share one to use `inproc://`. Nil makes one.
+    public var transportContext: TransportContext?
+    /// Where the subscription logs (start, malformed messages).
+    public var logger: Logger
+    /// The I/O thread's name.
+    public var name: String
+
+    /// Creates a configuration.
+    ///
+    /// ```swift
+    /// let configuration = SubscriptionConfiguration(highWaterMark: 100)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - highWaterMark: Messages read ahead, and queued in libzmq (default 1000).
+    ///   - maxMessageBytes: The largest frame accepted (default 4 MiB).
+    ///   - decodingLimits: Bounds for decoding.
+    ///   - transportContext: A shared context, for `inproc://`.
+    ///   - logger: Where to log.
+    ///   - name: The I/O thread's name.
+    public init(
+        highWaterMark: Int = 1000,
+        maxMessageBytes: Int = 4 << 20,
+        decodingLimits: DecodingLimits = .defaults,
+        transportContext: TransportContext? = nil,
+        logger: Logger = Logger(label: "zrpc.pubsub.subscription"),
+        name: String = "zrpc-subscription"
+    ) {
+        self.highWaterMark = highWaterMark
+        self.maxMessageBytes = maxMessageBytes
+        self.decodingLimits = decodingLimits
+        self.transportContext = transportContext
+        self.logger = logger
+        self.name = name
+    }
+
+    /// The defaults: a high-water mark of 1000, frames up to 4 MiB.
+    public static var defaults: Self { Self() }
+}
+
+/// What a ``Subscription`` has received and lost so far.
+///
+/// ```swift
+/// let stats = subscription.statistics
+/// print(stats.received, stats.missed, stats.malformed)
+/// for (publisher, tally) in stats.publishers { print(publisher, tally.received, tally.missed) }
+/// ```
+public struct SubscriptionStatistics: Hashable, Sendable {
+    /// What one publisher's messages came to.
+    public struct PublisherTally: Hashable, Sendable {
+        /// Events with a valid header read from it (decoded or not).
+        public var received = 0
+        /// Gaps found in its sequence numbers.
+        public var gaps = 0
+        /// Messages missing in those gaps.
+        public var missed: UInt64 = 0
+
+        /// A tally at zero.
+        public init() {}
+    }
+
+    /// Events decoded and handed to the application.
+    public var received = 0
+    /// Messages dropped: not three frames, a header that does not decode or has another version,
+    /// or a payload that does not decode as the event type. Logged (the first, then at powers of two).
+    public var malformed = 0
+    /// Gaps found (each also delivered as a ``SubscriptionElement/gap(_:)``). Gaps and the
+    /// per-publisher tallies are counted as the I/O thread reads, so they may be ahead of what the
+    /// application has taken (up to the high-water mark read ahead).
+    public var gaps = 0
+    /// Messages missing in all gaps.
+    public var missed: UInt64 = 0
+    /// Per publisher.
+    public var publishers: [PublisherID: PublisherTally] = [:]
+
+    /// A snapshot with every counter at zero.
+    public init() {}
+}
+
+extension Subscription {
+    /// The subscription's configuration (``SubscriptionConfiguration``).
+    public typealias Configuration = SubscriptionConfiguration
+    /// The subscription's counters (``SubscriptionStatistics``).
+    public typealias Statistics = SubscriptionStatistics
+}

@@ -1,0 +1,66 @@
+// zrpc-forwarder: a pub/sub forwarder (PubSubForwarder) in a process of its own. Publishers
+// connect to its publisher endpoint, subscribers to its subscriber endpoint.
+//
+//   swift run zrpc-forwarder [--publishers ENDPOINT] [--subscribers ENDPOINT] [--hwm N] [--depth N]
+//
+// The endpoints default to tcp://127.0.0.1:7200 and tcp://127.0.0.1:7201 (ZRPC_FORWARDER_PUBLISHERS
+// and ZRPC_FORWARDER_SUBSCRIBERS set them when the flags are not given); the first line printed
+// names both as bound. SIGTERM or SIGINT stops it and prints its statistics; with
+// ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
+import Foundation
+import Logging
+import ServiceLifecycle
+import ZRPCProcessKit
+import ZRPCPubSub
+
+ExitWithParent.startIfRequested()
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    defer { arguments.removeSubrange(index...(index + 1)) }
+    return arguments[index + 1]
+}
+@MainActor func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("zrpc-forwarder: \(message)\n".utf8))
+    exit(2)
+}
+let environment = ProcessInfo.processInfo.environment
+var configuration = ForwarderConfiguration(
+    publisherEndpoint: option("--publishers") ?? environment["ZRPC_FORWARDER_PUBLISHERS"] ?? "tcp://127.0.0.1:7200",
+    subscriberEndpoint: option("--subscribers") ?? environment["ZRPC_FORWARDER_SUBSCRIBERS"] ?? "tcp://127.0.0.1:7201"
+)
+if let hwm = option("--hwm") {
+    guard let value = Int(hwm), value >= 1 else { fail("--hwm takes a number of messages, 1 or more, not \(hwm)") }
+    configuration.highWaterMark = value
+}
+if let depth = option("--depth") {
+    guard let value = Int(depth), value >= 1 else { fail("--depth takes 1 or more, not \(depth)") }
+    configuration.statisticsDepth = value
+}
+guard arguments.isEmpty else { fail("unknown arguments \(arguments)") }
+var logger = Logger(label: "zrpc-forwarder")
+logger.logLevel = .notice
+configuration.logger = logger
+
+let forwarder: PubSubForwarder
+do {
+    forwarder = try await PubSubForwarder(configuration: configuration)
+} catch {
+    fail("cannot start: \(error)")
+}
+FileHandle.standardOutput.write(
+    Data(
+        ("zrpc-forwarder pid \(ProcessInfo.processInfo.processIdentifier) publishers \(forwarder.publisherEndpoint)"
+            + " subscribers \(forwarder.subscriberEndpoint) hwm \(configuration.highWaterMark)\n").utf8
+    )
+)
+let services = ServiceGroup(services: [forwarder], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+try await services.run()
+let stats = forwarder.statistics
+var report = "zrpc-forwarder in \(stats.messagesIn) out \(stats.messagesOut) malformed \(stats.malformed)"
+report += " subscriptions \(stats.activeSubscriptions) welcomes \(stats.welcomes)\n"
+for (group, counts) in stats.topics.sorted(by: { $0.key < $1.key }) {
+    report += "  \(group): in \(counts.messagesIn) out \(counts.messagesOut)\n"
+}
+FileHandle.standardOutput.write(Data(report.utf8))
