@@ -222,6 +222,18 @@ let package = Package(
             ],
             path: "Benchmarks/RPCBenchmark"
         ),
+        .executableTarget(
+            name: "queue-benchmark",
+            dependencies: [
+                "ZRPC",
+                "ZRPCQueue",
+                "ZRPCTestKit",
+                "ZeroMQ",
+                "ProtobufC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/QueueBenchmark"
+        ),
 
         // MARK: Tests
         .target(

@@ -87,6 +87,9 @@ final class SQLiteTaskStore: TaskStore {
         try await committer.commit { db in try tasks.map { try Self.insert($0, db) } }
     }
 
+    /// Transactions committed so far and the jobs they held.
+    var commitStatistics: CommitStatistics { committer.statistics }
+
     func scheduleRecords() async throws -> [String: ScheduleRecord] {
         try await database.read { db in
             var records: [String: ScheduleRecord] = [:]

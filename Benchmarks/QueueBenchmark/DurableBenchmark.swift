@@ -1,0 +1,304 @@
+import Foundation
+import Logging
+import Synchronization
+import ZRPC
+import ZRPCQueue
+import ZRPCTestKit
+
+/// The durable rows: tasks per second through a broker child (`queue-benchmark serve-broker`: a
+/// `QueueBroker` hosted in a `Server`, as `zrpc-broker` runs it) from the first enqueue to the last
+/// ack, with `synchronous` FULL and NORMAL, in alternated rounds, each over a fresh database.
+///
+/// Producers keep ``QueueBenchmarkOptions/inFlight`` enqueue calls in flight over
+/// ``QueueBenchmarkOptions/producerClients`` clients (so group commit has enqueues to batch); one
+/// `QueueWorker` on a client of its own takes tasks with ``QueueBenchmarkOptions/workerCredit``
+/// credit, runs a handler that only counts, and acks each. Before the clock starts, a warm-up of
+/// ``QueueBenchmarkOptions/warmupTasks`` tasks goes the same way (clients connected, worker attached).
+/// The clock stops when the broker counts the last task acked.
+struct DurableBenchmark {
+    let options: QueueBenchmarkOptions
+    /// The queue the benchmark's tasks go to.
+    static let queue = "bench.Queue/Run"
+
+    /// One round's figures.
+    struct Sample: Sendable {
+        /// Tasks per second, first enqueue to last ack.
+        var rate: Double
+        /// fsync + fdatasync calls of the broker process over its life (start-up and warm-up
+        /// included) per task it handled; nil when it did not run under strace.
+        var fsyncsPerTask: Double?
+        /// Transactions the broker committed while the clock ran, per timed task.
+        var commitsPerTask: Double
+        /// Jobs (enqueue calls, batches of settlements) per committed transaction, while the clock ran.
+        var jobsPerCommit: Double
+    }
+
+    /// The rounds of one `synchronous` level.
+    struct Result: Sendable {
+        /// The timed rounds (no strace).
+        var samples: [Sample] = []
+        /// The extra round under strace, for the fsyncs (its rate is not in the timed figures).
+        var traced: Sample?
+        var failures: [String] = []
+    }
+
+    /// Runs every round of both levels, then one more of each under strace (when it is installed)
+    /// to count the broker's fsyncs: strace stops the broker at each fsync, so those rounds are
+    /// kept out of the timed figures.
+    func run() async -> [QueueBroker.Synchronous: Result] {
+        var results: [QueueBroker.Synchronous: Result] = [.full: Result(), .normal: Result()]
+        for round in 0..<options.rounds {
+            progress("durable: round \(round + 1) of \(options.rounds) (\(options.tasks) tasks each)")
+            for level in round % 2 == 0 ? [QueueBroker.Synchronous.full, .normal] : [.normal, .full] {
+                do {
+                    let sample = try await measure(level, strace: false)
+                    report(level, sample)
+                    results[level]?.samples.append(sample)
+                } catch {
+                    results[level]?.failures.append("durable \(level.rawValue): \(error)")
+                    progress("  \(level.rawValue.uppercased()) failed: \(error)")
+                }
+            }
+        }
+        guard options.strace else { return results }
+        guard ChildProcess.straceAvailable else {
+            progress("strace is not installed: fsyncs per task are not counted")
+            return results
+        }
+        progress("durable: one more round of each under strace, counting the broker's fsyncs")
+        for level in [QueueBroker.Synchronous.full, .normal] {
+            do {
+                let sample = try await measure(level, strace: true)
+                report(level, sample)
+                results[level]?.traced = sample
+            } catch {
+                results[level]?.failures.append("durable \(level.rawValue) under strace: \(error)")
+                progress("  \(level.rawValue.uppercased()) failed: \(error)")
+            }
+        }
+        return results
+    }
+
+    private func report(_ level: QueueBroker.Synchronous, _ sample: Sample) {
+        progress(
+            "  \(level.rawValue.uppercased()): \(Int(sample.rate.rounded())) tasks/s, "
+                + "\(format(sample.commitsPerTask, 3)) commits/task, "
+                + "\(format(sample.jobsPerCommit, 1)) jobs/commit"
+                + (sample.fsyncsPerTask.map { ", \(format($0, 3)) fsyncs/task (under strace)" } ?? "")
+        )
+    }
+
+    /// One round: a new broker child over a new database.
+    private func measure(_ level: QueueBroker.Synchronous, strace: Bool) async throws -> Sample {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "queue-benchmark-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let straceOutput = strace ? folder.appendingPathComponent("strace.txt").path : nil
+        let broker = try ChildProcess(
+            arguments: [
+                "serve-broker", "--database", folder.appendingPathComponent("broker.sqlite").path,
+                "--synchronous", level.rawValue,
+            ],
+            straceOutput: straceOutput
+        )
+        let timed: (rate: Double, before: BrokerStats, after: BrokerStats)
+        do {
+            timed = try await withClients(options.producerClients + 1, endpoint: broker.endpoint) { clients in
+                try await run(clients, broker: broker)
+            }
+        } catch {
+            broker.stop()
+            throw error
+        }
+        broker.stop()
+        let handled = options.warmupTasks + options.tasks
+        let commits = timed.after.transactions - timed.before.transactions
+        let jobs = timed.after.jobs - timed.before.jobs
+        return Sample(
+            rate: timed.rate,
+            fsyncsPerTask: straceOutput.flatMap(fsyncCalls(inStraceSummary:)).map { Double($0) / Double(handled) },
+            commitsPerTask: Double(commits) / Double(options.tasks),
+            jobsPerCommit: commits > 0 ? Double(jobs) / Double(commits) : 0
+        )
+    }
+
+    /// The warm-up, then the timed run, with the worker running.
+    private func run(
+        _ clients: [Client],
+        broker: ChildProcess
+    ) async throws -> (
+        rate: Double, before: BrokerStats, after: BrokerStats
+    ) {
+        let producers = clients.dropLast().map {
+            TaskProducer<Zrpc_Testkit_FaultRequest>(client: $0, queue: Self.queue)
+        }
+        let handled = Counter()
+        var configuration = QueueWorker.Configuration(name: "bench-worker", concurrency: options.workerCredit)
+        configuration.logger = quietLogger("queue-benchmark.worker")
+        let worker = QueueWorker(
+            client: clients[clients.count - 1],
+            handlers: [
+                TaskHandler(queue: Self.queue, as: Zrpc_Testkit_FaultRequest.self) { _, _ in handled.increment() }
+            ],
+            configuration: configuration
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await worker.run() }
+            defer { group.cancelAll() }
+            let warmup = options.warmupTasks
+            try await enqueue(0..<warmup, producers)
+            try await waitUntilAcked(warmup, handled: handled, broker: broker)
+            let before = try BrokerStats(broker)
+            let start = ContinuousClock.now
+            try await enqueue(warmup..<(warmup + options.tasks), producers)
+            try await waitUntilAcked(warmup + options.tasks, handled: handled, broker: broker)
+            let elapsed = start.duration(to: .now)
+            let after = try BrokerStats(broker)
+            return (Double(options.tasks) / seconds(elapsed), before, after)
+        }
+    }
+
+    /// Enqueues the tasks numbered `range` with ``QueueBenchmarkOptions/inFlight`` calls in flight.
+    private func enqueue(_ range: Range<Int>, _ producers: [TaskProducer<Zrpc_Testkit_FaultRequest>]) async throws {
+        let next = Counter(range.lowerBound)
+        let batch = options.batch
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<options.inFlight {
+                let producer = producers[lane % producers.count]
+                group.addTask {
+                    while true {
+                        let first = next.add(batch)
+                        guard first < range.upperBound else { return }
+                        let numbers = first..<min(first + batch, range.upperBound)
+                        if numbers.count == 1 {
+                            try await producer.enqueue(Self.task(first))
+                        } else {
+                            try await producer.enqueue(contentsOf: numbers.map(Self.task))
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Task `number`: about 64 bytes, distinct from every other (its idempotency key is derived from it).
+    private static func task(_ number: Int) -> Zrpc_Testkit_FaultRequest {
+        Zrpc_Testkit_FaultRequest(key: "task-\(number)", payload: [UInt8](repeating: 0x61, count: 48))
+    }
+
+    /// Waits until the worker has run `count` tasks and the broker counts them acked.
+    private func waitUntilAcked(_ count: Int, handled: Counter, broker: ChildProcess) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60 + count / 500))
+        while handled.value < count {
+            guard ContinuousClock.now < deadline else {
+                throw BenchmarkFailure(message: "the worker ran \(handled.value) of \(count) tasks")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        while try BrokerStats(broker).acked < count {
+            guard ContinuousClock.now < deadline else {
+                throw BenchmarkFailure(message: "the broker did not count \(count) tasks acked")
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// Runs `body` with `count` clients connected to `endpoint`.
+    private func withClients<Result: Sendable>(
+        _ count: Int,
+        endpoint: String,
+        connected: [Client] = [],
+        _ body: ([Client]) async throws -> Result
+    ) async throws -> Result {
+        guard connected.count < count else { return try await body(connected) }
+        var configuration = Client.Configuration(endpoints: [endpoint])
+        configuration.logger = quietLogger("queue-benchmark.client")
+        return try await Client.withClient(configuration: configuration) { client in
+            try await withClients(count, endpoint: endpoint, connected: connected + [client], body)
+        }
+    }
+}
+
+/// The broker child's counters, read through its standard input (`stats` → `STATS <acked>
+/// <transactions> <jobs>`).
+struct BrokerStats: Sendable {
+    var acked: Int
+    var transactions: Int
+    var jobs: Int
+
+    init(_ broker: ChildProcess) throws {
+        let line = try broker.request("stats")
+        let fields = line.split(separator: " ").compactMap { Int($0) }
+        guard line.hasPrefix("STATS "), fields.count == 3 else {
+            throw BenchmarkFailure(message: "the broker answered \(line)")
+        }
+        (acked, transactions, jobs) = (fields[0], fields[1], fields[2])
+    }
+}
+
+/// The broker child: `serve-broker --database PATH --synchronous full|normal` hosts a
+/// `QueueBroker` in a `Server` bound to tcp://127.0.0.1:* (as `zrpc-broker` does), prints its
+/// endpoint and answers `stats` lines until its standard input closes.
+enum BrokerChild {
+    static func run(_ arguments: [String]) async throws -> Never {
+        func value(_ flag: String) -> String? {
+            arguments.firstIndex(of: flag).flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+        }
+        guard let database = value("--database"),
+            let synchronous = QueueBroker.Synchronous(rawValue: value("--synchronous") ?? "full")
+        else {
+            throw BenchmarkFailure(message: "serve-broker needs --database PATH [--synchronous full|normal]")
+        }
+        let logger = quietLogger("queue-benchmark.broker")
+        let broker = try await QueueBroker(
+            configuration: .init(databasePath: database, synchronous: synchronous, logger: logger)
+        )
+        var configuration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"], logger: logger)
+        // Workers hold one call open for a whole session.
+        configuration.maxTimeout = .seconds(24 * 3_600)
+        try await Server.withServer(configuration: configuration, services: broker.services) { server in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await broker.run() }
+                ParentLink.start { line in
+                    guard line == "stats" else { return nil }
+                    let acked = broker.statistics.values.reduce(0) { $0 + $1.acked }
+                    let commits = broker.commitStatistics
+                    return "STATS \(acked) \(commits.transactions) \(commits.jobs)"
+                }
+                ParentLink.say("ENDPOINT \(server.boundEndpoints[0])")
+                try await group.waitForAll()
+            }
+        }
+        exit(0)
+    }
+}
+
+/// A counter shared by tasks.
+final class Counter: Sendable {
+    private let storage: Atomic<Int>
+
+    init(_ initial: Int = 0) {
+        storage = Atomic(initial)
+    }
+
+    var value: Int { storage.load(ordering: .relaxed) }
+
+    func increment() {
+        storage.add(1, ordering: .relaxed)
+    }
+
+    /// Adds `amount` and returns the value before.
+    func add(_ amount: Int) -> Int {
+        storage.add(amount, ordering: .relaxed).oldValue
+    }
+}
+
+/// A logger that reports errors only.
+func quietLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = .error
+    return logger
+}
