@@ -33,7 +33,29 @@ struct DurableBenchmark {
         var jobsPerCommit: Double
     }
 
-    /// The rounds of one `synchronous` level.
+    /// What one row measures: a `synchronous` level and the tasks each enqueue call carries.
+    struct Setup: Hashable, Sendable {
+        var level: QueueBroker.Synchronous
+        var batch: Int
+
+        var label: String {
+            "\(level.rawValue.uppercased())" + (batch == 1 ? "" : ", \(batch) tasks per enqueue call")
+        }
+    }
+
+    /// The setups measured: both levels with ``QueueBenchmarkOptions/batch`` tasks per call, then
+    /// both with ``QueueBenchmarkOptions/batchedRow`` (unless it is 0 or the same).
+    var setups: [Setup] {
+        var setups = [Setup(level: .full, batch: options.batch), Setup(level: .normal, batch: options.batch)]
+        if options.batchedRow > 0, options.batchedRow != options.batch {
+            setups += [
+                Setup(level: .full, batch: options.batchedRow), Setup(level: .normal, batch: options.batchedRow),
+            ]
+        }
+        return setups
+    }
+
+    /// The rounds of one setup.
     struct Result: Sendable {
         /// The timed rounds (no strace).
         var samples: [Sample] = []
@@ -45,18 +67,18 @@ struct DurableBenchmark {
     /// Runs every round of both levels, then one more of each under strace (when it is installed)
     /// to count the broker's fsyncs: strace stops the broker at each fsync, so those rounds are
     /// kept out of the timed figures.
-    func run() async -> [QueueBroker.Synchronous: Result] {
-        var results: [QueueBroker.Synchronous: Result] = [.full: Result(), .normal: Result()]
+    func run() async -> [Setup: Result] {
+        var results: [Setup: Result] = [:]
         for round in 0..<options.rounds {
             progress("durable: round \(round + 1) of \(options.rounds) (\(options.tasks) tasks each)")
-            for level in round % 2 == 0 ? [QueueBroker.Synchronous.full, .normal] : [.normal, .full] {
+            for setup in round % 2 == 0 ? setups : setups.reversed() {
                 do {
-                    let sample = try await measure(level, strace: false)
-                    report(level, sample)
-                    results[level]?.samples.append(sample)
+                    let sample = try await measure(setup, strace: false)
+                    report(setup, sample)
+                    results[setup, default: Result()].samples.append(sample)
                 } catch {
-                    results[level]?.failures.append("durable \(level.rawValue): \(error)")
-                    progress("  \(level.rawValue.uppercased()) failed: \(error)")
+                    results[setup, default: Result()].failures.append("durable \(setup.label): \(error)")
+                    progress("  \(setup.label) failed: \(error)")
                 }
             }
         }
@@ -66,22 +88,22 @@ struct DurableBenchmark {
             return results
         }
         progress("durable: one more round of each under strace, counting the broker's fsyncs")
-        for level in [QueueBroker.Synchronous.full, .normal] {
+        for setup in setups {
             do {
-                let sample = try await measure(level, strace: true)
-                report(level, sample)
-                results[level]?.traced = sample
+                let sample = try await measure(setup, strace: true)
+                report(setup, sample)
+                results[setup, default: Result()].traced = sample
             } catch {
-                results[level]?.failures.append("durable \(level.rawValue) under strace: \(error)")
-                progress("  \(level.rawValue.uppercased()) failed: \(error)")
+                results[setup, default: Result()].failures.append("durable \(setup.label) under strace: \(error)")
+                progress("  \(setup.label) failed: \(error)")
             }
         }
         return results
     }
 
-    private func report(_ level: QueueBroker.Synchronous, _ sample: Sample) {
+    private func report(_ setup: Setup, _ sample: Sample) {
         progress(
-            "  \(level.rawValue.uppercased()): \(Int(sample.rate.rounded())) tasks/s, "
+            "  \(setup.label): \(Int(sample.rate.rounded())) tasks/s, "
                 + "\(format(sample.commitsPerTask, 3)) commits/task, "
                 + "\(format(sample.jobsPerCommit, 1)) jobs/commit"
                 + (sample.fsyncsPerTask.map { ", \(format($0, 3)) fsyncs/task (under strace)" } ?? "")
@@ -89,7 +111,7 @@ struct DurableBenchmark {
     }
 
     /// One round: a new broker child over a new database.
-    private func measure(_ level: QueueBroker.Synchronous, strace: Bool) async throws -> Sample {
+    private func measure(_ setup: Setup, strace: Bool) async throws -> Sample {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "queue-benchmark-\(UUID().uuidString)"
         )
@@ -99,14 +121,14 @@ struct DurableBenchmark {
         let broker = try ChildProcess(
             arguments: [
                 "serve-broker", "--database", folder.appendingPathComponent("broker.sqlite").path,
-                "--synchronous", level.rawValue,
+                "--synchronous", setup.level.rawValue,
             ],
             straceOutput: straceOutput
         )
         let timed: (rate: Double, before: BrokerStats, after: BrokerStats)
         do {
             timed = try await withClients(options.producerClients + 1, endpoint: broker.endpoint) { clients in
-                try await run(clients, broker: broker)
+                try await run(clients, broker: broker, batch: setup.batch)
             }
         } catch {
             broker.stop()
@@ -127,7 +149,8 @@ struct DurableBenchmark {
     /// The warm-up, then the timed run, with the worker running.
     private func run(
         _ clients: [Client],
-        broker: ChildProcess
+        broker: ChildProcess,
+        batch: Int
     ) async throws -> (
         rate: Double, before: BrokerStats, after: BrokerStats
     ) {
@@ -148,11 +171,11 @@ struct DurableBenchmark {
             group.addTask { try await worker.run() }
             defer { group.cancelAll() }
             let warmup = options.warmupTasks
-            try await enqueue(0..<warmup, producers)
+            try await enqueue(0..<warmup, producers, batch: batch)
             try await waitUntilAcked(warmup, handled: handled, broker: broker)
             let before = try BrokerStats(broker)
             let start = ContinuousClock.now
-            try await enqueue(warmup..<(warmup + options.tasks), producers)
+            try await enqueue(warmup..<(warmup + options.tasks), producers, batch: batch)
             try await waitUntilAcked(warmup + options.tasks, handled: handled, broker: broker)
             let elapsed = start.duration(to: .now)
             let after = try BrokerStats(broker)
@@ -160,10 +183,14 @@ struct DurableBenchmark {
         }
     }
 
-    /// Enqueues the tasks numbered `range` with ``QueueBenchmarkOptions/inFlight`` calls in flight.
-    private func enqueue(_ range: Range<Int>, _ producers: [TaskProducer<Zrpc_Testkit_FaultRequest>]) async throws {
+    /// Enqueues the tasks numbered `range` with ``QueueBenchmarkOptions/inFlight`` calls in flight,
+    /// `batch` tasks per call.
+    private func enqueue(
+        _ range: Range<Int>,
+        _ producers: [TaskProducer<Zrpc_Testkit_FaultRequest>],
+        batch: Int
+    ) async throws {
         let next = Counter(range.lowerBound)
-        let batch = options.batch
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<options.inFlight {
                 let producer = producers[lane % producers.count]

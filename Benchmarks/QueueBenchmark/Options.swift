@@ -24,8 +24,11 @@ struct QueueBenchmarkOptions: Sendable {
     var inFlight = 64
     /// Clients the producers share.
     var producerClients = 2
-    /// Tasks per enqueue call (`1`: `TaskProducer.enqueue(_:)`; more: `enqueue(contentsOf:)`).
+    /// Tasks per enqueue call in the main durable rows (`1`: `TaskProducer.enqueue(_:)`; more:
+    /// `enqueue(contentsOf:)`).
     var batch = 1
+    /// Tasks per enqueue call in the extra batched rows (`0`: none).
+    var batchedRow = 16
     /// The worker's credit: tasks it runs at once.
     var workerCredit = 256
     /// Count the broker's fsync and fdatasync calls with strace (when it is installed).
@@ -77,6 +80,8 @@ struct QueueBenchmarkOptions: Sendable {
                 options.producerClients = try number(argument, in: 1...16)
             case "--batch":
                 options.batch = try number(argument, in: 1...10_000)
+            case "--batched":
+                options.batchedRow = try number(argument, in: 0...10_000)
             case "--credit":
                 options.workerCredit = try number(argument, in: 1...100_000)
             case "--no-strace":
@@ -109,7 +114,8 @@ struct UsageError: Error, CustomStringConvertible {
         """
         \(message)
         usage: queue-benchmark [--quick] [--rounds N] [--only pipeline,durable] [--messages N] [--tasks N]
-                               [--in-flight N] [--clients N] [--batch N] [--credit N] [--no-strace]
+                               [--in-flight N] [--clients N] [--batch N] [--batched N] [--credit N]
+                               [--no-strace]
                queue-benchmark pull-raw COUNT | pull-zrpc COUNT | serve-broker --database PATH --synchronous full|normal
                                                      (children; started by the driver)
         """

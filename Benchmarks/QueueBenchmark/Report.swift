@@ -7,12 +7,13 @@ struct Report {
     let options: QueueBenchmarkOptions
     let commandLine: String
     let pipeline: [(Payload, PipelineBenchmark.Result)]
-    let durable: [QueueBroker.Synchronous: DurableBenchmark.Result]
+    let durable: [DurableBenchmark.Setup: DurableBenchmark.Result]
+    let setups: [DurableBenchmark.Setup]
     let wallTime: Duration
 
     var failures: [String] {
         pipeline.flatMap(\.1.failures)
-            + [QueueBroker.Synchronous.full, .normal].flatMap { durable[$0]?.failures ?? [] }
+            + setups.flatMap { durable[$0]?.failures ?? [] }
     }
 
     func render() -> String {
@@ -36,13 +37,13 @@ struct Report {
             )
             lines.append(row("pipeline \(payload.label), ZRPC/raw (per round)", result.ratios) { format($0, 2) })
         }
-        for level in [QueueBroker.Synchronous.full, .normal] {
-            guard let samples = durable[level]?.samples else { continue }
-            let name = "durable \(level.rawValue.uppercased())"
+        for setup in setups {
+            guard let samples = durable[setup]?.samples else { continue }
+            let name = "durable \(setup.label)"
             lines.append(
                 row("\(name): tasks/s, enqueue → delivered → acked", samples.map(\.rate)) { "\(Int($0.rounded()))" }
             )
-            if let traced = durable[level]?.traced, let fsyncs = traced.fsyncsPerTask {
+            if let traced = durable[setup]?.traced, let fsyncs = traced.fsyncsPerTask {
                 lines.append(
                     "| \(name): fsyncs/task (extra round under strace: \(traced.commitsPerTask.formatted3) commits/task) "
                         + "| \(format(fsyncs, 3)) | |"
@@ -58,7 +59,8 @@ struct Report {
             "Pipeline: one sending thread or task in this process, one receiving thread or task in a child, "
                 + "tcp://127.0.0.1, both sending the pipeline's two frames (ZRPP01 + the encoded message). "
                 + "Durable: broker in a child process, \(options.inFlight) enqueue calls in flight over "
-                + "\(options.producerClients) client(s), \(options.batch) task(s) per call, one worker with credit "
+                + "\(options.producerClients) client(s), \(options.batch) task(s) per call unless the row says "
+                + "otherwise, one worker with credit "
                 + "\(options.workerCredit), \(options.tasks) tasks per round after \(options.warmupTasks) warm-up."
         )
         for failure in failures {
@@ -72,8 +74,8 @@ struct Report {
     /// `queue: pipeline/raw=R durable_full=F/s durable_normal=N/s`, with the 64 B ratio.
     var summary: String {
         let ratio = pipeline.first { $0.0.size == 64 }.flatMap { median($0.1.ratios) }
-        let full = durable[.full].flatMap { median($0.samples.map(\.rate)) }
-        let normal = durable[.normal].flatMap { median($0.samples.map(\.rate)) }
+        let full = durable[.init(level: .full, batch: options.batch)].flatMap { median($0.samples.map(\.rate)) }
+        let normal = durable[.init(level: .normal, batch: options.batch)].flatMap { median($0.samples.map(\.rate)) }
         return "queue: pipeline/raw=\(ratio.map { format($0, 2) } ?? "n/a") "
             + "durable_full=\(full.map { "\(Int($0.rounded()))" } ?? "n/a")/s "
             + "durable_normal=\(normal.map { "\(Int($0.rounded()))" } ?? "n/a")/s"

@@ -5,7 +5,8 @@
 //
 //   options: --rounds N (default 5), --only pipeline,durable, --messages N (pipeline, 64 B; 1 KiB sends 30 %),
 //            --tasks N (durable, per round), --in-flight N (enqueue calls at once), --clients N (producer
-//            clients), --batch N (tasks per enqueue call), --credit N (the worker's), --no-strace
+//            clients), --batch N (tasks per enqueue call, default 1), --batched N (the extra rows' tasks per
+//            call, default 16; 0: none), --credit N (the worker's), --no-strace
 //
 // Pipelines: raw libzmq PUSH/PULL beside ZRPC's PipelineSender/PipelineReceiver, 64 B and 1 KiB
 // protobuf payloads, messages per second, from this process to a receiver child over
@@ -64,12 +65,14 @@ default:
             }
         }
     }
-    let durable = options.parts.contains(.durable) ? await DurableBenchmark(options: options).run() : [:]
+    let durableBenchmark = DurableBenchmark(options: options)
+    let durable = options.parts.contains(.durable) ? await durableBenchmark.run() : [:]
     let report = Report(
         options: options,
         commandLine: (["queue-benchmark"] + arguments).joined(separator: " "),
         pipeline: pipeline,
         durable: durable,
+        setups: durableBenchmark.setups,
         wallTime: started.duration(to: .now)
     )
     FileHandle.standardOutput.write(Data(report.render().utf8))
