@@ -6,7 +6,7 @@ import Synchronization
 #endif
 
 /// A child process of the benchmark: this executable run again as `pull-raw`, `pull-zrpc` or
-/// `serve-broker` (optionally under strace), which prints `ENDPOINT <endpoint>` first and then
+/// `serve-broker`, which prints `ENDPOINT <endpoint>` first and then
 /// answers request lines written to its standard input with one line each on its standard output.
 ///
 /// The child exits as soon as its standard input reaches end-of-file (``stop()`` closed it, or this
@@ -15,6 +15,8 @@ final class ChildProcess: @unchecked Sendable {
     // Used by one task at a time: the round that started it.
     /// The endpoint it bound, e.g. `tcp://127.0.0.1:41234`.
     let endpoint: String
+    /// Its process id.
+    let pid: Int32
     private let process: Process
     private let input: Pipe
     private let output: Pipe
@@ -25,22 +27,11 @@ final class ChildProcess: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - arguments: The child's arguments, e.g. `["pull-raw", "100000"]`.
-    ///   - straceOutput: When set, the child runs under `strace -f -c` counting its fsync and
-    ///     fdatasync calls (seccomp-filtered, so other system calls are not slowed), with the
-    ///     summary written to this file when it exits.
     /// - Throws: ``BenchmarkFailure`` when it does not start or prints no endpoint within 30 s.
-    init(arguments: [String], straceOutput: String? = nil) throws {
+    init(arguments: [String]) throws {
         let process = Process()
-        let executable = Self.executablePath()
-        if let straceOutput {
-            process.executableURL = URL(fileURLWithPath: Self.stracePath)
-            process.arguments =
-                ["-f", "--seccomp-bpf", "-c", "-e", "trace=fsync,fdatasync", "-o", straceOutput, executable]
-                + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
+        process.executableURL = URL(fileURLWithPath: Self.executablePath())
+        process.arguments = arguments
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -64,15 +55,12 @@ final class ChildProcess: @unchecked Sendable {
             throw BenchmarkFailure(message: "\(arguments.joined(separator: " ")) printed no endpoint")
         }
         self.endpoint = endpoint
+        pid = process.processIdentifier
     }
 
     deinit {
         stop()
     }
-
-    /// Whether strace can count a child's system calls here.
-    static var straceAvailable: Bool { FileManager.default.isExecutableFile(atPath: stracePath) }
-    private static let stracePath = "/usr/bin/strace"
 
     /// The next line the child prints.
     ///
@@ -187,20 +175,6 @@ enum ParentLink {
         let bytes = Array("\(line)\n".utf8)
         _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
-}
-
-/// fsync and fdatasync calls in an `strace -c` summary, or nil when the file has none of its lines.
-func fsyncCalls(inStraceSummary path: String) -> Int? {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-    var total: Int?
-    for line in text.split(separator: "\n") {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard let name = fields.last, name == "fsync" || name == "fdatasync", fields.count >= 5,
-            let calls = Int(fields[3])
-        else { continue }
-        total = (total ?? 0) + calls
-    }
-    return total ?? (text.contains("total") ? 0 : nil)
 }
 
 /// Runs `body` on a new thread (blocking reads and raw sockets stay off Swift's cooperative pool).

@@ -24,8 +24,8 @@ struct DurableBenchmark {
     struct Sample: Sendable {
         /// Tasks per second, first enqueue to last ack.
         var rate: Double
-        /// fsync + fdatasync calls of the broker process over its life (start-up and warm-up
-        /// included) per task it handled; nil when it did not run under strace.
+        /// fsync + fdatasync calls of the broker process while the clock ran, per timed task; nil
+        /// when they were not counted.
         var fsyncsPerTask: Double?
         /// Transactions the broker committed while the clock ran, per timed task.
         var commitsPerTask: Double
@@ -57,45 +57,24 @@ struct DurableBenchmark {
 
     /// The rounds of one setup.
     struct Result: Sendable {
-        /// The timed rounds (no strace).
         var samples: [Sample] = []
-        /// The extra round under strace, for the fsyncs (its rate is not in the timed figures).
-        var traced: Sample?
         var failures: [String] = []
     }
 
-    /// Runs every round of both levels, then one more of each under strace (when it is installed)
-    /// to count the broker's fsyncs: strace stops the broker at each fsync, so those rounds are
-    /// kept out of the timed figures.
+    /// Runs every round of every setup.
     func run() async -> [Setup: Result] {
         var results: [Setup: Result] = [:]
         for round in 0..<options.rounds {
             progress("durable: round \(round + 1) of \(options.rounds) (\(options.tasks) tasks each)")
             for setup in round % 2 == 0 ? setups : setups.reversed() {
                 do {
-                    let sample = try await measure(setup, strace: false)
+                    let sample = try await measure(setup)
                     report(setup, sample)
                     results[setup, default: Result()].samples.append(sample)
                 } catch {
                     results[setup, default: Result()].failures.append("durable \(setup.label): \(error)")
                     progress("  \(setup.label) failed: \(error)")
                 }
-            }
-        }
-        guard options.strace else { return results }
-        guard ChildProcess.straceAvailable else {
-            progress("strace is not installed: fsyncs per task are not counted")
-            return results
-        }
-        progress("durable: one more round of each under strace, counting the broker's fsyncs")
-        for setup in setups {
-            do {
-                let sample = try await measure(setup, strace: true)
-                report(setup, sample)
-                results[setup, default: Result()].traced = sample
-            } catch {
-                results[setup, default: Result()].failures.append("durable \(setup.label) under strace: \(error)")
-                progress("  \(setup.label) failed: \(error)")
             }
         }
         return results
@@ -106,41 +85,43 @@ struct DurableBenchmark {
             "  \(setup.label): \(Int(sample.rate.rounded())) tasks/s, "
                 + "\(format(sample.commitsPerTask, 3)) commits/task, "
                 + "\(format(sample.jobsPerCommit, 1)) jobs/commit"
-                + (sample.fsyncsPerTask.map { ", \(format($0, 3)) fsyncs/task (under strace)" } ?? "")
+                + (sample.fsyncsPerTask.map { ", \(format($0, 3)) fsyncs/task" } ?? "")
         )
     }
 
     /// One round: a new broker child over a new database.
-    private func measure(_ setup: Setup, strace: Bool) async throws -> Sample {
+    private func measure(_ setup: Setup) async throws -> Sample {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
             "queue-benchmark-\(UUID().uuidString)"
         )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let straceOutput = strace ? folder.appendingPathComponent("strace.txt").path : nil
         let broker = try ChildProcess(
             arguments: [
                 "serve-broker", "--database", folder.appendingPathComponent("broker.sqlite").path,
                 "--synchronous", setup.level.rawValue,
-            ],
-            straceOutput: straceOutput
+            ]
         )
-        let timed: (rate: Double, before: BrokerStats, after: BrokerStats)
+        let timed: (rate: Double, before: BrokerStats, after: BrokerStats, fsyncs: Int?)
         do {
             timed = try await withClients(options.producerClients + 1, endpoint: broker.endpoint) { clients in
-                try await run(clients, broker: broker, batch: setup.batch)
+                try await run(
+                    clients,
+                    broker: broker,
+                    batch: setup.batch,
+                    perfOutput: folder.appendingPathComponent("perf.csv").path
+                )
             }
         } catch {
             broker.stop()
             throw error
         }
         broker.stop()
-        let handled = options.warmupTasks + options.tasks
         let commits = timed.after.transactions - timed.before.transactions
         let jobs = timed.after.jobs - timed.before.jobs
         return Sample(
             rate: timed.rate,
-            fsyncsPerTask: straceOutput.flatMap(fsyncCalls(inStraceSummary:)).map { Double($0) / Double(handled) },
+            fsyncsPerTask: timed.fsyncs.map { Double($0) / Double(options.tasks) },
             commitsPerTask: Double(commits) / Double(options.tasks),
             jobsPerCommit: commits > 0 ? Double(jobs) / Double(commits) : 0
         )
@@ -150,10 +131,9 @@ struct DurableBenchmark {
     private func run(
         _ clients: [Client],
         broker: ChildProcess,
-        batch: Int
-    ) async throws -> (
-        rate: Double, before: BrokerStats, after: BrokerStats
-    ) {
+        batch: Int,
+        perfOutput: String
+    ) async throws -> (rate: Double, before: BrokerStats, after: BrokerStats, fsyncs: Int?) {
         let producers = clients.dropLast().map {
             TaskProducer<Zrpc_Testkit_FaultRequest>(client: $0, queue: Self.queue)
         }
@@ -173,13 +153,14 @@ struct DurableBenchmark {
             let warmup = options.warmupTasks
             try await enqueue(0..<warmup, producers, batch: batch)
             try await waitUntilAcked(warmup, handled: handled, broker: broker)
+            let fsyncs = options.countFsyncs ? FsyncCounter(pid: broker.pid, output: perfOutput) : nil
             let before = try BrokerStats(broker)
             let start = ContinuousClock.now
             try await enqueue(warmup..<(warmup + options.tasks), producers, batch: batch)
             try await waitUntilAcked(warmup + options.tasks, handled: handled, broker: broker)
             let elapsed = start.duration(to: .now)
             let after = try BrokerStats(broker)
-            return (Double(options.tasks) / seconds(elapsed), before, after)
+            return (Double(options.tasks) / seconds(elapsed), before, after, fsyncs?.stop())
         }
     }
 

@@ -31,8 +31,8 @@ struct QueueBenchmarkOptions: Sendable {
     var batchedRow = 16
     /// The worker's credit: tasks it runs at once.
     var workerCredit = 256
-    /// Count the broker's fsync and fdatasync calls with strace (when it is installed).
-    var strace = true
+    /// Count the broker's fsync and fdatasync calls with `perf stat` (when it is installed).
+    var countFsyncs = true
     /// The parts measured.
     var parts: Set<Part> = Set(Part.allCases)
     /// Whether this is the `--quick` smoke run.
@@ -84,8 +84,8 @@ struct QueueBenchmarkOptions: Sendable {
                 options.batchedRow = try number(argument, in: 0...10_000)
             case "--credit":
                 options.workerCredit = try number(argument, in: 1...100_000)
-            case "--no-strace":
-                options.strace = false
+            case "--no-fsyncs":
+                options.countFsyncs = false
             case "--only":
                 guard let list = remaining.popFirst() else {
                     throw UsageError(message: "--only needs pipeline or durable")
@@ -115,7 +115,7 @@ struct UsageError: Error, CustomStringConvertible {
         \(message)
         usage: queue-benchmark [--quick] [--rounds N] [--only pipeline,durable] [--messages N] [--tasks N]
                                [--in-flight N] [--clients N] [--batch N] [--batched N] [--credit N]
-                               [--no-strace]
+                               [--no-fsyncs]
                queue-benchmark pull-raw COUNT | pull-zrpc COUNT | serve-broker --database PATH --synchronous full|normal
                                                      (children; started by the driver)
         """

@@ -43,11 +43,9 @@ struct Report {
             lines.append(
                 row("\(name): tasks/s, enqueue → delivered → acked", samples.map(\.rate)) { "\(Int($0.rounded()))" }
             )
-            if let traced = durable[setup]?.traced, let fsyncs = traced.fsyncsPerTask {
-                lines.append(
-                    "| \(name): fsyncs/task (extra round under strace: \(traced.commitsPerTask.formatted3) commits/task) "
-                        + "| \(format(fsyncs, 3)) | |"
-                )
+            let fsyncs = samples.compactMap(\.fsyncsPerTask)
+            if !fsyncs.isEmpty {
+                lines.append(row("\(name): fsyncs/task (perf stat on the broker)", fsyncs) { format($0, 3) })
             }
             lines.append(row("\(name): commits/task", samples.map(\.commitsPerTask)) { format($0, 3) })
             lines.append(
@@ -95,11 +93,6 @@ func median(_ values: [Double]) -> Double? {
     let sorted = values.sorted()
     let middle = sorted.count / 2
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-extension Double {
-    /// The value with three decimals.
-    var formatted3: String { format(self, 3) }
 }
 
 /// `value` with `decimals` decimals.

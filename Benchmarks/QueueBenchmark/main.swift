@@ -6,12 +6,12 @@
 //   options: --rounds N (default 5), --only pipeline,durable, --messages N (pipeline, 64 B; 1 KiB sends 30 %),
 //            --tasks N (durable, per round), --in-flight N (enqueue calls at once), --clients N (producer
 //            clients), --batch N (tasks per enqueue call, default 1), --batched N (the extra rows' tasks per
-//            call, default 16; 0: none), --credit N (the worker's), --no-strace
+//            call, default 16; 0: none), --credit N (the worker's), --no-fsyncs
 //
 // Pipelines: raw libzmq PUSH/PULL beside ZRPC's PipelineSender/PipelineReceiver, 64 B and 1 KiB
 // protobuf payloads, messages per second, from this process to a receiver child over
 // tcp://127.0.0.1. The durable queue: tasks per second from the first enqueue to the last ack
-// through a broker child with `synchronous` FULL and NORMAL, with the broker's fsyncs (strace),
+// through a broker child with `synchronous` FULL and NORMAL, with the broker's fsyncs (perf stat),
 // commits and mean group-commit batch per task. Progress goes to standard error, the Markdown
 // report to standard output, ending with the line
 // `queue: pipeline/raw=R durable_full=F/s durable_normal=N/s`; the exit status is 1 if anything failed.
