@@ -205,7 +205,7 @@ let package = Package(
             dependencies: ["CProtobufC"],
             path: "Sources/ZRPCDescriptorC"
         ),
-        .target(name: "ZRPCGenerator", dependencies: ["ProtobufC", "ZRPCDescriptorC"]),
+        .target(name: "ZRPCGenerator", dependencies: ["ProtobufC", "ZRPCDescriptorC", "ZRPCProcessKit"]),
         .executableTarget(name: "zrpc-gen", dependencies: ["ZRPCGenerator"]),
         // Runs zrpc-gen on a package's .proto files during its build (docs/CODEGEN.md, "The build plugin");
         // Examples/PluginDemo uses it, and Scripts/plugin-check.sh builds that example.
@@ -267,6 +267,18 @@ let package = Package(
             ],
             path: "Benchmarks/RPCBenchmark"
         ),
+        .executableTarget(
+            name: "queue-benchmark",
+            dependencies: [
+                "ZRPC",
+                "ZRPCQueue",
+                "ZRPCTestKit",
+                "ZeroMQ",
+                "ProtobufC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/QueueBenchmark"
+        ),
 
         // Kills workers and the broker under load, then checks nothing confirmed was lost or done twice.
         .executableTarget(
@@ -297,7 +309,7 @@ let package = Package(
             dependencies: ["ConformanceMessages", "ZRPC", "ZRPCQueue"],
             path: "Tests/Support/ConformanceServices"
         ),
-        .testTarget(name: "ProtobufCTests", dependencies: ["ProtobufC", "ConformanceMessages"]),
+        .testTarget(name: "ProtobufCTests", dependencies: ["ProtobufC", "ConformanceMessages", "ZRPCProcessKit"]),
         .testTarget(
             name: "ZRPCGeneratorTests",
             dependencies: ["ZRPCGenerator", "ConformanceMessages", "ConformanceServices", "ZRPC"]

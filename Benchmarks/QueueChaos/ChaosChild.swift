@@ -6,8 +6,7 @@ import ZRPCProcessKit
 /// output is collected line by line; it dies with the chaos run.
 final class ChaosChild: Sendable {
     let name: String
-    // Process is not Sendable; it is only started, signalled and waited for from here.
-    private nonisolated(unsafe) let process: Process
+    private let process: Process
     private let lines = Mutex<[String]>([])
     private let partial = Mutex("")
     private let link: Mutex<FileHandle?>

@@ -1,4 +1,5 @@
 import Foundation
+import ZRPCProcessKit
 
 /// Runs protoc-c, the protobuf-c compiler, for C code and for descriptor sets.
 struct ProtocC {
@@ -43,25 +44,19 @@ struct ProtocC {
     /// inherited by a process another thread starts at the same moment, and then reading it to its
     /// end would wait for that process to exit.
     private func run(_ arguments: [String], in work: String) throws {
-        let process = Process()
-        process.executableURL = try locate()
-        process.arguments = protoPaths.map { "--proto_path=\($0)" } + arguments
         let messagesPath = join(work, "protoc-c-messages.txt")
-        guard FileManager.default.createFile(atPath: messagesPath, contents: nil),
-            let messages = FileHandle(forWritingAtPath: messagesPath)
-        else {
-            throw GeneratorError("could not create \(messagesPath)")
-        }
-        defer { try? messages.close() }
-        process.standardError = messages
-        process.standardOutput = messages
+        let status: Int32
         do {
-            try process.run()
+            // posix_spawn directly, not Foundation's Process (see ZRPCProcessKit's Spawn).
+            status = try Spawn.run(
+                try locate().path,
+                arguments: protoPaths.map { "--proto_path=\($0)" } + arguments,
+                output: messagesPath
+            )
         } catch {
             throw GeneratorError("could not run \(executable): \(error)")
         }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard status == 0 else {
             let message = FileManager.default.contents(atPath: messagesPath) ?? Data()
             let text = String(decoding: message, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw GeneratorError("protoc-c rejected the input:\n\(text)")

@@ -16,7 +16,7 @@ import ZRPCProcessKit
 public final class ChildProcess: @unchecked Sendable {
     // Only the test that started it touches it (start, endpoint, stop).
     /// The running process.
-    public let process: Process
+    public let process: SpawnedProcess
     /// The endpoint it reported, e.g. `tcp://127.0.0.1:41234`.
     public let endpoint: String
     /// The write end of the child's standard input; the child exits when it closes.
@@ -54,21 +54,24 @@ public final class ChildProcess: @unchecked Sendable {
         arguments: [String],
         environment: [String: String]
     ) throws -> ChildProcess {
-        let process = Process()
-        process.executableURL = try executable(name)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        // The child exits when this link closes: it never outlives a killed test runner.
-        let parentLink = try ExitWithParent.link(process)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // The child exits when the link closes: it never outlives a killed test runner.
+        let link = try Spawn.pipe()
+        let output = try Spawn.pipe()
+        let process = try Spawn.start(
+            try executable(name).path,
+            arguments: arguments,
+            environment: environment.merging([ExitWithParent.environmentVariable: "1"]) { _, new in new },
+            standardInput: link.read,
+            standardOutput: output.write
+        )
+        try? link.read.close()
+        try? output.write.close()
+        let parentLink = link.write
         // The first line names the bound endpoint; bounded by the process exiting or 10 s.
         var line = Data()
         let deadline = Date().addingTimeInterval(10)
         while !line.contains(UInt8(ascii: "\n")), Date() < deadline {
-            guard let chunk = PipeReader.next(output.fileHandleForReading) else { break }
+            guard let chunk = PipeReader.next(output.read) else { break }
             line.append(chunk)
         }
         let text = String(decoding: line, as: UTF8.self)
@@ -81,7 +84,7 @@ public final class ChildProcess: @unchecked Sendable {
         // Keeps reading, so a chatty child never blocks on a full pipe, until it exits.
         Thread {
             while true {
-                guard let chunk = PipeReader.next(output.fileHandleForReading) else { return }
+                guard let chunk = PipeReader.next(output.read) else { return }
                 child.output.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
         }.start()
@@ -106,7 +109,7 @@ public final class ChildProcess: @unchecked Sendable {
         return executable
     }
 
-    private init(process: Process, endpoint: String, parentLink: FileHandle) {
+    private init(process: SpawnedProcess, endpoint: String, parentLink: FileHandle) {
         self.process = process
         self.endpoint = endpoint
         self.parentLink = parentLink
@@ -154,7 +157,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs an executable built next to the tests to its end and returns its exit status and what
-    /// it printed to standard output; terminates it after `timeout` (status then 15, SIGTERM's).
+    /// it printed to standard output; terminates it after `timeout` (status then 143: 128 + SIGTERM).
     ///
     /// - Throws: ``StartFailure`` when the executable is not there.
     public static func runToEnd(
@@ -162,21 +165,25 @@ public final class ChildProcess: @unchecked Sendable {
         arguments: [String],
         within timeout: Duration
     ) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try executable(name)
-        process.arguments = arguments
-        let parentLink = try ExitWithParent.link(process)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let link = try Spawn.pipe()
+        let output = try Spawn.pipe()
+        let process = try Spawn.start(
+            try executable(name).path,
+            arguments: arguments,
+            environment: [ExitWithParent.environmentVariable: "1"],
+            standardInput: link.read,
+            standardOutput: output.write
+        )
+        try? link.read.close()
+        try? output.write.close()
+        let parentLink = link.write
         let timer = Task {
             try await Task.sleep(for: timeout)
             process.terminate()
         }
         let text = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             Thread {
-                let data = PipeReader.readToEnd(output.fileHandleForReading)
+                let data = PipeReader.readToEnd(output.read)
                 process.waitUntilExit()
                 continuation.resume(returning: String(decoding: data, as: UTF8.self))
             }.start()

@@ -158,11 +158,13 @@ struct AcrossProcessesTests {
                         index += 1
                         try await publisher.publish(Echo_EchoRequest(sequence: Int64(index)), key: "k")
                         published.store(index)
-                        if index.isMultiple(of: 50) { try await Task.sleep(for: .milliseconds(1)) }  // pacing
+                        // Paced: a subscriber whose buffer fills before it is ready can lose the welcome at
+                        // the forwarder's high-water mark (a known gap of the readiness protocol, issue #18).
+                        if index.isMultiple(of: 10) { try await Task.sleep(for: .milliseconds(1)) }
                     }
                 }
                 let late = try await Subscription<Echo_EchoRequest>(connect: forwarder.subscribers, topics: ["late.k"])
-                try await late.waitForPublishers(1, timeout: .seconds(10))
+                try await late.waitForPublishers(1, timeout: .seconds(20))
                 // Everything published from here on must arrive.
                 let readyAt = published.current
                 target.store(readyAt + 2_000)

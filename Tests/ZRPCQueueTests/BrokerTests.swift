@@ -46,6 +46,34 @@ struct BrokerTests {
         }
     }
 
+    @Test("a batch is enqueued in one call: ids in order, duplicates inside it and of queued tasks returned once")
+    func batch() async throws {
+        try await BrokerHarness.with { harness in
+            let producer = TaskProducer<Work>(client: harness.client, queue: Self.queue)
+            let queued = try await producer.enqueue(Work(key: "queued"))
+            let ids = try await producer.enqueue(
+                contentsOf: [Work(key: "b0"), Work(key: "queued"), Work(key: "b1"), Work(key: "b0")]
+            )
+            #expect(ids.count == 4 && ids[1] == queued && ids[3] == ids[0] && Set(ids).count == 3)
+            #expect(try await producer.enqueue(contentsOf: []).isEmpty)
+            await #expect(throws: RPCError.self) {
+                try await producer.enqueue(
+                    contentsOf: [Work(key: "x"), Work(key: "y")],
+                    options: .init(idempotencyKey: "one key")
+                )
+            }
+            #expect(harness.broker.statistics[Self.queue]?.enqueued == 3)
+            let seen = Mutex<[String]>([])
+            let handler = TaskHandler(queue: Self.queue, as: Work.self) { task, _ in
+                seen.withLock { $0.append(task.key) }
+            }
+            try await harness.withWorker([handler]) { _ in
+                #expect(await eventually { harness.broker.statistics[Self.queue]?.acked == 3 })
+            }
+            #expect(seen.withLock { $0 }.sorted() == ["b0", "b1", "queued"])
+        }
+    }
+
     @Test("a retryable failure is retried; a permanent one is dead-lettered at once")
     func failures() async throws {
         try await BrokerHarness.with(configure: {

@@ -40,9 +40,9 @@ final class BrokerEngine: Sendable {
         var nextDelivery: UInt64 = 1
         var random = SystemRandomNumberGenerator()
 
-        mutating func queue(_ name: String) -> TaskQueue {
-            queues[name] ?? TaskQueue(name: name)
-        }
+        // Queues change in place, `queues[name, default: TaskQueue(name: name)].add(task)`: a queue
+        // copied out of the dictionary and stored back would copy all its tasks at its first change
+        // (copy on write), which made every enqueue, delivery and ack cost as much as the queue is long.
     }
 
     /// How many heartbeat intervals of silence make a worker dead.
@@ -55,9 +55,7 @@ final class BrokerEngine: Sendable {
         state.withLock { state in
             var outcome = Outcome()
             for task in tasks {
-                var queue = state.queue(task.queue)
-                queue.add(task)
-                state.queues[task.queue] = queue
+                state.queues[task.queue, default: TaskQueue(name: task.queue)].add(task)
                 if task.notBefore > now { outcome.noteDue(task.notBefore) }
             }
             outcome.merge(Self.dispatch(&state, now: now))
@@ -69,9 +67,7 @@ final class BrokerEngine: Sendable {
     func replay(_ tasks: [QueuedTask], now: UnixMillis) -> Outcome {
         state.withLock { state in
             for task in tasks {
-                var queue = state.queue(task.queue)
-                queue.replay(task)
-                state.queues[task.queue] = queue
+                state.queues[task.queue, default: TaskQueue(name: task.queue)].replay(task)
             }
             return Self.dispatch(&state, now: now)
         }
@@ -81,9 +77,10 @@ final class BrokerEngine: Sendable {
     func restoreSettled(_ counts: [String: SettledCounts]) {
         state.withLock { state in
             for (name, settled) in counts {
-                var queue = state.queue(name)
-                queue.restoreSettled(acked: settled.acked, deadLettered: settled.deadLettered)
-                state.queues[name] = queue
+                state.queues[name, default: TaskQueue(name: name)].restoreSettled(
+                    acked: settled.acked,
+                    deadLettered: settled.deadLettered
+                )
             }
         }
     }
@@ -149,9 +146,8 @@ final class BrokerEngine: Sendable {
             var outcome = Outcome()
             guard let workerState = state.workers[worker] else { return outcome }
             for queueName in workerState.queues where name == nil || name == queueName {
-                var queue = state.queue(queueName)
-                guard queue.leases[taskID]?.worker == worker else { continue }
-                if let settled = queue.answer(
+                guard state.queues[queueName]?.leases[taskID]?.worker == worker else { continue }
+                if let settled = state.queues[queueName, default: TaskQueue(name: queueName)].answer(
                     answer,
                     taskID: taskID,
                     delivery: delivery,
@@ -161,7 +157,6 @@ final class BrokerEngine: Sendable {
                     outcome.settlements.append(settled)
                     if case .rescheduled(let task) = settled { outcome.noteDue(task.notBefore) }
                 }
-                state.queues[queueName] = queue
             }
             outcome.merge(Self.dispatch(&state, now: now))
             return outcome
@@ -178,9 +173,10 @@ final class BrokerEngine: Sendable {
                 outcome.settlements += Self.remove(id, &state, now: now)
             }
             for name in state.queues.keys.sorted() {
-                var queue = state.queue(name)
-                outcome.settlements += queue.expireLeases(now: now, random: &state.random)
-                state.queues[name] = queue
+                outcome.settlements += state.queues[name, default: TaskQueue(name: name)].expireLeases(
+                    now: now,
+                    random: &state.random
+                )
             }
             for (id, worker) in state.workers where now - worker.lastSent >= worker.heartbeat {
                 worker.outbox.yield(.init(kind: .heartbeat(.init())))
@@ -198,9 +194,11 @@ final class BrokerEngine: Sendable {
         state.rotation.removeAll { $0 == id }
         var settlements: [Settlement] = []
         for name in removed.queues {
-            var queue = state.queue(name)
-            settlements += queue.releaseLeases(of: id, now: now, random: &state.random)
-            state.queues[name] = queue
+            settlements += state.queues[name, default: TaskQueue(name: name)].releaseLeases(
+                of: id,
+                now: now,
+                random: &state.random
+            )
         }
         return settlements
     }
@@ -268,11 +266,13 @@ final class BrokerEngine: Sendable {
         now: UnixMillis,
         outcome: inout Outcome
     ) -> Zrpc_Queue_Delivery? {
-        for name in worker.queues {
-            guard var queue = state.queues[name] else { continue }
-            defer { state.queues[name] = queue }
+        for name in worker.queues where state.queues[name] != nil {
             taking: while true {
-                switch queue.take(worker: id, delivery: state.nextDelivery, now: now) {
+                switch state.queues[name, default: TaskQueue(name: name)].take(
+                    worker: id,
+                    delivery: state.nextDelivery,
+                    now: now
+                ) {
                 case .delivered(let lease):
                     state.nextDelivery += 1
                     outcome.noteDue(lease.expiresAt)

@@ -114,6 +114,12 @@ public final class QueueBroker: Service, Sendable {
         core.engine.counts().mapValues(QueueStatistics.init)
     }
 
+    /// The store's group commit so far: transactions committed and the jobs (enqueues, batches of
+    /// settlements) they held. For benchmarks and diagnostics; zero for a store without group commit.
+    package var commitStatistics: CommitStatistics {
+        (core.store as? SQLiteTaskStore)?.commitStatistics ?? .init()
+    }
+
     /// Runs the broker's timer (leases that run out, silent workers, retries whose backoff is over,
     /// forgetting old idempotency keys) and its schedules until the task is cancelled or a graceful shutdown begins.
     public func run() async throws {

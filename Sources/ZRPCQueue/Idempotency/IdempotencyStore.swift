@@ -42,7 +42,7 @@ public final class IdempotencyStore: Sendable {
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = \(synchronousFull ? "FULL" : "NORMAL")")
         }
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        database = try await openDatabase(path: path, configuration: configuration)
         try await database.write { db in
             try db.execute(
                 sql: """

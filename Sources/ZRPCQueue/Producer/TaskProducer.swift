@@ -62,6 +62,52 @@ public struct TaskProducer<Task: ProtobufMessage>: Sendable {
         return TaskID(result.taskID)
     }
 
+    /// Enqueues `tasks` in one call and returns their ids, in order, once the broker has committed
+    /// them, all in one transaction: one round trip and one commit instead of one per task.
+    ///
+    /// ```swift
+    /// let ids = try await resize.enqueue(contentsOf: images.map { Media_ResizeTask(imageID: $0.id, width: 128) })
+    /// ```
+    ///
+    /// Each task gets its own idempotency key, derived from its bytes, so a task already queued
+    /// (or twice in `tasks`) is queued once and its id returned again.
+    ///
+    /// - Parameters:
+    ///   - tasks: The tasks; none is queued unless all are.
+    ///   - options: Applied to every task; its ``EnqueueOptions/idempotencyKey`` must be nil when
+    ///     there is more than one task.
+    /// - Returns: The tasks' ids, in the order of `tasks`.
+    /// - Throws: ``RPCError``, as ``enqueue(_:options:)`` does; INVALID_ARGUMENT for one key given
+    ///   to several tasks.
+    @discardableResult
+    public func enqueue(
+        contentsOf tasks: some Sequence<Task>,
+        options: EnqueueOptions = EnqueueOptions()
+    ) async throws -> [TaskID] {
+        let declared = declaredPolicy.wire
+        let submissions = try tasks.map { task in
+            var submission = try Self.submission(task, queue: queue, options: options)
+            submission.declaredPolicy = declared
+            return submission
+        }
+        guard !submissions.isEmpty else { return [] }
+        guard options.idempotencyKey == nil || submissions.count == 1 else {
+            throw RPCError(
+                code: .invalidArgument,
+                message: "one idempotency key for \(submissions.count) tasks on \(queue) would queue only the first"
+            )
+        }
+        let reply = try await broker.enqueue(.init(tasks: submissions), options: options.call)
+        guard reply.results.count == submissions.count, reply.results.allSatisfy({ !$0.taskID.isEmpty }) else {
+            throw RPCError(
+                code: .internal,
+                message:
+                    "the broker confirmed \(reply.results.count) task ids for \(submissions.count) tasks on \(queue)"
+            )
+        }
+        return reply.results.map { TaskID($0.taskID) }
+    }
+
     /// The wire form of one task.
     static func submission(_ task: Task, queue: String, options: EnqueueOptions) throws -> Zrpc_Queue_TaskSubmission {
         let payload: [UInt8]

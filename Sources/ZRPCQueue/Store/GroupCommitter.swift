@@ -19,6 +19,16 @@ final class GroupCommitter: Sendable {
 
     private let database: DatabaseQueue
     private let state = Mutex<State>(State())
+    private let committedTransactions = Atomic<Int>(0)
+    private let committedJobs = Atomic<Int>(0)
+
+    /// What has committed so far: `jobs / transactions` is the mean group-commit batch.
+    var statistics: CommitStatistics {
+        CommitStatistics(
+            transactions: committedTransactions.load(ordering: .relaxed),
+            jobs: committedJobs.load(ordering: .relaxed)
+        )
+    }
 
     init(database: DatabaseQueue) {
         self.database = database
@@ -77,11 +87,21 @@ final class GroupCommitter: Sendable {
             try await database.write { db in
                 for job in batch { try job.work(db) }
             }
+            committedTransactions.add(1, ordering: .relaxed)
+            committedJobs.add(batch.count, ordering: .relaxed)
             return .success(())
         } catch {
             return .failure(error)
         }
     }
+}
+
+/// Transactions a ``GroupCommitter`` committed and the jobs they held, over its life.
+package struct CommitStatistics: Hashable, Sendable {
+    /// Transactions that committed.
+    package var transactions = 0
+    /// Jobs (an enqueue, a batch of settlements, …) those transactions held.
+    package var jobs = 0
 }
 
 /// A job's value, written inside the transaction and read after it.

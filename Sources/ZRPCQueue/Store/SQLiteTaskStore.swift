@@ -42,7 +42,7 @@ final class SQLiteTaskStore: TaskStore {
                 _ = try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(max(maxBytes / pageSize, 1))")
             }
         }
-        database = try DatabaseQueue(path: path, configuration: configuration)
+        database = try await openDatabase(path: path, configuration: configuration)
         // On GRDB's writer queue: creating the file syncs it, which must not hold a cooperative thread.
         try await database.write { db in try Self.createSchema(db) }
         committer = GroupCommitter(database: database)
@@ -93,6 +93,9 @@ final class SQLiteTaskStore: TaskStore {
     func enqueue(_ tasks: [QueuedTask]) async throws -> [StoredEnqueue] {
         try await committer.commit { db in try tasks.map { try Self.insert($0, db) } }
     }
+
+    /// Transactions committed so far and the jobs they held.
+    var commitStatistics: CommitStatistics { committer.statistics }
 
     func scheduleRecords() async throws -> [String: ScheduleRecord] {
         try await database.read { db in
@@ -221,72 +224,75 @@ final class SQLiteTaskStore: TaskStore {
 
     // MARK: Rows
 
+    // Every statement below runs once per task or settlement: each is prepared once per connection
+    // (`cachedStatement`), not parsed again for every row.
+
     private static func insert(_ task: QueuedTask, _ db: Database) throws -> StoredEnqueue {
-        if let existing = try String.fetchOne(
-            db,
-            sql: "SELECT id FROM tasks WHERE queue = ? AND idempotency_key = ?",
-            arguments: [task.queue, task.idempotencyKey]
-        ) {
-            return StoredEnqueue(taskID: existing, duplicate: true)
-        }
         let policy = task.policy
-        try db.execute(
+        // A task whose queue already holds its key is not stored: the insert does nothing, and the
+        // original's id is looked up (the common case, a new key, costs one statement).
+        try db.cachedStatement(
             sql: """
                 INSERT INTO tasks (id, queue, idempotency_key, payload, max_attempts, backoff_initial_ms, backoff_max_ms,
                 backoff_multiplier, lease_ms, keep_dead_letters, enqueued_at, deadline, not_before)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                ON CONFLICT (queue, idempotency_key) DO NOTHING
+                """
+        ).execute(
             arguments: [
                 task.id, task.queue, task.idempotencyKey, Data(task.payload), policy.maxAttempts,
                 policy.backoff.initial.unixMillis, policy.backoff.maximum.unixMillis, policy.backoff.multiplier,
                 policy.lease.unixMillis, policy.keepsDeadLetters, task.enqueuedAt, task.deadline, task.notBefore,
             ]
         )
-        return StoredEnqueue(taskID: task.id, duplicate: false)
+        if db.changesCount > 0 { return StoredEnqueue(taskID: task.id, duplicate: false) }
+        guard
+            let existing = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM tasks WHERE queue = ? AND idempotency_key = ?"),
+                arguments: [task.queue, task.idempotencyKey]
+            )
+        else {
+            throw StoreInconsistency(message: "task \(task.id) was neither stored nor found by its idempotency key")
+        }
+        return StoredEnqueue(taskID: existing, duplicate: true)
     }
 
     private static func apply(_ settlement: Settlement, _ db: Database) throws {
         let task = settlement.task
-        let errors = String(decoding: try JSONEncoder().encode(task.errors), as: UTF8.self)
+        let errors = task.errors.isEmpty ? "[]" : String(decoding: try JSONEncoder().encode(task.errors), as: UTF8.self)
         let progress: StatementArguments = [
             task.attempts, errors, task.firstAttemptAt, task.lastAttemptAt, task.notBefore,
         ]
         let setProgress = "attempts = ?, errors = ?, first_attempt_at = ?, last_attempt_at = ?, not_before = ?"
         switch settlement {
         case .acked(_, let result):
-            try db.execute(
-                sql:
-                    "UPDATE tasks SET \(setProgress), state = 1, settled_at = ?, result = ? WHERE id = ? AND state = 0",
-                arguments: progress + [task.lastAttemptAt ?? 0, Data(result), task.id]
-            )
+            try db.cachedStatement(
+                sql: "UPDATE tasks SET \(setProgress), state = 1, settled_at = ?, result = ? WHERE id = ? AND state = 0"
+            ).execute(arguments: progress + [task.lastAttemptAt ?? 0, Data(result), task.id])
             try count(queue: task.queue, column: "acked", changed: db.changesCount, db)
         case .rescheduled:
-            try db.execute(
-                sql: "UPDATE tasks SET \(setProgress) WHERE id = ? AND state = 0",
-                arguments: progress + [task.id]
-            )
+            try db.cachedStatement(sql: "UPDATE tasks SET \(setProgress) WHERE id = ? AND state = 0")
+                .execute(arguments: progress + [task.id])
         case .deadLettered(_, let reason):
             let payload = task.policy.keepsDeadLetters ? "payload" : "X''"
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE tasks SET \(setProgress), state = 2, settled_at = ?, reason = ?, payload = \(payload)
                     WHERE id = ? AND state = 0
-                    """,
-                arguments: progress + [task.lastAttemptAt ?? task.notBefore, reason.rawValue, task.id]
-            )
+                    """
+            ).execute(arguments: progress + [task.lastAttemptAt ?? task.notBefore, reason.rawValue, task.id])
             try count(queue: task.queue, column: "dead_lettered", changed: db.changesCount, db)
         }
     }
 
     private static func count(queue: String, column: String, changed: Int, _ db: Database) throws {
         guard changed > 0 else { return }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO settled_counts (queue, \(column)) VALUES (?, ?)
                 ON CONFLICT (queue) DO UPDATE SET \(column) = \(column) + excluded.\(column)
-                """,
-            arguments: [queue, changed]
-        )
+                """
+        ).execute(arguments: [queue, changed])
     }
 
     private static func task(_ row: Row) throws -> QueuedTask {

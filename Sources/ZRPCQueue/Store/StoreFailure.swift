@@ -17,3 +17,9 @@ enum StoreFailure {
         )
     }
 }
+
+/// The store found a state it cannot be in (a bug, or the file changed behind its back).
+struct StoreInconsistency: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

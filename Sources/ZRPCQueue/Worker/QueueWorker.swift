@@ -109,7 +109,30 @@ public final class QueueWorker: Service, Sendable {
             statistics.sessionStarted()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await message in outbox { try await writer.write(message) }
+                    // Credit goes back after the answers it covers, one message for all the answers
+                    // written since the last: each answer queues a flush marker behind whatever is
+                    // already waiting, so a busy outbox returns credit(n) once instead of credit(1)
+                    // n times, and an idle one credit(1) right after the answer, as before.
+                    var returned: UInt32 = 0
+                    var flushQueued = false
+                    for await message in outbox {
+                        switch message.kind {
+                        case .credit:
+                            flushQueued = false
+                            guard returned > 0 else { continue }
+                            try await writer.write(.init(kind: .credit(returned)))
+                            returned = 0
+                        case .ack, .nack:
+                            try await writer.write(message)
+                            returned += 1
+                            if !flushQueued {
+                                flushQueued = true
+                                answers.yield(.init(kind: .credit(0)))
+                            }
+                        default:
+                            try await writer.write(message)
+                        }
+                    }
                 }
                 group.addTask {
                     while true {
@@ -123,7 +146,6 @@ public final class QueueWorker: Service, Sendable {
                             guard case .delivery(let delivery) = message.kind else { continue }
                             running.addTask {
                                 answers.yield(await self.answer(delivery))
-                                answers.yield(.init(kind: .credit(1)))
                             }
                         }
                     }

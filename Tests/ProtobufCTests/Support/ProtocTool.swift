@@ -1,4 +1,5 @@
 import Foundation
+import ZRPCProcessKit
 
 /// Runs protoc (Debian's `protobuf-compiler`, which `Scripts/install-deps.sh` installs), the
 /// reference implementation, as a text-format encoder and decoder.
@@ -32,29 +33,16 @@ enum ProtocTool {
         let outputURL = folder.appendingPathComponent("output")
         let errorsURL = folder.appendingPathComponent("errors")
         try input.write(to: inputURL)
-        for url in [outputURL, errorsURL] {
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw Failure(description: "could not create \(url.path)")
-            }
-        }
-        let stdin = try FileHandle(forReadingFrom: inputURL)
-        let stdout = try FileHandle(forWritingTo: outputURL)
-        let stderr = try FileHandle(forWritingTo: errorsURL)
-        defer {
-            try? stdin.close()
-            try? stdout.close()
-            try? stderr.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/protoc")
-        process.arguments = ["--proto_path=\(packageRoot.appendingPathComponent("Protos").path)"] + arguments
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        process.waitUntilExit()
+        // posix_spawn directly: Foundation's Process.run() crashed in this busy test process.
+        let status = try Spawn.run(
+            "/usr/bin/protoc",
+            arguments: ["--proto_path=\(packageRoot.appendingPathComponent("Protos").path)"] + arguments,
+            input: inputURL.path,
+            output: outputURL.path,
+            errors: errorsURL.path
+        )
         let output = try contents(of: outputURL)
-        guard process.terminationStatus == 0 else {
+        guard status == 0 else {
             let errors = (try? contents(of: errorsURL)) ?? Data()
             throw Failure(
                 description:
