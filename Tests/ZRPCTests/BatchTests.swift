@@ -19,7 +19,14 @@ struct BatchTests {
     private static func request(_ callID: UInt64, _ text: String, gate: String = "") throws -> [Frame] {
         let payload = try CallRequest(text: text, gate: gate).packedFrame()
         return Array(
-            try RawPeer.requestFrames(callID: callID, service: service, method: "Call", payload: payload).dropFirst(2)
+            // A long deadline: on a loaded machine (ASan, parallel suites) gates open late.
+            try RawPeer.requestFrames(
+                callID: callID,
+                service: service,
+                method: "Call",
+                payload: payload,
+                timeoutMicros: 60_000_000
+            ).dropFirst(2)
         )
     }
 

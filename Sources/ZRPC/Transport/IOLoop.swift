@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-package import ZeroMQ
+internal import ZeroMQ
 
 /// A thread that owns a driver's sockets and blocks in `poll(2)` on their notification descriptors
 /// plus a wake-up eventfd (``ZeroMQ/DescriptorPoller``).
