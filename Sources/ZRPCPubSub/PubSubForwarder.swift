@@ -18,7 +18,7 @@ internal import ZeroMQ
 /// ```
 ///
 /// It is a `Service` too: `run()` forwards until graceful shutdown (the `zrpc-forwarder`
-/// executable runs one in a `ServiceGroup`). It runs its own loop rather than `zmq_proxy`, to
+/// executable runs one in a `ServiceGroup`). It runs its own loop rather than libzmq's proxy, to
 /// count and to answer welcomes (docs/PUBSUB.md, "The forwarder").
 public final class PubSubForwarder: Service, Sendable {
     /// What this forwarder was made with.

@@ -13,8 +13,7 @@ import ZRPCProcessKit
 /// server.kill()            // SIGKILL, as a crash would
 /// await server.stop()
 /// ```
-public final class ChildProcess: @unchecked Sendable {
-    // Only the test that started it touches it (start, endpoint, stop).
+public final class ChildProcess: Sendable {
     /// The running process.
     public let process: SpawnedProcess
     /// The endpoint it reported, e.g. `tcp://127.0.0.1:41234`.

@@ -40,10 +40,9 @@ final class ForwarderDriver: IOLoopDriver {
             try frontend.set(.maxMessageSize, Int64(max(configuration.maxMessageBytes, 1024)))
             try backend.set(.sendHighWaterMark, configuration.highWaterMark)
             try backend.set(.maxMessageSize, 4096)
-            for socket in [frontend, backend] {
-                try socket.set(.heartbeatInterval, .seconds(1))
-                try socket.set(.heartbeatTimeout, .seconds(3))
-            }
+            // No ZMTP heartbeats: a pipe that back-pressure has filled stops the engine reading, so the
+            // peer's pings go unread, the connection is dropped as dead, and libzmq 4.3.4 can then abort
+            // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
         } catch {
             throw PubSubWire.setupError(error, "create the forwarder's sockets")
         }

@@ -73,8 +73,9 @@ final class PublisherDriver: IOLoopDriver {
             try socket.set(.sendHighWaterMark, configuration.highWaterMark)
             try socket.set(.linger, configuration.linger)
             try socket.set(.xpubNoDrop, !configuration.whenFull.dropsAtHighWaterMark)
-            try socket.set(.heartbeatInterval, .seconds(1))
-            try socket.set(.heartbeatTimeout, .seconds(3))
+            // No ZMTP heartbeats: a pipe that back-pressure has filled stops the engine reading, so the
+            // peer's pings go unread, the connection is dropped as dead, and libzmq 4.3.4 can then abort
+            // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
             // Subscription messages are a byte and a prefix of at most 255 bytes.
             try socket.set(.maxMessageSize, 4096)
         } catch {

@@ -48,8 +48,9 @@ final class SubscriptionDriver: IOLoopDriver {
             socket = try Socket(context, type: .subscribe)
             try socket.set(.receiveHighWaterMark, configuration.highWaterMark)
             try socket.set(.maxMessageSize, Int64(max(configuration.maxMessageBytes, 1024)))
-            try socket.set(.heartbeatInterval, .seconds(1))
-            try socket.set(.heartbeatTimeout, .seconds(3))
+            // No ZMTP heartbeats: a pipe that back-pressure has filled stops the engine reading, so the
+            // peer's pings go unread, the connection is dropped as dead, and libzmq 4.3.4 can then abort
+            // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
             try socket.set(.handshakeInterval, .seconds(10))
             for prefix in prefixes { try socket.set(.subscribe, Array(prefix.utf8)) }
             // Last: libzmq sends a socket's prefixes in byte order, and `~` sorts after every

@@ -40,8 +40,9 @@ final class ReceiverDriver: IOLoopDriver {
             try socket.set(.receiveHighWaterMark, configuration.highWaterMark)
             // Frame 0 is 6 bytes; a payload over the limit drops the connection before it is read.
             try socket.set(.maxMessageSize, Int64(max(configuration.maxMessageBytes, PipelineWire.signature.count)))
-            try socket.set(.heartbeatInterval, .seconds(1))
-            try socket.set(.heartbeatTimeout, .seconds(3))
+            // No ZMTP heartbeats: a pipe that back-pressure has filled stops the engine reading, so the
+            // peer's pings go unread, the connection is dropped as dead, and libzmq 4.3.4 can then abort
+            // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
             try socket.set(.handshakeInterval, .seconds(10))
         } catch {
             throw PipelineWire.setupError(error, "create a PULL socket")

@@ -70,8 +70,9 @@ final class SenderDriver: IOLoopDriver {
             try socket.set(.linger, configuration.linger)
             // Sends go only to receivers that are connected: with none, the pipeline is full.
             try socket.set(.immediate, true)
-            try socket.set(.heartbeatInterval, .seconds(1))
-            try socket.set(.heartbeatTimeout, .seconds(3))
+            // No ZMTP heartbeats: a pipe that back-pressure has filled stops the engine reading, so the
+            // peer's pings go unread, the connection is dropped as dead, and libzmq 4.3.4 can then abort
+            // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
             signature = try Frame(bytes: PipelineWire.signature)
         } catch {
             throw PipelineWire.setupError(error, "create a PUSH socket")
