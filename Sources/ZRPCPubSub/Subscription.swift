@@ -34,6 +34,8 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
 
     private let loop: IOLoop<SubscriptionDriver>
     private let shared: SubscriptionShared
+    /// Who has acknowledged the subscription's prefixes (the readiness handshake).
+    private let welcomes: Watched<Welcomes>
 
     /// Subscribes to `topics` (prefixes) at forwarders' subscriber side or publishers that bind.
     ///
@@ -107,7 +109,8 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
             throw RPCError(code: .invalidArgument, message: "a subscription's high-water mark must be 1 or more")
         }
         let id = PublisherID.random()
-        let shared = SubscriptionShared(capacity: configuration.highWaterMark)
+        let shared = SubscriptionShared(capacity: configuration.highWaterMark, counters: SubscriptionStatistics())
+        let welcomes = Watched(Welcomes())
         let loop: IOLoop<SubscriptionDriver>
         let context: Context
         do {
@@ -124,7 +127,8 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
                 prefixes: topics,
                 welcomeTopic: PubSubWire.welcomeTopic(id),
                 configuration: configuration,
-                shared: shared
+                shared: shared,
+                welcomes: welcomes
             )
             endpoints.withLock { $0 = driver.endpoints }
             return driver
@@ -133,6 +137,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
         self.id = id
         self.configuration = configuration
         self.shared = shared
+        self.welcomes = welcomes
         self.loop = loop
         self.endpoints = endpoints.withLock { $0 }
         configuration.logger.debug(
@@ -239,7 +244,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
     /// ```swift
     /// if subscription.isReady { startPublishing() }
     /// ```
-    public var isReady: Bool { shared.welcomes.value.isReady }
+    public var isReady: Bool { welcomes.value.isReady }
 
     /// The publishers whose welcome reached this subscription: each has every prefix of it, so
     /// everything it publishes on them from now on comes here (or shows as a gap).
@@ -247,7 +252,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
     /// ```swift
     /// print(subscription.welcomingPublishers.count)
     /// ```
-    public var welcomingPublishers: Set<PublisherID> { shared.welcomes.value.publishers }
+    public var welcomingPublishers: Set<PublisherID> { welcomes.value.publishers }
 
     /// Waits until the subscription is ready: its prefixes reached the forwarder it connects to
     /// (or a publisher it connects to directly). Through a forwarder, a publisher that has not
@@ -261,7 +266,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
     /// - Parameter timeout: The longest wait.
     /// - Throws: ``ZRPC/RPCError`` `DEADLINE_EXCEEDED` when no welcome came in time.
     public func waitUntilReady(timeout: Duration) async throws {
-        guard await shared.welcomes.wait(until: { $0.isReady }, timeout: timeout) else {
+        guard await welcomes.wait(until: { $0.isReady }, timeout: timeout) else {
             throw RPCError(code: .deadlineExceeded, message: "no welcome reached the subscription within \(timeout)")
         }
     }
@@ -277,7 +282,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
     ///   - timeout: The longest wait.
     /// - Throws: ``ZRPC/RPCError`` `DEADLINE_EXCEEDED` when fewer welcomed it in time.
     public func waitForPublishers(_ count: Int, timeout: Duration) async throws {
-        guard await shared.welcomes.wait(until: { $0.publishers.count >= count }, timeout: timeout) else {
+        guard await welcomes.wait(until: { $0.publishers.count >= count }, timeout: timeout) else {
             throw RPCError(
                 code: .deadlineExceeded,
                 message:
@@ -291,7 +296,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
     /// ```swift
     /// if subscription.statistics.missed > 0 { logger.warning("lost events") }
     /// ```
-    public var statistics: Statistics { shared.statistics }
+    public var statistics: Statistics { shared.counters }
 
     /// Stops receiving and closes the socket; iteration ends once what was read ahead is taken.
     /// Idempotent.

@@ -21,6 +21,7 @@ final class SubscriptionDriver: IOLoopDriver {
     let endpoints: [String]
     private let welcomeTopic: [UInt8]
     private let shared: SubscriptionShared
+    private let welcomes: Watched<Welcomes>
     private let logger: Logger
     private weak var poller: DescriptorPoller?
     private var reading = true
@@ -39,9 +40,11 @@ final class SubscriptionDriver: IOLoopDriver {
         prefixes: [String],
         welcomeTopic: [UInt8],
         configuration: SubscriptionConfiguration,
-        shared: SubscriptionShared
+        shared: SubscriptionShared,
+        welcomes: Watched<Welcomes>
     ) throws {
         self.shared = shared
+        self.welcomes = welcomes
         self.welcomeTopic = welcomeTopic
         logger = configuration.logger
         do {
@@ -109,12 +112,17 @@ final class SubscriptionDriver: IOLoopDriver {
             read += 1
         }
         guard read > 0 || malformed > 0 else { return }
+        let counted = (
+            malformed: malformed, gaps: gaps - gapsBefore, missed: missed - missedBefore, publishers: publishers
+        )
         if shared.deliver(
             &items,
-            malformed: malformed,
-            gaps: gaps - gapsBefore,
-            missed: missed - missedBefore,
-            publishers: publishers
+            counting: { counters in
+                counters.malformed += counted.malformed
+                counters.gaps += counted.gaps
+                counters.missed += counted.missed
+                counters.publishers = counted.publishers
+            }
         ) {
             pause()
         }
@@ -133,8 +141,8 @@ final class SubscriptionDriver: IOLoopDriver {
             // Another subscriber's welcome (this one subscribed to everything) is not news.
             guard topicBytes == welcomeTopic, case .success(let header) = decoded else { return }
             switch header.kind {
-            case .publisherWelcome: shared.welcomes.update { $0.publishers.insert(header.publisher) }
-            case .forwarderWelcome: shared.welcomes.update { $0.forwarders.insert(header.publisher) }
+            case .publisherWelcome: welcomes.update { $0.publishers.insert(header.publisher) }
+            case .forwarderWelcome: welcomes.update { $0.forwarders.insert(header.publisher) }
             default: break
             }
             return

@@ -96,7 +96,7 @@ public final class PipelineReceiver<Message: ProtobufMessage>: AsyncSequence, Se
         guard configuration.maxMessageBytes >= 0 else {
             throw RPCError(code: .invalidArgument, message: "maxMessageBytes must not be negative")
         }
-        let shared = ReceiverShared(capacity: configuration.highWaterMark)
+        let shared = ReceiverShared(capacity: configuration.highWaterMark, counters: PipelineReceiverStatistics())
         let loop: IOLoop<ReceiverDriver>
         let context: Context
         do {
@@ -173,7 +173,7 @@ public final class PipelineReceiver<Message: ProtobufMessage>: AsyncSequence, Se
     /// ```swift
     /// if jobs.statistics.malformed > 0 { logger.warning("someone sends garbage") }
     /// ```
-    public var statistics: Statistics { shared.statistics }
+    public var statistics: Statistics { shared.counters }
 
     /// Stops receiving and closes the socket; messages libzmq queued and this receiver had not
     /// read ahead are lost (at most once). Iteration ends once the messages read ahead are taken.

@@ -103,7 +103,7 @@ final class ReceiverDriver: IOLoopDriver {
             read += 1
         }
         guard read > 0 else { return }
-        if shared.deliver(&received, malformed: malformed) {
+        if shared.deliver(&received, counting: { $0.malformed += malformed }) {
             pause()
         }
         malformed = 0

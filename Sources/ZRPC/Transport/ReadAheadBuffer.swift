@@ -1,0 +1,154 @@
+import DequeModule
+import Synchronization
+
+/// Counters a read-ahead buffer's owner keeps: items handed to the application, and items that did
+/// not decode.
+package protocol ReadAheadCounters: Sendable {
+    var received: Int { get set }
+    var malformed: Int { get set }
+}
+
+/// What a receiving socket's readers and its I/O thread share (pipelines' receivers, pub/sub
+/// subscriptions): the items read ahead (at most `capacity`), readers waiting for one, and the
+/// owner's counters.
+///
+/// The I/O thread stops reading when the buffer is full (libzmq's queue then fills, and then the
+/// senders': back-pressure); the reader that takes the buffer down to half asks it to go on.
+package final class ReadAheadBuffer<Item: Sendable, Counters: ReadAheadCounters>: Sendable {
+    typealias Reader = CheckedContinuation<Item?, any Error>
+
+    struct State {
+        var buffer = Deque<Item>()
+        var readers = Deque<(id: UInt64, continuation: Reader)>()
+        /// The I/O thread stopped reading because the buffer was full.
+        var paused = false
+        /// A reader asked for reading to resume and the thread has not handled it yet.
+        var resumeRequested = false
+        /// No more items will come (closed): readers get the buffer, then nil.
+        var finished = false
+        var nextReaderID: UInt64 = 0
+        var counters: Counters
+    }
+
+    /// The most items read ahead.
+    package let capacity: Int
+    private let state: Mutex<State>
+
+    package init(capacity: Int, counters: Counters) {
+        self.capacity = capacity
+        state = Mutex(State(counters: counters))
+    }
+
+    /// Room left in the buffer (the I/O thread reads at most this many before it delivers).
+    package var room: Int { state.withLock { capacity - $0.buffer.count } }
+
+    /// The owner's counters now.
+    package var counters: Counters { state.withLock { $0.counters } }
+
+    /// Hands `items` to waiting readers first, then buffers them, and updates the counters.
+    ///
+    /// - Returns: Whether the buffer is now full (the thread must stop reading).
+    package func deliver(_ items: inout [Item], counting: (inout Counters) -> Void = { _ in }) -> Bool {
+        var handed: [(Reader, Item)] = []
+        let full = state.withLock { state -> Bool in
+            counting(&state.counters)
+            for item in items {
+                if let reader = state.readers.popFirst() {
+                    handed.append((reader.continuation, item))
+                } else {
+                    state.buffer.append(item)
+                }
+            }
+            state.paused = state.buffer.count >= capacity
+            return state.paused
+        }
+        items.removeAll(keepingCapacity: true)
+        for (reader, item) in handed { reader.resume(returning: item) }
+        return full
+    }
+
+    /// The next item, or nil once finished and drained; waits while the buffer is empty.
+    ///
+    /// - Parameter resume: Called (outside the lock) when the I/O thread must start reading again.
+    package func next(resume: () -> Void) async throws -> Item? {
+        var askResume = false
+        let taken = state.withLock { state -> Item?? in
+            if let item = Self.pop(&state, capacity: capacity, askResume: &askResume) { return item }
+            return state.finished ? .some(nil) : nil
+        }
+        if askResume { resume() }
+        if let taken { return taken }
+        return try await waitForItem(resume: resume)
+    }
+
+    /// Takes the oldest item; asks for the reading to resume when this took the buffer of a paused
+    /// thread down to half (or below).
+    private static func pop(_ state: inout State, capacity: Int, askResume: inout Bool) -> Item? {
+        guard let item = state.buffer.popFirst() else { return nil }
+        if state.paused, !state.resumeRequested, state.buffer.count <= capacity / 2 {
+            state.resumeRequested = true
+            askResume = true
+        }
+        return item
+    }
+
+    private func waitForItem(resume: () -> Void) async throws -> Item? {
+        let id = state.withLock { state in
+            defer { state.nextReaderID += 1 }
+            return state.nextReaderID
+        }
+        let capacity = capacity
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (reader: Reader) in
+                var askResume = false
+                let answer = state.withLock { state -> Result<Item?, any Error>? in
+                    if let item = Self.pop(&state, capacity: capacity, askResume: &askResume) { return .success(item) }
+                    if state.finished { return .success(nil) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.readers.append((id, reader))
+                    return nil
+                }
+                if askResume { resume() }
+                if let answer { reader.resume(with: answer) }
+            }
+        } onCancel: {
+            let reader = state.withLock { state -> Reader? in
+                guard let index = state.readers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.readers.remove(at: index).continuation
+            }
+            reader?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// The I/O thread reads again.
+    package func resumed() {
+        state.withLock { state in
+            state.paused = false
+            state.resumeRequested = false
+        }
+    }
+
+    /// No more items: waiting readers get nil (the buffer still goes to later reads).
+    package func finish() {
+        let readers = state.withLock { state -> Deque<(id: UInt64, continuation: Reader)> in
+            state.finished = true
+            defer { state.readers.removeAll() }
+            return state.readers
+        }
+        for reader in readers { reader.continuation.resume(returning: nil) }
+    }
+
+    /// Counts an item handed to the application (`decoded`) or one that did not decode.
+    ///
+    /// - Returns: The new value of that counter.
+    package func count(decoded: Bool) -> Int {
+        state.withLock { state in
+            if decoded {
+                state.counters.received += 1
+                return state.counters.received
+            }
+            state.counters.malformed += 1
+            return state.counters.malformed
+        }
+    }
+}
