@@ -266,7 +266,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
     /// - Parameter timeout: The longest wait.
     /// - Throws: ``ZRPC/RPCError`` `DEADLINE_EXCEEDED` when no welcome came in time.
     public func waitUntilReady(timeout: Duration) async throws {
-        guard await welcomes.wait(until: { $0.isReady }, timeout: timeout) else {
+        guard await awaitWelcomes(until: { $0.isReady }, timeout: timeout) else {
             throw RPCError(code: .deadlineExceeded, message: "no welcome reached the subscription within \(timeout)")
         }
     }
@@ -282,13 +282,23 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
     ///   - timeout: The longest wait.
     /// - Throws: ``ZRPC/RPCError`` `DEADLINE_EXCEEDED` when fewer welcomed it in time.
     public func waitForPublishers(_ count: Int, timeout: Duration) async throws {
-        guard await welcomes.wait(until: { $0.publishers.count >= count }, timeout: timeout) else {
+        guard await awaitWelcomes(until: { $0.publishers.count >= count }, timeout: timeout) else {
             throw RPCError(
                 code: .deadlineExceeded,
                 message:
                     "\(welcomingPublishers.count) of \(count) publishers welcomed the subscription within \(timeout)"
             )
         }
+    }
+
+    /// Waits for welcomes; meanwhile the I/O thread reads on even when the buffer is full, and asks
+    /// for welcomes again now and then (one may have been dropped on its way).
+    private func awaitWelcomes(
+        until isSatisfied: @escaping @Sendable (Welcomes) -> Bool,
+        timeout: Duration
+    ) async -> Bool {
+        let loop = loop
+        return await welcomes.wait(until: isSatisfied, timeout: timeout) { loop.submit(.readinessWait) }
     }
 
     /// The counters now.

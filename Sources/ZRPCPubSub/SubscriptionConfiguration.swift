@@ -92,6 +92,12 @@ public struct SubscriptionStatistics: Hashable, Sendable {
     public var gaps = 0
     /// Messages missing in all gaps.
     public var missed: UInt64 = 0
+    /// Events (and gaps) of publishers that had not welcomed the subscription, discarded oldest
+    /// first so that reading could go on while the read-ahead buffer was full and a task waited
+    /// for readiness (docs/PUBSUB.md, "Late joiners"). They precede the subscription's start for
+    /// that publisher, so they are not gaps: what is handed over per publisher and topic stays
+    /// contiguous.
+    public var discardedBeforeReady = 0
     /// Per publisher.
     public var publishers: [PublisherID: PublisherTally] = [:]
 

@@ -1,5 +1,6 @@
 import EchoMessages
 import Foundation
+import Synchronization
 import Testing
 import ZRPC
 import ZeroMQ
@@ -128,6 +129,47 @@ struct PubSubInProcessTests {
         await subscription.close()
     }
 
+    /// A subscription whose buffer is full (nothing read) and whose first welcome was lost still
+    /// becomes ready when a task waits: it reads on, discarding the unwelcomed publisher's oldest
+    /// events, and asks for a welcome again. What it then hands over has no hole and no gap.
+    @Test func waitingForReadinessSurvivesAFullBufferAndALostWelcome() async throws {
+        let feed = RawFeed(topic: "w.k", ignoringWelcomes: 1)
+        try await within(.seconds(40), "the whole exchange") {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await feed.run() }
+                defer { feed.stop() }
+                let subscription = try await Subscription<Echo_EchoRequest>(
+                    connect: try await feed.endpoint(),
+                    topics: ["w."],
+                    configuration: .init(highWaterMark: 4)
+                )
+                // The first welcome request was seen (and ignored), and the pipe to the reader is full.
+                while feed.state.withLock({ $0.welcomeRequests == 0 || !$0.full }) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                #expect(!subscription.isReady)
+                try await subscription.waitForPublishers(1, timeout: .seconds(10))
+                #expect(feed.state.withLock { $0.welcomeRequests } >= 2)
+                #expect(subscription.statistics.discardedBeforeReady > 0)
+                // From here on every event arrives, in order, without a gap.
+                var sequences: [UInt64] = []
+                while sequences.count < 200, let element = try await subscription.next() {
+                    guard case .event(let event) = element else {
+                        Issue.record("a gap after readiness: \(element)")
+                        break
+                    }
+                    sequences.append(event.sequence)
+                }
+                #expect(sequences.count == 200)
+                #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 + 1 })
+                #expect(subscription.statistics.missed == 0)
+                feed.stop()
+                try await group.waitForAll()
+                await subscription.close()
+            }
+        }
+    }
+
     @Test func topicsAreChecked() async throws {
         #expect(throws: RPCError.self) { try Topic.validate(topic: "~zrpc.x") }
         #expect(throws: RPCError.self) { try Topic.validate(topic: "has space") }
@@ -135,5 +177,88 @@ struct PubSubInProcessTests {
         try Topic.validate(prefix: "")
         try Topic.validate(topic: "prices.EUR.ABC")
         #expect(PublisherID(hex: PublisherID(bytes: [0, 255, 16]).description)?.bytes == [0, 255, 16])
+    }
+}
+
+/// A raw XPUB publisher on its own task: events as fast as its pipe (high-water mark 4, NODROP)
+/// takes them, never dropping one, and welcomes for every welcome request but the first few.
+private final class RawFeed: Sendable {
+    struct State {
+        var endpoint: String?
+        var welcomeRequests = 0
+        /// The pipe refused an event (the reader is not keeping up).
+        var full = false
+        var stopped = false
+    }
+
+    let state = Mutex(State())
+    private let topic: String
+    private let ignoredWelcomes: Int
+
+    init(topic: String, ignoringWelcomes: Int) {
+        self.topic = topic
+        ignoredWelcomes = ignoringWelcomes
+    }
+
+    func stop() { state.withLock { $0.stopped = true } }
+
+    /// Where the socket is bound, once it is.
+    func endpoint() async throws -> String {
+        while true {
+            if let endpoint = state.withLock({ $0.endpoint }) { return endpoint }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    func run() async throws {
+        let context = try Context()
+        let socket = try Socket(context, type: .xpublish)
+        defer { socket.close() }
+        try socket.set(.sendHighWaterMark, 4)
+        try socket.set(.xpubNoDrop, true)
+        try socket.bind("tcp://127.0.0.1:*")
+        let bound = try socket.lastEndpoint
+        state.withLock { $0.endpoint = bound }
+        let publisher = PublisherID.random()
+        let payload = try Echo_EchoRequest(text: String(repeating: "p", count: 512)).withPacked { packed in
+            try Frame(size: packed.size) { _ = packed.pack(into: $0) }
+        }.bytes
+        var sequence: UInt64 = 0
+        var pendingWelcome: [Frame]?
+        while !state.withLock({ $0.stopped }) {
+            while let frames = try socket.receive(dontWait: true, maxFrames: 1) {
+                let bytes = frames[0].bytes
+                guard bytes.first == 1, bytes.dropFirst().starts(with: PubSubWire.welcomePrefix) else { continue }
+                let requests = state.withLock { state in
+                    state.welcomeRequests += 1
+                    return state.welcomeRequests
+                }
+                if requests > ignoredWelcomes {
+                    pendingWelcome = try PubSubWire.welcome(
+                        topic: Array(bytes.dropFirst()),
+                        kind: .publisherWelcome,
+                        sender: publisher
+                    )
+                }
+            }
+            if let welcome = pendingWelcome, try socket.send(welcome, dontWait: true) { pendingWelcome = nil }
+            var refused = false
+            for _ in 0..<64 {
+                let header = try PubSubWire.headerFrame(
+                    kind: .event,
+                    publisher: publisher,
+                    sequence: sequence + 1,
+                    timestampMicros: 0,
+                    metadata: [:]
+                )
+                guard try socket.send([try Frame(topic), header, try Frame(bytes: payload)], dontWait: true) else {
+                    refused = true
+                    break
+                }
+                sequence += 1
+            }
+            if refused { state.withLock { $0.full = true } }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 }

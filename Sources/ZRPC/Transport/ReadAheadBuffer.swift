@@ -67,6 +67,33 @@ package final class ReadAheadBuffer<Item: Sendable, Counters: ReadAheadCounters>
         return full
     }
 
+    /// Removes the oldest buffered items that `isDiscardable` accepts until fewer than `capacity`
+    /// are left (or none of the rest may go), and counts them with `counting`.
+    ///
+    /// - Returns: Whether the buffer is still full.
+    package func discardOldest(
+        where isDiscardable: (Item) -> Bool,
+        counting: (inout Counters, Int) -> Void
+    ) -> Bool {
+        state.withLock { state in
+            var excess = state.buffer.count - capacity + 1
+            var kept = Deque<Item>()
+            var discarded = 0
+            while excess > 0, let item = state.buffer.popFirst() {
+                if isDiscardable(item) {
+                    discarded += 1
+                    excess -= 1
+                } else {
+                    kept.append(item)
+                }
+            }
+            state.buffer.prepend(contentsOf: kept)
+            if discarded > 0 { counting(&state.counters, discarded) }
+            state.paused = state.buffer.count >= capacity
+            return state.paused
+        }
+    }
+
     /// The next item, or nil once finished and drained; waits while the buffer is empty.
     ///
     /// - Parameter resume: Called (outside the lock) when the I/O thread must start reading again.

@@ -8,7 +8,13 @@ internal import ZeroMQ
 final class SubscriptionDriver: IOLoopDriver {
     enum Command: Sendable {
         case resume
+        /// A task began waiting for welcomes: read even when the buffer is full, and ask again.
+        case readinessWait
     }
+
+    /// How long a readiness wait goes without its welcomes before the welcome topic is
+    /// subscribed again (a welcome can be dropped on its way, like any message).
+    private static var welcomeRetry: Duration { .milliseconds(500) }
 
     private struct StreamKey: Hashable {
         let publisher: PublisherID
@@ -33,6 +39,8 @@ final class SubscriptionDriver: IOLoopDriver {
     private var malformedTotal = 0
     private var gaps = 0
     private var missed: UInt64 = 0
+    /// When the welcome topic is subscribed again if a readiness wait is still pending.
+    private var nextWelcomeRequest: ContinuousClock.Instant?
 
     init(
         context: Context,
@@ -86,6 +94,9 @@ final class SubscriptionDriver: IOLoopDriver {
             } catch {
                 logger.error("subscription cannot read: \(error)", metadata: ["endpoints": "\(endpoints)"])
             }
+        case .readinessWait:
+            if nextWelcomeRequest == nil { nextWelcomeRequest = .now + Self.welcomeRetry }
+            handle(.resume)
         }
     }
 
@@ -93,7 +104,14 @@ final class SubscriptionDriver: IOLoopDriver {
 
     func serviceSockets(limit: Int) throws {
         guard reading else { return }
-        let room = min(shared.room, Self.batch)
+        // While a task waits for welcomes, reading goes on even with a full buffer: a paused reader
+        // fills libzmq's queues, and the sender then drops the very welcome being waited for.
+        let awaitingWelcomes = welcomes.isAwaited
+        let room = awaitingWelcomes ? Self.batch : min(shared.room, Self.batch)
+        guard room > 0 else {
+            pause()
+            return
+        }
         var read = 0
         let gapsBefore = gaps
         let missedBefore = missed
@@ -115,7 +133,7 @@ final class SubscriptionDriver: IOLoopDriver {
         let counted = (
             malformed: malformed, gaps: gaps - gapsBefore, missed: missed - missedBefore, publishers: publishers
         )
-        if shared.deliver(
+        var full = shared.deliver(
             &items,
             counting: { counters in
                 counters.malformed += counted.malformed
@@ -123,10 +141,33 @@ final class SubscriptionDriver: IOLoopDriver {
                 counters.missed += counted.missed
                 counters.publishers = counted.publishers
             }
-        ) {
-            pause()
-        }
+        )
+        if full, awaitingWelcomes { full = discardUnwelcomed() }
+        if full { pause() }
         malformed = 0
+    }
+
+    /// Makes room by discarding the oldest items of publishers that have not welcomed this
+    /// subscription (its start for them is later); a welcomed publisher's items are kept.
+    ///
+    /// - Returns: Whether the buffer is still full.
+    private func discardUnwelcomed() -> Bool {
+        let welcomed = welcomes.value.publishers
+        return shared.discardOldest(
+            where: { !welcomed.contains($0.publisher) },
+            counting: { counters, discarded in counters.discardedBeforeReady += discarded }
+        )
+    }
+
+    /// Subscribes to the welcome topic again, so that every publisher and forwarder that has
+    /// this subscription's prefixes answers again.
+    private func requestWelcomes() {
+        do {
+            try socket.set(.unsubscribe, welcomeTopic)
+            try socket.set(.subscribe, welcomeTopic)
+        } catch {
+            logger.error("subscription cannot ask for welcomes: \(error)", metadata: ["endpoints": "\(endpoints)"])
+        }
     }
 
     /// Checks one message and turns it into items (or a welcome, or a count of malformed).
@@ -184,9 +225,17 @@ final class SubscriptionDriver: IOLoopDriver {
 
     var needsService: Bool { reading && socket.mayHaveUnannouncedEvents }
 
-    var nextDeadline: ContinuousClock.Instant? { nil }
+    var nextDeadline: ContinuousClock.Instant? { nextWelcomeRequest }
 
-    func fireTimers(now: ContinuousClock.Instant) {}
+    func fireTimers(now: ContinuousClock.Instant) {
+        guard let due = nextWelcomeRequest, due <= now else { return }
+        guard welcomes.isAwaited else {
+            nextWelcomeRequest = nil
+            return
+        }
+        requestWelcomes()
+        nextWelcomeRequest = now + Self.welcomeRetry
+    }
 
     func stop() {
         socket.close()

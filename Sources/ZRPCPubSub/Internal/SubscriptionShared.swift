@@ -5,6 +5,14 @@ package import ZRPC
 enum SubscriptionItem: Sendable {
     case event(topic: String, header: PubSubWire.Header, payload: Frame)
     case gap(SubscriptionGap)
+
+    /// Whose message it is.
+    var publisher: PublisherID {
+        switch self {
+        case .event(_, let header, _): header.publisher
+        case .gap(let gap): gap.publisher
+        }
+    }
 }
 
 /// The welcomes a subscription has received: who has its subscriptions.

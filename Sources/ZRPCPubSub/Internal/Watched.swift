@@ -15,12 +15,16 @@ final class Watched<Value: Sendable>: Sendable {
     }
 
     private let state: Mutex<State>
+    private let waits = Atomic<Int>(0)
 
     init(_ value: Value) {
         state = Mutex(State(value: value))
     }
 
     var value: Value { state.withLock { $0.value } }
+
+    /// Whether a task is inside ``wait(until:timeout:whileWaiting:)`` now.
+    var isAwaited: Bool { waits.load(ordering: .acquiring) > 0 }
 
     /// Changes the value and resumes the waiters it now satisfies.
     func update(_ body: (inout Value) -> Void) {
@@ -36,9 +40,18 @@ final class Watched<Value: Sendable>: Sendable {
 
     /// Waits until `isSatisfied` holds, at most `timeout`.
     ///
+    /// - Parameter whileWaiting: Called once ``isAwaited`` is true, before the wait begins (to tell
+    ///   whoever feeds the value that someone waits).
     /// - Returns: Whether it held in time (false on timeout or cancellation).
-    func wait(until isSatisfied: @escaping @Sendable (Value) -> Bool, timeout: Duration) async -> Bool {
+    func wait(
+        until isSatisfied: @escaping @Sendable (Value) -> Bool,
+        timeout: Duration,
+        whileWaiting: () -> Void = {}
+    ) async -> Bool {
         if isSatisfied(value) { return true }
+        waits.add(1, ordering: .releasing)
+        defer { waits.subtract(1, ordering: .releasing) }
+        whileWaiting()
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await self.wait(until: isSatisfied) }
             group.addTask {
