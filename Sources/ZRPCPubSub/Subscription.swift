@@ -1,6 +1,6 @@
 public import ProtobufC
 import Synchronization
-import ZRPC
+@_spi(ReadAhead) import ZRPC
 internal import ZeroMQ
 
 /// A typed subscription (a ZeroMQ SUB socket): the events of every topic that starts with one of
@@ -169,7 +169,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
                     let message = try payload.withUnsafeBytes { bytes in
                         try Event(serializedBytes: bytes, limits: configuration.decodingLimits)
                     }
-                    _ = shared.count(decoded: true)
+                    shared.updateCounters { $0.received += 1 }
                     return .event(
                         ReceivedEvent(
                             message: message,
@@ -181,7 +181,10 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
                         )
                     )
                 } catch {
-                    let malformed = shared.count(decoded: false)
+                    let malformed = shared.updateCounters { counters in
+                        counters.malformed += 1
+                        return counters.malformed
+                    }
                     if malformed & (malformed - 1) == 0 {
                         configuration.logger.warning(
                             "subscription dropped a message that does not decode as \(Event.protobufCDescriptor.fullName)",

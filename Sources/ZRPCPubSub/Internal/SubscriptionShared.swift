@@ -1,5 +1,5 @@
 internal import ZeroMQ
-package import ZRPC
+@_spi(ReadAhead) import ZRPC
 
 /// What the I/O thread hands a subscription's readers: an event still to decode, or a gap.
 enum SubscriptionItem: Sendable {
@@ -26,5 +26,3 @@ struct Welcomes: Sendable {
 /// (the I/O thread stops reading when it is full; libzmq's queue then fills and the sender drops for
 /// this subscriber, which shows here as a gap), with the subscription's counters.
 typealias SubscriptionShared = ReadAheadBuffer<SubscriptionItem, SubscriptionStatistics>
-
-extension SubscriptionStatistics: ReadAheadCounters {}

@@ -1,5 +1,5 @@
 public import Configuration
-public import ZRPC
+import ZRPC
 
 extension QueueBroker.Configuration {
     /// Applies the settings found under `scope` in `config` (environment variables, files, …) on top

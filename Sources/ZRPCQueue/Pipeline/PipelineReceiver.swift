@@ -1,7 +1,7 @@
 import Logging
 public import ProtobufC
 import Synchronization
-import ZRPC
+@_spi(ReadAhead) import ZRPC
 internal import ZeroMQ
 
 /// The receiving end of a typed pipeline (ZeroMQ PULL): an async sequence of the messages its
@@ -150,10 +150,13 @@ public final class PipelineReceiver<Message: ProtobufMessage>: AsyncSequence, Se
                 let message = try payload.withUnsafeBytes { bytes in
                     try Message(serializedBytes: bytes, limits: configuration.decodingLimits)
                 }
-                _ = shared.count(decoded: true)
+                shared.updateCounters { $0.received += 1 }
                 return message
             } catch {
-                let malformed = shared.count(decoded: false)
+                let malformed = shared.updateCounters { counters in
+                    counters.malformed += 1
+                    return counters.malformed
+                }
                 if malformed & (malformed - 1) == 0 {
                     configuration.logger.warning(
                         "pipeline receiver dropped a message that does not decode as \(Message.protobufCDescriptor.fullName)",

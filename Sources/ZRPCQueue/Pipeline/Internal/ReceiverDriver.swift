@@ -1,5 +1,5 @@
 import Logging
-import ZRPC
+@_spi(ReadAhead) import ZRPC
 internal import ZeroMQ
 
 /// The receiving end's socket work, on its I/O thread: a PULL socket read into the shared

@@ -1,8 +1,6 @@
 internal import ZeroMQ
-package import ZRPC
+@_spi(ReadAhead) import ZRPC
 
 /// What a ``PipelineReceiver``'s readers and its I/O thread share: ZRPC's read-ahead buffer of
 /// payloads, with the receiver's counters.
 typealias ReceiverShared = ReadAheadBuffer<Frame, PipelineReceiverStatistics>
-
-extension PipelineReceiverStatistics: ReadAheadCounters {}
