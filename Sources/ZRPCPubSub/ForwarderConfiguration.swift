@@ -29,6 +29,14 @@ public struct ForwarderConfiguration: Sendable {
     public var logger: Logger
     /// The I/O thread's name.
     public var name: String
+    /// Topic prefixes whose last message per topic the forwarder keeps, to give a subscriber that
+    /// asks (``SubscriptionConfiguration/snapshot``) the latest event of each topic it subscribes
+    /// to before the live ones (docs/PUBSUB.md, "Last-value cache"). Empty: no cache. The forwarder
+    /// subscribes to these upstream itself. Application prefixes only (not `~`).
+    public var lastValueCache: [String]
+    /// The most topics the cache holds; a new topic seen when it is full is not cached, counted in
+    /// ``ForwarderStatistics/cacheRefused`` and logged.
+    public var maxCachedTopics: Int
 
     /// Creates a configuration.
     ///
@@ -45,6 +53,8 @@ public struct ForwarderConfiguration: Sendable {
     ///   - transportContext: A shared context, for `inproc://`.
     ///   - logger: Where to log.
     ///   - name: The I/O thread's name.
+    ///   - lastValueCache: Prefixes to keep the last message of each topic under (default none).
+    ///   - maxCachedTopics: The most topics cached (default 100,000).
     public init(
         publisherEndpoint: String = "tcp://127.0.0.1:*",
         subscriberEndpoint: String = "tcp://127.0.0.1:*",
@@ -53,7 +63,9 @@ public struct ForwarderConfiguration: Sendable {
         maxMessageBytes: Int = 4 << 20,
         transportContext: TransportContext? = nil,
         logger: Logger = Logger(label: "zrpc.pubsub.forwarder"),
-        name: String = "zrpc-forwarder"
+        name: String = "zrpc-forwarder",
+        lastValueCache: [String] = [],
+        maxCachedTopics: Int = 100_000
     ) {
         self.publisherEndpoint = publisherEndpoint
         self.subscriberEndpoint = subscriberEndpoint
@@ -63,6 +75,8 @@ public struct ForwarderConfiguration: Sendable {
         self.transportContext = transportContext
         self.logger = logger
         self.name = name
+        self.lastValueCache = lastValueCache
+        self.maxCachedTopics = maxCachedTopics
     }
 
     /// The defaults: ephemeral ports on 127.0.0.1, a high-water mark of 1000, depth 1.
@@ -100,6 +114,14 @@ public struct ForwarderStatistics: Hashable, Sendable {
     public var activeSubscriptions = 0
     /// Welcomes the forwarder answered.
     public var welcomes = 0
+    /// Topics in the last-value cache now.
+    public var cachedTopics = 0
+    /// Messages on topics the full cache could not take.
+    public var cacheRefused = 0
+    /// Snapshots sent (one per snapshot subscription).
+    public var snapshots = 0
+    /// Cached events sent in those snapshots.
+    public var snapshotEvents = 0
     /// Per topic group (the first ``ForwarderConfiguration/statisticsDepth`` segments).
     public var topics: [String: TopicCounts] = [:]
 

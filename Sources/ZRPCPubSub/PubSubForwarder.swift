@@ -47,6 +47,10 @@ public final class PubSubForwarder: Service, Sendable {
         guard configuration.highWaterMark >= 1, configuration.highWaterMark <= Int(Int32.max) else {
             throw RPCError(code: .invalidArgument, message: "a forwarder's high-water mark must be 1 or more")
         }
+        for prefix in configuration.lastValueCache { try Topic.validate(prefix: prefix) }
+        guard configuration.maxCachedTopics >= 0 else {
+            throw RPCError(code: .invalidArgument, message: "a forwarder's maxCachedTopics must not be negative")
+        }
         let id = PublisherID.random()
         let counters = ForwarderCounters()
         let loop: IOLoop<ForwarderDriver>

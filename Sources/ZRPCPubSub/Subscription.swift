@@ -126,6 +126,7 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
                 attachment: attachment,
                 prefixes: topics,
                 welcomeTopic: PubSubWire.welcomeTopic(id),
+                snapshotTopicPrefix: configuration.snapshot ? PubSubWire.snapshotTopic(id, prefix: []) : nil,
                 configuration: configuration,
                 shared: shared,
                 welcomes: welcomes
@@ -177,7 +178,8 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
                             publisher: header.publisher,
                             sequence: header.sequence,
                             timestampUnixMicros: header.timestampMicros,
-                            metadata: header.metadata
+                            metadata: header.metadata,
+                            fromSnapshot: header.kind == .snapshot
                         )
                     )
                 } catch {

@@ -26,6 +26,11 @@ public struct SubscriptionConfiguration: Sendable {
     public var logger: Logger
     /// The I/O thread's name.
     public var name: String
+    /// Whether to ask the forwarder for a snapshot: the last event of every topic under this
+    /// subscription's prefixes that its last-value cache holds, delivered before the live events
+    /// (``ReceivedEvent/fromSnapshot``), with no gap between them (docs/PUBSUB.md, "Last-value
+    /// cache"). A forwarder without a cache, or a publisher, sends none.
+    public var snapshot: Bool
 
     /// Creates a configuration.
     ///
@@ -40,13 +45,15 @@ public struct SubscriptionConfiguration: Sendable {
     ///   - transportContext: A shared context, for `inproc://`.
     ///   - logger: Where to log.
     ///   - name: The I/O thread's name.
+    ///   - snapshot: Whether to ask the forwarder's last-value cache for a snapshot (default false).
     public init(
         highWaterMark: Int = 1000,
         maxMessageBytes: Int = 4 << 20,
         decodingLimits: DecodingLimits = .defaults,
         transportContext: TransportContext? = nil,
         logger: Logger = Logger(label: "zrpc.pubsub.subscription"),
-        name: String = "zrpc-subscription"
+        name: String = "zrpc-subscription",
+        snapshot: Bool = false
     ) {
         self.highWaterMark = highWaterMark
         self.maxMessageBytes = maxMessageBytes
@@ -54,9 +61,10 @@ public struct SubscriptionConfiguration: Sendable {
         self.transportContext = transportContext
         self.logger = logger
         self.name = name
+        self.snapshot = snapshot
     }
 
-    /// The defaults: a high-water mark of 1000, frames up to 4 MiB.
+    /// The defaults: a high-water mark of 1000, frames up to 4 MiB, no snapshot.
     public static var defaults: Self { Self() }
 }
 
@@ -98,6 +106,17 @@ public struct SubscriptionStatistics: Hashable, Sendable {
     /// that publisher, so they are not gaps: what is handed over per publisher and topic stays
     /// contiguous.
     public var discardedBeforeReady = 0
+    /// Events dropped because their sequence number was not above the last one seen from that
+    /// publisher on that topic: a snapshot entry older than a live event already here, or a live
+    /// event a snapshot already gave.
+    public var duplicates = 0
+    /// Events delivered from forwarders' snapshots.
+    public var snapshotEvents = 0
+    /// Snapshots completed (their end arrived), and the snapshot events that did not arrive in
+    /// them (the end counts what was sent; a queue on the way was full). Logged.
+    public var snapshots = 0
+    /// See ``snapshots``.
+    public var snapshotShortfall = 0
     /// Per publisher.
     public var publishers: [PublisherID: PublisherTally] = [:]
 

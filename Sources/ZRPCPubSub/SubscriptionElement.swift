@@ -49,6 +49,9 @@ public struct ReceivedEvent<Event: ProtobufMessage>: Sendable {
     public var timestampUnixMicros: Int64
     /// The metadata the publisher attached (trace context).
     public var metadata: Metadata
+    /// Whether it came from a forwarder's last-value cache (a snapshot the subscription asked
+    /// for) rather than live; its sequence number is the one it was published with.
+    public var fromSnapshot: Bool
 
     /// Creates a received event (for tests and generated wrappers).
     ///
@@ -64,13 +67,15 @@ public struct ReceivedEvent<Event: ProtobufMessage>: Sendable {
     ///   - sequence: Its sequence number.
     ///   - timestampUnixMicros: When it was published.
     ///   - metadata: Its metadata.
+    ///   - fromSnapshot: Whether it came from a snapshot (default false).
     public init(
         message: Event,
         topic: String,
         publisher: PublisherID,
         sequence: UInt64,
         timestampUnixMicros: Int64,
-        metadata: Metadata
+        metadata: Metadata,
+        fromSnapshot: Bool = false
     ) {
         self.message = message
         self.topic = topic
@@ -78,6 +83,7 @@ public struct ReceivedEvent<Event: ProtobufMessage>: Sendable {
         self.sequence = sequence
         self.timestampUnixMicros = timestampUnixMicros
         self.metadata = metadata
+        self.fromSnapshot = fromSnapshot
     }
 }
 

@@ -70,27 +70,27 @@ import Synchronization
     /// Removes the oldest buffered items that `isDiscardable` accepts until fewer than `capacity`
     /// are left (or none of the rest may go), and counts them with `counting`.
     ///
-    /// - Returns: Whether the buffer is still full.
+    /// - Returns: Whether the buffer is still full, and the items removed (oldest first).
     @inlinable public func discardOldest(
         where isDiscardable: (Item) -> Bool,
         counting: (inout Counters, Int) -> Void
-    ) -> Bool {
+    ) -> (full: Bool, discarded: [Item]) {
         state.withLock { state in
             var excess = state.buffer.count - capacity + 1
             var kept = Deque<Item>()
-            var discarded = 0
+            var discarded: [Item] = []
             while excess > 0, let item = state.buffer.popFirst() {
                 if isDiscardable(item) {
-                    discarded += 1
+                    discarded.append(item)
                     excess -= 1
                 } else {
                     kept.append(item)
                 }
             }
             state.buffer.prepend(contentsOf: kept)
-            if discarded > 0 { counting(&state.counters, discarded) }
+            if !discarded.isEmpty { counting(&state.counters, discarded.count) }
             state.paused = state.buffer.count >= capacity
-            return state.paused
+            return (state.paused, discarded)
         }
     }
 

@@ -6,7 +6,8 @@ internal import ZeroMQ
 /// The forwarder's socket work, on its I/O thread: messages from the XSUB (publishers) go to the
 /// XPUB (subscribers), counted per topic group; subscriptions from the XPUB go up the XSUB to the
 /// publishers, and welcome subscriptions are answered with a forwarder welcome after they were
-/// passed up.
+/// passed up. With a last-value cache, it subscribes upstream to the cached prefixes itself, keeps
+/// the last message of each topic under them, and answers snapshot subscriptions with those.
 final class ForwarderDriver: IOLoopDriver {
     enum Command: Sendable {}
 
@@ -22,6 +23,7 @@ final class ForwarderDriver: IOLoopDriver {
     private let logger: Logger
     private var counts = ForwarderStatistics()
     private var topics: [[UInt8]: ForwarderStatistics.TopicCounts] = [:]
+    private var cache: LastValueCache
 
     init(
         context: Context,
@@ -33,6 +35,7 @@ final class ForwarderDriver: IOLoopDriver {
         self.statistics = statistics
         depth = max(1, configuration.statisticsDepth)
         logger = configuration.logger
+        cache = LastValueCache(prefixes: configuration.lastValueCache, capacity: configuration.maxCachedTopics)
         do {
             frontend = try Socket(context, type: .xsubscribe)
             backend = try Socket(context, type: .xpublish)
@@ -57,6 +60,10 @@ final class ForwarderDriver: IOLoopDriver {
     }
 
     func start(poller: DescriptorPoller, loop: IOLoop<ForwarderDriver>) throws {
+        // The cache needs every message under its prefixes, wanted by a subscriber or not.
+        for prefix in cache.prefixes {
+            _ = try frontend.send(try Frame(bytes: [1] + prefix), dontWait: true)
+        }
         try poller.add(frontend)
         try poller.add(backend)
     }
@@ -84,6 +91,11 @@ final class ForwarderDriver: IOLoopDriver {
             }
             guard let received else { return }
             guard let subscription = received.subscription else { continue }
+            if let prefix = subscription.snapshotRequest {
+                // Answered here, never passed up; an unsubscribe of one needs nothing.
+                if subscription.subscribe { try sendSnapshot(topic: subscription.prefix, prefix: prefix) }
+                continue
+            }
             _ = try frontend.send(received.frame, dontWait: true)
             counts.subscriptionsForwarded += 1
             counts.activeSubscriptions += subscription.subscribe ? 1 : -1
@@ -123,6 +135,14 @@ final class ForwarderDriver: IOLoopDriver {
                 continue
             }
             counts.messagesIn += 1
+            if cache.isEnabled, cache.record(topic: frames[0], header: frames[1], payload: frames[2]) {
+                if cache.refused & (cache.refused - 1) == 0 {
+                    logger.warning(
+                        "forwarder's last-value cache is full: a new topic is not cached",
+                        metadata: ["max-cached-topics": "\(cache.capacity)", "refused-so-far": "\(cache.refused)"]
+                    )
+                }
+            }
             let group = frames[0].withUnsafeBytes { bytes in groupKey(bytes) }
             topics[group, default: .init()].messagesIn += 1
             // XPUB without NODROP never refuses: a full subscriber queue drops its copy.
@@ -131,6 +151,44 @@ final class ForwarderDriver: IOLoopDriver {
                 topics[group, default: .init()].messagesOut += 1
             }
         }
+    }
+
+    /// Sends one subscriber (on its snapshot topic) the cached message of every topic that starts
+    /// with `prefix`, each as a snapshot naming its topic, then the end of the snapshot with their
+    /// count. Queued behind what was forwarded to that subscriber before, ahead of what comes after.
+    private func sendSnapshot(topic: [UInt8], prefix: [UInt8]) throws {
+        var sent: UInt64 = 0
+        for (eventTopic, entry) in cache.entries(matching: prefix) {
+            let decoded = entry.header.withUnsafeBytes { PubSubWire.header($0) }
+            guard case .success(let header) = decoded, header.kind == .event else { continue }
+            let frames = [
+                try Frame(bytes: topic),
+                try PubSubWire.headerFrame(
+                    kind: .snapshot,
+                    publisher: header.publisher,
+                    sequence: header.sequence,
+                    timestampMicros: header.timestampMicros,
+                    metadata: header.metadata,
+                    topic: String(decoding: eventTopic, as: UTF8.self)
+                ),
+                entry.payload,
+            ]
+            if try backend.send(frames, dontWait: true) { sent += 1 }
+        }
+        let end = [
+            try Frame(bytes: topic),
+            try PubSubWire.headerFrame(
+                kind: .snapshotEnd,
+                publisher: id,
+                sequence: sent,
+                timestampMicros: PubSubWire.nowMicros(),
+                metadata: [:]
+            ),
+            Frame(),
+        ]
+        _ = try backend.send(end, dontWait: true)
+        counts.snapshots += 1
+        counts.snapshotEvents += Int(sent)
     }
 
     /// The topic up to the `depth`-th dot.
@@ -154,6 +212,8 @@ final class ForwarderDriver: IOLoopDriver {
     }
 
     private func publishStatistics() {
+        counts.cachedTopics = cache.entries.count
+        counts.cacheRefused = cache.refused
         var snapshot = counts
         snapshot.topics = Dictionary(
             uniqueKeysWithValues: topics.map { (String(decoding: $0.key, as: UTF8.self), $0.value) }

@@ -14,12 +14,20 @@ enum PubSubWire {
     static let reservedFirstByte = UInt8(ascii: "~")
     /// A subscriber subscribes to this plus its own id (hex); publishers and forwarders answer on it.
     static let welcomePrefix: [UInt8] = Array("~zrpc.welcome.".utf8)
+    /// A subscriber that wants a forwarder's snapshot subscribes to this, its id (hex), a dot and
+    /// one of its prefixes; the forwarder answers on that topic.
+    static let snapshotPrefix: [UInt8] = Array("~zrpc.snapshot.".utf8)
     /// The most bytes of a header this side decodes (it is small: metadata is for trace ids).
     static let headerLimits = DecodingLimits(maxMessageBytes: 64 << 10)
 
     /// The welcome topic of the subscriber `id`.
     static func welcomeTopic(_ id: PublisherID) -> [UInt8] {
         welcomePrefix + Array(id.description.utf8)
+    }
+
+    /// The snapshot topic of the subscriber `id` for `prefix`.
+    static func snapshotTopic(_ id: PublisherID, prefix: [UInt8]) -> [UInt8] {
+        snapshotPrefix + Array(id.description.utf8) + [UInt8(ascii: ".")] + prefix
     }
 
     /// A decoded header, with what the application sees.
@@ -29,6 +37,8 @@ enum PubSubWire {
         var sequence: UInt64
         var timestampMicros: Int64
         var metadata: Metadata
+        /// The event's topic, in a snapshot (empty otherwise).
+        var topic = ""
     }
 
     /// Why a message was dropped.
@@ -54,7 +64,8 @@ enum PubSubWire {
         publisher: PublisherID,
         sequence: UInt64,
         timestampMicros: Int64,
-        metadata: Metadata
+        metadata: Metadata,
+        topic: String = ""
     ) throws -> Frame {
         let header = Zrpc_Pubsub_EventHeader(
             version: version,
@@ -62,7 +73,8 @@ enum PubSubWire {
             publisherID: publisher.bytes,
             sequence: sequence,
             timestampUnixMicros: timestampMicros,
-            metadata: metadata.map { Zrpc_Pubsub_MetadataEntry(key: $0.key, value: $0.value) }
+            metadata: metadata.map { Zrpc_Pubsub_MetadataEntry(key: $0.key, value: $0.value) },
+            topic: topic
         )
         return try header.withPacked { packed in
             try Frame(size: packed.size) { buffer in _ = packed.pack(into: buffer) }
@@ -89,7 +101,8 @@ enum PubSubWire {
                 publisher: PublisherID(bytes: decoded.publisherID),
                 sequence: decoded.sequence,
                 timestampMicros: decoded.timestampUnixMicros,
-                metadata: metadata
+                metadata: metadata,
+                topic: decoded.topic
             )
         )
     }
@@ -119,6 +132,15 @@ enum PubSubWire {
                 return nil
             }
             return Array(prefix.dropFirst(PubSubWire.welcomePrefix.count))
+        }
+
+        /// The prefix a snapshot is asked for, when this is a snapshot topic
+        /// (`~zrpc.snapshot.<id>.<prefix>`).
+        var snapshotRequest: [UInt8]? {
+            guard prefix.starts(with: PubSubWire.snapshotPrefix) else { return nil }
+            let rest = prefix.dropFirst(PubSubWire.snapshotPrefix.count)
+            guard let dot = rest.firstIndex(of: UInt8(ascii: ".")), dot > rest.startIndex else { return nil }
+            return Array(rest[rest.index(after: dot)...])
         }
     }
 

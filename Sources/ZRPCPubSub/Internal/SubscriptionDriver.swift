@@ -3,8 +3,9 @@ import Logging
 internal import ZeroMQ
 
 /// The subscription's socket work, on its I/O thread: a SUB socket read into the shared buffer
-/// (frames and header checked, gaps found from the sequence numbers, welcomes recorded) until
-/// the buffer is full; then the socket leaves the poller until a reader asks for more.
+/// (frames and header checked, gaps and duplicates found from the sequence numbers, welcomes
+/// recorded, snapshots taken in) until the buffer is full; then the socket leaves the poller until
+/// a reader asks for more.
 final class SubscriptionDriver: IOLoopDriver {
     enum Command: Sendable {
         case resume
@@ -26,6 +27,10 @@ final class SubscriptionDriver: IOLoopDriver {
     private let socket: Socket
     let endpoints: [String]
     private let welcomeTopic: [UInt8]
+    /// `~zrpc.snapshot.<id>.` when this subscription asked for snapshots.
+    private let snapshotTopicPrefix: [UInt8]?
+    /// Snapshot events received per snapshot topic whose end has not come yet.
+    private var snapshotReceived: [[UInt8]: UInt64] = [:]
     private let shared: SubscriptionShared
     private let welcomes: Watched<Welcomes>
     private let logger: Logger
@@ -39,6 +44,10 @@ final class SubscriptionDriver: IOLoopDriver {
     private var malformedTotal = 0
     private var gaps = 0
     private var missed: UInt64 = 0
+    private var duplicates = 0
+    private var snapshotEvents = 0
+    private var snapshots = 0
+    private var snapshotShortfall = 0
     /// When the welcome topic is subscribed again if a readiness wait is still pending.
     private var nextWelcomeRequest: ContinuousClock.Instant?
 
@@ -47,6 +56,7 @@ final class SubscriptionDriver: IOLoopDriver {
         attachment: PubSubAttachment,
         prefixes: [String],
         welcomeTopic: [UInt8],
+        snapshotTopicPrefix: [UInt8]?,
         configuration: SubscriptionConfiguration,
         shared: SubscriptionShared,
         welcomes: Watched<Welcomes>
@@ -54,6 +64,7 @@ final class SubscriptionDriver: IOLoopDriver {
         self.shared = shared
         self.welcomes = welcomes
         self.welcomeTopic = welcomeTopic
+        self.snapshotTopicPrefix = snapshotTopicPrefix
         logger = configuration.logger
         do {
             socket = try Socket(context, type: .subscribe)
@@ -64,8 +75,13 @@ final class SubscriptionDriver: IOLoopDriver {
             // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
             try socket.set(.handshakeInterval, .seconds(10))
             for prefix in prefixes { try socket.set(.subscribe, Array(prefix.utf8)) }
-            // Last: libzmq sends a socket's prefixes in byte order, and `~` sorts after every
-            // application prefix, so whoever answers the welcome has all of them.
+            // Then the snapshot topics, then the welcome: libzmq sends a socket's prefixes in byte
+            // order, `~` sorts after every application prefix and `~zrpc.snapshot.` before
+            // `~zrpc.welcome.`, so a forwarder has the prefixes when it sends a snapshot, and
+            // whoever answers the welcome has all of them (and sent the snapshot before it).
+            if let snapshotTopicPrefix {
+                for prefix in prefixes { try socket.set(.subscribe, snapshotTopicPrefix + Array(prefix.utf8)) }
+            }
             try socket.set(.subscribe, welcomeTopic)
         } catch {
             throw PubSubWire.setupError(error, "create a SUB socket")
@@ -131,7 +147,9 @@ final class SubscriptionDriver: IOLoopDriver {
         }
         guard read > 0 || malformed > 0 else { return }
         let counted = (
-            malformed: malformed, gaps: gaps - gapsBefore, missed: missed - missedBefore, publishers: publishers
+            malformed: malformed, gaps: gaps - gapsBefore, missed: missed - missedBefore, publishers: publishers,
+            duplicates: duplicates, snapshotEvents: snapshotEvents, snapshots: snapshots,
+            snapshotShortfall: snapshotShortfall
         )
         var full = shared.deliver(
             &items,
@@ -140,11 +158,19 @@ final class SubscriptionDriver: IOLoopDriver {
                 counters.gaps += counted.gaps
                 counters.missed += counted.missed
                 counters.publishers = counted.publishers
+                counters.duplicates += counted.duplicates
+                counters.snapshotEvents += counted.snapshotEvents
+                counters.snapshots += counted.snapshots
+                counters.snapshotShortfall += counted.snapshotShortfall
             }
         )
         if full, awaitingWelcomes { full = discardUnwelcomed() }
         if full { pause() }
         malformed = 0
+        duplicates = 0
+        snapshotEvents = 0
+        snapshots = 0
+        snapshotShortfall = 0
     }
 
     /// Makes room by discarding the oldest items of publishers that have not welcomed this
@@ -153,10 +179,17 @@ final class SubscriptionDriver: IOLoopDriver {
     /// - Returns: Whether the buffer is still full.
     private func discardUnwelcomed() -> Bool {
         let welcomed = welcomes.value.publishers
-        return shared.discardOldest(
-            where: { !welcomed.contains($0.publisher) },
+        let (full, discarded) = shared.discardOldest(
+            where: { !$0.isSnapshot && !welcomed.contains($0.publisher) },
             counting: { counters, discarded in counters.discardedBeforeReady += discarded }
         )
+        // A stream whose newest item went starts again with its next one (a later event, or a
+        // snapshot of it), without a gap: what was discarded came before its start.
+        for case .event(let topic, let header, _) in discarded {
+            let key = StreamKey(publisher: header.publisher, topic: topic)
+            if lastSequences[key] == header.sequence { lastSequences[key] = nil }
+        }
+        return full
     }
 
     /// Subscribes to the welcome topic again, so that every publisher and forwarder that has
@@ -179,12 +212,16 @@ final class SubscriptionDriver: IOLoopDriver {
         let topicBytes = message.withUnsafeBytes(at: 0) { Array($0) }
         let decoded = message.withUnsafeBytes(at: 1) { PubSubWire.header($0) }
         if topicBytes.first == PubSubWire.reservedFirstByte {
-            // Another subscriber's welcome (this one subscribed to everything) is not news.
-            guard topicBytes == welcomeTopic, case .success(let header) = decoded else { return }
-            switch header.kind {
-            case .publisherWelcome: welcomes.update { $0.publishers.insert(header.publisher) }
-            case .forwarderWelcome: welcomes.update { $0.forwarders.insert(header.publisher) }
-            default: break
+            // Another subscriber's welcome or snapshot (this one subscribed to everything) is not news.
+            guard case .success(let header) = decoded else { return }
+            if topicBytes == welcomeTopic {
+                switch header.kind {
+                case .publisherWelcome: welcomes.update { $0.publishers.insert(header.publisher) }
+                case .forwarderWelcome: welcomes.update { $0.forwarders.insert(header.publisher) }
+                default: break
+                }
+            } else if let snapshotTopicPrefix, topicBytes.starts(with: snapshotTopicPrefix) {
+                takeSnapshot(header, on: topicBytes, prefix: topicBytes.dropFirst(snapshotTopicPrefix.count), message)
             }
             return
         }
@@ -199,10 +236,56 @@ final class SubscriptionDriver: IOLoopDriver {
             reject(.header("an event needs kind EVENT and a sequence number above 0"))
             return
         }
-        let topic = String(decoding: topicBytes, as: UTF8.self)
+        accept(header, topic: String(decoding: topicBytes, as: UTF8.self), payload: message.frame(at: 2))
+    }
+
+    /// One message of a snapshot this subscription asked for: an event to take in, or its end.
+    private func takeSnapshot(
+        _ header: PubSubWire.Header,
+        on snapshotTopic: [UInt8],
+        prefix: ArraySlice<UInt8>,
+        _ message: borrowing ReceivedMessage
+    ) {
+        switch header.kind {
+        case .snapshot:
+            let topic = header.topic.utf8
+            guard header.sequence > 0, !topic.isEmpty, topic.starts(with: prefix),
+                (try? Topic.validate(topic: header.topic)) != nil
+            else {
+                reject(.header("a snapshot event needs a sequence number above 0 and a topic under its prefix"))
+                return
+            }
+            snapshotReceived[snapshotTopic, default: 0] += 1
+            snapshotEvents += 1
+            accept(header, topic: header.topic, payload: message.frame(at: 2))
+        case .snapshotEnd:
+            let received = snapshotReceived.removeValue(forKey: snapshotTopic) ?? 0
+            snapshots += 1
+            guard header.sequence > received else { return }
+            snapshotShortfall += Int(header.sequence - received)
+            logger.warning(
+                "a snapshot arrived incomplete (a queue on the way was full)",
+                metadata: [
+                    "prefix": "\(String(decoding: prefix, as: UTF8.self))", "sent": "\(header.sequence)",
+                    "received": "\(received)",
+                ]
+            )
+        default:
+            break
+        }
+    }
+
+    /// An event (live, or from a snapshot): dropped when its stream already has it or a newer one,
+    /// after a gap item when numbers are missing before it.
+    private func accept(_ header: PubSubWire.Header, topic: String, payload: Frame) {
         let key = StreamKey(publisher: header.publisher, topic: topic)
         var tally = publishers[header.publisher] ?? .init()
         tally.received += 1
+        publishers[header.publisher] = tally
+        if let last = lastSequences[key], header.sequence <= last {
+            duplicates += 1
+            return
+        }
         if let last = lastSequences[key], header.sequence > last + 1 {
             let gap = SubscriptionGap(
                 publisher: header.publisher,
@@ -218,7 +301,7 @@ final class SubscriptionDriver: IOLoopDriver {
         }
         publishers[header.publisher] = tally
         lastSequences[key] = header.sequence
-        items.append(.event(topic: topic, header: header, payload: message.frame(at: 2)))
+        items.append(.event(topic: topic, header: header, payload: payload))
     }
 
     func flush() {}

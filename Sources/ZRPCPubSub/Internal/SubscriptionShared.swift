@@ -6,6 +6,12 @@ enum SubscriptionItem: Sendable {
     case event(topic: String, header: PubSubWire.Header, payload: Frame)
     case gap(SubscriptionGap)
 
+    /// Whether it came from a forwarder's snapshot (never discarded: it cannot come again).
+    var isSnapshot: Bool {
+        if case .event(_, let header, _) = self { return header.kind == .snapshot }
+        return false
+    }
+
     /// Whose message it is.
     var publisher: PublisherID {
         switch self {

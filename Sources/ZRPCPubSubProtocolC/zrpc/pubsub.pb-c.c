@@ -97,7 +97,7 @@ void   zrpc__pubsub__metadata_entry__free_unpacked
   assert(message->base.descriptor == &zrpc__pubsub__metadata_entry__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor zrpc__pubsub__event_header__field_descriptors[6] =
+static const ProtobufCFieldDescriptor zrpc__pubsub__event_header__field_descriptors[7] =
 {
   {
     "version",
@@ -171,6 +171,18 @@ static const ProtobufCFieldDescriptor zrpc__pubsub__event_header__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "topic",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__EventHeader, topic),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__pubsub__event_header__field_indices_by_name[] = {
   1,   /* field[1] = kind */
@@ -178,12 +190,13 @@ static const unsigned zrpc__pubsub__event_header__field_indices_by_name[] = {
   2,   /* field[2] = publisher_id */
   3,   /* field[3] = sequence */
   4,   /* field[4] = timestamp_unix_micros */
+  6,   /* field[6] = topic */
   0,   /* field[0] = version */
 };
 static const ProtobufCIntRange zrpc__pubsub__event_header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor zrpc__pubsub__event_header__descriptor =
 {
@@ -193,7 +206,7 @@ const ProtobufCMessageDescriptor zrpc__pubsub__event_header__descriptor =
   "Zrpc__Pubsub__EventHeader",
   "zrpc.pubsub",
   sizeof(Zrpc__Pubsub__EventHeader),
-  6,
+  7,
   zrpc__pubsub__event_header__field_descriptors,
   zrpc__pubsub__event_header__field_indices_by_name,
   1,  zrpc__pubsub__event_header__number_ranges,
@@ -251,20 +264,24 @@ const ProtobufCMessageDescriptor zrpc__pubsub__metadata_entry__descriptor =
   (ProtobufCMessageInit) zrpc__pubsub__metadata_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue zrpc__pubsub__kind__enum_values_by_number[3] =
+static const ProtobufCEnumValue zrpc__pubsub__kind__enum_values_by_number[5] =
 {
   { "KIND_EVENT", "ZRPC__PUBSUB__KIND__KIND_EVENT", 0 },
   { "KIND_PUBLISHER_WELCOME", "ZRPC__PUBSUB__KIND__KIND_PUBLISHER_WELCOME", 1 },
   { "KIND_FORWARDER_WELCOME", "ZRPC__PUBSUB__KIND__KIND_FORWARDER_WELCOME", 2 },
+  { "KIND_SNAPSHOT", "ZRPC__PUBSUB__KIND__KIND_SNAPSHOT", 3 },
+  { "KIND_SNAPSHOT_END", "ZRPC__PUBSUB__KIND__KIND_SNAPSHOT_END", 4 },
 };
 static const ProtobufCIntRange zrpc__pubsub__kind__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 5}
 };
-static const ProtobufCEnumValueIndex zrpc__pubsub__kind__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex zrpc__pubsub__kind__enum_values_by_name[5] =
 {
   { "KIND_EVENT", 0 },
   { "KIND_FORWARDER_WELCOME", 2 },
   { "KIND_PUBLISHER_WELCOME", 1 },
+  { "KIND_SNAPSHOT", 3 },
+  { "KIND_SNAPSHOT_END", 4 },
 };
 const ProtobufCEnumDescriptor zrpc__pubsub__kind__descriptor =
 {
@@ -273,9 +290,9 @@ const ProtobufCEnumDescriptor zrpc__pubsub__kind__descriptor =
   "Kind",
   "Zrpc__Pubsub__Kind",
   "zrpc.pubsub",
-  3,
+  5,
   zrpc__pubsub__kind__enum_values_by_number,
-  3,
+  5,
   zrpc__pubsub__kind__enum_values_by_name,
   1,
   zrpc__pubsub__kind__value_ranges,

@@ -14,6 +14,10 @@ package enum Zrpc_Pubsub_Kind: ProtobufEnum {
     case publisherWelcome
     /// `KIND_FORWARDER_WELCOME` (2).
     case forwarderWelcome
+    /// `KIND_SNAPSHOT` (3).
+    case snapshot
+    /// `KIND_SNAPSHOT_END` (4).
+    case snapshotEnd
     /// A number this version of the schema does not name.
     case unrecognized(Int32)
 
@@ -28,6 +32,8 @@ package enum Zrpc_Pubsub_Kind: ProtobufEnum {
         case 0: self = .event
         case 1: self = .publisherWelcome
         case 2: self = .forwarderWelcome
+        case 3: self = .snapshot
+        case 4: self = .snapshotEnd
         default: self = .unrecognized(rawValue)
         }
     }
@@ -38,6 +44,8 @@ package enum Zrpc_Pubsub_Kind: ProtobufEnum {
         case .event: 0
         case .publisherWelcome: 1
         case .forwarderWelcome: 2
+        case .snapshot: 3
+        case .snapshotEnd: 4
         case .unrecognized(let number): number
         }
     }
@@ -57,6 +65,8 @@ package struct Zrpc_Pubsub_EventHeader: Sendable, Hashable {
     package var timestampUnixMicros: Int64 = 0
     /// `metadata = 6`.
     package var metadata: [Zrpc_Pubsub_MetadataEntry] = []
+    /// `topic = 7`.
+    package var topic: String = ""
     /// Fields this version of the schema does not know, kept to be encoded again.
     package var unknownFields = ProtobufUnknownFields()
 
@@ -70,7 +80,8 @@ package struct Zrpc_Pubsub_EventHeader: Sendable, Hashable {
         publisherID: [UInt8] = [],
         sequence: UInt64 = 0,
         timestampUnixMicros: Int64 = 0,
-        metadata: [Zrpc_Pubsub_MetadataEntry] = []
+        metadata: [Zrpc_Pubsub_MetadataEntry] = [],
+        topic: String = ""
     ) {
         self.version = version
         self.kind = kind
@@ -78,6 +89,7 @@ package struct Zrpc_Pubsub_EventHeader: Sendable, Hashable {
         self.sequence = sequence
         self.timestampUnixMicros = timestampUnixMicros
         self.metadata = metadata
+        self.topic = topic
     }
 
     /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
@@ -88,6 +100,7 @@ package struct Zrpc_Pubsub_EventHeader: Sendable, Hashable {
         guard lhs.sequence.protobufEquals(rhs.sequence) else { return false }
         guard lhs.timestampUnixMicros.protobufEquals(rhs.timestampUnixMicros) else { return false }
         guard lhs.metadata.protobufEquals(rhs.metadata) else { return false }
+        guard lhs.topic.protobufEquals(rhs.topic) else { return false }
         return lhs.unknownFields == rhs.unknownFields
     }
 
@@ -99,6 +112,7 @@ package struct Zrpc_Pubsub_EventHeader: Sendable, Hashable {
         sequence.protobufHash(into: &hasher)
         timestampUnixMicros.protobufHash(into: &hasher)
         metadata.protobufHash(into: &hasher)
+        topic.protobufHash(into: &hasher)
         hasher.combine(unknownFields)
     }
 }
@@ -164,6 +178,9 @@ extension Zrpc_Pubsub_EventHeader: ProtobufMessage {
             cMessage.pointee.n_metadata = self.metadata.count
             cMessage.pointee.metadata = try arena.array(self.metadata) { try arena.message($0) }
         }
+        if !self.topic.isEmpty {
+            cMessage.pointee.topic = try arena.cString(self.topic)
+        }
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -175,6 +192,7 @@ extension Zrpc_Pubsub_EventHeader: ProtobufMessage {
         self.sequence = cMessage.pointee.sequence
         self.timestampUnixMicros = cMessage.pointee.timestamp_unix_micros
         self.metadata = try context.array(cMessage.pointee.metadata, count: cMessage.pointee.n_metadata) { try context.message($0) ?? Zrpc_Pubsub_MetadataEntry() }
+        self.topic = try context.string(cMessage.pointee.topic)
     }
 }
 

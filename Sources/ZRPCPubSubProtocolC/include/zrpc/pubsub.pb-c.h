@@ -37,7 +37,17 @@ typedef enum _Zrpc__Pubsub__Kind {
   /*
    * A forwarder's answer to a welcome subscription: the forwarder has them. Empty payload, sequence 0.
    */
-  ZRPC__PUBSUB__KIND__KIND_FORWARDER_WELCOME = 2
+  ZRPC__PUBSUB__KIND__KIND_FORWARDER_WELCOME = 2,
+  /*
+   * A forwarder's copy of the last event on a topic, sent to one subscriber on its snapshot topic:
+   * `topic` names the event's topic; publisher_id, sequence, timestamp and metadata are the event's.
+   */
+  ZRPC__PUBSUB__KIND__KIND_SNAPSHOT = 3,
+  /*
+   * Ends one snapshot (on the same snapshot topic): sequence is how many KIND_SNAPSHOT messages the
+   * forwarder sent before it; publisher_id is the forwarder's. Empty payload.
+   */
+  ZRPC__PUBSUB__KIND__KIND_SNAPSHOT_END = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ZRPC__PUBSUB__KIND)
 } Zrpc__Pubsub__Kind;
 
@@ -70,10 +80,14 @@ struct  Zrpc__Pubsub__EventHeader
    */
   size_t n_metadata;
   Zrpc__Pubsub__MetadataEntry **metadata;
+  /*
+   * KIND_SNAPSHOT only: the topic the event was published on (its topic frame is the snapshot topic).
+   */
+  char *topic;
 };
 #define ZRPC__PUBSUB__EVENT_HEADER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__pubsub__event_header__descriptor) \
-    , 0, ZRPC__PUBSUB__KIND__KIND_EVENT, {0,NULL}, 0, 0, 0,NULL }
+    , 0, ZRPC__PUBSUB__KIND__KIND_EVENT, {0,NULL}, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Zrpc__Pubsub__MetadataEntry
