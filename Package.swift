@@ -164,6 +164,7 @@ let package = Package(
             name: "ZRPCPubSubTests",
             dependencies: [
                 "ZRPCPubSub", "ZRPC", "ZeroMQ", "ProtobufC", "EchoMessages", "ZRPCTestKit", "ZRPCProcessKit",
+                "ConformanceMessages", "ConformanceServices",
             ]
         ),
 
@@ -304,16 +305,16 @@ let package = Package(
             dependencies: ["ConformanceProtoC", "ProtobufC"],
             path: "Tests/Support/ConformanceMessages"
         ),
-        // The same protos' services (zrpc-gen --emit services).
+        // The same protos' services (zrpc-gen --emit services): RPC, queue and events services.
         .target(
             name: "ConformanceServices",
-            dependencies: ["ConformanceMessages", "ZRPC", "ZRPCQueue"],
+            dependencies: ["ConformanceMessages", "ZRPC", "ZRPCQueue", "ZRPCPubSub"],
             path: "Tests/Support/ConformanceServices"
         ),
         .testTarget(name: "ProtobufCTests", dependencies: ["ProtobufC", "ConformanceMessages", "ZRPCProcessKit"]),
         .testTarget(
             name: "ZRPCGeneratorTests",
-            dependencies: ["ZRPCGenerator", "ConformanceMessages", "ConformanceServices", "ZRPC"]
+            dependencies: ["ZRPCGenerator", "ConformanceMessages", "ConformanceServices", "ZRPC", "ZRPCPubSub"]
         ),
         .testTarget(
             name: "ZRPCTests",

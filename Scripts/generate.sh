@@ -13,7 +13,7 @@ zrpc_gen --proto-path Protos --swift-out Sources/ZRPCGenerator/Generated --c-out
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPC/Generated --c-out Sources/ZRPCProtocolC --c-module ZRPCProtocolC --swift-module ZRPC --access package zrpc/wire.proto zrpc/health.proto zrpc/directory.proto
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPCQueue/Generated --c-out Sources/ZRPCQueueProtocolC --c-module ZRPCQueueProtocolC --access package zrpc/queue.proto
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPCPubSub/Generated --c-out Sources/ZRPCPubSubProtocolC --c-module ZRPCPubSubProtocolC --access package zrpc/pubsub.proto
-zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceMessages --c-out Tests/Support/ConformanceProtoC --emit messages test/conformance.proto test/naming.proto test/rpc.proto test/policy.proto test/queue.proto
-zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceServices --emit services --messages-module ConformanceMessages test/conformance.proto test/naming.proto test/rpc.proto test/policy.proto test/queue.proto
+zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceMessages --c-out Tests/Support/ConformanceProtoC --emit messages test/conformance.proto test/naming.proto test/rpc.proto test/policy.proto test/queue.proto test/events.proto
+zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceServices --emit services --messages-module ConformanceMessages test/conformance.proto test/naming.proto test/rpc.proto test/policy.proto test/queue.proto test/events.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Echo/EchoMessages --c-out Examples/Echo/EchoProtoC examples/echo.proto
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPCTestKit/Generated --c-out Sources/ZRPCTestKitProtoC --c-module ZRPCTestKitProtoC zrpc/testkit.proto

@@ -83,6 +83,15 @@ public struct Generator {
             }
             models[name] = model
         }
+        if options.emit != .messages {
+            try EventsService.checkTopics(
+                generated.flatMap { file in
+                    try file.service.filter(\.isEventsService).map {
+                        try EventsService(service: $0, file: file, index: index)
+                    }
+                }
+            )
+        }
         let access = options.access == "internal" ? "" : options.access + " "
         for file in generated where options.emit != .services || !file.service.isEmpty {
             let emitter = SwiftEmitter(file: file, index: index, models: models, options: options, access: access)

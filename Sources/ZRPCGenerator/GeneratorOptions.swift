@@ -19,7 +19,7 @@ public struct GeneratorOptions: Sendable, Equatable {
     }
 
     /// zrpc-gen's version, written into every generated file's header.
-    public static let version = "0.4.0"
+    public static let version = "0.5.0"
 
     /// The command line as given (without the program name), written into generated headers.
     public var arguments: [String] = []

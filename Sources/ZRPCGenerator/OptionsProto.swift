@@ -14,9 +14,9 @@ enum OptionsProto {
     static let text = """
         // ZRPC's options for services and methods: call defaults that zrpc-gen reads into the generated
         // method descriptors, and that clients apply unless their code or environment configuration sets
-        // otherwise (docs/CODEGEN.md, "Call options"); and queue services, whose methods are work queues
-        // with a delivery policy (docs/CODEGEN.md, "Queue services"). zrpc-gen finds this file by itself;
-        // import it:
+        // otherwise (docs/CODEGEN.md, "Call options"); queue services, whose methods are work queues
+        // with a delivery policy (docs/CODEGEN.md, "Queue services"); and events services, whose methods are
+        // pub/sub topics (docs/CODEGEN.md, "Events services"). zrpc-gen finds this file by itself; import it:
         //
         //   import "zrpc/options.proto";
         //
@@ -33,6 +33,12 @@ enum OptionsProto {
         //     rpc Resize(ResizeTask) returns (ResizeResult) {
         //       option (zrpc.task_policy) = { max_attempts: 3, dead_letters: DEAD_LETTERS_DISCARD };
         //     }
+        //   }
+        //
+        //   service CatalogEvents {
+        //     option (zrpc.events) = { topic_prefix: "catalog" };
+        //     rpc PriceChanged(PriceChange) returns (NoReply);                    // topic catalog.price_changed
+        //     rpc ProductRemoved(ProductRemoval) returns (NoReply) { option (zrpc.topic) = "catalog.removed"; }
         //   }
         //
         // A method's policy overrides its service's field by field (a field left at zero inherits).
@@ -122,6 +128,27 @@ enum OptionsProto {
         // One method's changes to its queue service's policy.
         extend google.protobuf.MethodOptions {
           QueuePolicy task_policy = 50421;
+        }
+
+        // An events service's topics. A service with the `(zrpc.events)` option (even `{}`) is an events
+        // service: each method is an event type published on a topic of its own, its input the event and its
+        // output an empty message of yours (`message NoReply {}`: events have no reply). zrpc-gen emits each
+        // topic, typed publishers and typed subscriptions for it instead of RPC stubs.
+        message EventsPolicy {
+          // The topics' first segments: a method's topic is this, a dot, and the method's name in snake_case
+          // (`catalog` and `PriceChanged` give `catalog.price_changed`). Empty: the file's package, or the
+          // service's name in snake_case when the file has none.
+          string topic_prefix = 1;
+        }
+
+        extend google.protobuf.ServiceOptions {
+          EventsPolicy events = 50422;
+        }
+
+        // One event's whole topic instead of the one made from the prefix and the method's name: a dotted
+        // name (`catalog.removed`).
+        extend google.protobuf.MethodOptions {
+          string topic = 50422;
         }
 
         """

@@ -34,7 +34,8 @@ struct QueueServiceEmitter {
     }
 
     private func queues() throws -> [Queue] {
-        try service.method.map { method in
+        try service.refuseTopicOptions(file: file)
+        return try service.method.map { method in
             let location = "\(file.name): \(fullName).\(method.name)"
             if method.clientStreaming || method.serverStreaming {
                 throw GeneratorError(

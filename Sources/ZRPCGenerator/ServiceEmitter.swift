@@ -18,6 +18,7 @@ struct ServiceEmitter {
     }
 
     func emit(into writer: inout CodeWriter) throws {
+        try service.refuseTopicOptions(file: file)
         if let method = service.method.first(where: { $0.options?.zrpcTaskPolicy != nil }) {
             throw GeneratorError(
                 "\(file.name): \(fullName).\(method.name): (zrpc.task_policy) is for the methods of a queue service; "

@@ -28,7 +28,13 @@ struct SwiftEmitter {
         if options.emit != .messages {
             for service in file.service {
                 writer.line()
-                if service.isQueueService {
+                if service.isEventsService {
+                    EventsServiceEmitter(
+                        model: try EventsService(service: service, file: file, index: index),
+                        access: access
+                    )
+                    .emit(into: &writer)
+                } else if service.isQueueService {
                     try QueueServiceEmitter(service: service, file: file, index: index, access: access)
                         .emit(into: &writer)
                 } else {
@@ -59,6 +65,9 @@ struct SwiftEmitter {
         if hasServices && options.swiftModule != "ZRPC" { writer.line("\(importKeyword) ZRPC") }
         if hasServices && file.service.contains(where: \.isQueueService) && options.swiftModule != "ZRPCQueue" {
             writer.line("\(importKeyword) ZRPCQueue")
+        }
+        if hasServices && file.service.contains(where: \.isEventsService) && options.swiftModule != "ZRPCPubSub" {
+            writer.line("\(importKeyword) ZRPCPubSub")
         }
     }
 

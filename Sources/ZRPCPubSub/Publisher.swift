@@ -98,7 +98,8 @@ public final class Publisher<Event: ProtobufMessage>: Sendable {
         try await self.init(topic: topic, attachment: .connect([endpoint]), configuration: configuration)
     }
 
-    private init(topic: String, attachment: PubSubAttachment, configuration: Configuration) async throws {
+    /// The one initialiser the public ones call (also from `Publisher+EventTopic.swift`).
+    init(topic: String, attachment: PubSubAttachment, configuration: Configuration) async throws {
         try Topic.validate(topic: topic)
         guard configuration.highWaterMark >= 1, configuration.highWaterMark <= Int(Int32.max) else {
             throw RPCError(

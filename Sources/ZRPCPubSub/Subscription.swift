@@ -100,7 +100,8 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
         try await self.init(attachment: .bind(endpoint), topics: topics, configuration: configuration)
     }
 
-    private init(attachment: PubSubAttachment, topics: [String], configuration: Configuration) async throws {
+    /// The one initialiser the public ones call (also from `Subscription+EventTopic.swift`).
+    init(attachment: PubSubAttachment, topics: [String], configuration: Configuration) async throws {
         guard !topics.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "a subscription needs at least one prefix (\"\" for all)")
         }

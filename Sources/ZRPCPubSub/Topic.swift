@@ -60,11 +60,14 @@ public enum Topic {
         }
     }
 
-    /// Joins a topic and a key with a dot (the key may hold dots itself).
+    /// Joins a topic and a key with a dot (the key may hold dots itself); a topic that ends with a
+    /// dot already has it (an ``EventTopic``'s publishers publish on `name.`).
     ///
     /// ```swift
     /// Topic.join("prices", key: "EUR.ABC")     // "prices.EUR.ABC"
     /// Topic.join("prices", key: nil)           // "prices"
+    /// Topic.join("prices.", key: "EUR.ABC")    // "prices.EUR.ABC"
+    /// Topic.join("prices.", key: nil)          // "prices."
     /// ```
     ///
     /// - Parameters:
@@ -73,6 +76,6 @@ public enum Topic {
     /// - Returns: The full topic.
     public static func join(_ topic: String, key: String?) -> String {
         guard let key else { return topic }
-        return topic + "." + key
+        return topic.hasSuffix(".") ? topic + key : topic + "." + key
     }
 }

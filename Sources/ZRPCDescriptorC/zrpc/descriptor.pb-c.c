@@ -817,6 +817,51 @@ void   zrpc__descriptor__queue_policy__free_unpacked
   assert(message->base.descriptor == &zrpc__descriptor__queue_policy__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__descriptor__events_policy__init
+                     (Zrpc__Descriptor__EventsPolicy         *message)
+{
+  static const Zrpc__Descriptor__EventsPolicy init_value = ZRPC__DESCRIPTOR__EVENTS_POLICY__INIT;
+  *message = init_value;
+}
+size_t zrpc__descriptor__events_policy__get_packed_size
+                     (const Zrpc__Descriptor__EventsPolicy *message)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__events_policy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__descriptor__events_policy__pack
+                     (const Zrpc__Descriptor__EventsPolicy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__events_policy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__descriptor__events_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__EventsPolicy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__descriptor__events_policy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Descriptor__EventsPolicy *
+       zrpc__descriptor__events_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Descriptor__EventsPolicy *)
+     protobuf_c_message_unpack (&zrpc__descriptor__events_policy__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__descriptor__events_policy__free_unpacked
+                     (Zrpc__Descriptor__EventsPolicy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__descriptor__events_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__descriptor__file_descriptor_set__field_descriptors[1] =
 {
   {
@@ -1718,7 +1763,7 @@ const ProtobufCMessageDescriptor zrpc__descriptor__field_options__descriptor =
   (ProtobufCMessageInit) zrpc__descriptor__field_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_descriptors[4] =
+static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_descriptors[5] =
 {
   {
     "deprecated",
@@ -1768,18 +1813,31 @@ static const ProtobufCFieldDescriptor zrpc__descriptor__method_options__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "zrpc_topic",
+    50422,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Zrpc__Descriptor__MethodOptions, zrpc_topic_presence_case),
+    offsetof(Zrpc__Descriptor__MethodOptions, zrpc_topic),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__descriptor__method_options__field_indices_by_name[] = {
   0,   /* field[0] = deprecated */
   1,   /* field[1] = idempotency_level */
   2,   /* field[2] = zrpc_policy */
   3,   /* field[3] = zrpc_task_policy */
+  4,   /* field[4] = zrpc_topic */
 };
 static const ProtobufCIntRange zrpc__descriptor__method_options__number_ranges[2 + 1] =
 {
   { 33, 0 },
   { 50420, 2 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor zrpc__descriptor__method_options__descriptor =
 {
@@ -1789,14 +1847,14 @@ const ProtobufCMessageDescriptor zrpc__descriptor__method_options__descriptor =
   "Zrpc__Descriptor__MethodOptions",
   "zrpc.descriptor",
   sizeof(Zrpc__Descriptor__MethodOptions),
-  4,
+  5,
   zrpc__descriptor__method_options__field_descriptors,
   zrpc__descriptor__method_options__field_indices_by_name,
   2,  zrpc__descriptor__method_options__number_ranges,
   (ProtobufCMessageInit) zrpc__descriptor__method_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__descriptor__service_options__field_descriptors[3] =
+static const ProtobufCFieldDescriptor zrpc__descriptor__service_options__field_descriptors[4] =
 {
   {
     "deprecated",
@@ -1834,9 +1892,22 @@ static const ProtobufCFieldDescriptor zrpc__descriptor__service_options__field_d
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "zrpc_events",
+    50422,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__ServiceOptions, zrpc_events),
+    &zrpc__descriptor__events_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__descriptor__service_options__field_indices_by_name[] = {
   0,   /* field[0] = deprecated */
+  3,   /* field[3] = zrpc_events */
   1,   /* field[1] = zrpc_policy */
   2,   /* field[2] = zrpc_queue */
 };
@@ -1844,7 +1915,7 @@ static const ProtobufCIntRange zrpc__descriptor__service_options__number_ranges[
 {
   { 33, 0 },
   { 50420, 1 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor zrpc__descriptor__service_options__descriptor =
 {
@@ -1854,7 +1925,7 @@ const ProtobufCMessageDescriptor zrpc__descriptor__service_options__descriptor =
   "Zrpc__Descriptor__ServiceOptions",
   "zrpc.descriptor",
   sizeof(Zrpc__Descriptor__ServiceOptions),
-  3,
+  4,
   zrpc__descriptor__service_options__field_descriptors,
   zrpc__descriptor__service_options__field_indices_by_name,
   2,  zrpc__descriptor__service_options__number_ranges,
@@ -2193,5 +2264,43 @@ const ProtobufCMessageDescriptor zrpc__descriptor__queue_policy__descriptor =
   zrpc__descriptor__queue_policy__field_indices_by_name,
   1,  zrpc__descriptor__queue_policy__number_ranges,
   (ProtobufCMessageInit) zrpc__descriptor__queue_policy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__descriptor__events_policy__field_descriptors[1] =
+{
+  {
+    "topic_prefix",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Descriptor__EventsPolicy, topic_prefix),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__descriptor__events_policy__field_indices_by_name[] = {
+  0,   /* field[0] = topic_prefix */
+};
+static const ProtobufCIntRange zrpc__descriptor__events_policy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor zrpc__descriptor__events_policy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.descriptor.EventsPolicy",
+  "EventsPolicy",
+  "Zrpc__Descriptor__EventsPolicy",
+  "zrpc.descriptor",
+  sizeof(Zrpc__Descriptor__EventsPolicy),
+  1,
+  zrpc__descriptor__events_policy__field_descriptors,
+  zrpc__descriptor__events_policy__field_indices_by_name,
+  1,  zrpc__descriptor__events_policy__number_ranges,
+  (ProtobufCMessageInit) zrpc__descriptor__events_policy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -33,6 +33,7 @@ typedef struct Zrpc__Descriptor__CallPolicy Zrpc__Descriptor__CallPolicy;
 typedef struct Zrpc__Descriptor__RetryPolicy Zrpc__Descriptor__RetryPolicy;
 typedef struct Zrpc__Descriptor__HedgingPolicy Zrpc__Descriptor__HedgingPolicy;
 typedef struct Zrpc__Descriptor__QueuePolicy Zrpc__Descriptor__QueuePolicy;
+typedef struct Zrpc__Descriptor__EventsPolicy Zrpc__Descriptor__EventsPolicy;
 
 
 /* --- enums --- */
@@ -238,6 +239,12 @@ struct  Zrpc__Descriptor__FieldOptions
     , 0, ZRPC__DESCRIPTOR__FIELD_OPTIONS__PACKED_PRESENCE__NOT_SET, {0} }
 
 
+typedef enum {
+  ZRPC__DESCRIPTOR__METHOD_OPTIONS__ZRPC_TOPIC_PRESENCE__NOT_SET = 0,
+  ZRPC__DESCRIPTOR__METHOD_OPTIONS__ZRPC_TOPIC_PRESENCE_ZRPC_TOPIC = 50422
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ZRPC__DESCRIPTOR__METHOD_OPTIONS__ZRPC_TOPIC_PRESENCE__CASE)
+} Zrpc__Descriptor__MethodOptions__ZrpcTopicPresenceCase;
+
 struct  Zrpc__Descriptor__MethodOptions
 {
   ProtobufCMessage base;
@@ -255,10 +262,14 @@ struct  Zrpc__Descriptor__MethodOptions
    * The `(zrpc.task_policy)` extension.
    */
   Zrpc__Descriptor__QueuePolicy *zrpc_task_policy;
+  Zrpc__Descriptor__MethodOptions__ZrpcTopicPresenceCase zrpc_topic_presence_case;
+  union {
+    char *zrpc_topic;
+  };
 };
 #define ZRPC__DESCRIPTOR__METHOD_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__method_options__descriptor) \
-    , 0, 0, NULL, NULL }
+    , 0, 0, NULL, NULL, ZRPC__DESCRIPTOR__METHOD_OPTIONS__ZRPC_TOPIC_PRESENCE__NOT_SET, {0} }
 
 
 struct  Zrpc__Descriptor__ServiceOptions
@@ -273,10 +284,14 @@ struct  Zrpc__Descriptor__ServiceOptions
    * The `(zrpc.queue)` extension: present (even empty) on a queue service.
    */
   Zrpc__Descriptor__QueuePolicy *zrpc_queue;
+  /*
+   * The `(zrpc.events)` extension: present (even empty) on an events service.
+   */
+  Zrpc__Descriptor__EventsPolicy *zrpc_events;
 };
 #define ZRPC__DESCRIPTOR__SERVICE_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__service_options__descriptor) \
-    , 0, NULL, NULL }
+    , 0, NULL, NULL, NULL }
 
 
 /*
@@ -337,6 +352,16 @@ struct  Zrpc__Descriptor__QueuePolicy
 #define ZRPC__DESCRIPTOR__QUEUE_POLICY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__queue_policy__descriptor) \
     , 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Zrpc__Descriptor__EventsPolicy
+{
+  ProtobufCMessage base;
+  char *topic_prefix;
+};
+#define ZRPC__DESCRIPTOR__EVENTS_POLICY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__descriptor__events_policy__descriptor) \
+    , (char *)protobuf_c_empty_string }
 
 
 /* Zrpc__Descriptor__FileDescriptorSet methods */
@@ -681,6 +706,25 @@ Zrpc__Descriptor__QueuePolicy *
 void   zrpc__descriptor__queue_policy__free_unpacked
                      (Zrpc__Descriptor__QueuePolicy *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Descriptor__EventsPolicy methods */
+void   zrpc__descriptor__events_policy__init
+                     (Zrpc__Descriptor__EventsPolicy         *message);
+size_t zrpc__descriptor__events_policy__get_packed_size
+                     (const Zrpc__Descriptor__EventsPolicy   *message);
+size_t zrpc__descriptor__events_policy__pack
+                     (const Zrpc__Descriptor__EventsPolicy   *message,
+                      uint8_t             *out);
+size_t zrpc__descriptor__events_policy__pack_to_buffer
+                     (const Zrpc__Descriptor__EventsPolicy   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Descriptor__EventsPolicy *
+       zrpc__descriptor__events_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__descriptor__events_policy__free_unpacked
+                     (Zrpc__Descriptor__EventsPolicy *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Descriptor__FileDescriptorSet_Closure)
@@ -737,6 +781,9 @@ typedef void (*Zrpc__Descriptor__HedgingPolicy_Closure)
 typedef void (*Zrpc__Descriptor__QueuePolicy_Closure)
                  (const Zrpc__Descriptor__QueuePolicy *message,
                   void *closure_data);
+typedef void (*Zrpc__Descriptor__EventsPolicy_Closure)
+                 (const Zrpc__Descriptor__EventsPolicy *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -761,6 +808,7 @@ extern const ProtobufCMessageDescriptor zrpc__descriptor__call_policy__descripto
 extern const ProtobufCMessageDescriptor zrpc__descriptor__retry_policy__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__descriptor__hedging_policy__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__descriptor__queue_policy__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__descriptor__events_policy__descriptor;
 
 PROTOBUF_C__END_DECLS
 
