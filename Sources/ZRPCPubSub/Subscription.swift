@@ -166,6 +166,8 @@ public final class Subscription<Event: ProtobufMessage>: Sendable {
             switch item {
             case .gap(let gap):
                 return .gap(gap)
+            case .disconnected(let endpoint):
+                return .disconnected(endpoint: endpoint)
             case .event(let topic, let header, let payload):
                 do {
                     let message = try payload.withUnsafeBytes { bytes in

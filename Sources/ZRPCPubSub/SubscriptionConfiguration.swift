@@ -106,6 +106,8 @@ public struct SubscriptionStatistics: Hashable, Sendable {
     /// that publisher, so they are not gaps: what is handed over per publisher and topic stays
     /// contiguous.
     public var discardedBeforeReady = 0
+    /// Connections lost (each also delivered as ``SubscriptionElement/disconnected(endpoint:)``).
+    public var disconnections = 0
     /// Events dropped because their sequence number was not above the last one seen from that
     /// publisher on that topic: a snapshot entry older than a live event already here, or a live
     /// event a snapshot already gave.

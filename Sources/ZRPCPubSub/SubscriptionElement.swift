@@ -9,6 +9,7 @@ public import ZRPC
 ///     switch element {
 ///     case .event(let event): apply(event.message)
 ///     case .gap(let gap): logger.warning("missed \(gap.missed) from \(gap.publisher) on \(gap.topic)")
+///     case .disconnected(let endpoint): logger.warning("lost \(endpoint)")
 ///     }
 /// }
 /// ```
@@ -18,6 +19,10 @@ public enum SubscriptionElement<Event: ProtobufMessage>: Sendable {
     /// `missed` messages of one publisher on one topic never arrived; the event after this is
     /// the first one after them.
     case gap(SubscriptionGap)
+    /// The connection to `endpoint` was lost (libzmq reconnects by itself): whatever was sent
+    /// while it was down is lost, and a stream that sends nothing more shows no gap, so state
+    /// kept from these events (a cache) may be stale from here on.
+    case disconnected(endpoint: String)
 
     /// The event, or nil for a gap.
     ///

@@ -176,7 +176,7 @@ struct AcrossProcessesTests {
                     case .event(let event):
                         received.append(event.message.sequence)
                         sequences.append(event.sequence)
-                    case .gap:
+                    case .gap, .disconnected:
                         gaps += 1
                     }
                     if received.last == Int64(readyAt + 2_000) { break }

@@ -32,7 +32,7 @@ struct GeneratedEventsTests {
                         state.changes[event.topic, default: []].append(event.message)
                         state.publishers.insert(event.publisher)
                         state.count += 1
-                    case .gap:
+                    case .gap, .disconnected:
                         state.gaps += 1
                     }
                 }

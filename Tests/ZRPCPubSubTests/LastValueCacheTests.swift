@@ -127,8 +127,8 @@ struct LastValueCacheTests {
                     case .event(let event):
                         sequences[event.topic, default: []].append(event.sequence)
                         if event.fromSnapshot { fromSnapshot += 1 }
-                    case .gap(let gap):
-                        Issue.record("a gap: \(gap)")
+                    case .gap, .disconnected:
+                        Issue.record("a loss: \(element)")
                     }
                 }
                 stop.set()

@@ -15,6 +15,9 @@ internal import ZeroMQ
 /// let client = try await Client(configuration: .init(endpoints: endpoints, interceptors: [cache, breaker, retry]))
 /// cache.invalidate(Users_Users.Method.Get.descriptor, request: getRequest)      // after a write
 /// ```
+///
+/// Writes made through the same client can update it themselves (``WriteThrough``), and a
+/// `CacheInvalidator` (ZRPCPubSub) carries every change to the caches of other processes.
 public final class CacheInterceptor: ClientInterceptor, Sendable {
     /// A cached request: its method and its encoded bytes.
     struct Key: Hashable, Sendable {
@@ -45,6 +48,11 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
 
     private let state: Mutex<State>
     private let methods: Set<String>
+    private let writeThrough: [String: WriteThrough]
+    /// Told every change made in this process (a write-through, or a call to `update` or
+    /// `invalidate`), to carry it to other processes.
+    private let changeObserver = Mutex<(@Sendable (CacheChange) -> Void)?>(nil)
+    private let flushCount = Mutex(0)
     private let staleOn: Set<RPCError.Code>
     private let now: @Sendable () -> ContinuousClock.Instant
     private let calls = Mutex(0)
@@ -60,6 +68,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     ///   - staleIfErrorFor: How long after expiry an answer may still stand in for a failed call.
     ///   - staleOn: Statuses for which an expired answer may be served instead.
     ///   - now: The clock (tests pass a manual one).
+    ///   - writeThrough: Write methods whose successful answers change cached answers.
     /// - Throws: ``ResilienceConfigurationError`` for invalid settings.
     public convenience init(
         methods: [MethodDescriptor],
@@ -67,7 +76,8 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         maxEntries: Int = 1_000,
         staleIfErrorFor: Duration? = nil,
         staleOn: Set<RPCError.Code> = [.unavailable, .deadlineExceeded],
-        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+        writeThrough: [WriteThrough] = []
     ) throws {
         try self.init(
             methods: methods,
@@ -76,6 +86,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
             staleIfErrorFor: staleIfErrorFor,
             staleOn: staleOn,
             now: now,
+            writeThrough: writeThrough,
             waitingChanged: { _ in }
         )
     }
@@ -99,6 +110,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         staleIfErrorFor: Duration?,
         staleOn: Set<RPCError.Code>,
         now: @escaping @Sendable () -> ContinuousClock.Instant,
+        writeThrough: [WriteThrough] = [],
         waitingChanged: @escaping @Sendable (Int) -> Void
     ) throws {
         let policy = ResponseCache<Key, ClientResponse>.Policy(
@@ -109,6 +121,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         try policy.validate()
         self.state = Mutex(State(cache: ResponseCache(policy: policy)))
         self.methods = Set(methods.map(\.fullName))
+        self.writeThrough = Dictionary(writeThrough.map { ($0.method, $0) }, uniquingKeysWith: { first, _ in first })
         self.staleOn = staleOn
         self.now = now
         self.waitingChanged = waitingChanged
@@ -120,39 +133,105 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     /// Callers waiting for another caller's fetch of the same request.
     public var waiting: Int { state.withLock { $0.waiting } }
 
-    /// Drops the cached answer to `request` (and keeps a fetch in flight from being stored).
+    /// Times every cached answer was dropped at once (``invalidateAll()``, also when a
+    /// write-through rule failed or a `CacheInvalidator` saw a loss).
+    public var flushes: Int { flushCount.withLock { $0 } }
+
+    /// Drops the cached answer to `request` (and keeps a fetch in flight from being stored), and
+    /// tells the change observer (other processes' caches, through a `CacheInvalidator`).
+    ///
+    /// ```swift
+    /// try cache.invalidate(Users_Users.Method.Get.descriptor, request: GetUser(id: id), version: user.version)
+    /// ```
     ///
     /// - Parameters:
     ///   - method: The read method.
     ///   - request: The request whose answer is outdated.
-    public func invalidate(_ method: MethodDescriptor, request: some ProtobufMessage) throws {
-        let key = Key(method: method.fullName, request: try request.serializedBytes())
-        state.withLock { $0.cache.invalidate(key) }
+    ///   - version: The written value's version, if it has one (see ``ResponseCache``: an older
+    ///     change never undoes a newer one).
+    public func invalidate(_ method: MethodDescriptor, request: some ProtobufMessage, version: UInt64? = nil) throws {
+        try record(.invalidate(method, request: request, version: version))
     }
 
-    /// Drops every cached answer.
+    /// Drops every cached answer (a flush).
+    ///
+    /// ```swift
+    /// cache.invalidateAll()  // e.g. after a bulk import
+    /// ```
     public func invalidateAll() {
+        flushCount.withLock { $0 += 1 }
         state.withLock { $0.cache.invalidateAll() }
     }
 
-    /// Write-through: stores `response` as the answer to `request`, as if it had just been fetched.
+    /// Write-through: stores `response` as the answer to `request`, as if it had just been fetched,
+    /// and tells the change observer.
+    ///
+    /// ```swift
+    /// try cache.update(Users_Users.Method.Get.descriptor, request: GetUser(id: id), response: user, version: user.version)
+    /// ```
     ///
     /// - Parameters:
     ///   - method: The read method.
     ///   - request: The request.
     ///   - response: Its new answer.
-    public func update(_ method: MethodDescriptor, request: some ProtobufMessage, response: some ProtobufMessage) throws
-    {
-        let key = Key(method: method.fullName, request: try request.serializedBytes())
-        let value = ClientResponse(payload: try SerializedMessage(bytes: try response.serializedBytes()), metadata: [:])
+    ///   - version: The written value's version, if it has one.
+    public func update(
+        _ method: MethodDescriptor,
+        request: some ProtobufMessage,
+        response: some ProtobufMessage,
+        version: UInt64? = nil
+    ) throws {
+        try record(.update(method, request: request, response: response, version: version))
+    }
+
+    /// Applies a change made in another process (no observer is told): drops or replaces one
+    /// answer, unless its version is not above the last applied for that key.
+    ///
+    /// ```swift
+    /// let applied = cache.apply(change)
+    /// ```
+    ///
+    /// - Parameter change: The change.
+    /// - Returns: Whether it was applied.
+    @discardableResult
+    public func apply(_ change: CacheChange) -> Bool {
+        let key = Key(method: change.method, request: change.request)
         let instant = now()
-        state.withLock { $0.cache.update(key, value: value, now: instant) }
+        let value = change.response.flatMap { bytes in
+            (try? SerializedMessage(bytes: bytes)).map { ClientResponse(payload: $0, metadata: [:]) }
+        }
+        return state.withLock { state in
+            // A new answer that cannot be held (out of memory) drops the old one instead.
+            if let value { return state.cache.update(key, value: value, now: instant, version: change.version) }
+            return state.cache.invalidate(key, version: change.version)
+        }
+    }
+
+    /// Sets who is told of every change made in this process (one observer; nil for none).
+    package func observeChanges(_ observer: (@Sendable (CacheChange) -> Void)?) {
+        changeObserver.withLock { $0 = observer }
+    }
+
+    /// Applies a change made here and tells the observer (when it applied).
+    private func record(_ change: CacheChange) throws {
+        guard apply(change) else { return }
+        changeObserver.withLock { $0 }?(change)
     }
 
     public func intercept(
         _ request: ClientRequest,
         next: @Sendable (ClientRequest) async throws -> ClientResponse
     ) async throws -> ClientResponse {
+        if !request.isStreaming, let rule = writeThrough[request.method.fullName] {
+            let response = try await next(request)
+            do {
+                for change in try rule.changes(request, response) { try record(change) }
+            } catch {
+                // The write succeeded but its effect on the cache is unknown: forget everything.
+                invalidateAll()
+            }
+            return response
+        }
         guard !request.isStreaming, methods.contains(request.method.fullName) else { return try await next(request) }
         let key = Key(method: request.method.fullName, request: request.payload.bytes)
         while true {

@@ -18,6 +18,11 @@
 ///   flight keep waiting on it (there is one flight per key); the first lookup after it ends fetches anew.
 ///   ``update(_:value:now:)`` (write-through) likewise supersedes a fetch in flight, so an older read
 ///   cannot overwrite the newer written value.
+/// - **Versions**: an update or an invalidation may carry the written value's version (greater is
+///   newer). The cache remembers the highest version it applied per key, also after the entry is
+///   gone, and ignores a versioned change that is not above it: an invalidation that arrives late
+///   cannot undo a newer write. It remembers at most `4 × maxEntries` keys' versions; past that it
+///   forgets those of keys with no entry (a change that old then applies).
 ///
 /// Lookups, stores and invalidations of one key are O(1) (a dictionary); recency is a monotonically
 /// increasing use counter per entry, so eviction scans for the minimum: O(n), and only when a new key
@@ -113,6 +118,8 @@ public struct ResponseCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     private var entries: [Key: Entry] = [:]
     private var flights: [Key: Flight] = [:]
     private var useCounter: UInt64 = 0
+    /// The highest version applied per key.
+    private var versions: [Key: UInt64] = [:]
 
     /// Creates an empty cache.
     ///
@@ -238,9 +245,16 @@ public struct ResponseCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     ///   - key: The key whose value the write changed.
     ///   - value: The new value.
     ///   - now: When the write completed.
-    public mutating func update(_ key: Key, value: Value, now: ContinuousClock.Instant) {
+    ///   - version: The written value's version, if it has one: the update is ignored unless it is
+    ///     above the last version applied for `key`.
+    /// - Returns: Whether it was applied.
+    @discardableResult
+    public mutating func update(_ key: Key, value: Value, now: ContinuousClock.Instant, version: UInt64? = nil) -> Bool
+    {
+        guard admit(key, version: version) else { return false }
         flights[key]?.superseded = true
         store(key, value: value, now: now)
+        return true
     }
 
     /// Removes the entry for `key` (after a write that did not return the new value). A fetch in
@@ -251,10 +265,28 @@ public struct ResponseCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     /// cache.invalidate(request.id)
     /// ```
     ///
-    /// - Parameter key: The key to forget.
-    public mutating func invalidate(_ key: Key) {
+    /// - Parameters:
+    ///   - key: The key to forget.
+    ///   - version: The written value's version, if it has one: the invalidation is ignored unless
+    ///     it is above the last version applied for `key`.
+    /// - Returns: Whether it was applied.
+    @discardableResult
+    public mutating func invalidate(_ key: Key, version: UInt64? = nil) -> Bool {
+        guard admit(key, version: version) else { return false }
         entries[key] = nil
         flights[key]?.superseded = true
+        return true
+    }
+
+    /// The highest version applied for `key`, if any.
+    ///
+    /// ```swift
+    /// #expect(cache.version(of: "user-1") == 7)
+    /// ```
+    ///
+    /// - Parameter key: The key.
+    public func version(of key: Key) -> UInt64? {
+        versions[key]
     }
 
     /// Removes every entry and supersedes every fetch in flight (their results are not stored).
@@ -269,6 +301,17 @@ public struct ResponseCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     }
 
     // MARK: Internals
+
+    /// Whether a change of `version` may apply to `key`; records the version when it may.
+    private mutating func admit(_ key: Key, version: UInt64?) -> Bool {
+        guard let version else { return true }
+        if let applied = versions[key], version <= applied { return false }
+        versions[key] = version
+        if versions.count > 4 * max(policy.maxEntries, 1) {
+            versions = versions.filter { $0.key == key || entries[$0.key] != nil }
+        }
+        return true
+    }
 
     private func isServableStale(_ entry: Entry, now: ContinuousClock.Instant) -> Bool {
         guard let window = policy.staleIfErrorFor else { return false }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 @_spi(ReadAhead) import ZRPC
 internal import ZeroMQ
@@ -25,6 +26,8 @@ final class SubscriptionDriver: IOLoopDriver {
     private static var batch: Int { 256 }
 
     private let socket: Socket
+    /// Reads the socket's monitor: lost connections.
+    private let monitor: Socket
     let endpoints: [String]
     private let welcomeTopic: [UInt8]
     /// `~zrpc.snapshot.<id>.` when this subscription asked for snapshots.
@@ -87,9 +90,19 @@ final class SubscriptionDriver: IOLoopDriver {
             throw PubSubWire.setupError(error, "create a SUB socket")
         }
         do {
+            let address = "inproc://zrpc-subscription-monitor-\(UUID().uuidString)"
+            try socket.monitor(address, events: .disconnected)
+            monitor = try Socket(context, type: .pair)
+            try monitor.connect(address)
+        } catch {
+            socket.close()
+            throw PubSubWire.setupError(error, "monitor a SUB socket")
+        }
+        do {
             endpoints = try attachment.attach(socket)
         } catch {
             socket.close()
+            monitor.close()
             throw error
         }
     }
@@ -97,6 +110,7 @@ final class SubscriptionDriver: IOLoopDriver {
     func start(poller: DescriptorPoller, loop: IOLoop<SubscriptionDriver>) throws {
         self.poller = poller
         try poller.add(socket)
+        try poller.add(monitor)
     }
 
     func handle(_ command: consuming Command) {
@@ -119,6 +133,7 @@ final class SubscriptionDriver: IOLoopDriver {
     static func reject(_ command: Command) {}
 
     func serviceSockets(limit: Int) throws {
+        try readMonitor()
         guard reading else { return }
         // While a task waits for welcomes, reading goes on even with a full buffer: a paused reader
         // fills libzmq's queues, and the sender then drops the very welcome being waited for.
@@ -173,6 +188,20 @@ final class SubscriptionDriver: IOLoopDriver {
         snapshotShortfall = 0
     }
 
+    /// Hands over every lost connection the monitor reported (also while reading is paused:
+    /// the buffer may then go one item over).
+    private func readMonitor() throws {
+        var lost: [SubscriptionItem] = []
+        while let event = try monitor.receiveMonitorEvent(dontWait: true) {
+            guard event.event == .disconnected else { continue }
+            lost.append(.disconnected(endpoint: event.endpoint))
+            logger.warning("subscription lost a connection", metadata: ["endpoint": "\(event.endpoint)"])
+        }
+        guard !lost.isEmpty else { return }
+        let count = lost.count
+        if shared.deliver(&lost, counting: { $0.disconnections += count }) { pause() }
+    }
+
     /// Makes room by discarding the oldest items of publishers that have not welcomed this
     /// subscription (its start for them is later); a welcomed publisher's items are kept.
     ///
@@ -180,7 +209,7 @@ final class SubscriptionDriver: IOLoopDriver {
     private func discardUnwelcomed() -> Bool {
         let welcomed = welcomes.value.publishers
         let (full, discarded) = shared.discardOldest(
-            where: { !$0.isSnapshot && !welcomed.contains($0.publisher) },
+            where: { item in item.publisher.map { !item.isSnapshot && !welcomed.contains($0) } ?? false },
             counting: { counters, discarded in counters.discardedBeforeReady += discarded }
         )
         // A stream whose newest item went starts again with its next one (a later event, or a
@@ -306,7 +335,7 @@ final class SubscriptionDriver: IOLoopDriver {
 
     func flush() {}
 
-    var needsService: Bool { reading && socket.mayHaveUnannouncedEvents }
+    var needsService: Bool { (reading && socket.mayHaveUnannouncedEvents) || monitor.mayHaveUnannouncedEvents }
 
     var nextDeadline: ContinuousClock.Instant? { nextWelcomeRequest }
 
@@ -322,6 +351,7 @@ final class SubscriptionDriver: IOLoopDriver {
 
     func stop() {
         socket.close()
+        monitor.close()
         shared.finish()
     }
 

@@ -5,6 +5,7 @@ internal import ZeroMQ
 enum SubscriptionItem: Sendable {
     case event(topic: String, header: PubSubWire.Header, payload: Frame)
     case gap(SubscriptionGap)
+    case disconnected(endpoint: String)
 
     /// Whether it came from a forwarder's snapshot (never discarded: it cannot come again).
     var isSnapshot: Bool {
@@ -12,11 +13,12 @@ enum SubscriptionItem: Sendable {
         return false
     }
 
-    /// Whose message it is.
-    var publisher: PublisherID {
+    /// Whose message it is (nil for a lost connection).
+    var publisher: PublisherID? {
         switch self {
         case .event(_, let header, _): header.publisher
         case .gap(let gap): gap.publisher
+        case .disconnected: nil
         }
     }
 }

@@ -97,6 +97,51 @@ void   zrpc__pubsub__metadata_entry__free_unpacked
   assert(message->base.descriptor == &zrpc__pubsub__metadata_entry__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   zrpc__pubsub__cache_invalidation__init
+                     (Zrpc__Pubsub__CacheInvalidation         *message)
+{
+  static const Zrpc__Pubsub__CacheInvalidation init_value = ZRPC__PUBSUB__CACHE_INVALIDATION__INIT;
+  *message = init_value;
+}
+size_t zrpc__pubsub__cache_invalidation__get_packed_size
+                     (const Zrpc__Pubsub__CacheInvalidation *message)
+{
+  assert(message->base.descriptor == &zrpc__pubsub__cache_invalidation__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t zrpc__pubsub__cache_invalidation__pack
+                     (const Zrpc__Pubsub__CacheInvalidation *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &zrpc__pubsub__cache_invalidation__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t zrpc__pubsub__cache_invalidation__pack_to_buffer
+                     (const Zrpc__Pubsub__CacheInvalidation *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &zrpc__pubsub__cache_invalidation__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Zrpc__Pubsub__CacheInvalidation *
+       zrpc__pubsub__cache_invalidation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Zrpc__Pubsub__CacheInvalidation *)
+     protobuf_c_message_unpack (&zrpc__pubsub__cache_invalidation__descriptor,
+                                allocator, len, data);
+}
+void   zrpc__pubsub__cache_invalidation__free_unpacked
+                     (Zrpc__Pubsub__CacheInvalidation *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &zrpc__pubsub__cache_invalidation__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor zrpc__pubsub__event_header__field_descriptors[7] =
 {
   {
@@ -262,6 +307,109 @@ const ProtobufCMessageDescriptor zrpc__pubsub__metadata_entry__descriptor =
   zrpc__pubsub__metadata_entry__field_indices_by_name,
   1,  zrpc__pubsub__metadata_entry__number_ranges,
   (ProtobufCMessageInit) zrpc__pubsub__metadata_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor zrpc__pubsub__cache_invalidation__field_descriptors[6] =
+{
+  {
+    "cache",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__CacheInvalidation, cache),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "method",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__CacheInvalidation, method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__CacheInvalidation, request),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__CacheInvalidation, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "has_value",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__CacheInvalidation, has_value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__CacheInvalidation, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned zrpc__pubsub__cache_invalidation__field_indices_by_name[] = {
+  0,   /* field[0] = cache */
+  4,   /* field[4] = has_value */
+  1,   /* field[1] = method */
+  2,   /* field[2] = request */
+  5,   /* field[5] = value */
+  3,   /* field[3] = version */
+};
+static const ProtobufCIntRange zrpc__pubsub__cache_invalidation__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor zrpc__pubsub__cache_invalidation__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "zrpc.pubsub.CacheInvalidation",
+  "CacheInvalidation",
+  "Zrpc__Pubsub__CacheInvalidation",
+  "zrpc.pubsub",
+  sizeof(Zrpc__Pubsub__CacheInvalidation),
+  6,
+  zrpc__pubsub__cache_invalidation__field_descriptors,
+  zrpc__pubsub__cache_invalidation__field_indices_by_name,
+  1,  zrpc__pubsub__cache_invalidation__number_ranges,
+  (ProtobufCMessageInit) zrpc__pubsub__cache_invalidation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue zrpc__pubsub__kind__enum_values_by_number[5] =

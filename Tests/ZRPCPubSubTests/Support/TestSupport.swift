@@ -58,6 +58,7 @@ final class Collected: Sendable {
         var applicationSequences: [String: [Int64]] = [:]
         var events = 0
         var gaps: [SubscriptionGap] = []
+        var disconnections: [String] = []
         var topics = Set<String>()
     }
 
@@ -75,6 +76,8 @@ final class Collected: Sendable {
                 state.applicationSequences[event.topic, default: []].append(event.message.sequence)
             case .gap(let gap):
                 state.gaps.append(gap)
+            case .disconnected(let endpoint):
+                state.disconnections.append(endpoint)
             }
         }
     }

@@ -273,4 +273,31 @@ struct ResponseCacheTests {
     func policyValidation(policy: Cache.Policy) {
         #expect(throws: ResilienceConfigurationError.self) { try policy.validate() }
     }
+
+    // MARK: Versions
+
+    @Test("a versioned change applies only above the last version applied, also after a drop")
+    func versionsOrderChanges() {
+        var cache = cache(.init(timeToLive: .seconds(60)))
+        let newer = cache.update("a", value: "v5", now: at(1), version: 5)
+        let late = cache.invalidate("a", version: 4)  // late, older: ignored
+        #expect(newer && !late)
+        #expect(cache.lookup("a", now: at(2)) == .hit("v5"))
+        let drop = cache.invalidate("a", version: 6)
+        let stale = cache.update("a", value: "v5 again", now: at(3), version: 5)  // older than the drop
+        #expect(drop && !stale)
+        #expect(cache.lookup("a", now: at(4)) == .fetch)
+        #expect(cache.version(of: "a") == 6)
+        let unversioned = cache.update("a", value: "unversioned", now: at(5))  // no version: always applies
+        #expect(unversioned)
+        #expect(cache.lookup("a", now: at(6)) == .hit("unversioned"))
+    }
+
+    @Test("versions of keys without entries are forgotten past four times maxEntries")
+    func versionsAreBounded() {
+        var cache = Cache(policy: .init(timeToLive: .seconds(60), maxEntries: 2))
+        for index in 0..<9 { cache.invalidate("k\(index)", version: 1) }
+        #expect(cache.version(of: "k0") == nil)
+        #expect(cache.version(of: "k8") == 1)
+    }
 }

@@ -153,6 +153,66 @@ package struct Zrpc_Pubsub_MetadataEntry: Sendable, Hashable {
     }
 }
 
+/// The `zrpc.pubsub.CacheInvalidation` message from `zrpc/pubsub.proto`.
+package struct Zrpc_Pubsub_CacheInvalidation: Sendable, Hashable {
+    /// `cache = 1`.
+    package var cache: String = ""
+    /// `method = 2`.
+    package var method: String = ""
+    /// `request = 3`.
+    package var request: [UInt8] = []
+    /// `version = 4`.
+    package var version: UInt64 = 0
+    /// `has_value = 5`.
+    package var hasValue: Bool = false
+    /// `value = 6`.
+    package var value: [UInt8] = []
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    package var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    package init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    package init(
+        cache: String = "",
+        method: String = "",
+        request: [UInt8] = [],
+        version: UInt64 = 0,
+        hasValue: Bool = false,
+        value: [UInt8] = []
+    ) {
+        self.cache = cache
+        self.method = method
+        self.request = request
+        self.version = version
+        self.hasValue = hasValue
+        self.value = value
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    package static func == (lhs: Zrpc_Pubsub_CacheInvalidation, rhs: Zrpc_Pubsub_CacheInvalidation) -> Bool {
+        guard lhs.cache.protobufEquals(rhs.cache) else { return false }
+        guard lhs.method.protobufEquals(rhs.method) else { return false }
+        guard lhs.request.protobufEquals(rhs.request) else { return false }
+        guard lhs.version.protobufEquals(rhs.version) else { return false }
+        guard lhs.hasValue.protobufEquals(rhs.hasValue) else { return false }
+        guard lhs.value.protobufEquals(rhs.value) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    package func hash(into hasher: inout Hasher) {
+        cache.protobufHash(into: &hasher)
+        method.protobufHash(into: &hasher)
+        request.protobufHash(into: &hasher)
+        version.protobufHash(into: &hasher)
+        hasValue.protobufHash(into: &hasher)
+        value.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
 extension Zrpc_Pubsub_EventHeader: ProtobufMessage {
     /// protoc-c's struct for `zrpc.pubsub.EventHeader`.
     package typealias CMessage = Zrpc__Pubsub__EventHeader
@@ -223,5 +283,47 @@ extension Zrpc_Pubsub_MetadataEntry: ProtobufMessage {
         self.init()
         self.key = try context.string(cMessage.pointee.key)
         self.value = try context.string(cMessage.pointee.value)
+    }
+}
+
+extension Zrpc_Pubsub_CacheInvalidation: ProtobufMessage {
+    /// protoc-c's struct for `zrpc.pubsub.CacheInvalidation`.
+    package typealias CMessage = Zrpc__Pubsub__CacheInvalidation
+
+    /// protoc-c's descriptor for `zrpc.pubsub.CacheInvalidation`.
+    package static let protobufCDescriptor = MessageDescriptor(initializer: zrpc__pubsub__cache_invalidation__init)
+
+    /// Initialises a C struct with `zrpc__pubsub__cache_invalidation__init`.
+    package static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        zrpc__pubsub__cache_invalidation__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    package func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.cache.isEmpty {
+            cMessage.pointee.cache = try arena.cString(self.cache)
+        }
+        if !self.method.isEmpty {
+            cMessage.pointee.method = try arena.cString(self.method)
+        }
+        if !self.request.isEmpty {
+            cMessage.pointee.request = arena.binaryData(self.request)
+        }
+        cMessage.pointee.version = self.version
+        cMessage.pointee.has_value = self.hasValue ? 1 : 0
+        if !self.value.isEmpty {
+            cMessage.pointee.value = arena.binaryData(self.value)
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    package init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.cache = try context.string(cMessage.pointee.cache)
+        self.method = try context.string(cMessage.pointee.method)
+        self.request = context.bytes(cMessage.pointee.request)
+        self.version = cMessage.pointee.version
+        self.hasValue = cMessage.pointee.has_value != 0
+        self.value = context.bytes(cMessage.pointee.value)
     }
 }

@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Zrpc__Pubsub__EventHeader Zrpc__Pubsub__EventHeader;
 typedef struct Zrpc__Pubsub__MetadataEntry Zrpc__Pubsub__MetadataEntry;
+typedef struct Zrpc__Pubsub__CacheInvalidation Zrpc__Pubsub__CacheInvalidation;
 
 
 /* --- enums --- */
@@ -101,6 +102,45 @@ struct  Zrpc__Pubsub__MetadataEntry
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * A cached answer changed (docs/PUBSUB.md, "Cache invalidation across processes"): a
+ * CacheInvalidator publishes one after a write, on topic `zrpc-cache.<cache>.changes`, and every process
+ * subscribed drops that answer, or replaces it when a new value comes with it.
+ */
+struct  Zrpc__Pubsub__CacheInvalidation
+{
+  ProtobufCMessage base;
+  /*
+   * The cache's name (the same in every process that shares it).
+   */
+  char *cache;
+  /*
+   * The read method whose answers the cache keeps, in full (`package.Service/Method`).
+   */
+  char *method;
+  /*
+   * That method's request, encoded: the cache key.
+   */
+  ProtobufCBinaryData request;
+  /*
+   * The written value's version: greater is newer. A cache ignores a change whose version is not
+   * above the last it applied for the key; 0 means unversioned (always applied).
+   */
+  uint64_t version;
+  /*
+   * Whether `value` holds the new answer (replace) rather than nothing (drop).
+   */
+  protobuf_c_boolean has_value;
+  /*
+   * The read method's new response, encoded.
+   */
+  ProtobufCBinaryData value;
+};
+#define ZRPC__PUBSUB__CACHE_INVALIDATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&zrpc__pubsub__cache_invalidation__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, 0, {0,NULL} }
+
+
 /* Zrpc__Pubsub__EventHeader methods */
 void   zrpc__pubsub__event_header__init
                      (Zrpc__Pubsub__EventHeader         *message);
@@ -139,6 +179,25 @@ Zrpc__Pubsub__MetadataEntry *
 void   zrpc__pubsub__metadata_entry__free_unpacked
                      (Zrpc__Pubsub__MetadataEntry *message,
                       ProtobufCAllocator *allocator);
+/* Zrpc__Pubsub__CacheInvalidation methods */
+void   zrpc__pubsub__cache_invalidation__init
+                     (Zrpc__Pubsub__CacheInvalidation         *message);
+size_t zrpc__pubsub__cache_invalidation__get_packed_size
+                     (const Zrpc__Pubsub__CacheInvalidation   *message);
+size_t zrpc__pubsub__cache_invalidation__pack
+                     (const Zrpc__Pubsub__CacheInvalidation   *message,
+                      uint8_t             *out);
+size_t zrpc__pubsub__cache_invalidation__pack_to_buffer
+                     (const Zrpc__Pubsub__CacheInvalidation   *message,
+                      ProtobufCBuffer     *buffer);
+Zrpc__Pubsub__CacheInvalidation *
+       zrpc__pubsub__cache_invalidation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   zrpc__pubsub__cache_invalidation__free_unpacked
+                     (Zrpc__Pubsub__CacheInvalidation *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Zrpc__Pubsub__EventHeader_Closure)
@@ -146,6 +205,9 @@ typedef void (*Zrpc__Pubsub__EventHeader_Closure)
                   void *closure_data);
 typedef void (*Zrpc__Pubsub__MetadataEntry_Closure)
                  (const Zrpc__Pubsub__MetadataEntry *message,
+                  void *closure_data);
+typedef void (*Zrpc__Pubsub__CacheInvalidation_Closure)
+                 (const Zrpc__Pubsub__CacheInvalidation *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -156,6 +218,7 @@ typedef void (*Zrpc__Pubsub__MetadataEntry_Closure)
 extern const ProtobufCEnumDescriptor    zrpc__pubsub__kind__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__pubsub__event_header__descriptor;
 extern const ProtobufCMessageDescriptor zrpc__pubsub__metadata_entry__descriptor;
+extern const ProtobufCMessageDescriptor zrpc__pubsub__cache_invalidation__descriptor;
 
 PROTOBUF_C__END_DECLS
 
