@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import Testing
 import ZRPC
+import ZRPCTestKit
 import ZeroMQ
 
 @testable import ZRPCPubSub
@@ -97,6 +98,45 @@ struct CacheInvalidationTests {
         let p99 = delays[delays.count * 99 / 100]
         print("cache invalidation propagation over \(delays.count) writes: p50 \(p50) p99 \(p99)")
         await writer.stop()
+        await reader.stop()
+    }
+
+    /// The writer in another process: 300 versioned writes, 2 ms apart. B reads all along; what it
+    /// serves never goes back to an older version, and once it has applied a write it never serves
+    /// anything older than it. Prints the propagation delay.
+    @Test func aWriterInAnotherProcess() async throws {
+        let forwarder = try await ForwarderProcess.start()
+        defer { Task { await forwarder.process.stop() } }
+        let board = Board()
+        let server = InProcessServer(services: [board])
+        let reader = try await Side.start(server, forwarder)
+        #expect(try await Self.read(reader).sequence == 0)
+        let writer = try await ChildProcess.start(
+            "zrpc-test-publisher",
+            arguments: [
+                forwarder.publishers, "--invalidate", "board", "--subscribe", forwarder.subscribers, "--count", "300",
+            ]
+        )
+        defer { Task { await writer.stop() } }
+        let served = try await within(.seconds(60), "300 writes from the other process") {
+            var served: [Int64] = []
+            while true {
+                let applied = reader.invalidator.statistics.applied
+                let version = try await Self.read(reader).sequence
+                #expect(version >= Int64(applied), "served version \(version) after applying \(applied)")
+                served.append(version)
+                if applied == 300 { return served }
+                try await Task.sleep(for: .microseconds(500))
+            }
+        }
+        #expect(zip(served, served.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(served.last == 300)
+        #expect(reader.invalidator.statistics.flushes == 0)
+        let delays = reader.invalidator.statistics.propagationDelays.sorted()
+        print(
+            "cache invalidation across processes, \(delays.count) writes: p50 \(delays[delays.count / 2])"
+                + " p99 \(delays[delays.count * 99 / 100])"
+        )
         await reader.stop()
     }
 
