@@ -268,9 +268,16 @@ let package = Package(
             ],
             path: "Benchmarks/RPCBenchmark"
         ),
+        // What the benchmark executables share: child processes, payloads, arguments, figures.
+        .target(
+            name: "BenchmarkKit",
+            dependencies: ["ProtobufC", "ZRPCTestKit"],
+            path: "Benchmarks/BenchmarkKit"
+        ),
         .executableTarget(
             name: "queue-benchmark",
             dependencies: [
+                "BenchmarkKit",
                 "ZRPC",
                 "ZRPCQueue",
                 "ZRPCTestKit",
