@@ -287,6 +287,17 @@ let package = Package(
             ],
             path: "Benchmarks/QueueBenchmark"
         ),
+        .executableTarget(
+            name: "pubsub-benchmark",
+            dependencies: [
+                "BenchmarkKit",
+                "ZRPCPubSub",
+                "ZRPCTestKit",
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/PubSubBenchmark"
+        ),
 
         // Kills workers and the broker under load, then checks nothing confirmed was lost or done twice.
         .executableTarget(
