@@ -269,9 +269,16 @@ let package = Package(
             ],
             path: "Benchmarks/RPCBenchmark"
         ),
+        // What the benchmark executables share: child processes, payloads, arguments, figures.
+        .target(
+            name: "BenchmarkKit",
+            dependencies: ["ProtobufC", "ZRPCTestKit"],
+            path: "Benchmarks/BenchmarkKit"
+        ),
         .executableTarget(
             name: "queue-benchmark",
             dependencies: [
+                "BenchmarkKit",
                 "ZRPC",
                 "ZRPCQueue",
                 "ZRPCTestKit",
@@ -280,6 +287,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/QueueBenchmark"
+        ),
+        .executableTarget(
+            name: "pubsub-benchmark",
+            dependencies: [
+                "BenchmarkKit",
+                "ZRPCPubSub",
+                "ZRPCTestKit",
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/PubSubBenchmark"
         ),
 
         // Kills workers and the broker under load, then checks nothing confirmed was lost or done twice.

@@ -1,3 +1,4 @@
+import BenchmarkKit
 import Foundation
 import Logging
 import Synchronization
@@ -96,7 +97,7 @@ struct DurableBenchmark {
         )
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let broker = try ChildProcess(
+        let broker = try BenchmarkChild(
             arguments: [
                 "serve-broker", "--database", folder.appendingPathComponent("broker.sqlite").path,
                 "--synchronous", setup.level.rawValue,
@@ -130,7 +131,7 @@ struct DurableBenchmark {
     /// The warm-up, then the timed run, with the worker running.
     private func run(
         _ clients: [Client],
-        broker: ChildProcess,
+        broker: BenchmarkChild,
         batch: Int,
         perfOutput: String
     ) async throws -> (rate: Double, before: BrokerStats, after: BrokerStats, fsyncs: Int?) {
@@ -198,7 +199,7 @@ struct DurableBenchmark {
     }
 
     /// Waits until the worker has run `count` tasks and the broker counts them acked.
-    private func waitUntilAcked(_ count: Int, handled: Counter, broker: ChildProcess) async throws {
+    private func waitUntilAcked(_ count: Int, handled: Counter, broker: BenchmarkChild) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(60 + count / 500))
         while handled.value < count {
             guard ContinuousClock.now < deadline else {
@@ -237,7 +238,7 @@ struct BrokerStats: Sendable {
     var transactions: Int
     var jobs: Int
 
-    init(_ broker: ChildProcess) throws {
+    init(_ broker: BenchmarkChild) throws {
         let line = try broker.request("stats")
         let fields = line.split(separator: " ").compactMap { Int($0) }
         guard line.hasPrefix("STATS "), fields.count == 3 else {

@@ -1,9 +1,11 @@
+import BenchmarkKit
+
 /// What the driver measures and how much: the full run, or `--quick` for a smoke test.
 ///
 /// Each measurement is repeated ``rounds`` times; within a round the contenders alternate (raw
 /// first in even rounds, ZRPC first in odd ones; FULL then NORMAL, then NORMAL then FULL), so a
 /// noisy minute on a shared machine lands on both rather than on one.
-struct QueueBenchmarkOptions: Sendable {
+struct QueueBenchmarkOptions: BenchmarkOptions, Sendable {
     /// Which parts run.
     enum Part: String, CaseIterable, Sendable {
         case pipeline
@@ -49,75 +51,35 @@ struct QueueBenchmarkOptions: Sendable {
         return options
     }
 
-    /// Parses the driver's arguments (everything after the executable's path).
-    ///
-    /// - Throws: ``UsageError`` for an argument it does not know or a value out of range.
-    static func parse(_ arguments: [String]) throws(UsageError) -> QueueBenchmarkOptions {
-        var options = arguments.contains("--quick") ? QueueBenchmarkOptions.quickRun : QueueBenchmarkOptions()
-        var remaining = arguments[...]
-        func number(_ flag: String, in range: ClosedRange<Int>) throws(UsageError) -> Int {
-            guard let text = remaining.popFirst(), let value = Int(text), range.contains(value) else {
-                throw UsageError(
-                    message: "\(flag) needs a whole number from \(range.lowerBound) to \(range.upperBound)"
-                )
-            }
-            return value
+    /// Reads the flags only this benchmark has.
+    mutating func read(_ flag: String, from arguments: inout Arguments) throws(UsageError) -> Bool {
+        switch flag {
+        case "--tasks":
+            tasks = try arguments.number(after: flag, in: 100...10_000_000)
+        case "--in-flight":
+            inFlight = try arguments.number(after: flag, in: 1...4_096)
+        case "--clients":
+            producerClients = try arguments.number(after: flag, in: 1...16)
+        case "--batch":
+            batch = try arguments.number(after: flag, in: 1...10_000)
+        case "--batched":
+            batchedRow = try arguments.number(after: flag, in: 0...10_000)
+        case "--credit":
+            workerCredit = try arguments.number(after: flag, in: 1...100_000)
+        case "--no-fsyncs":
+            countFsyncs = false
+        default:
+            return false
         }
-        while let argument = remaining.popFirst() {
-            switch argument {
-            case "--quick":
-                break
-            case "--rounds":
-                options.rounds = try number(argument, in: 1...100)
-            case "--messages":
-                let count = try number(argument, in: 1_000...100_000_000)
-                options.messages = [64: count, 1024: max(count * 3 / 10, 1_000)]
-            case "--tasks":
-                options.tasks = try number(argument, in: 100...10_000_000)
-            case "--in-flight":
-                options.inFlight = try number(argument, in: 1...4_096)
-            case "--clients":
-                options.producerClients = try number(argument, in: 1...16)
-            case "--batch":
-                options.batch = try number(argument, in: 1...10_000)
-            case "--batched":
-                options.batchedRow = try number(argument, in: 0...10_000)
-            case "--credit":
-                options.workerCredit = try number(argument, in: 1...100_000)
-            case "--no-fsyncs":
-                options.countFsyncs = false
-            case "--only":
-                guard let list = remaining.popFirst() else {
-                    throw UsageError(message: "--only needs pipeline or durable")
-                }
-                var parts: Set<Part> = []
-                for name in list.split(separator: ",") {
-                    guard let part = Part(rawValue: String(name)) else {
-                        throw UsageError(message: "unknown part \(name) (pipeline, durable)")
-                    }
-                    parts.insert(part)
-                }
-                options.parts = parts
-            default:
-                throw UsageError(message: "unknown argument \(argument)")
-            }
-        }
-        return options
+        return true
     }
-}
 
-/// A command line the benchmark does not understand.
-struct UsageError: Error, CustomStringConvertible {
-    let message: String
-
-    var description: String {
-        """
-        \(message)
+    /// What a usage error prints after its message.
+    static let usage = """
         usage: queue-benchmark [--quick] [--rounds N] [--only pipeline,durable] [--messages N] [--tasks N]
                                [--in-flight N] [--clients N] [--batch N] [--batched N] [--credit N]
                                [--no-fsyncs]
                queue-benchmark pull-raw COUNT | pull-zrpc COUNT | serve-broker --database PATH --synchronous full|normal
                                                      (children; started by the driver)
         """
-    }
 }

@@ -1,3 +1,4 @@
+import BenchmarkKit
 import Foundation
 import ZRPCQueue
 import ZRPCTestKit
@@ -50,7 +51,7 @@ struct PipelineBenchmark {
 
     /// One raw round: a PUSH socket on a thread of its own sends to a `pull-raw` child.
     private func rawRound(_ payload: Payload, count: Int) async throws -> Double {
-        let child = try ChildProcess(arguments: ["pull-raw", "\(count)"])
+        let child = try BenchmarkChild(arguments: ["pull-raw", "\(count)"])
         defer { child.stop() }
         let encoded = payload.encoded
         return try await onDedicatedThread(name: "raw-push") {
@@ -73,7 +74,7 @@ struct PipelineBenchmark {
 
     /// One ZRPC round: a `PipelineSender` on this task sends to a `pull-zrpc` child.
     private func zrpcRound(_ payload: Payload, count: Int) async throws -> Double {
-        let child = try ChildProcess(arguments: ["pull-zrpc", "\(count)"])
+        let child = try BenchmarkChild(arguments: ["pull-zrpc", "\(count)"])
         defer { child.stop() }
         let sender = try await PipelineSender<Zrpc_Testkit_FaultRequest>(connect: child.endpoint)
         do {
@@ -95,7 +96,7 @@ struct PipelineBenchmark {
 
     /// Reads the receiver's `RESULT <messages> <seconds>` line: messages after the first over the
     /// time from the first to the last.
-    private static func receiverRate(_ child: ChildProcess) throws -> Double {
+    private static func receiverRate(_ child: BenchmarkChild) throws -> Double {
         let line = try child.readLine(timeout: .seconds(300))
         let fields = line.split(separator: " ")
         guard fields.count == 3, fields[0] == "RESULT", let messages = Double(fields[1]), let time = Double(fields[2]),

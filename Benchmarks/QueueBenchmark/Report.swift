@@ -1,3 +1,4 @@
+import BenchmarkKit
 import Foundation
 import ZRPCQueue
 
@@ -17,39 +18,41 @@ struct Report {
     }
 
     func render() -> String {
-        var lines: [String] = []
-        lines.append("# queue-benchmark")
-        lines.append("")
-        lines.append(
-            "`\(commandLine)`: \(options.rounds) round(s) of each; median (min–max over the rounds); "
-                + "wall time \(Int(seconds(wallTime).rounded())) s."
+        var lines = reportHead(
+            title: "queue-benchmark",
+            commandLine: commandLine,
+            rounds: options.rounds,
+            wallTime: wallTime
         )
-        lines.append("")
-        lines.append("| measurement | median | min–max |")
-        lines.append("|---|---:|---:|")
         for (payload, result) in pipeline {
             let count = options.messages[payload.size] ?? 0
             lines.append(
-                row("pipeline \(payload.label), raw PUSH/PULL (msg/s, \(count) per round)", result.raw, formatRate)
+                medianRow(
+                    "pipeline \(payload.label), raw PUSH/PULL (msg/s, \(count) per round)",
+                    result.raw,
+                    formatRate
+                )
             )
             lines.append(
-                row("pipeline \(payload.label), ZRPC PipelineSender/Receiver (msg/s)", result.zrpc, formatRate)
+                medianRow("pipeline \(payload.label), ZRPC PipelineSender/Receiver (msg/s)", result.zrpc, formatRate)
             )
-            lines.append(row("pipeline \(payload.label), ZRPC/raw (per round)", result.ratios) { format($0, 2) })
+            lines.append(medianRow("pipeline \(payload.label), ZRPC/raw (per round)", result.ratios) { format($0, 2) })
         }
         for setup in setups {
             guard let samples = durable[setup]?.samples else { continue }
             let name = "durable \(setup.label)"
             lines.append(
-                row("\(name): tasks/s, enqueue → delivered → acked", samples.map(\.rate)) { "\(Int($0.rounded()))" }
+                medianRow("\(name): tasks/s, enqueue → delivered → acked", samples.map(\.rate)) {
+                    "\(Int($0.rounded()))"
+                }
             )
             let fsyncs = samples.compactMap(\.fsyncsPerTask)
             if !fsyncs.isEmpty {
-                lines.append(row("\(name): fsyncs/task (perf stat on the broker)", fsyncs) { format($0, 3) })
+                lines.append(medianRow("\(name): fsyncs/task (perf stat on the broker)", fsyncs) { format($0, 3) })
             }
-            lines.append(row("\(name): commits/task", samples.map(\.commitsPerTask)) { format($0, 3) })
+            lines.append(medianRow("\(name): commits/task", samples.map(\.commitsPerTask)) { format($0, 3) })
             lines.append(
-                row("\(name): mean commit batch (jobs/commit)", samples.map(\.jobsPerCommit)) { format($0, 1) }
+                medianRow("\(name): mean commit batch (jobs/commit)", samples.map(\.jobsPerCommit)) { format($0, 1) }
             )
         }
         lines.append("")
@@ -78,29 +81,4 @@ struct Report {
             + "durable_full=\(full.map { "\(Int($0.rounded()))" } ?? "n/a")/s "
             + "durable_normal=\(normal.map { "\(Int($0.rounded()))" } ?? "n/a")/s"
     }
-
-    private func row(_ name: String, _ values: [Double], _ show: (Double) -> String) -> String {
-        guard let middle = median(values), let low = values.min(), let high = values.max() else {
-            return "| \(name) | n/a | |"
-        }
-        return "| \(name) | \(show(middle)) | \(show(low))–\(show(high)) |"
-    }
-}
-
-/// The median of `values` (the mean of the middle two for an even count), nil when empty.
-func median(_ values: [Double]) -> Double? {
-    guard !values.isEmpty else { return nil }
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-/// `value` with `decimals` decimals.
-func format(_ value: Double, _ decimals: Int) -> String {
-    String(format: "%.\(decimals)f", value)
-}
-
-/// A rate in millions (`1.23 M`) or thousands (`456 k`).
-func formatRate(_ value: Double) -> String {
-    value >= 1_000_000 ? "\(format(value / 1_000_000, 2)) M" : "\(format(value / 1_000, 0)) k"
 }

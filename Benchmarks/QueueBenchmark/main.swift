@@ -19,50 +19,33 @@
 // The executable is also its own children: `pull-raw COUNT`, `pull-zrpc COUNT` and `serve-broker
 // --database PATH --synchronous full|normal` bind tcp://127.0.0.1:*, print `ENDPOINT <endpoint>`
 // and exit as soon as their standard input (a pipe from the driver) closes.
+import BenchmarkKit
 import Foundation
 import Logging
 
 LoggingSystem.bootstrap(StreamLogHandler.standardError)
 let arguments = Array(CommandLine.arguments.dropFirst())
 
-/// Runs a child's body; a failure is printed and ends the process.
-func child(_ name: String, _ body: () async throws -> Never) async -> Never {
-    do {
-        try await body()
-    } catch {
-        FileHandle.standardError.write(Data("\(name) failed: \(error)\n".utf8))
-        exit(1)
-    }
-}
-
 switch arguments.first {
 case "pull-raw":
-    await child("pull-raw") { try PipelineReceiverChild.runRaw(count: Int(arguments.last ?? "") ?? 100_000) }
+    await ParentLink.runChild("pull-raw") {
+        try PipelineReceiverChild.runRaw(count: Int(arguments.last ?? "") ?? 100_000)
+    }
 case "pull-zrpc":
-    await child("pull-zrpc") { try await PipelineReceiverChild.runZRPC(count: Int(arguments.last ?? "") ?? 100_000) }
+    await ParentLink.runChild("pull-zrpc") {
+        try await PipelineReceiverChild.runZRPC(count: Int(arguments.last ?? "") ?? 100_000)
+    }
 case "serve-broker":
-    await child("serve-broker") { try await BrokerChild.run(Array(arguments.dropFirst())) }
+    await ParentLink.runChild("serve-broker") { try await BrokerChild.run(Array(arguments.dropFirst())) }
 default:
     // A child that died must not kill the driver when it writes to the child's pipe.
     signal(SIGPIPE, SIG_IGN)
-    let options: QueueBenchmarkOptions
-    do {
-        options = try QueueBenchmarkOptions.parse(arguments)
-    } catch {
-        FileHandle.standardError.write(Data("\(error)\n".utf8))
-        exit(2)
-    }
+    let options = UsageError.exitOnFailure { () throws(UsageError) in try QueueBenchmarkOptions.parse(arguments) }
     let started = ContinuousClock.now
     var pipeline: [(Payload, PipelineBenchmark.Result)] = []
     if options.parts.contains(.pipeline) {
-        for size in options.payloadSizes {
-            do {
-                let payload = try Payload(size: size)
-                pipeline.append((payload, await PipelineBenchmark(options: options).run(payload)))
-            } catch {
-                FileHandle.standardError.write(Data("could not build a \(size)-byte payload: \(error)\n".utf8))
-                exit(1)
-            }
+        for payload in Payload.all(sizes: options.payloadSizes) {
+            pipeline.append((payload, await PipelineBenchmark(options: options).run(payload)))
         }
     }
     let durableBenchmark = DurableBenchmark(options: options)

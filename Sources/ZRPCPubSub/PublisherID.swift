@@ -65,4 +65,14 @@ public struct PublisherID: Hashable, Sendable, CustomStringConvertible {
         }
         self.bytes = bytes
     }
+
+    /// Hashes the bytes in one call (an array's own hashing feeds them one at a time; a
+    /// subscription looks an id up for every message it reads).
+    ///
+    /// ```swift
+    /// var seen: Set<PublisherID> = [publisher.id]
+    /// ```
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
 }

@@ -128,6 +128,10 @@ struct AcrossProcessesTests {
         // The counters include what the I/O thread read ahead (markers after the one taken here).
         #expect(subscription.statistics.missed >= missed)
         #expect(subscription.statistics.gaps >= snapshot.gaps.count)
+        // One publisher: its tally is the totals (one snapshot, counted together).
+        let statistics = subscription.statistics
+        #expect(statistics.publishers[publisher.id]?.gaps == statistics.gaps)
+        #expect(statistics.publishers[publisher.id]?.missed == statistics.missed)
         #expect(publisher.statistics.dropped == 0)
         await publisher.close()
         await subscription.close()

@@ -308,28 +308,28 @@ final class SubscriptionDriver: IOLoopDriver {
     /// after a gap item when numbers are missing before it.
     private func accept(_ header: PubSubWire.Header, topic: String, payload: Frame) {
         let key = StreamKey(publisher: header.publisher, topic: topic)
-        var tally = publishers[header.publisher] ?? .init()
-        tally.received += 1
-        publishers[header.publisher] = tally
-        if let last = lastSequences[key], header.sequence <= last {
+        // One hash per table for a message that follows its predecessor (hashing is much of this
+        // thread's work): the update returns the last number, the defaulted subscript adds in place.
+        publishers[header.publisher, default: .init()].received += 1
+        let last = lastSequences.updateValue(header.sequence, forKey: key)
+        if let last, header.sequence <= last {
+            lastSequences[key] = last  // a duplicate (rare): the newer number stays
             duplicates += 1
             return
         }
-        if let last = lastSequences[key], header.sequence > last + 1 {
+        if let last, header.sequence > last + 1 {
             let gap = SubscriptionGap(
                 publisher: header.publisher,
                 topic: topic,
                 lastSequence: last,
                 nextSequence: header.sequence
             )
-            tally.gaps += 1
-            tally.missed += gap.missed
+            publishers[header.publisher, default: .init()].gaps += 1
+            publishers[header.publisher, default: .init()].missed += gap.missed
             gaps += 1
             missed += gap.missed
             items.append(.gap(gap))
         }
-        publishers[header.publisher] = tally
-        lastSequences[key] = header.sequence
         items.append(.event(topic: topic, header: header, payload: payload))
     }
 
