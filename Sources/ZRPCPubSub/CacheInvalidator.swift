@@ -35,7 +35,8 @@ public final class CacheInvalidator: Service, Sendable {
     private let publisher: Publisher<Zrpc_Pubsub_CacheInvalidation>
     private let subscription: Subscription<Zrpc_Pubsub_CacheInvalidation>
     private let counters = Mutex(CacheInvalidatorStatistics())
-    private let outgoing: AsyncStream<CacheChange>.Continuation
+    /// Changes made here to publish; nil is a flush of the whole cache.
+    private let outgoing: AsyncStream<CacheChange?>.Continuation
     private let tasks: Mutex<[Task<Void, Never>]>
     private let logger: Logger
 
@@ -79,7 +80,7 @@ public final class CacheInvalidator: Service, Sendable {
             await publisher.close()
             throw error
         }
-        let (stream, outgoing) = AsyncStream<CacheChange>.makeStream()
+        let (stream, outgoing) = AsyncStream<CacheChange?>.makeStream()
         self.name = name
         self.cache = cache
         self.topic = topic
@@ -144,14 +145,15 @@ public final class CacheInvalidator: Service, Sendable {
         await publisher.close()
     }
 
-    private func publish(_ change: CacheChange) async {
+    private func publish(_ change: CacheChange?) async {
         let message = Zrpc_Pubsub_CacheInvalidation(
             cache: name,
-            method: change.method,
-            request: change.request,
-            version: change.version ?? 0,
-            hasValue: change.response != nil,
-            value: change.response ?? []
+            method: change?.method ?? "",
+            request: change?.request ?? [],
+            version: change?.version ?? 0,
+            hasValue: change?.response != nil,
+            value: change?.response ?? [],
+            flushAll: change == nil
         )
         do {
             try await publisher.publish(message)
@@ -171,6 +173,12 @@ public final class CacheInvalidator: Service, Sendable {
         case .event(let event):
             guard event.publisher != publisher.id else { return }
             let invalidation = event.message
+            if invalidation.cache == name, invalidation.flushAll {
+                cache.flushLocally()
+                counters.withLock { $0.flushesByOthers += 1 }
+                logger.info("cache flushed, as another process asked", metadata: ["cache": "\(name)"])
+                return
+            }
             guard invalidation.cache == name, !invalidation.method.isEmpty else {
                 counters.withLock { $0.malformed += 1 }
                 return
@@ -195,7 +203,7 @@ public final class CacheInvalidator: Service, Sendable {
     }
 
     private func flush(_ reason: String) {
-        cache.invalidateAll()
+        cache.flushLocally()
         counters.withLock { $0.flushes += 1 }
         logger.warning("cache flushed", metadata: ["cache": "\(name)", "reason": "\(reason)"])
     }
@@ -221,6 +229,9 @@ public struct CacheInvalidatorStatistics: Hashable, Sendable {
     /// Times the whole cache was dropped because a change may have been lost (a gap, a lost
     /// connection). Each is logged with its reason.
     public var flushes = 0
+    /// Times another process flushed the whole cache (its `invalidateAll()`, or a write whose
+    /// effect it could not work out) and this one followed.
+    public var flushesByOthers = 0
     /// The delay from publishing to applying of the last (at most 1,000) changes received, by the
     /// publishers' and this machine's clocks.
     public var propagationDelays: [Duration] = []

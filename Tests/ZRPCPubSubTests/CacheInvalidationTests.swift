@@ -171,6 +171,14 @@ struct CacheInvalidationTests {
         )
         #expect(try await Self.read(reader).text == "v9")
         #expect(board.reads.load(ordering: .relaxed) == before + 1)
+        // A flush of the whole cache in one process flushes the others too.
+        writer.cache.invalidateAll()
+        try await within(.seconds(10), "the flush") {
+            while reader.invalidator.statistics.flushesByOthers < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        board.set("k", "v10", version: 10)
+        #expect(try await Self.read(reader).text == "v10")
+        #expect(reader.invalidator.statistics.flushes == 0)  // not a loss
         await writer.stop()
         await reader.stop()
     }

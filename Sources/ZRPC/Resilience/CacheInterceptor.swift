@@ -51,7 +51,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     private let writeThrough: [String: WriteThrough]
     /// Told every change made in this process (a write-through, or a call to `update` or
     /// `invalidate`), to carry it to other processes.
-    private let changeObserver = Mutex<(@Sendable (CacheChange) -> Void)?>(nil)
+    private let changeObserver = Mutex<(@Sendable (CacheChange?) -> Void)?>(nil)
     private let flushCount = Mutex(0)
     private let staleOn: Set<RPCError.Code>
     private let now: @Sendable () -> ContinuousClock.Instant
@@ -153,12 +153,20 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         try record(.invalidate(method, request: request, version: version))
     }
 
-    /// Drops every cached answer (a flush).
+    /// Drops every cached answer (a flush), and tells the change observer (other processes flush
+    /// too).
     ///
     /// ```swift
     /// cache.invalidateAll()  // e.g. after a bulk import
     /// ```
     public func invalidateAll() {
+        flushLocally()
+        changeObserver.withLock { $0 }?(nil)
+    }
+
+    /// Drops every cached answer, telling no one (a flush asked for by another process, or made
+    /// because a change from one may have been lost).
+    package func flushLocally() {
         flushCount.withLock { $0 += 1 }
         state.withLock { $0.cache.invalidateAll() }
     }
@@ -207,8 +215,9 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
         }
     }
 
-    /// Sets who is told of every change made in this process (one observer; nil for none).
-    package func observeChanges(_ observer: (@Sendable (CacheChange) -> Void)?) {
+    /// Sets who is told of every change made in this process, nil standing for "every answer
+    /// dropped" (one observer; nil for none).
+    package func observeChanges(_ observer: (@Sendable (CacheChange?) -> Void)?) {
         changeObserver.withLock { $0 = observer }
     }
 

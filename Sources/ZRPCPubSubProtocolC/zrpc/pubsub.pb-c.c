@@ -309,7 +309,7 @@ const ProtobufCMessageDescriptor zrpc__pubsub__metadata_entry__descriptor =
   (ProtobufCMessageInit) zrpc__pubsub__metadata_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor zrpc__pubsub__cache_invalidation__field_descriptors[6] =
+static const ProtobufCFieldDescriptor zrpc__pubsub__cache_invalidation__field_descriptors[7] =
 {
   {
     "cache",
@@ -383,9 +383,22 @@ static const ProtobufCFieldDescriptor zrpc__pubsub__cache_invalidation__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "flush_all",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Zrpc__Pubsub__CacheInvalidation, flush_all),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned zrpc__pubsub__cache_invalidation__field_indices_by_name[] = {
   0,   /* field[0] = cache */
+  6,   /* field[6] = flush_all */
   4,   /* field[4] = has_value */
   1,   /* field[1] = method */
   2,   /* field[2] = request */
@@ -395,7 +408,7 @@ static const unsigned zrpc__pubsub__cache_invalidation__field_indices_by_name[] 
 static const ProtobufCIntRange zrpc__pubsub__cache_invalidation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor zrpc__pubsub__cache_invalidation__descriptor =
 {
@@ -405,7 +418,7 @@ const ProtobufCMessageDescriptor zrpc__pubsub__cache_invalidation__descriptor =
   "Zrpc__Pubsub__CacheInvalidation",
   "zrpc.pubsub",
   sizeof(Zrpc__Pubsub__CacheInvalidation),
-  6,
+  7,
   zrpc__pubsub__cache_invalidation__field_descriptors,
   zrpc__pubsub__cache_invalidation__field_indices_by_name,
   1,  zrpc__pubsub__cache_invalidation__number_ranges,

@@ -167,6 +167,8 @@ package struct Zrpc_Pubsub_CacheInvalidation: Sendable, Hashable {
     package var hasValue: Bool = false
     /// `value = 6`.
     package var value: [UInt8] = []
+    /// `flush_all = 7`.
+    package var flushAll: Bool = false
     /// Fields this version of the schema does not know, kept to be encoded again.
     package var unknownFields = ProtobufUnknownFields()
 
@@ -180,7 +182,8 @@ package struct Zrpc_Pubsub_CacheInvalidation: Sendable, Hashable {
         request: [UInt8] = [],
         version: UInt64 = 0,
         hasValue: Bool = false,
-        value: [UInt8] = []
+        value: [UInt8] = [],
+        flushAll: Bool = false
     ) {
         self.cache = cache
         self.method = method
@@ -188,6 +191,7 @@ package struct Zrpc_Pubsub_CacheInvalidation: Sendable, Hashable {
         self.version = version
         self.hasValue = hasValue
         self.value = value
+        self.flushAll = flushAll
     }
 
     /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
@@ -198,6 +202,7 @@ package struct Zrpc_Pubsub_CacheInvalidation: Sendable, Hashable {
         guard lhs.version.protobufEquals(rhs.version) else { return false }
         guard lhs.hasValue.protobufEquals(rhs.hasValue) else { return false }
         guard lhs.value.protobufEquals(rhs.value) else { return false }
+        guard lhs.flushAll.protobufEquals(rhs.flushAll) else { return false }
         return lhs.unknownFields == rhs.unknownFields
     }
 
@@ -209,6 +214,7 @@ package struct Zrpc_Pubsub_CacheInvalidation: Sendable, Hashable {
         version.protobufHash(into: &hasher)
         hasValue.protobufHash(into: &hasher)
         value.protobufHash(into: &hasher)
+        flushAll.protobufHash(into: &hasher)
         hasher.combine(unknownFields)
     }
 }
@@ -314,6 +320,7 @@ extension Zrpc_Pubsub_CacheInvalidation: ProtobufMessage {
         if !self.value.isEmpty {
             cMessage.pointee.value = arena.binaryData(self.value)
         }
+        cMessage.pointee.flush_all = self.flushAll ? 1 : 0
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -325,5 +332,6 @@ extension Zrpc_Pubsub_CacheInvalidation: ProtobufMessage {
         self.version = cMessage.pointee.version
         self.hasValue = cMessage.pointee.has_value != 0
         self.value = context.bytes(cMessage.pointee.value)
+        self.flushAll = cMessage.pointee.flush_all != 0
     }
 }

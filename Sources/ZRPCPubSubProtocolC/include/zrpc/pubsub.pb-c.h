@@ -135,10 +135,15 @@ struct  Zrpc__Pubsub__CacheInvalidation
    * The read method's new response, encoded.
    */
   ProtobufCBinaryData value;
+  /*
+   * Every answer of this cache is dropped (a bulk change, or a write whose effect on the cache is
+   * unknown); method, request and value are empty.
+   */
+  protobuf_c_boolean flush_all;
 };
 #define ZRPC__PUBSUB__CACHE_INVALIDATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&zrpc__pubsub__cache_invalidation__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, 0, {0,NULL} }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0, 0, {0,NULL}, 0 }
 
 
 /* Zrpc__Pubsub__EventHeader methods */
