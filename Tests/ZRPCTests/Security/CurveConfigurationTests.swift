@@ -57,7 +57,10 @@ struct CurveConfigurationTests {
         let secret = fixture.server.secretKey
         let cases: [[String: String]] = [
             ["ORDERS_CURVE_SECRET_KEY": secret],  // neither server nor client
-            ["ORDERS_CURVE_SECRET_KEY": String(secret.dropLast()), "ORDERS_CURVE_SERVER_PUBLIC_KEY": fixture.server.publicKey],
+            [
+                "ORDERS_CURVE_SECRET_KEY": String(secret.dropLast()),
+                "ORDERS_CURVE_SERVER_PUBLIC_KEY": fixture.server.publicKey,
+            ],
             [
                 "ORDERS_CURVE_SECRET_KEY": secret, "ORDERS_CURVE_SERVER_PUBLIC_KEY": "short",
             ],
@@ -156,5 +159,34 @@ struct CurveConfigurationTests {
         var text = ""
         dump(value, to: &text)
         return text
+    }
+}
+
+/// `SIGHUP` reloads file-backed allow-lists (and no longer ends the process).
+@Suite("CURVE allow-list and SIGHUP")
+struct CurveHangupTests {
+    @Test("SIGHUP makes a file-backed allow-list reload even when its modification time is unchanged")
+    func hangupReloads() async throws {
+        let fixture = try CurveFixture()
+        defer { fixture.remove() }
+        // A whole-second modification time, set again after the rewrite: only SIGHUP says it changed.
+        let fixed: [FileAttributeKey: Any] = [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000)]
+        try FileManager.default.setAttributes(fixed, ofItemAtPath: fixture.allowListPath)
+        let allowList = try CurveAllowList(contentsOf: fixture.allowListPath, logger: quietLogger)
+        try CurveFixture.write([fixture.alice.publicKey], to: fixture.allowListPath)
+        try FileManager.default.setAttributes(fixed, ofItemAtPath: fixture.allowListPath)
+        allowList.reloadIfChanged()
+        #expect(allowList.keys.count == 2)  // nothing told it yet
+
+        let before = HangupSignal.count
+        kill(getpid(), SIGHUP)
+        // Under a full parallel test run the signal's Dispatch handler can take seconds to run.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while HangupSignal.count == before, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(HangupSignal.count > before)
+        allowList.reloadIfChanged()
+        #expect(allowList.keys == [fixture.alice.publicKey])
     }
 }
