@@ -150,8 +150,10 @@ let package = Package(
         .executableTarget(
             name: "zrpc-forwarder",
             dependencies: [
+                "ZRPC",
                 "ZRPCPubSub",
                 "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -198,6 +200,7 @@ let package = Package(
             dependencies: [
                 "ZRPC",
                 "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

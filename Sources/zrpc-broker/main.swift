@@ -66,14 +66,20 @@ serverConfiguration.maxTimeout = .seconds(24 * 3_600)
 if let security { serverConfiguration.security = security }
 let server = Server(configuration: serverConfiguration, services: broker.services)
 let services = ServiceGroup(services: [server, broker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-try await withThrowingTaskGroup(of: Void.self) { group in
-    group.addTask { try await services.run() }
-    let bound = try await server.listeningEndpoints
-    FileHandle.standardOutput.write(
-        Data(
-            "zrpc-broker pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0]) database \(database)\n"
-                .utf8
+do {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        let bound = try await server.listeningEndpoints
+        FileHandle.standardOutput.write(
+            Data(
+                "zrpc-broker pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0]) database \(database)\n"
+                    .utf8
+            )
         )
-    )
-    try await group.waitForAll()
+        try await group.waitForAll()
+    }
+} catch {
+    // For example plain text where ZRPC_REQUIRE_CURVE=1 is set, or an endpoint in use.
+    FileHandle.standardError.write(Data("zrpc-broker: \(error)\n".utf8))
+    exit(1)
 }
