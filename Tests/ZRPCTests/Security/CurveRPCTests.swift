@@ -173,6 +173,23 @@ struct CurveRPCTests {
         #expect(rules.permits(publicKey: nil, method: .init(service: "other.Service", method: "Read")))
     }
 
+    @Test("an in-process (inproc://) peer skips the CURVE handshake, so a CURVE server drops its calls")
+    func inprocPeersAreDropped() async throws {
+        let fixture = try CurveFixture()
+        defer { fixture.remove() }
+        let security = fixture.serverSecurity
+        try await withHarness(
+            transport: .inproc,
+            configureServer: { $0.security = security },
+            configureClient: { $0.defaultTimeout = .milliseconds(300) }
+        ) { harness in
+            let error = try await rpcError { try await harness.stub.call(.init(text: "inproc")) }
+            #expect(error.code == .deadlineExceeded)
+            #expect(!harness.events.contains("started:inproc"))
+            #expect(harness.server.statistics.snapshot().malformedMessages >= 1)
+        }
+    }
+
     @Test("a process that requires security refuses a plain-text server and client")
     func requiredSecurityRefusesPlaintext() async throws {
         let context = try TransportContext(requiresSecurity: true)
