@@ -31,6 +31,7 @@ let package = Package(
         .executable(name: "zrpc-gen", targets: ["zrpc-gen"]),
         .executable(name: "zrpc-fault-service", targets: ["zrpc-fault-service"]),
         .executable(name: "zrpc-directory", targets: ["zrpc-directory"]),
+        .executable(name: "zrpc-keygen", targets: ["zrpc-keygen"]),
         .plugin(name: "ZRPCGenPlugin", targets: ["ZRPCGenPlugin"]),
     ],
     dependencies: [
@@ -149,8 +150,10 @@ let package = Package(
         .executableTarget(
             name: "zrpc-forwarder",
             dependencies: [
+                "ZRPC",
                 "ZRPCPubSub",
                 "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -191,11 +194,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .executableTarget(name: "zrpc-keygen", dependencies: ["ZRPC"]),
         .executableTarget(
             name: "zrpc-directory",
             dependencies: [
                 "ZRPC",
                 "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

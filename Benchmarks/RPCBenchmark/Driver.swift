@@ -124,6 +124,9 @@ struct Driver {
             let (result, clientFailures) = try await ZRPCClientRunner.with(
                 endpoint: child.endpoint,
                 directory: directory,
+                security: contender == .zrpcCurve
+                    ? try .curveClient(keys: BenchmarkKeys.client, serverPublicKey: BenchmarkKeys.server.publicKey)
+                    : .plaintext,
                 server: child.counters,
                 payload: payload,
                 options: options

@@ -69,7 +69,7 @@ struct BenchmarkOptions: Sendable {
                 var chosen: Set<Contender> = [.raw]
                 for label in list.split(separator: ",") {
                     guard let contender = Contender.allCases.first(where: { $0.flagName == label.lowercased() }) else {
-                        throw UsageError(message: "unknown contender \(label) (raw, R4, R32, P32, A, B, C, D, E)")
+                        throw UsageError(message: "unknown contender \(label) (raw, R4, R32, P32, A, B, C, D, E, F)")
                     }
                     chosen.insert(contender)
                 }
@@ -108,10 +108,10 @@ struct UsageError: Error, CustomStringConvertible {
     var description: String {
         """
         \(message)
-        usage: rpc-benchmark [--quick] [--only R4,R32,P32,A,B,C,D,E] [--payload 64,1024] [--in-flight 1,16,64,256]
+        usage: rpc-benchmark [--quick] [--only R4,R32,P32,A,B,C,D,E,F] [--payload 64,1024] [--in-flight 1,16,64,256]
                rpc-benchmark first-call [COUNT]                     (diagnostic: first call of new clients)
                rpc-benchmark in-process [CALLS] [IN-FLIGHT] [PAYLOAD] (diagnostic: client and server in one process)
-               rpc-benchmark serve-raw [--protobuf] | serve-zrpc [--concurrent] | serve-push COUNT SIZE
+               rpc-benchmark serve-raw [--protobuf] | serve-zrpc [--concurrent] [--curve SECRET CLIENT] | serve-push COUNT SIZE
                                                                     (server children; started by the driver)
         """
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import ZRPC
 
 /// What one timed phase did, in totals that add up across rounds: calls, time, failures, and
 /// the thread switches and CPU time of both processes.
@@ -143,6 +144,8 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
     case rawProtobuf
     case zrpcDefaults
     case zrpcConcurrentHandlers
+    /// The default server with CURVE, the driver's client key on its allow-list (F's).
+    case zrpcCurve
 
     /// The child's arguments; the default server announces itself to the driver's directory.
     func arguments(directoryEndpoint: String) -> [String] {
@@ -151,6 +154,8 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
         case .rawProtobuf: ["serve-raw", "--protobuf"]
         case .zrpcDefaults: ["serve-zrpc", "--directory", directoryEndpoint]
         case .zrpcConcurrentHandlers: ["serve-zrpc", "--concurrent"]
+        // Keys made for this run only, so passing the server's secret key on the command line is harmless.
+        case .zrpcCurve: ["serve-zrpc", "--curve", BenchmarkKeys.server.secretKey, BenchmarkKeys.client.publicKey]
         }
     }
 
@@ -161,6 +166,7 @@ enum ServerKind: Hashable, Sendable, CaseIterable {
         case .rawProtobuf: "raw ROUTER server decoding each call"
         case .zrpcDefaults: "ZRPC server, default configuration (handlers `.adaptive`)"
         case .zrpcConcurrentHandlers: "ZRPC server with `.concurrent` handlers"
+        case .zrpcCurve: "ZRPC server, default configuration, CURVE with a ZAP allow-list"
         }
     }
 }
@@ -190,6 +196,8 @@ enum Contender: Hashable, Sendable, CaseIterable {
     /// A's server and callers, but the client finds the server through a `ServiceDirectory`
     /// (it names the service, not the endpoint).
     case zrpcDirectory
+    /// A's server and callers over CURVE (the server's ZAP allow-list holds the client's key).
+    case zrpcCurve
 
     /// A short column label.
     var label: String {
@@ -203,6 +211,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .zrpcConcurrentHandlers: "C"
         case .zrpcConcurrentHandlersClientExecutor: "D"
         case .zrpcDirectory: "E"
+        case .zrpcCurve: "F"
         }
     }
 
@@ -220,7 +229,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .rawZRPCBatches: "raw, ZRPC batches (\(label))"
         case .rawZRPCProtobuf: "raw, batches + protobuf-c (\(label))"
         case .zrpcDefaults, .zrpcDefaultsClientExecutor, .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor,
-            .zrpcDirectory:
+            .zrpcDirectory, .zrpcCurve:
             "ZRPC \(label)"
         }
     }
@@ -248,6 +257,7 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .zrpcDefaults, .zrpcDefaultsClientExecutor: .zrpcDefaults
         case .zrpcConcurrentHandlers, .zrpcConcurrentHandlersClientExecutor: .zrpcConcurrentHandlers
         case .zrpcDirectory: .zrpcDefaults
+        case .zrpcCurve: .zrpcCurve
         }
     }
 
@@ -283,6 +293,22 @@ enum Contender: Hashable, Sendable, CaseIterable {
         case .zrpcDirectory:
             "A's server and callers, the client naming the service: it resolves the server through a directory "
                 + "(`ServiceDirectory` in the driver process, which A's server announces itself to); calls then go straight to the server"
+        case .zrpcCurve:
+            "A's server and callers over CURVE: encrypted and authenticated, the client's key on the server's ZAP "
+                + "allow-list (docs/SECURITY.md); the gap to A is what CURVE costs"
         }
+    }
+}
+
+/// The key pairs of a run's CURVE contender (F), made once per driver process.
+enum BenchmarkKeys {
+    /// The server's pair; the child gets its secret key, the client its public key.
+    static let server = makeKeys()
+    /// The client's pair; its public key is the server's whole allow-list.
+    static let client = makeKeys()
+
+    private static func makeKeys() -> CurveKeys {
+        guard let keys = try? CurveKeys.generate() else { fatalError("this libzmq cannot make CURVE keys") }
+        return keys
     }
 }

@@ -3,15 +3,25 @@ import Foundation
 import Histogram
 import ZRPC
 
-/// The ZRPC server child (`rpc-benchmark serve-zrpc [--concurrent]`): a `Server` hosting the echo
-/// service on `tcp://127.0.0.1:*`, with the default configuration or `.concurrent` handlers.
+/// The ZRPC server child (`rpc-benchmark serve-zrpc [--concurrent] [--curve SECRET CLIENT]`): a
+/// `Server` hosting the echo service on `tcp://127.0.0.1:*`, with the default configuration or
+/// `.concurrent` handlers, in plain text or CURVE (the server's secret key, one client key allowed).
 enum ZRPCServerChild {
     /// Starts the server, prints its endpoint and serves until the driver goes away.
     ///
-    /// - Parameter concurrent: Run handlers on the global executor instead of the default.
-    static func run(concurrent: Bool, directory: String?) async throws {
+    /// - Parameters:
+    ///   - concurrent: Run handlers on the global executor instead of the default.
+    ///   - directory: A directory to announce the server to.
+    ///   - curve: Serve CURVE with this secret key, allowing this client public key.
+    static func run(concurrent: Bool, directory: String?, curve: (secretKey: String, client: String)?) async throws {
         var configuration = Server.Configuration(endpoints: ["tcp://127.0.0.1:*"])
         if concurrent { configuration.handlerExecution = .concurrent }
+        if let curve {
+            configuration.security = .curveServer(
+                keys: try CurveKeys(secretKey: curve.secretKey),
+                allowList: try CurveAllowList(keys: [curve.client])
+            )
+        }
         if let directory { configuration.directory = .init(directory: [directory]) }
         configuration.logger.logLevel = .warning
         configuration.name = concurrent ? "bench-server-concurrent" : "bench-server"
@@ -63,12 +73,14 @@ struct ZRPCClientRunner: Sendable {
     static func with<Result: Sendable>(
         endpoint: String,
         directory: String? = nil,
+        security: TransportSecurity = .plaintext,
         server: ServerCounters,
         payload: Payload,
         options: BenchmarkOptions,
         _ body: (ZRPCClientRunner) async -> Result
     ) async throws -> (Result, failures: [String]) {
         var configuration = Client.Configuration(endpoints: [endpoint], defaultTimeout: .seconds(5))
+        configuration.security = security
         if let directory {
             configuration.endpoints = []
             configuration.directory = .init(directory: [directory], service: Echo_Echo.descriptor.fullName)

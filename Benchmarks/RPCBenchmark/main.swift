@@ -4,7 +4,7 @@
 //   swift run -c release rpc-benchmark            # the full run: about four minutes
 //   swift run -c release rpc-benchmark --quick    # a smoke test: well under a minute
 //
-//   options: --only P32,D (a subset of the contenders: R4, R32, P32, A, B, C, D, E; raw is always measured)
+//   options: --only P32,D (a subset of the contenders: R4, R32, P32, A, B, C, D, E, F; raw is always measured)
 //            --payload 64,1024 (encoded request sizes in bytes)
 //            --in-flight 1,64 (the throughput points)
 //   rpc-benchmark first-call [COUNT]   # diagnostic: the first call of COUNT new clients
@@ -20,7 +20,8 @@
 //
 // The executable is also its own server: the driver starts `rpc-benchmark serve-raw`,
 // `rpc-benchmark serve-raw --protobuf`, `rpc-benchmark serve-zrpc` and
-// `rpc-benchmark serve-zrpc --concurrent` (and, for the streaming row, `rpc-benchmark serve-push
+// `rpc-benchmark serve-zrpc --concurrent`, `rpc-benchmark serve-zrpc --curve SECRET CLIENT` (F: CURVE, with
+// keys made for the run) (and, for the streaming row, `rpc-benchmark serve-push
 // COUNT SIZE`) as child processes; each
 // binds tcp://127.0.0.1:*, prints `ENDPOINT <endpoint>` and exits as soon as its standard input
 // (a pipe from the driver) closes, so no server outlives the driver, however the driver ends.
@@ -42,7 +43,10 @@ case "serve-zrpc":
         let directory = flags.firstIndex(of: "--directory").flatMap {
             flags.indices.contains($0 + 1) ? flags[$0 + 1] : nil
         }
-        try await ZRPCServerChild.run(concurrent: flags.contains("--concurrent"), directory: directory)
+        let curve = flags.firstIndex(of: "--curve").flatMap { index in
+            flags.indices.contains(index + 2) ? (secretKey: flags[index + 1], client: flags[index + 2]) : nil
+        }
+        try await ZRPCServerChild.run(concurrent: flags.contains("--concurrent"), directory: directory, curve: curve)
     } catch {
         FileHandle.standardError.write(Data("serve-zrpc failed: \(error)\n".utf8))
         exit(1)

@@ -25,6 +25,12 @@ public struct ForwarderConfiguration: Sendable {
     public var maxMessageBytes: Int
     /// The context to make the sockets in; share one to use `inproc://`. Nil makes one.
     public var transportContext: TransportContext?
+    /// How the publishers' side (the XSUB socket) secures its connections (default
+    /// ``TransportSecurity/plaintext``; usually a CURVE server whose allow-list names the publishers).
+    public var publisherSecurity: TransportSecurity = .plaintext
+    /// How the subscribers' side (the XPUB socket) secures its connections (default
+    /// ``TransportSecurity/plaintext``; usually a CURVE server whose allow-list names the subscribers).
+    public var subscriberSecurity: TransportSecurity = .plaintext
     /// Where the forwarder logs.
     public var logger: Logger
     /// The I/O thread's name.

@@ -75,6 +75,10 @@ public struct PublisherConfiguration: Sendable {
     public var linger: Duration
     /// The context to make the socket in; share one to use `inproc://` endpoints. Nil makes one.
     public var transportContext: TransportContext?
+    /// How the socket secures its connections (default ``TransportSecurity/plaintext``): usually a
+    /// CURVE server on the side that binds, a CURVE client on the side that connects. The ZAP
+    /// allow-list is the only authorization here (docs/SECURITY.md).
+    public var security: TransportSecurity = .plaintext
     /// Where the publisher logs (start, stop, messages discarded at close).
     public var logger: Logger
     /// The I/O thread's name.

@@ -22,6 +22,10 @@ public struct SubscriptionConfiguration: Sendable {
     public var decodingLimits: DecodingLimits
     /// The context to make the socket in; share one to use `inproc://`. Nil makes one.
     public var transportContext: TransportContext?
+    /// How the socket secures its connections (default ``TransportSecurity/plaintext``): usually a
+    /// CURVE server on the side that binds, a CURVE client on the side that connects. The ZAP
+    /// allow-list is the only authorization here (docs/SECURITY.md).
+    public var security: TransportSecurity = .plaintext
     /// Where the subscription logs (start, malformed messages).
     public var logger: Logger
     /// The I/O thread's name.

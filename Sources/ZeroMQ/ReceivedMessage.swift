@@ -53,6 +53,23 @@ public struct ReceivedMessage: ~Copyable {
         return try body(UnsafeRawBufferPointer(start: zmq_msg_data(part), count: zmq_msg_size(part)))
     }
 
+    /// A metadata property libzmq attached to the frame at `index` (see ``Frame/metadata(_:)``), read in
+    /// place; `nil` if there is none. `"User-Id"` is what the ZAP handler answered for the peer.
+    ///
+    /// ```swift
+    /// let user = message.metadata("User-Id", at: message.count - 1)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - property: The property name (case-insensitive).
+    ///   - index: A frame index, below ``count``.
+    /// - Returns: The value, or `nil`.
+    public func metadata(_ property: String, at index: Int) -> String? {
+        precondition(index >= 0 && index < count, "frame index \(index) out of range 0..<\(count)")
+        guard let value = zmq_msg_gets(parts + index, property) else { return nil }
+        return String(validatingCString: value)
+    }
+
     /// Every part as a ``Frame``, each moved out of the socket's buffers.
     func frames() -> [Frame] {
         (0..<count).map { frame(at: $0) }

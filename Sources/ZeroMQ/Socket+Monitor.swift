@@ -16,6 +16,11 @@ public struct SocketEvents: OptionSet, Hashable, Sendable {
     public static let closed = SocketEvents(rawValue: ZMQ_EVENT_CLOSED)
     /// The ZMTP handshake with a peer succeeded: messages can flow.
     public static let handshakeSucceeded = SocketEvents(rawValue: ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+    /// The peer refused this side's credentials (CURVE: the server's ZAP handler said no); the
+    /// value is the ZAP status code, e.g. 400.
+    public static let handshakeFailedAuth = SocketEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+    /// The ZMTP handshake failed for a protocol error (CURVE: a peer with the wrong keys).
+    public static let handshakeFailedProtocol = SocketEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
 }
 
 /// One event a socket monitor reported.

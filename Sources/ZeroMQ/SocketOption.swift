@@ -161,6 +161,17 @@ extension WriteOnlySocketOption where Value == Bool {
     /// `ZMQ_XPUB_NODROP`: an XPUB/PUB at the high-water mark fails the send (`false` with `dontWait`)
     /// instead of dropping the message.
     public static var xpubNoDrop: Self { .init("ZMQ_XPUB_NODROP", ZMQ_XPUB_NODROP, .bool) }
+    /// `ZMQ_ZAP_ENFORCE_DOMAIN` (93): a CURVE/PLAIN server refuses every connection when no ZAP handler is
+    /// bound to `inproc://zeromq.zap.01` in its context, instead of letting it through unauthenticated.
+    ///
+    /// libzmq 4.3.4 lists it under its draft API (the header hides the constant), but builds with draft
+    /// support, Debian's among them, accept it; a build without throws `invalidArgument`.
+    ///
+    /// ```swift
+    /// try server.set(.zapDomain, "zrpc")
+    /// try server.set(.zapEnforceDomain, true)
+    /// ```
+    public static var zapEnforceDomain: Self { .init("ZMQ_ZAP_ENFORCE_DOMAIN", 93, .bool) }
 }
 
 extension WriteOnlySocketOption where Value == [UInt8] {

@@ -7,8 +7,10 @@
 // PATH to zrpc-broker.sqlite in the working directory. ZRPC_BROKER_DATABASE and
 // ZRPC_BROKER_SYNCHRONOUS set the same when the flags are not given, and the other settings of
 // `QueueBroker.Configuration.apply(_:scope:queues:)` under scope `zrpc.broker` the default delivery
-// policy (ZRPC_BROKER_MAX_ATTEMPTS, ZRPC_BROKER_LEASE_MS, ZRPC_BROKER_BACKOFF_MAX_MS, …). SIGTERM or
-// SIGINT stops it; with ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
+// policy (ZRPC_BROKER_MAX_ATTEMPTS, ZRPC_BROKER_LEASE_MS, ZRPC_BROKER_BACKOFF_MAX_MS, …).
+// ZRPC_BROKER_CURVE_SECRET_KEY_FILE and ZRPC_BROKER_CURVE_ALLOW_LIST_FILE make it a CURVE server
+// (`TransportSecurity.read(_:scope:logger:)`, docs/SECURITY.md). SIGTERM or SIGINT stops it; with
+// ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
 import Configuration
 import Foundation
 import Logging
@@ -28,8 +30,11 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 var logger = Logger(label: "zrpc-broker")
 logger.logLevel = .notice
 var configuration = QueueBroker.Configuration(databasePath: "zrpc-broker.sqlite", logger: logger)
+let security: TransportSecurity?
 do {
-    try configuration.apply(ConfigReader(provider: EnvironmentVariablesProvider()), scope: "zrpc.broker")
+    let environment = ConfigReader(provider: EnvironmentVariablesProvider())
+    try configuration.apply(environment, scope: "zrpc.broker")
+    security = try TransportSecurity.read(environment, scope: "zrpc.broker", logger: logger)
 } catch {
     FileHandle.standardError.write(Data("zrpc-broker: \(error)\n".utf8))
     exit(2)
@@ -58,16 +63,23 @@ do {
 var serverConfiguration = Server.Configuration(endpoints: [endpoint], logger: logger)
 // Workers hold one call open for a whole session.
 serverConfiguration.maxTimeout = .seconds(24 * 3_600)
+if let security { serverConfiguration.security = security }
 let server = Server(configuration: serverConfiguration, services: broker.services)
 let services = ServiceGroup(services: [server, broker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-try await withThrowingTaskGroup(of: Void.self) { group in
-    group.addTask { try await services.run() }
-    let bound = try await server.listeningEndpoints
-    FileHandle.standardOutput.write(
-        Data(
-            "zrpc-broker pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0]) database \(database)\n"
-                .utf8
+do {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        let bound = try await server.listeningEndpoints
+        FileHandle.standardOutput.write(
+            Data(
+                "zrpc-broker pid \(ProcessInfo.processInfo.processIdentifier) listening on \(bound[0]) database \(database)\n"
+                    .utf8
+            )
         )
-    )
-    try await group.waitForAll()
+        try await group.waitForAll()
+    }
+} catch {
+    // For example plain text where ZRPC_REQUIRE_CURVE=1 is set, or an endpoint in use.
+    FileHandle.standardError.write(Data("zrpc-broker: \(error)\n".utf8))
+    exit(1)
 }

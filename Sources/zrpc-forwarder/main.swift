@@ -9,10 +9,14 @@
 // The endpoints default to tcp://127.0.0.1:7200 and tcp://127.0.0.1:7201 (ZRPC_FORWARDER_PUBLISHERS
 // and ZRPC_FORWARDER_SUBSCRIBERS set them when the flags are not given); the first line printed
 // names both as bound. SIGTERM or SIGINT stops it and prints its statistics; with
-// ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
+// ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes. CURVE (docs/SECURITY.md), each
+// side on its own: ZRPC_FORWARDER_PUBLISHERS_CURVE_SECRET_KEY_FILE and
+// ZRPC_FORWARDER_PUBLISHERS_CURVE_ALLOW_LIST_FILE, the same with SUBSCRIBERS.
+import Configuration
 import Foundation
 import Logging
 import ServiceLifecycle
+import ZRPC
 import ZRPCProcessKit
 import ZRPCPubSub
 
@@ -49,6 +53,17 @@ if let topics = option("--cache-topics") {
     configuration.maxCachedTopics = value
 }
 guard arguments.isEmpty else { fail("unknown arguments \(arguments)") }
+do {
+    let settings = ConfigReader(provider: EnvironmentVariablesProvider())
+    if let security = try TransportSecurity.read(settings, scope: "zrpc.forwarder.publishers") {
+        configuration.publisherSecurity = security
+    }
+    if let security = try TransportSecurity.read(settings, scope: "zrpc.forwarder.subscribers") {
+        configuration.subscriberSecurity = security
+    }
+} catch {
+    fail("\(error)")
+}
 var logger = Logger(label: "zrpc-forwarder")
 logger.logLevel = .notice
 configuration.logger = logger

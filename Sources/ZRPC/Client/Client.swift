@@ -138,7 +138,9 @@ public final class Client: Service, Sendable {
         } catch {
             connection.stopping()
             connection.stopped()
-            throw RPCError(code: .unavailable, message: "the client could not start: \(error)", cause: error)
+            // A refusal by configuration (plain text where security is required) keeps its code.
+            throw error as? RPCError
+                ?? RPCError(code: .unavailable, message: "the client could not start: \(error)", cause: error)
         }
         connection.started(loop)
         configuration.logger.info(

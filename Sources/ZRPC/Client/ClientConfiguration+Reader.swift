@@ -19,6 +19,7 @@ extension Client.Configuration {
     /// | `<method>.timeout-ms` (for each of `methods`) | `ORDERS_GET_TIMEOUT_MS=100` | ``methodTimeouts`` |
     /// | `<method>.retry.max-attempts` | `ORDERS_GET_RETRY_MAX_ATTEMPTS=5` | that method's attempts (with retries on) |
     /// | `<method>.hedging.max-attempts`, `<method>.hedging.delay-ms` | `ORDERS_GET_HEDGING_MAX_ATTEMPTS=1` | that method's hedging (with hedging on; 1 attempt: not hedged) |
+    /// | `curve.secret-key-file` (or `curve.secret-key`), `curve.server-public-key` | `ORDERS_CURVE_SERVER_PUBLIC_KEY=…` | ``security`` (see ``TransportSecurity/read(_:scope:logger:)``) |
     ///
     /// ```swift
     /// import Configuration
@@ -113,6 +114,7 @@ extension Client.Configuration {
                 resilience.hedging = hedging
             }
         }
+        if let security = try TransportSecurity.read(config, scope: scope, logger: logger) { self.security = security }
     }
 }
 

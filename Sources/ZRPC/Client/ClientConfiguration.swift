@@ -45,6 +45,9 @@ extension Client {
         /// Where to find the servers by service name; when set, ``endpoints`` is ignored and the
         /// servers are those the directory lists for the service.
         public var directory: DirectoryLookup?
+        /// How the sockets secure their connections (default ``TransportSecurity/plaintext``); a
+        /// client uses ``TransportSecurity/curveClient(keys:serverPublicKey:)``.
+        public var security: TransportSecurity
 
         /// Creates a configuration.
         ///
@@ -72,6 +75,7 @@ extension Client {
             self.name = "zrpc-client"
             self.transportContext = nil
             self.directory = nil
+            self.security = .plaintext
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 package import ZeroMQ
 
 /// The messaging context that servers and clients make their sockets in.
@@ -19,12 +20,36 @@ public final class TransportContext: Sendable {
     /// The ZeroMQ context, for the drivers of this package (ZRPCQueue's pipelines).
     package let context: Context
 
+    /// Whether sockets made in this context must be secured: a plain-text one is refused with
+    /// ``RPCError`` `FAILED_PRECONDITION` (see ``TransportSecurity``).
+    public let requiresSecurity: Bool
+
+    /// Whether this process requires security: `ZRPC_REQUIRE_CURVE` is `1`, `true` or `yes`. The
+    /// default of ``requiresSecurity``, and the rule for sockets made without a transport context.
+    ///
+    /// ```swift
+    /// // ZRPC_REQUIRE_CURVE=1 ./orders
+    /// precondition(TransportContext.processRequiresSecurity)
+    /// ```
+    public static let processRequiresSecurity: Bool = {
+        let value = ProcessInfo.processInfo.environment["ZRPC_REQUIRE_CURVE"]?.lowercased()
+        return ["1", "true", "yes"].contains(value ?? "")
+    }()
+
     /// Creates a context.
     ///
-    /// - Parameter ioThreads: Threads that move bytes between sockets and the network (1 serves
-    ///   tens of thousands of messages a second).
+    /// ```swift
+    /// let transport = try TransportContext(requiresSecurity: true)   // no plain-text sockets
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - ioThreads: Threads that move bytes between sockets and the network (1 serves tens of
+    ///     thousands of messages a second).
+    ///   - requiresSecurity: Whether a plain-text socket is refused (default: the process's
+    ///     ``processRequiresSecurity``).
     /// - Throws: ``RPCError`` (`RESOURCE_EXHAUSTED`) when the system refuses one.
-    public init(ioThreads: Int = 1) throws {
+    public init(ioThreads: Int = 1, requiresSecurity: Bool = TransportContext.processRequiresSecurity) throws {
+        self.requiresSecurity = requiresSecurity
         do {
             context = try Context(ioThreads: ioThreads)
         } catch {

@@ -31,6 +31,7 @@ final class DirectoryAnnouncer: Sendable {
         var configuration = Client.Configuration(endpoints: registration.directory, defaultTimeout: .seconds(1))
         configuration.logger = logger
         configuration.name = "zrpc-directory-announcer"
+        configuration.security = registration.security
         client = try Client(configuration: configuration)
     }
 

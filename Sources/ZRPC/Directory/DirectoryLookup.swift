@@ -17,6 +17,9 @@ extension Client {
         public var directory: [String]
         /// The service's full name, e.g. `echo.Echo`.
         public var service: String
+        /// How the watcher's client secures its connection to the directory (a CURVE client of
+        /// the directory server, or plain text).
+        public var security: TransportSecurity = .plaintext
 
         /// Creates a lookup.
         ///

@@ -22,6 +22,9 @@ extension Server {
         /// How long an announcement stands: a server that dies is dropped this long after its
         /// last announcement.
         public var lease: Duration
+        /// How the announcer's client secures its connection to the directory (a CURVE client of
+        /// the directory server, or plain text).
+        public var security: TransportSecurity = .plaintext
 
         /// Creates a registration.
         ///

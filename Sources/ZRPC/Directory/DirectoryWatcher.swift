@@ -11,6 +11,7 @@ struct DirectoryWatcher {
         var configuration = Client.Configuration(endpoints: lookup.directory, defaultTimeout: .seconds(5))
         configuration.logger = logger
         configuration.name = "zrpc-directory-watcher"
+        configuration.security = lookup.security
         do {
             try await Client.withClient(configuration: configuration) { client in
                 let directory = Zrpc_Directory_Directory.Client(wrapping: client)

@@ -213,7 +213,10 @@ public final class Server: Service, Sendable {
             configuration.logger.info("server started", metadata: ["endpoints": "\(boundEndpoints)"])
             return (loop, context)
         } catch {
-            let failure = RPCError(code: .unavailable, message: "the server could not start: \(error)", cause: error)
+            // A refusal by configuration (plain text where security is required) keeps its code.
+            let failure =
+                error as? RPCError
+                ?? RPCError(code: .unavailable, message: "the server could not start: \(error)", cause: error)
             finish(failure: failure)
             throw failure
         }

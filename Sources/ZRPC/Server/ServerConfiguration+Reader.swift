@@ -18,6 +18,7 @@ extension Server.Configuration {
     /// | `stream-window` | `ORDERS_STREAM_WINDOW=64` | ``streamWindow`` |
     /// | `directory` | `ORDERS_DIRECTORY=tcp://directory:7000` | ``directory`` (announce to it) |
     /// | `directory.advertise`, `directory.interval-ms`, `directory.lease-ms` | `ORDERS_DIRECTORY_ADVERTISE=tcp://10.0.0.7:5555` | the announcement (with `directory` set) |
+    /// | `curve.secret-key-file` (or `curve.secret-key`), `curve.allow-list-file` | `ORDERS_CURVE_ALLOW_LIST_FILE=/etc/zrpc/orders.allow` | ``security`` (see ``TransportSecurity/read(_:scope:logger:)``) |
     ///
     /// ```swift
     /// import Configuration
@@ -40,6 +41,7 @@ extension Server.Configuration {
         if let window = try reader.positive("stream-window") { streamWindow = window }
         try applyHandlerExecution(reader)
         try applyDirectory(reader)
+        if let security = try TransportSecurity.read(config, scope: scope, logger: logger) { self.security = security }
     }
 
     private mutating func applyHandlerExecution(_ reader: ScopedReader) throws {

@@ -45,6 +45,11 @@ extension Server {
         /// Where the server announces its services, so clients can find them by name; nil (the
         /// default) announces nothing.
         public var directory: DirectoryRegistration?
+        /// How the socket secures its connections (default ``TransportSecurity/plaintext``); a server
+        /// uses ``TransportSecurity/curveServer(keys:allowList:)``.
+        public var security: TransportSecurity
+        /// Which clients may call what (CURVE only; default: every client the allow-list admits).
+        public var authorization: ServerAuthorization
 
         /// Creates a configuration.
         ///
@@ -67,6 +72,8 @@ extension Server {
             self.name = "zrpc-server"
             self.transportContext = nil
             self.directory = nil
+            self.security = .plaintext
+            self.authorization = .allowAll
         }
     }
 

@@ -34,6 +34,14 @@ public struct ServerContext: Sendable {
         }
     }
 
+    /// The client's CURVE public key (Z85), as the server's allow-list admitted it; nil under
+    /// plain text. The identity to authorize by: it cannot be forged without the client's secret key.
+    ///
+    /// ```swift
+    /// guard context.peerPublicKey == auditorKey else { throw RPCError(code: .permissionDenied, message: "auditors only") }
+    /// ```
+    public var peerPublicKey: String? { call.peerPublicKey }
+
     /// Time left before the deadline.
     public var remainingTime: Duration {
         ContinuousClock.now.duration(to: deadline)
@@ -64,13 +72,15 @@ public struct ServerContext: Sendable {
     ///   - attempt: The attempt number.
     ///   - idempotencyKey: The client's key.
     ///   - peer: The client's identity.
+    ///   - peerPublicKey: The client's CURVE public key, nil for plain text.
     public init(
         method: MethodDescriptor,
         metadata: Metadata = [:],
         deadline: ContinuousClock.Instant = .now.advanced(by: .seconds(5)),
         attempt: UInt32 = 1,
         idempotencyKey: String = "",
-        peer: String = ""
+        peer: String = "",
+        peerPublicKey: String? = nil
     ) {
         call = CallInfo(
             method: method,
@@ -78,7 +88,8 @@ public struct ServerContext: Sendable {
             deadline: deadline,
             attempt: attempt,
             idempotencyKey: idempotencyKey,
-            identity: .name(peer)
+            identity: .name(peer),
+            peerPublicKey: peerPublicKey
         )
     }
 
@@ -88,7 +99,8 @@ public struct ServerContext: Sendable {
         deadline: ContinuousClock.Instant,
         attempt: UInt32,
         idempotencyKey: String,
-        routingID: Frame
+        routingID: Frame,
+        peerPublicKey: String?
     ) {
         call = CallInfo(
             method: method,
@@ -96,7 +108,8 @@ public struct ServerContext: Sendable {
             deadline: deadline,
             attempt: attempt,
             idempotencyKey: idempotencyKey,
-            identity: .routingID(routingID)
+            identity: .routingID(routingID),
+            peerPublicKey: peerPublicKey
         )
     }
 
@@ -118,6 +131,7 @@ private final class CallInfo: Sendable {
     let attempt: UInt32
     let idempotencyKey: String
     let identity: Identity
+    let peerPublicKey: String?
     let trailers = Mutex(Metadata())
 
     init(
@@ -126,7 +140,8 @@ private final class CallInfo: Sendable {
         deadline: ContinuousClock.Instant,
         attempt: UInt32,
         idempotencyKey: String,
-        identity: Identity
+        identity: Identity,
+        peerPublicKey: String?
     ) {
         self.method = method
         self.metadata = metadata
@@ -134,5 +149,6 @@ private final class CallInfo: Sendable {
         self.attempt = attempt
         self.idempotencyKey = idempotencyKey
         self.identity = identity
+        self.peerPublicKey = peerPublicKey
     }
 }

@@ -4,10 +4,21 @@ extension ServerDriver {
     /// Reads one message: its calls are admitted and started, its control headers handled.
     func receive(_ message: borrowing ReceivedMessage) {
         guard message.count > 0 else { return }
+        // libzmq puts the ZAP handler's user id (the client's public key) on every frame it reads
+        // from a CURVE client; ZMQ_ZAP_ENFORCE_DOMAIN keeps unauthenticated clients out, and a
+        // message without one is dropped all the same.
+        var publicKey: String?
+        if authenticates {
+            publicKey = message.metadata("User-Id", at: message.count - 1)
+            guard publicKey?.isEmpty == false else {
+                statistics.record(.malformedMessage)
+                return
+            }
+        }
         let client = ClientAddress(message.frame(at: 0))
         let failure = WireFormat.parse(message, from: 1) { call in
             if case .request(let header)? = call.header.kind {
-                start(header, payload: call.payload ?? Frame(), client: client)
+                start(header, payload: call.payload ?? Frame(), client: client, publicKey: publicKey)
                 return
             }
             runWaitingCalls()  // what follows a call in a message is handled after it started
@@ -60,8 +71,14 @@ extension ServerDriver {
     }
 
     /// Admits a call and starts it, or answers why not.
-    private func start(_ header: Zrpc_Wire_RequestHeader, payload: Frame, client: ClientAddress) {
+    private func start(_ header: Zrpc_Wire_RequestHeader, payload: Frame, client: ClientAddress, publicKey: String?) {
         let method = MethodDescriptor(service: header.service, method: header.method)
+        guard configuration.authorization.permits(publicKey: publicKey, method: method) else {
+            statistics.record(.permissionDenied)
+            let message = "this client may not call \(header.service)/\(header.method)"
+            respond(to: client, callID: header.callID, error: RPCError(code: .permissionDenied, message: message))
+            return
+        }
         let registered = registered(for: method)
         let handler = registered?.handler
         let arrival = ServerCallTable<ClientAddress, Task<Void, Never>>.Arrival(
@@ -103,7 +120,8 @@ extension ServerDriver {
             deadline: deadline,
             attempt: max(header.attempt, 1),
             idempotencyKey: header.idempotencyKey,
-            routingID: client.routingID
+            routingID: client.routingID,
+            peerPublicKey: publicKey
         )
         var stream: StreamIO?
         if opensStream {

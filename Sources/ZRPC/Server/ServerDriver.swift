@@ -43,6 +43,10 @@ final class ServerDriver: IOLoopDriver {
     /// Asked for before the drain command arrives: new calls are refused from that moment.
     let shutdown: ShutdownSignal
     let socket: Socket
+    /// The socket's place in the ZAP handler, for a CURVE server (kept as long as the socket).
+    private let zap: ZAPRegistration?
+    /// Whether calls carry the client's CURVE public key (the `User-Id` the ZAP handler gave).
+    let authenticates: Bool
     weak var loop: IOLoop<ServerDriver>?
     var chain: ServerChain?
     var table: ServerCallTable<ClientAddress, Task<Void, Never>>
@@ -95,6 +99,8 @@ final class ServerDriver: IOLoopDriver {
         try socket.set(.handshakeInterval, .seconds(5))
         try socket.set(.heartbeatInterval, .seconds(1))
         try socket.set(.heartbeatTimeout, .seconds(3))
+        zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
+        authenticates = zap != nil
     }
 
     func start(poller: DescriptorPoller, loop: IOLoop<ServerDriver>) throws {

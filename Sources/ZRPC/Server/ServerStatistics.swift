@@ -25,11 +25,13 @@ public final class ServerStatistics: Sendable {
         public var undeliverableResponses = 0
         /// Stream messages, credits or half-closes for a call that had already ended (dropped).
         public var lateStreamMessages = 0
+        /// Calls refused with PERMISSION_DENIED by the server's ``ServerAuthorization``.
+        public var deniedCalls = 0
     }
 
     enum Event {
         case malformedMessage, unsupportedVersion, unimplemented, rejected, deadlineExceeded, cancelled, undeliverable
-        case lateStreamMessage
+        case lateStreamMessage, permissionDenied
     }
 
     private let counters = StatisticsCounters(Snapshot())
@@ -47,6 +49,7 @@ public final class ServerStatistics: Sendable {
             case .cancelled: \.cancelledCalls
             case .undeliverable: \.undeliverableResponses
             case .lateStreamMessage: \.lateStreamMessages
+            case .permissionDenied: \.deniedCalls
             }
         counters.add((counter, count))
     }

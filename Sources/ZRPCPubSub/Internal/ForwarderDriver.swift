@@ -15,6 +15,8 @@ final class ForwarderDriver: IOLoopDriver {
 
     private let frontend: Socket
     private let backend: Socket
+    /// The sockets' places in the ZAP handler, for those that are CURVE servers (kept as long as they are).
+    private let zap: [ZAPRegistration?]
     let publisherEndpoint: String
     let subscriberEndpoint: String
     private let id: PublisherID
@@ -50,6 +52,11 @@ final class ForwarderDriver: IOLoopDriver {
             throw PubSubWire.setupError(error, "create the forwarder's sockets")
         }
         do {
+            let transport = configuration.transportContext
+            zap = [
+                try configuration.publisherSecurity.apply(to: frontend, transport: transport),
+                try configuration.subscriberSecurity.apply(to: backend, transport: transport),
+            ]
             publisherEndpoint = try PubSubAttachment.bind(configuration.publisherEndpoint).attach(frontend)[0]
             subscriberEndpoint = try PubSubAttachment.bind(configuration.subscriberEndpoint).attach(backend)[0]
         } catch {

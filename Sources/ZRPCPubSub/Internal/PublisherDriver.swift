@@ -45,6 +45,8 @@ final class PublisherDriver: IOLoopDriver {
     private static var blockedRetry: Duration { .milliseconds(2) }
 
     private let socket: Socket
+    /// The socket's place in the ZAP handler when it is a CURVE server (kept as long as the socket).
+    private let zap: ZAPRegistration?
     let endpoints: [String]
     private let id: PublisherID
     private let shared: PublisherShared
@@ -82,6 +84,7 @@ final class PublisherDriver: IOLoopDriver {
             throw PubSubWire.setupError(error, "create an XPUB socket")
         }
         do {
+            zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
             endpoints = try attachment.attach(socket)
         } catch {
             socket.close()

@@ -28,6 +28,8 @@ final class SubscriptionDriver: IOLoopDriver {
     private let socket: Socket
     /// Reads the socket's monitor: lost connections.
     private let monitor: Socket
+    /// The socket's place in the ZAP handler when it is a CURVE server (kept as long as the socket).
+    private let zap: ZAPRegistration?
     let endpoints: [String]
     private let welcomeTopic: [UInt8]
     /// `~zrpc.snapshot.<id>.` when this subscription asked for snapshots.
@@ -99,6 +101,7 @@ final class SubscriptionDriver: IOLoopDriver {
             throw PubSubWire.setupError(error, "monitor a SUB socket")
         }
         do {
+            zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
             endpoints = try attachment.attach(socket)
         } catch {
             socket.close()

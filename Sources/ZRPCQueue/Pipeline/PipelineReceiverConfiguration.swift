@@ -23,6 +23,10 @@ public struct PipelineReceiverConfiguration: Sendable {
     /// The context to make the socket in; share one with a ``PipelineSender`` to use
     /// `inproc://` endpoints. Nil makes one for this receiver.
     public var transportContext: TransportContext?
+    /// How the socket secures its connections (default ``TransportSecurity/plaintext``): usually a
+    /// CURVE server on the side that binds, a CURVE client on the side that connects. The ZAP
+    /// allow-list is the only authorization here (docs/SECURITY.md).
+    public var security: TransportSecurity = .plaintext
     /// Where the receiver logs (start, stop, malformed messages).
     public var logger: Logger
     /// The I/O thread's name.

@@ -59,6 +59,10 @@ public struct PipelineSenderConfiguration: Sendable {
     /// The context to make the socket in; share one with a ``PipelineReceiver`` to use
     /// `inproc://` endpoints. Nil makes one for this sender.
     public var transportContext: TransportContext?
+    /// How the socket secures its connections (default ``TransportSecurity/plaintext``): usually a
+    /// CURVE server on the side that binds, a CURVE client on the side that connects. The ZAP
+    /// allow-list is the only authorization here (docs/SECURITY.md).
+    public var security: TransportSecurity = .plaintext
     /// Where the sender logs (start, stop, messages discarded at close).
     public var logger: Logger
     /// The I/O thread's name.

@@ -23,6 +23,8 @@ struct ServerPeer {
     let endpoint: String
     let socket: Socket
     let events: Socket
+    /// The socket's place in the ZAP handler, if the client is configured as a CURVE server.
+    let zap: ZAPRegistration?
     var state = State.active
 
     /// Makes the sockets (on the I/O thread); ``connect()`` starts connecting.
@@ -37,6 +39,7 @@ struct ServerPeer {
             try socket.set(.reconnectInterval, configuration.reconnectInterval)
             try socket.set(.heartbeatInterval, configuration.heartbeatInterval)
             try socket.set(.heartbeatTimeout, configuration.heartbeatTimeout)
+            zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
             let monitor = "inproc://zrpc-client-monitor-\(UUID().uuidString)"
             try socket.monitor(monitor, events: .disconnected)
             events = try Socket(context, type: .pair)

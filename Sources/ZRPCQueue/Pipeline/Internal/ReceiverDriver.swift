@@ -15,6 +15,8 @@ final class ReceiverDriver: IOLoopDriver {
     private static var batch: Int { 256 }
 
     private let socket: Socket
+    /// The socket's place in the ZAP handler when it is a CURVE server (kept as long as the socket).
+    private let zap: ZAPRegistration?
     /// The resolved endpoints (a wildcard port filled in).
     let endpoints: [String]
     private let shared: ReceiverShared
@@ -48,6 +50,7 @@ final class ReceiverDriver: IOLoopDriver {
             throw PipelineWire.setupError(error, "create a PULL socket")
         }
         do {
+            zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
             endpoints = try attachment.attach(socket)
         } catch {
             socket.close()

@@ -41,6 +41,8 @@ final class SenderDriver: IOLoopDriver {
     }
 
     private let socket: Socket
+    /// The socket's place in the ZAP handler when it is a CURVE server (kept as long as the socket).
+    private let zap: ZAPRegistration?
     /// The resolved endpoints (a wildcard port filled in).
     let endpoints: [String]
     private let shared: SenderShared
@@ -78,6 +80,7 @@ final class SenderDriver: IOLoopDriver {
             throw PipelineWire.setupError(error, "create a PUSH socket")
         }
         do {
+            zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
             endpoints = try attachment.attach(socket)
         } catch {
             socket.close()
