@@ -169,7 +169,7 @@ struct HostileInputTests {
         }
     }
 
-    @Test("a duplicate call id in flight is refused, the first call still completes")
+    @Test("a duplicate of a call id in flight is dropped unanswered and counted; the original gets the only answer")
     func duplicateCallID() async throws {
         try await withHarness { harness in
             let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
@@ -182,12 +182,64 @@ struct HostileInputTests {
             try await raw.send(
                 try RawPeer.requestFrames(callID: 11, service: Self.service, method: "Call", payload: payload)
             )
-            let (refused, _) = try await raw.receiveResponse()
-            #expect(refused.statusCode == RPCError.Code.invalidArgument.rawValue)
+            // The server reads one connection in order: the next call's answer comes first, with
+            // nothing in front of it under call id 11.
+            let next = try CallRequest(text: "next").packedFrame()
+            try await raw.send(
+                try RawPeer.requestFrames(callID: 12, service: Self.service, method: "Call", payload: next)
+            )
+            let (after, _) = try await raw.receiveResponse()
+            #expect(after.callID == 12)
+            #expect(after.statusCode == 0)
+            #expect(harness.server.statistics.snapshot().duplicateCallIDs == 1)
             harness.gates.open("dup")
             let (done, body) = try await raw.receiveResponse()
+            #expect(done.callID == 11)
             #expect(done.statusCode == 0)
             #expect(try CallReply(frame: body).text == "dup")
+        }
+    }
+
+    @Test(
+        "a call id repeated within one message runs once and is answered once",
+        arguments: HandlerPlacement.allCases
+    )
+    func duplicateCallIDInOneMessage(placement: HandlerPlacement) async throws {
+        try await withHarness(configureServer: placement.configure) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            let first = try RawPeer.requestFrames(
+                callID: 21,
+                service: Self.service,
+                method: "Call",
+                payload: try CallRequest(text: "first").packedFrame()
+            )
+            let repeated = try RawPeer.requestFrames(
+                callID: 21,
+                service: Self.service,
+                method: "Call",
+                payload: try CallRequest(text: "repeated").packedFrame()
+            )
+            let other = try RawPeer.requestFrames(
+                callID: 22,
+                service: Self.service,
+                method: "Call",
+                payload: try CallRequest(text: "other").packedFrame()
+            )
+            try await raw.send(first + repeated.dropFirst(2) + other.dropFirst(2))
+            var answers: [UInt64: String] = [:]
+            for _ in 0..<2 {
+                let (header, body) = try await raw.receiveResponse()
+                #expect(header.statusCode == 0)
+                answers[header.callID] = try CallReply(frame: body).text
+            }
+            #expect(answers == [21: "first", 22: "other"])
+            let last = try CallRequest(text: "last").packedFrame()
+            try await raw.send(
+                try RawPeer.requestFrames(callID: 23, service: Self.service, method: "Call", payload: last)
+            )
+            #expect(try await raw.receiveResponse().header.callID == 23)
+            #expect(harness.server.statistics.snapshot().duplicateCallIDs == 1)
         }
     }
 }

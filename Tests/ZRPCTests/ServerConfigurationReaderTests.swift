@@ -16,6 +16,7 @@ struct ServerConfigurationReaderTests {
             reader([
                 "ORDERS_ENDPOINTS": "tcp://127.0.0.1:2, ipc:///tmp/orders.sock",
                 "ORDERS_MAX_CONCURRENT_CALLS": "64",
+                "ORDERS_MAX_CONCURRENT_CALLS_PER_CLIENT": "16",
                 "ORDERS_MAX_TIMEOUT_MS": "60000",
                 "ORDERS_GRACE_PERIOD_MS": "1500",
                 "ORDERS_STREAM_WINDOW": "32",
@@ -30,6 +31,7 @@ struct ServerConfigurationReaderTests {
         )
         #expect(configuration.endpoints == ["tcp://127.0.0.1:2", "ipc:///tmp/orders.sock"])
         #expect(configuration.maxConcurrentCalls == 64)
+        #expect(configuration.maxConcurrentCallsPerClient == 16)
         #expect(configuration.maxTimeout == .seconds(60))
         #expect(configuration.defaultTimeout == .seconds(5))
         #expect(configuration.gracePeriod == .milliseconds(1500))

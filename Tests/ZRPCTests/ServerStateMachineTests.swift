@@ -11,9 +11,19 @@ struct ServerStateMachineTests {
     static let echo = MethodDescriptor(service: "echo.Echo", method: "Say")
     static let slow = MethodDescriptor(service: "slow.Slow", method: "Wait")
 
-    static func table(max: Int = 3, perService: [String: Int] = [:], maxBytes: Int = 100) -> Table {
+    static func table(
+        max: Int = 3,
+        perClient: Int = 100,
+        perService: [String: Int] = [:],
+        maxBytes: Int = 100
+    ) -> Table {
         Table(
-            limits: .init(maxConcurrentCalls: max, maxConcurrentCallsPerService: perService, maxRequestBytes: maxBytes)
+            limits: .init(
+                maxConcurrentCalls: max,
+                maxConcurrentCallsPerClient: perClient,
+                maxConcurrentCallsPerService: perService,
+                maxRequestBytes: maxBytes
+            )
         )
     }
 
@@ -94,16 +104,64 @@ struct ServerStateMachineTests {
         #expect(Self.track(&table, Self.arrival("a", 4, Self.slow)) == 3)
     }
 
-    @Test("a call id a client has in flight is refused; another client may use it; it is free again once answered")
+    @Test(
+        "a call id a client has in flight is a duplicate, before any limit; another client may use it; free once answered"
+    )
     func duplicateIDs() throws {
-        var table = Self.table()
+        var table = Self.table(max: 2)
         #expect(Self.track(&table, Self.arrival("a", 7)) == 1)
-        let refused = try #require(Self.refusal(Self.admit(&table, Self.arrival("a", 7))))
-        #expect(refused.error.code == .invalidArgument)
-        #expect(refused.event == .malformedMessage)
+        #expect(Self.admit(&table, Self.arrival("a", 7)) == .duplicate)
+        #expect(Self.admit(&table, Self.arrival("a", 7), draining: true) == .duplicate)
         #expect(Self.track(&table, Self.arrival("b", 7)) == 2)
+        #expect(Self.admit(&table, Self.arrival("a", 7)) == .duplicate)  // the server is full: still a duplicate
         _ = table.remove(serial: 1)
         #expect(Self.track(&table, Self.arrival("a", 7)) == 3)
+    }
+
+    @Test("a client at its limit is refused and the others are not; its share comes back as its calls finish")
+    func perClientLimit() throws {
+        var table = Self.table(max: 10, perClient: 2)
+        #expect(Self.track(&table, Self.arrival("a", 1)) == 1)
+        #expect(Self.track(&table, Self.arrival("a", 2)) == 2)
+        let refused = try #require(Self.refusal(Self.admit(&table, Self.arrival("a", 3))))
+        #expect(refused.error.code == .resourceExhausted)
+        #expect(refused.error.neverReachedServer)
+        #expect(refused.error.message == "this client is at its limit of 2 concurrent calls")
+        #expect(refused.event == .overClientLimit)
+        #expect(Self.track(&table, Self.arrival("b", 1)) == 3)
+        #expect(Self.track(&table, Self.arrival("b", 2)) == 4)
+        _ = table.remove(serial: 1)
+        #expect(Self.track(&table, Self.arrival("a", 3)) == 5)
+        _ = table.cancel(peer: "b", callID: 1)
+        _ = table.removeAll()
+        #expect(Self.track(&table, Self.arrival("a", 4)) != nil)
+        #expect(Self.track(&table, Self.arrival("a", 5)) != nil)
+    }
+
+    @Test("calls of the message being read count toward its client's limit before they are tracked")
+    func perClientReservations() throws {
+        var table = Self.table(max: 10, perClient: 2)
+        guard case .accepted(let first) = Self.admit(&table, Self.arrival("a", 1)) else {
+            Issue.record("expected an admission")
+            return
+        }
+        #expect(Self.track(&table, Self.arrival("a", 2)) != nil)
+        #expect(Self.refusal(Self.admit(&table, Self.arrival("a", 3)))?.event == .overClientLimit)
+        table.release(first)
+        #expect(Self.track(&table, Self.arrival("a", 3)) != nil)
+    }
+
+    @Test("a client over a limit is logged once per interval, with the count of what was not logged")
+    func oncePerInterval() {
+        var log = OncePerInterval<String>(interval: .seconds(10), capacity: 2)
+        let start = ContinuousClock.now
+        #expect(log.record("a", now: start) == 0)
+        #expect(log.record("a", now: start + .seconds(1)) == nil)
+        #expect(log.record("a", now: start + .seconds(2)) == nil)
+        #expect(log.record("b", now: start + .seconds(2)) == 0)
+        #expect(log.record("c", now: start + .seconds(3)) == nil)  // full, nothing expired
+        #expect(log.record("a", now: start + .seconds(10)) == 2)
+        #expect(log.record("c", now: start + .seconds(13)) == 0)  // b expired and was forgotten
     }
 
     @Test("refusals are checked in order: draining, unknown method, size, then limits")

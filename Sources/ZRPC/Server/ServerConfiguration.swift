@@ -15,6 +15,15 @@ extension Server {
         public var endpoints: [String]
         /// How many handlers may run at once; a call beyond it gets RESOURCE_EXHAUSTED at once.
         public var maxConcurrentCalls: Int
+        /// How many calls one client (one connection: a ROUTER routing id) may have in flight; beyond
+        /// it, RESOURCE_EXHAUSTED at once for that client only, so a client that floods the server
+        /// or never reads its answers cannot take every slot of ``maxConcurrentCalls``. Default 256
+        /// (a quarter of the default server-wide limit).
+        ///
+        /// ```swift
+        /// configuration.maxConcurrentCallsPerClient = 64
+        /// ```
+        public var maxConcurrentCallsPerClient: Int
         /// Per-service bulkheads: at most this many calls of a service (by full name) run at once;
         /// beyond it, RESOURCE_EXHAUSTED at once, so one slow service cannot take every slot.
         public var maxConcurrentCallsPerService: [String: Int]
@@ -59,6 +68,7 @@ extension Server {
         public init(endpoints: [String], logger: Logger = Logger(label: "zrpc.server")) {
             self.endpoints = endpoints
             self.maxConcurrentCalls = 1024
+            self.maxConcurrentCallsPerClient = 256
             self.maxConcurrentCallsPerService = [:]
             self.defaultTimeout = .seconds(5)
             self.maxTimeout = .seconds(300)

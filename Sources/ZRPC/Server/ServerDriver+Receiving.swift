@@ -16,6 +16,7 @@ extension ServerDriver {
             }
         }
         let client = ClientAddress(message.frame(at: 0))
+        callIDsInMessage.removeAll(keepingCapacity: true)
         let failure = WireFormat.parse(message, from: 1) { call in
             if case .request(let header)? = call.header.kind {
                 start(header, payload: call.payload ?? Frame(), client: client, publicKey: publicKey)
@@ -72,6 +73,12 @@ extension ServerDriver {
 
     /// Admits a call and starts it, or answers why not.
     private func start(_ header: Zrpc_Wire_RequestHeader, payload: Frame, client: ClientAddress, publicKey: String?) {
+        // A call id repeated within one message: its first call may run inline, never in the table.
+        guard !callIDsInMessage.contains(header.callID) else {
+            statistics.record(.duplicateCallID)
+            return
+        }
+        callIDsInMessage.append(header.callID)
         let method = MethodDescriptor(service: header.service, method: header.method)
         guard configuration.authorization.permits(publicKey: publicKey, method: method) else {
             statistics.record(.permissionDenied)
@@ -94,9 +101,15 @@ extension ServerDriver {
             refusingNewCalls: drain.refusesNewCalls || shutdown.isRequested
         )
         guard case .accepted(let reservation) = admission, let handler, let registered else {
-            if case .refused(let refusal) = admission {
+            switch admission {
+            case .refused(let refusal):
                 statistics.record(refusal.event)
+                if refusal.event == .overClientLimit { logOverClientLimit(client) }
                 respond(to: client, callID: header.callID, error: refusal.error)
+            case .duplicate:
+                statistics.record(.duplicateCallID)
+            case .accepted:
+                break
             }
             return
         }
@@ -155,6 +168,19 @@ extension ServerDriver {
             deadline: deadline
         )
         run(call)
+    }
+
+    /// Logs a client over its limit of calls in flight, at most once per interval for each client.
+    private func logOverClientLimit(_ client: ClientAddress) {
+        guard let suppressed = overClientLimitLog.record(client.key, now: .now) else { return }
+        configuration.logger.warning(
+            "a client is over its limit of concurrent calls; its new calls are refused",
+            metadata: [
+                "limit": "\(configuration.maxConcurrentCallsPerClient)",
+                "routing-id": "\(client.hexRoutingID)",
+                "refused-since-last-log": "\(suppressed + 1)",
+            ]
+        )
     }
 
     /// The handler serving `method`, nil when the server hosts no such method.

@@ -68,6 +68,10 @@ final class ServerDriver: IOLoopDriver {
     /// Calls of the message being read that run on the I/O thread, started together once the
     /// whole message is parsed (``runWaitingCalls()``).
     var waitingToRun: [AcceptedCall] = []
+    /// The call ids of the requests in the message being read, to drop one repeated within it.
+    var callIDsInMessage: [UInt64] = []
+    /// Clients over ``Server/Configuration/maxConcurrentCallsPerClient`` are logged once per 10 s each.
+    var overClientLimitLog = OncePerInterval<PeerKey>(interval: .seconds(10))
 
     init(
         context: Context,
@@ -87,6 +91,7 @@ final class ServerDriver: IOLoopDriver {
         table = ServerCallTable(
             limits: .init(
                 maxConcurrentCalls: configuration.maxConcurrentCalls,
+                maxConcurrentCallsPerClient: configuration.maxConcurrentCallsPerClient,
                 maxConcurrentCallsPerService: configuration.maxConcurrentCallsPerService,
                 maxRequestBytes: configuration.maxRequestBytes
             )

@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// ```swift
 /// let stats = server.statistics.snapshot()
-/// print(stats.malformedMessages, stats.rejectedCalls)
+/// print(stats.malformedMessages, stats.rejectedCalls, stats.callsOverClientLimit)
 /// ```
 public final class ServerStatistics: Sendable {
     /// A point-in-time copy of the counters.
@@ -15,8 +15,14 @@ public final class ServerStatistics: Sendable {
         public var unsupportedVersions = 0
         /// Calls to a service or method the server does not host.
         public var unimplementedCalls = 0
-        /// Calls refused for a limit (too large, too many at once).
+        /// Calls refused for a limit (too large, too many at once, including ``callsOverClientLimit``).
         public var rejectedCalls = 0
+        /// Calls refused because their client had
+        /// ``Server/Configuration/maxConcurrentCallsPerClient`` calls in flight (also in ``rejectedCalls``).
+        public var callsOverClientLimit = 0
+        /// Requests dropped unanswered because their client already had a call in flight with the
+        /// same id (earlier, or in the same message).
+        public var duplicateCallIDs = 0
         /// Calls whose deadline passed on the server.
         public var deadlinesExceeded = 0
         /// Calls the client cancelled.
@@ -31,7 +37,7 @@ public final class ServerStatistics: Sendable {
 
     enum Event {
         case malformedMessage, unsupportedVersion, unimplemented, rejected, deadlineExceeded, cancelled, undeliverable
-        case lateStreamMessage, permissionDenied
+        case lateStreamMessage, permissionDenied, overClientLimit, duplicateCallID
     }
 
     private let counters = StatisticsCounters(Snapshot())
@@ -39,6 +45,10 @@ public final class ServerStatistics: Sendable {
     init() {}
 
     func record(_ event: Event, count: Int = 1) {
+        if event == .overClientLimit {
+            counters.add((\.rejectedCalls, count), (\.callsOverClientLimit, count))
+            return
+        }
         let counter: WritableKeyPath<Snapshot, Int> =
             switch event {
             case .malformedMessage: \.malformedMessages
@@ -50,6 +60,8 @@ public final class ServerStatistics: Sendable {
             case .undeliverable: \.undeliverableResponses
             case .lateStreamMessage: \.lateStreamMessages
             case .permissionDenied: \.deniedCalls
+            case .overClientLimit: \.callsOverClientLimit
+            case .duplicateCallID: \.duplicateCallIDs
             }
         counters.add((counter, count))
     }

@@ -45,6 +45,11 @@ struct ClientAddress: Hashable, Sendable {
         self.key = PeerKey(routingID)
     }
 
+    /// The routing id in hexadecimal, for logs (as ``ServerContext/peer`` shows it to handlers).
+    var hexRoutingID: String {
+        routingID.bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
     static func == (lhs: ClientAddress, rhs: ClientAddress) -> Bool { lhs.key == rhs.key }
 
     func hash(into hasher: inout Hasher) { hasher.combine(key) }

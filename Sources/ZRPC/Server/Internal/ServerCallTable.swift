@@ -2,7 +2,7 @@
 /// a call when it finishes, is cancelled or times out.
 ///
 /// A value with no I/O: the driver feeds it events and performs what it returns, so every rule
-/// (limits, per-service bulkheads, duplicate call ids) is tested without sockets. An admitted call
+/// (limits per server, per client and per service, duplicate call ids) is tested without sockets. An admitted call
 /// holds a slot (a ``Reservation``) from admission on, so the calls of one message count toward
 /// the limits before any of them has started. A call that runs where it can be cancelled or time
 /// out is then tracked (``track(_:peer:callID:handle:)``); one that runs inline on the I/O thread
@@ -15,6 +15,7 @@ struct ServerCallTable<Peer: Hashable, Handle> {
     /// The limits admission enforces.
     struct Limits {
         var maxConcurrentCalls: Int
+        var maxConcurrentCallsPerClient: Int
         var maxConcurrentCallsPerService: [String: Int]
         var maxRequestBytes: Int
     }
@@ -57,6 +58,9 @@ struct ServerCallTable<Peer: Hashable, Handle> {
     enum Admission: Equatable {
         case accepted(Reservation)
         case refused(Refusal)
+        /// The client already has a call in flight with this id: the request is dropped unanswered,
+        /// so the only answer under that id stays the original call's.
+        case duplicate
     }
 
     private struct CallKey: Hashable {
@@ -68,6 +72,8 @@ struct ServerCallTable<Peer: Hashable, Handle> {
     private var entries: [UInt64: Entry] = [:]
     private var serials: [CallKey: UInt64] = [:]
     private var perService: [String: Int] = [:]
+    /// Tracked calls per client (clients with none are not kept).
+    private var perClient: [Peer: Int] = [:]
     private var nextSerial: UInt64 = 0
     /// Admitted calls not tracked (yet): running inline, or about to be tracked.
     private var reserved = 0
@@ -83,10 +89,15 @@ struct ServerCallTable<Peer: Hashable, Handle> {
     /// Whether the call with this serial number is still in the table.
     func contains(serial: UInt64) -> Bool { entries[serial] != nil }
 
-    /// Admits a call, or says why not: the server is draining, the method is unknown, the request
-    /// is too large, the server or the service is at its limit, or the client already has a call
-    /// in flight with this id. Checked in that order.
+    /// Admits a call, or says why not: the client already has a call in flight with this id (a
+    /// ``Admission/duplicate``, never answered), the server is draining, the method is unknown, the
+    /// request is too large, the client, the server or the service is at its limit. Checked in that
+    /// order.
     mutating func admit(_ call: Arrival, hostsMethod: Bool, hostsService: Bool, refusingNewCalls: Bool) -> Admission {
+        // With no call in flight there is nothing to collide with: skip hashing the key.
+        if !serials.isEmpty, serials[CallKey(peer: call.peer, callID: call.callID)] != nil {
+            return .duplicate
+        }
         if let refusal = refusal(
             for: call,
             hostsMethod: hostsMethod,
@@ -116,9 +127,10 @@ struct ServerCallTable<Peer: Hashable, Handle> {
             limitedService: reservation.limitedService,
             handle: handle
         )
-        // A client that reused a call id within one message has both calls run; CANCEL names the first.
+        // The driver drops a call id repeated within one message; should one get here, CANCEL names the first.
         let key = CallKey(peer: peer, callID: callID)
         if serials[key] == nil { serials[key] = reservation.serial }
+        perClient[peer, default: 0] += 1
     }
 
     /// A reserved call that was answered without being tracked (it ran inline and finished).
@@ -146,6 +158,16 @@ struct ServerCallTable<Peer: Hashable, Handle> {
                 "the request is \(call.payloadBytes) bytes; this server accepts at most \(limits.maxRequestBytes)"
             return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
         }
+        // Reserved calls are not counted per client (an inline call must stay cheap): they all belong
+        // to the message being read, so they are charged to its client, which can only overcount.
+        let clientCalls = (perClient.isEmpty ? 0 : perClient[call.peer] ?? 0) + reserved
+        guard clientCalls < limits.maxConcurrentCallsPerClient else {
+            let message = "this client is at its limit of \(limits.maxConcurrentCallsPerClient) concurrent calls"
+            return Refusal(
+                error: RPCError(code: .resourceExhausted, message: message, metadata: Self.notSent),
+                event: .overClientLimit
+            )
+        }
         guard count < limits.maxConcurrentCalls else {
             let message = "the server is at its limit of \(limits.maxConcurrentCalls) concurrent calls"
             return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
@@ -157,11 +179,6 @@ struct ServerCallTable<Peer: Hashable, Handle> {
                 error: RPCError(code: .resourceExhausted, message: message, metadata: Self.notSent),
                 event: .rejected
             )
-        }
-        // With no call in flight there is nothing to collide with: skip hashing the key.
-        if !serials.isEmpty, serials[CallKey(peer: call.peer, callID: call.callID)] != nil {
-            let message = "call id \(call.callID) is already in flight"
-            return Refusal(error: RPCError(code: .invalidArgument, message: message), event: .malformedMessage)
         }
         return nil
     }
@@ -176,6 +193,11 @@ struct ServerCallTable<Peer: Hashable, Handle> {
         guard let entry = entries.removeValue(forKey: serial) else { return nil }
         let key = CallKey(peer: entry.peer, callID: entry.callID)
         if serials[key] == serial { serials.removeValue(forKey: key) }
+        if let calls = perClient[entry.peer], calls > 1 {
+            perClient[entry.peer] = calls - 1
+        } else {
+            perClient.removeValue(forKey: entry.peer)
+        }
         if let service = entry.limitedService { perService[service, default: 1] -= 1 }
         return entry
     }
@@ -199,6 +221,7 @@ struct ServerCallTable<Peer: Hashable, Handle> {
             entries.removeAll()
             serials.removeAll()
             perService.removeAll()
+            perClient.removeAll()
             reserved = 0
         }
         return Array(entries.values)
