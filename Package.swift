@@ -290,6 +290,7 @@ let package = Package(
             dependencies: [
                 "CatalogService", "CatalogMessages", "ZRPC", "ZRPCTestKit",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

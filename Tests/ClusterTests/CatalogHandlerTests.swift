@@ -1,5 +1,6 @@
 import CatalogMessages
 import CatalogService
+import Logging
 import Testing
 import ZRPC
 
@@ -43,6 +44,28 @@ import ZRPC
                 try await catalog.setPrice(.init(sku: "SKU-1", priceCents: -5))
             }
             #expect(error?.code == .invalidArgument)
+        }
+    }
+
+    @Test func logsCarryNoRequestPayloads() async throws {
+        let store = RecordingLogHandler.Store()
+        let handler = CatalogHandler(
+            catalog: ProductCatalog(repository: InMemoryProductRepository(products: sampleProducts))
+        )
+        let server = InProcessServer(
+            configuration: .init(endpoints: [], logger: .recording(into: store, label: "server")),
+            services: [handler]
+        )
+        var configuration = Client.Configuration(endpoints: [])
+        configuration.logger = .recording(into: store, label: "client")
+        try await Client.withClient(calling: server, configuration: configuration) { client in
+            let catalog = Cluster_Catalog.Client(wrapping: client)
+            _ = try await catalog.setPrice(.init(sku: "SKU-1", priceCents: 987_654))
+            _ = try? await catalog.setPrice(.init(sku: "SKU-1", priceCents: -123_456))
+            _ = try? await catalog.getProduct(.init(sku: "SKU-PRIVATE-4711"))
+        }
+        for secret in ["987654", "123456", "PRIVATE-4711"] {
+            #expect(!store.all.contains { $0.contains(secret) }, "\(secret) logged")
         }
     }
 
