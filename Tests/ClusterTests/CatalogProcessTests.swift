@@ -21,7 +21,9 @@ import ZRPCTestKit
                     var configuration = Client.Configuration(endpoints: [endpoint])
                     configuration.defaultTimeout = .seconds(5)
                     try await Client.withClient(configuration: configuration) { client in
-                        #expect(try await HealthClient(wrapping: client).check() == .serving)
+                        let health = HealthClient(wrapping: client)
+                        #expect(try await health.check() == .serving)
+                        #expect(try await health.check(service: Cluster_Catalog.descriptor.fullName) == .serving)
                         let catalog = Cluster_Catalog.Client(wrapping: client)
                         let products = try await catalog.listProducts(.init()).products
                         #expect(products.count == 5 && products.first?.sku == "SKU-1001")

@@ -26,10 +26,13 @@ public final class SQLiteProductRepository: ProductRepository {
     /// - Throws: The database's error when the file cannot be opened, created or seeded.
     public init(path: String) async throws {
         var configuration = Configuration()
-        // A catalog restarting after a crash may find the old process's lock for a moment.
+        // Several catalog processes may share the file (WAL lets readers run beside the one writer);
+        // a writer waits for another's write lock instead of failing at once.
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            // Commits reach the disk at checkpoints: a process crash loses nothing, a power cut may
+            // lose the last price changes (a catalog's prices can be set again; orders will sync fully).
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         database = try await Self.open(path: path, configuration: configuration)
