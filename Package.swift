@@ -252,6 +252,48 @@ let package = Package(
             path: "Examples/Echo/Client"
         ),
 
+        // MARK: The example cluster (Examples/Cluster/README.md): each service is handler → service → repository
+        .target(
+            name: "CatalogProtoC",
+            dependencies: ["CProtobufC"],
+            path: "Examples/Cluster/CatalogProtoC"
+        ),
+        .target(
+            name: "CatalogMessages",
+            dependencies: ["CatalogProtoC", "ProtobufC", "ZRPC"],
+            path: "Examples/Cluster/CatalogMessages"
+        ),
+        .target(
+            name: "CatalogService",
+            dependencies: [
+                "CatalogMessages",
+                "ZRPC",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Examples/Cluster/CatalogService"
+        ),
+        .executableTarget(
+            name: "cluster-catalog",
+            dependencies: [
+                "CatalogService",
+                "ZRPC",
+                "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/Catalog"
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: [
+                "CatalogService", "CatalogMessages", "ZRPC", "ZRPCTestKit",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Benchmarks (run with -c release)
         .target(
             name: "ProtobufCBaseline",
