@@ -48,13 +48,16 @@ struct CurveRPCTests {
     func strangersAreRefused() async throws {
         let fixture = try CurveFixture()
         defer { fixture.remove() }
+        // The full 1,000 in the plain run; 200 under ASan, where each CURVE handshake costs several
+        // times more and the whole suite shares two cores.
+        let attempts = ProcessInfo.processInfo.environment["ZRPC_SANITIZED"] == "1" ? 200 : 1_000
         try await withCurveHarness(fixture, client: fixture.alice) { harness in
             let refused = try await strangersRefused(
                 endpoint: harness.endpoint,
                 serverKey: fixture.server.publicKey,
-                attempts: 1_000
+                attempts: attempts
             )
-            #expect(refused == 1_000)
+            #expect(refused == attempts)
             let outcome = try await callOnce(
                 harness.endpoint,
                 context: harness.context,
