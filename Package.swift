@@ -194,6 +194,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A hostile client in a process of its own (the over-long message tests).
+        .executableTarget(name: "zrpc-test-flood", dependencies: ["ZRPC", "ZeroMQ", "ZRPCTestKit", "ZRPCProcessKit"]),
         .executableTarget(name: "zrpc-keygen", dependencies: ["ZRPC"]),
         .executableTarget(
             name: "zrpc-directory",
