@@ -183,6 +183,19 @@ extension ServerDriver {
         )
     }
 
+    /// Counts a message dropped for its frame count, and logs it at most once per 10 s.
+    func recordOversizedMessage() {
+        statistics.record(.oversizedMessage)
+        guard let suppressed = oversizedMessageLog.record(0, now: .now) else { return }
+        configuration.logger.warning(
+            "a message with more frames than a message may have was dropped",
+            metadata: [
+                "max-frames": "\(WireFormat.maxFrames)",
+                "dropped-since-last-log": "\(suppressed + 1)",
+            ]
+        )
+    }
+
     /// The handler serving `method`, nil when the server hosts no such method.
     private func registered(for method: MethodDescriptor) -> ServiceRegistry.Registered? {
         if let recent = recentHandler, recent.handler.method.method == method.method,

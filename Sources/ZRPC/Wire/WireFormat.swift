@@ -52,13 +52,9 @@ enum WireFormat {
         guard message.isEmpty(at: start) else { return .notZRPC("no empty delimiter frame") }
         let isCurrentVersion = message.withUnsafeBytes(at: start + 1) { $0.elementsEqual(signatureBytes) }
         if !isCurrentVersion {
-            let text = message.withUnsafeBytes(at: start + 1) { bytes in
-                bytes.count <= 16 ? String(validating: bytes, as: UTF8.self) : nil
-            }
-            guard let text, text.hasPrefix(signaturePrefix) else {
-                return .notZRPC("no ZRPC signature frame")
-            }
-            return .unsupportedVersion(text)
+            let version = message.withUnsafeBytes(at: start + 1) { versionText(ofSignature: $0) }
+            guard let version else { return .notZRPC("no ZRPC signature frame") }
+            return .unsupportedVersion(version)
         }
         var position = start + 2
         while position < message.count {
@@ -68,7 +64,10 @@ enum WireFormat {
                     try Zrpc_Wire_Header(serializedBytes: $0, limits: headerLimits)
                 }
             } catch {
-                return .badHeader("\(error)")
+                let reason = (error as? ProtobufCError)?.message ?? "not a valid encoding"
+                return .badHeader(
+                    "the header in frame \(position - start + 1) after the routing id does not decode: \(reason)"
+                )
             }
             switch header.kind {
             case .request?, .response?, .streamMessage?:
@@ -87,6 +86,15 @@ enum WireFormat {
             }
         }
         return nil
+    }
+
+    /// The signature frame as it is quoted back to a peer speaking another version: nil when it does
+    /// not start with the bytes `ZRPC`; otherwise its first 16 bytes, each byte outside printable
+    /// ASCII shown as `?`, and `…` when it is longer.
+    static func versionText(ofSignature bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.starts(with: signaturePrefix.utf8) else { return nil }
+        let shown = bytes.prefix(16).map { (0x20...0x7E).contains($0) ? Character(UnicodeScalar($0)) : "?" }
+        return String(shown) + (bytes.count > 16 ? "…" : "")
     }
 
     /// Shared empty delimiter and signature frames: frames are immutable and sent as copies, so
