@@ -86,6 +86,11 @@ extension ServerDriver {
             respond(to: client, callID: header.callID, error: RPCError(code: .permissionDenied, message: message))
             return
         }
+        if !header.metadata.isEmpty, let problem = WireFormat.metadataKeyProblem(header.metadata) {
+            statistics.record(.malformedMessage)
+            respond(to: client, callID: header.callID, error: RPCError(code: .invalidArgument, message: problem))
+            return
+        }
         let registered = registered(for: method)
         let handler = registered?.handler
         let arrival = ServerCallTable<ClientAddress, Task<Void, Never>>.Arrival(

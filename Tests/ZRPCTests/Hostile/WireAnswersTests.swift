@@ -108,3 +108,35 @@ struct WireAnswersTests {
         }
     }
 }
+
+extension WireAnswersTests {
+    @Test(
+        "a metadata key outside the rule is INVALID_ARGUMENT under the call's id, before any handler runs",
+        arguments: ["", "Upper", "with space", "ключ", String(repeating: "k", count: 129)]
+    )
+    func badMetadataKey(key: String) async throws {
+        try await withHarness { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            let header = Zrpc_Wire_Header(
+                kind: .request(
+                    .init(
+                        callID: 8,
+                        service: Self.service,
+                        method: "Call",
+                        timeoutMicros: 5_000_000,
+                        metadata: [.init(key: "fine-key", value: "v"), .init(key: key, value: "v")],
+                        attempt: 1
+                    )
+                )
+            )
+            let payload = try CallRequest(text: "x").packedFrame()
+            try await raw.send([Frame(), try Frame("ZRPC01"), try header.packedFrame(), payload])
+            let (answer, _) = try await raw.receiveResponse()
+            #expect(answer.callID == 8)
+            #expect(answer.statusCode == RPCError.Code.invalidArgument.rawValue)
+            #expect(answer.statusMessage.hasPrefix("metadata key \""), "\(answer.statusMessage)")
+            #expect(harness.events.events.isEmpty, "no handler ran")
+        }
+    }
+}
