@@ -287,10 +287,55 @@ let package = Package(
             ],
             path: "Examples/Cluster/Catalog"
         ),
+        .target(
+            name: "EdgeProtoC",
+            dependencies: ["CProtobufC"],
+            path: "Examples/Cluster/EdgeProtoC"
+        ),
+        .target(
+            name: "EdgeMessages",
+            dependencies: ["EdgeProtoC", "ProtobufC", "ZRPC"],
+            path: "Examples/Cluster/EdgeMessages"
+        ),
+        .target(
+            name: "EdgeService",
+            dependencies: [
+                "EdgeMessages",
+                "CatalogMessages",
+                "ZRPC",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Examples/Cluster/EdgeService"
+        ),
+        .executableTarget(
+            name: "cluster-edge",
+            dependencies: [
+                "EdgeService",
+                "EdgeMessages",
+                "CatalogMessages",
+                "ZRPC",
+                "ZRPCPubSub",
+                "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/Edge"
+        ),
+        .executableTarget(
+            name: "cluster-load",
+            dependencies: [
+                "EdgeMessages",
+                "ZRPC",
+                "ZRPCProcessKit",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Examples/Cluster/Load"
+        ),
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "CatalogService", "CatalogMessages", "ZRPC", "ZRPCTestKit",
+                "CatalogService", "CatalogMessages", "EdgeService", "EdgeMessages", "ZRPC", "ZRPCTestKit",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ]
