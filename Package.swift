@@ -332,10 +332,12 @@ let package = Package(
             ],
             path: "Examples/Cluster/Load"
         ),
+        // The soak harness's parts that need no cluster: the chaos schedule, the timeline, the plot.
+        .target(name: "SoakKit", dependencies: ["ZRPC"], path: "Examples/Cluster/SoakKit"),
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "CatalogService", "CatalogMessages", "EdgeService", "EdgeMessages", "ZRPC", "ZRPCTestKit",
+                "CatalogService", "CatalogMessages", "EdgeService", "EdgeMessages", "SoakKit", "ZRPC", "ZRPCTestKit",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ]

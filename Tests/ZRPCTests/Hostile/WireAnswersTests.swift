@@ -64,7 +64,7 @@ struct WireAnswersTests {
         try await withHarness { harness in
             let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
             defer { raw.close() }
-            try await raw.send(try (0..<67).map { _ in Frame() })
+            try await raw.send((0..<67).map { _ in Frame() })
             let payload = try CallRequest(text: "after").packedFrame()
             try await raw.send(
                 try RawPeer.requestFrames(callID: 5, service: Self.service, method: "Call", payload: payload)
