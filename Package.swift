@@ -334,6 +334,14 @@ let package = Package(
         ),
         // The soak harness's parts that need no cluster: the chaos schedule, the timeline, the plot.
         .target(name: "SoakKit", dependencies: ["ZRPC"], path: "Examples/Cluster/SoakKit"),
+        .executableTarget(
+            name: "zrpc-soak",
+            dependencies: [
+                "SoakKit", "BenchmarkKit", "EdgeMessages", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Examples/Cluster/Soak"
+        ),
         .testTarget(
             name: "ClusterTests",
             dependencies: [
