@@ -5,9 +5,15 @@ extension ServerDriver {
     /// Starts an admitted call: with `.ioThread` handlers, with the rest of its message's calls
     /// once the message is read; otherwise (and always for a stream, which lives across loop
     /// rounds) in a task of its own.
+    /// Requests larger than this are decoded and handled off the I/O thread whatever the handler
+    /// execution: decoding a few megabytes (or millions of small fields) takes long enough to hold
+    /// every other client's calls back.
+    static let largestRequestOnIOThread = 64 << 10
+
     func run(_ call: AcceptedCall) {
         let onIOThread =
-            configuration.handlerExecution.onIOThread && !(watch?.isMoved(call.request.context.method.service) ?? false)
+            configuration.handlerExecution.onIOThread && call.request.payload.count <= Self.largestRequestOnIOThread
+            && !(watch?.isMoved(call.request.context.method.service) ?? false)
         if call.request.stream == nil, onIOThread, #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
             waitingToRun.append(call)
             return

@@ -58,11 +58,17 @@ extension ServerDriver {
                 )
             }
         case .streamEnd(let header):
-            guard let serial = table.serial(peer: client, callID: header.callID) else { return }
-            streams[serial]?.io.inbox.finish()
+            guard let serial = table.serial(peer: client, callID: header.callID), let stream = streams[serial] else {
+                statistics.record(.lateStreamMessage)
+                return
+            }
+            stream.io.inbox.finish()
         case .credit(let header):
-            guard let serial = table.serial(peer: client, callID: header.callID) else { return }
-            streams[serial]?.io.credit.add(Int(header.messages))
+            guard let serial = table.serial(peer: client, callID: header.callID), let stream = streams[serial] else {
+                statistics.record(.lateStreamMessage)
+                return
+            }
+            stream.io.credit.add(Int(header.messages))
         default:
             break
         }

