@@ -37,7 +37,11 @@ struct TopicAuthorizationTests {
         return try await PubSubForwarder(configuration: configuration)
     }
 
-    private func publisher(_ topic: String, _ keys: CurveKeys, _ forwarder: PubSubForwarder) async throws
+    private func publisher(
+        _ topic: String,
+        _ keys: CurveKeys,
+        _ forwarder: PubSubForwarder
+    ) async throws
         -> Publisher<Echo_EchoRequest>
     {
         var configuration = Publisher<Echo_EchoRequest>.Configuration()
@@ -45,16 +49,28 @@ struct TopicAuthorizationTests {
         return try await Publisher(topic: topic, connect: forwarder.publisherEndpoint, configuration: configuration)
     }
 
-    private func subscription(_ topics: [String], _ keys: CurveKeys, _ forwarder: PubSubForwarder) async throws
+    private func subscription(
+        _ topics: [String],
+        _ keys: CurveKeys,
+        _ forwarder: PubSubForwarder
+    ) async throws
         -> Subscription<Echo_EchoRequest>
     {
         var configuration = Subscription<Echo_EchoRequest>.Configuration()
         configuration.security = try .curveClient(keys: keys, serverPublicKey: server.publicKey)
-        return try await Subscription(connect: forwarder.subscriberEndpoint, topics: topics, configuration: configuration)
+        return try await Subscription(
+            connect: forwarder.subscriberEndpoint,
+            topics: topics,
+            configuration: configuration
+        )
     }
 
     /// Reads from `subscription` into `collected` until `count` events arrived.
-    private func read(_ count: Int, from subscription: Subscription<Echo_EchoRequest>, into collected: Collected)
+    private func read(
+        _ count: Int,
+        from subscription: Subscription<Echo_EchoRequest>,
+        into collected: Collected
+    )
         async throws
     {
         try await within(.seconds(10), "\(count) events") {
@@ -113,10 +129,15 @@ struct TopicAuthorizationTests {
         await forwarder.close()
     }
 
-    @Test("under subscription rules an allowed subscriber gets its welcome and snapshot; a refused one leaving takes nothing down")
+    @Test(
+        "under subscription rules an allowed subscriber gets its welcome and snapshot; a refused one leaving takes nothing down"
+    )
     func snapshotsAndLeaving() async throws {
         var configuration = ForwarderConfiguration(lastValueCache: ["secrets."])
-        configuration.publisherSecurity = .curveServer(keys: server, allowList: try CurveAllowList(keys: [pricing.publicKey]))
+        configuration.publisherSecurity = .curveServer(
+            keys: server,
+            allowList: try CurveAllowList(keys: [pricing.publicKey])
+        )
         configuration.subscriberSecurity = .curveServer(
             keys: server,
             allowList: try CurveAllowList(keys: [auditor.publicKey, dashboard.publicKey])

@@ -12,7 +12,10 @@ struct BrokerService: Zrpc_Queue_Broker.ServiceProtocol {
             !core.authorization.mayEnqueue(publicKey: context.peerPublicKey, queue: $0.queue)
         })?.queue {
             core.denials.withLock { $0.enqueues += 1 }
-            core.logger.notice("enqueue refused", metadata: ["queue": "\(queue)", "peer-key": "\(context.peerPublicKey ?? "none")"])
+            core.logger.notice(
+                "enqueue refused",
+                metadata: ["queue": "\(queue)", "peer-key": "\(context.peerPublicKey ?? "none")"]
+            )
             throw RPCError(code: .permissionDenied, message: "this client may not enqueue to \(queue)")
         }
         let now = core.now()
@@ -47,7 +50,10 @@ struct BrokerService: Zrpc_Queue_Broker.ServiceProtocol {
             !core.authorization.mayConsume(publicKey: context.peerPublicKey, queue: $0)
         }) {
             core.denials.withLock { $0.workers += 1 }
-            core.logger.notice("worker refused", metadata: ["queue": "\(queue)", "peer-key": "\(context.peerPublicKey ?? "none")"])
+            core.logger.notice(
+                "worker refused",
+                metadata: ["queue": "\(queue)", "peer-key": "\(context.peerPublicKey ?? "none")"]
+            )
             throw RPCError(code: .permissionDenied, message: "this worker may not consume \(queue)")
         }
         let heartbeat = UnixMillis(attach.heartbeatMillis == 0 ? 1_000 : max(attach.heartbeatMillis, 10))
