@@ -263,14 +263,13 @@ final class PublisherDriver: IOLoopDriver {
         }
     }
 
-    /// Applies a subscription the rules allow to the peer that sent it (an unsubscribe from libzmq
-    /// itself, for a peer that left, has no key and needs nothing); counts and logs one they refuse.
+    /// Applies a subscription the rules allow to the peer that sent it; counts and logs one they
+    /// refuse. An unsubscribe is always applied: libzmq ignores one for a prefix the peer does not
+    /// hold, and one libzmq reports itself, for a peer that left, applies to no peer.
     ///
     /// - Returns: Whether it was applied.
     private func apply(_ subscription: PubSubWire.SubscriptionMessage, key: String?) -> Bool {
-        guard subscription.subscribe || key != nil else { return true }
-        guard subscribeRules.permits(subscription, key: key) else {
-            guard subscription.subscribe else { return false }
+        guard !subscription.subscribe || subscribeRules.permits(subscription, key: key) else {
             shared.countDeniedSubscription()
             let peer = key ?? "none"
             if let suppressed = deniedLog.record(peer, now: .now) {
