@@ -31,6 +31,11 @@ public struct ForwarderConfiguration: Sendable {
     /// How the subscribers' side (the XPUB socket) secures its connections (default
     /// ``TransportSecurity/plaintext``; usually a CURVE server whose allow-list names the subscribers).
     public var subscriberSecurity: TransportSecurity = .plaintext
+    /// Who may publish and subscribe to which topics (default ``TopicAuthorization/allowAll``),
+    /// checked against the CURVE public key of each peer: refused events are dropped and counted in
+    /// ``ForwarderStatistics/deniedEvents``, refused subscriptions in
+    /// ``ForwarderStatistics/deniedSubscriptions`` (docs/SECURITY.md, "Authorization (topics)").
+    public var authorization: TopicAuthorization = .allowAll
     /// Where the forwarder logs.
     public var logger: Logger
     /// The I/O thread's name.
@@ -114,6 +119,11 @@ public struct ForwarderStatistics: Hashable, Sendable {
     public var messagesOut = 0
     /// Messages from publishers dropped because they are not three frames. Logged.
     public var malformed = 0
+    /// Events dropped because their publisher's key may not publish on their topic
+    /// (``ForwarderConfiguration/authorization``); logged at most once per key per 10 s.
+    public var deniedEvents = 0
+    /// Subscriptions not applied because the subscriber's key may not read every topic they match.
+    public var deniedSubscriptions = 0
     /// Subscription changes passed upstream to the publishers (subscribe and unsubscribe).
     public var subscriptionsForwarded = 0
     /// Distinct prefixes subscribed to now, welcome prefixes included.

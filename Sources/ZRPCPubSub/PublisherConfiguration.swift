@@ -76,9 +76,15 @@ public struct PublisherConfiguration: Sendable {
     /// The context to make the socket in; share one to use `inproc://` endpoints. Nil makes one.
     public var transportContext: TransportContext?
     /// How the socket secures its connections (default ``TransportSecurity/plaintext``): usually a
-    /// CURVE server on the side that binds, a CURVE client on the side that connects. The ZAP
-    /// allow-list is the only authorization here (docs/SECURITY.md).
+    /// CURVE server on the side that binds, a CURVE client on the side that connects
+    /// (docs/SECURITY.md).
     public var security: TransportSecurity = .plaintext
+    /// Which subscribers (CURVE public keys) may subscribe to which topics, for a publisher that
+    /// binds (default ``TopicAuthorization/allowAll``): a subscription its ``TopicAuthorization/subscribe``
+    /// rules refuse is not applied, so nothing is delivered on it, and is counted in
+    /// ``PublisherStatistics/deniedSubscriptions``. Its `publish` rules do not apply here (a
+    /// publisher's events are its own); a forwarder checks those.
+    public var authorization: TopicAuthorization = .allowAll
     /// Where the publisher logs (start, stop, messages discarded at close).
     public var logger: Logger
     /// The I/O thread's name.
@@ -140,6 +146,9 @@ public struct PublisherStatistics: Hashable, Sendable {
     public var welcomes = 0
     /// Subscribers whose welcome subscription reached this publisher and who have not left.
     public var subscribers = 0
+    /// Subscriptions not applied because the subscriber's key may not read every topic they match
+    /// (``PublisherConfiguration/authorization``). Logged at most once per key per 10 s.
+    public var deniedSubscriptions = 0
 
     /// A snapshot with every counter at zero.
     public init() {}

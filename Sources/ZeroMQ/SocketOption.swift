@@ -161,6 +161,14 @@ extension WriteOnlySocketOption where Value == Bool {
     /// `ZMQ_XPUB_NODROP`: an XPUB/PUB at the high-water mark fails the send (`false` with `dontWait`)
     /// instead of dropping the message.
     public static var xpubNoDrop: Self { .init("ZMQ_XPUB_NODROP", ZMQ_XPUB_NODROP, .bool) }
+    /// `ZMQ_XPUB_MANUAL`: an XPUB passes every subscription message up, with the sender's metadata
+    /// (`User-Id`), and applies none itself: after receiving one, set ``WriteOnlySocketOption/subscribe``
+    /// or ``WriteOnlySocketOption/unsubscribe`` on the XPUB to apply it to the peer that sent it.
+    ///
+    /// ```swift
+    /// try xpub.set(.xpubManual, true)
+    /// ```
+    public static var xpubManual: Self { .init("ZMQ_XPUB_MANUAL", ZMQ_XPUB_MANUAL, .bool) }
     /// `ZMQ_ZAP_ENFORCE_DOMAIN` (93): a CURVE/PLAIN server refuses every connection when no ZAP handler is
     /// bound to `inproc://zeromq.zap.01` in its context, instead of letting it through unauthenticated.
     ///

@@ -9,7 +9,8 @@
 // `QueueBroker.Configuration.apply(_:scope:queues:)` under scope `zrpc.broker` the default delivery
 // policy (ZRPC_BROKER_MAX_ATTEMPTS, ZRPC_BROKER_LEASE_MS, ZRPC_BROKER_BACKOFF_MAX_MS, …).
 // ZRPC_BROKER_CURVE_SECRET_KEY_FILE and ZRPC_BROKER_CURVE_ALLOW_LIST_FILE make it a CURVE server
-// (`TransportSecurity.read(_:scope:logger:)`, docs/SECURITY.md). SIGTERM or SIGINT stops it; with
+// (`TransportSecurity.read(_:scope:logger:)`, docs/SECURITY.md), and ZRPC_BROKER_AUTHORIZATION_FILE
+// names a file of `<queue> enqueue|consume <key>…` rules (`QueueAuthorization`). SIGTERM or SIGINT stops it; with
 // ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
 import Configuration
 import Foundation

@@ -26,6 +26,13 @@ final class ForwarderDriver: IOLoopDriver {
     private var counts = ForwarderStatistics()
     private var topics: [[UInt8]: ForwarderStatistics.TopicCounts] = [:]
     private var cache: LastValueCache
+    private let publishRules: TopicRules
+    private let subscribeRules: TopicRules
+    /// Per prefix, the subscriptions applied and passed upstream (first one up, last one down).
+    private var upstream: [[UInt8]: Int] = [:]
+    /// Per prefix, the subscriptions refused and not yet withdrawn.
+    private var refused: [[UInt8]: Int] = [:]
+    private var deniedLog = OncePerInterval<String>(interval: .seconds(10))
 
     init(
         context: Context,
@@ -38,6 +45,8 @@ final class ForwarderDriver: IOLoopDriver {
         depth = max(1, configuration.statisticsDepth)
         logger = configuration.logger
         cache = LastValueCache(prefixes: configuration.lastValueCache, capacity: configuration.maxCachedTopics)
+        publishRules = TopicRules(configuration.authorization.publish)
+        subscribeRules = TopicRules(configuration.authorization.subscribe)
         do {
             frontend = try Socket(context, type: .xsubscribe)
             backend = try Socket(context, type: .xpublish)
@@ -45,6 +54,9 @@ final class ForwarderDriver: IOLoopDriver {
             try frontend.set(.maxMessageSize, Int64(max(configuration.maxMessageBytes, 1024)))
             try backend.set(.sendHighWaterMark, configuration.highWaterMark)
             try backend.set(.maxMessageSize, 4096)
+            // With subscription rules the XPUB applies no subscription itself: each is read with its
+            // sender's User-Id and applied (to that sender only) when the rules allow it.
+            if !subscribeRules.isEmpty { try backend.set(.xpubManual, true) }
             // No ZMTP heartbeats: a pipe that back-pressure has filled stops the engine reading, so the
             // peer's pings go unread, the connection is dropped as dead, and libzmq 4.3.4 can then abort
             // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
@@ -85,60 +97,124 @@ final class ForwarderDriver: IOLoopDriver {
         publishStatistics()
     }
 
-    /// Passes subscriptions up to the publishers; answers welcomes once passed up.
+    /// Passes subscriptions up to the publishers (the first of each prefix; the last one withdrawn
+    /// takes it down); answers welcomes once passed up and snapshots. With subscription rules, one
+    /// the sender's key may not hold is refused: not applied, not passed up, counted.
     private func forwardSubscriptions() throws {
+        let checksKeys = !subscribeRules.isEmpty
         while true {
-            let received: (frame: Frame, subscription: PubSubWire.SubscriptionMessage?)?
+            let received: (subscription: PubSubWire.SubscriptionMessage?, key: String?)?
             do {
                 received = try backend.receiveMessage(dontWait: true, maxFrames: 1) { message in
-                    (PubSubWire.subscription(message), message.frame(at: 0))
-                }.map { ($0.1, $0.0) }
+                    (PubSubWire.subscription(message), checksKeys ? message.metadata("User-Id", at: 0) : nil)
+                }
             } catch let error as ZMQError where error.code == .messageTooLarge {
                 continue
             }
             guard let received else { return }
             guard let subscription = received.subscription else { continue }
-            if let prefix = subscription.snapshotRequest {
-                // Answered here, never passed up; an unsubscribe of one needs nothing.
-                if subscription.subscribe { try sendSnapshot(topic: subscription.prefix, prefix: prefix) }
-                continue
-            }
-            _ = try frontend.send(received.frame, dontWait: true)
-            counts.subscriptionsForwarded += 1
-            counts.activeSubscriptions += subscription.subscribe ? 1 : -1
-            if subscription.subscribe, subscription.welcomeID != nil {
-                do {
-                    let welcome = try PubSubWire.welcome(
-                        topic: subscription.prefix,
-                        kind: .forwarderWelcome,
-                        sender: id
-                    )
-                    _ = try backend.send(welcome, dontWait: true)
-                    counts.welcomes += 1
-                } catch let error as ZMQError where error.code == .contextTerminated || error.code == .notSocket {
-                    throw error
-                } catch {
-                    logger.error("forwarder cannot send a welcome: \(error)")
-                }
+            if subscription.subscribe {
+                try subscribe(subscription, key: received.key, manual: checksKeys)
+            } else {
+                try unsubscribe(subscription, key: received.key, manual: checksKeys)
             }
         }
+    }
+
+    /// Applies (in manual mode) and passes up a subscription the rules allow; counts one they refuse.
+    private func subscribe(_ subscription: PubSubWire.SubscriptionMessage, key: String?, manual: Bool) throws {
+        let prefix = subscription.prefix
+        guard subscribeRules.permits(subscription, key: key) else {
+            refused[prefix, default: 0] += 1
+            counts.deniedSubscriptions += 1
+            logDenied(key, "subscribe", prefix)
+            return
+        }
+        if manual { try backend.set(.subscribe, prefix) }
+        if let snapshot = subscription.snapshotRequest {
+            // Answered here, never passed up.
+            try sendSnapshot(topic: prefix, prefix: snapshot)
+            return
+        }
+        upstream[prefix, default: 0] += 1
+        if upstream[prefix] == 1 {
+            _ = try frontend.send(try Frame(bytes: [1] + prefix), dontWait: true)
+            counts.subscriptionsForwarded += 1
+        }
+        counts.activeSubscriptions = upstream.count
+        if subscription.welcomeID != nil {
+            do {
+                let welcome = try PubSubWire.welcome(topic: prefix, kind: .forwarderWelcome, sender: id)
+                _ = try backend.send(welcome, dontWait: true)
+                counts.welcomes += 1
+            } catch let error as ZMQError where error.code == .contextTerminated || error.code == .notSocket {
+                throw error
+            } catch {
+                logger.error("forwarder cannot send a welcome: \(error)")
+            }
+        }
+    }
+
+    /// Withdraws a subscription. One that arrives without a key (libzmq's own, for a subscriber
+    /// that left) counts against the refused ones first: passing a prefix up too long costs only
+    /// traffic, taking it down too early would cut off the subscribers that still hold it.
+    private func unsubscribe(_ subscription: PubSubWire.SubscriptionMessage, key: String?, manual: Bool) throws {
+        let prefix = subscription.prefix
+        let wasRefused =
+            key == nil || !manual ? refused[prefix, default: 0] > 0 : !subscribeRules.permits(subscription, key: key)
+        if wasRefused {
+            refused[prefix, default: 0] -= 1
+            if refused[prefix, default: 0] <= 0 { refused[prefix] = nil }
+            return
+        }
+        if manual { try backend.set(.unsubscribe, prefix) }
+        guard subscription.snapshotRequest == nil, let held = upstream[prefix] else { return }
+        if held > 1 {
+            upstream[prefix] = held - 1
+        } else {
+            upstream[prefix] = nil
+            _ = try frontend.send(try Frame(bytes: [0] + prefix), dontWait: true)
+            counts.subscriptionsForwarded += 1
+        }
+        counts.activeSubscriptions = upstream.count
+    }
+
+    /// Logs a refusal, at most once per key per interval, with the count of those not logged.
+    private func logDenied(_ key: String?, _ action: String, _ topic: [UInt8]) {
+        let peer = key ?? "none"
+        guard let suppressed = deniedLog.record(peer + " " + action, now: .now) else { return }
+        logger.warning(
+            "forwarder refused a peer's \(action): its key may not \(action) on this topic",
+            metadata: [
+                "peer-key": "\(peer)", "topic": "\(String(decoding: topic, as: UTF8.self))",
+                "refused-since-last-line": "\(suppressed)",
+            ]
+        )
     }
 
     /// Passes up to a batch of publishers' messages to the subscribers' side.
     private func forwardMessages() throws {
         for _ in 0..<Self.batch {
-            var frames: [Frame]?
+            var received: (frames: [Frame], key: String?)?
+            let checksKeys = !publishRules.isEmpty
             do {
-                frames = try frontend.receiveMessage(dontWait: true, maxFrames: PubSubWire.frameCount) { message in
-                    guard message.count == PubSubWire.frameCount else { return [] }
-                    return [message.frame(at: 0), message.frame(at: 1), message.frame(at: 2)]
+                received = try frontend.receiveMessage(dontWait: true, maxFrames: PubSubWire.frameCount) { message in
+                    guard message.count == PubSubWire.frameCount else { return ([], nil) }
+                    let key = checksKeys ? message.metadata("User-Id", at: 0) : nil
+                    return ([message.frame(at: 0), message.frame(at: 1), message.frame(at: 2)], key)
                 }
             } catch let error as ZMQError where error.code == .messageTooLarge {
-                frames = []
+                received = ([], nil)
             }
-            guard let frames else { return }
+            guard let received else { return }
+            let (frames, key) = received
             guard frames.count == PubSubWire.frameCount else {
                 reject()
+                continue
+            }
+            if checksKeys, !permitsEvent(topic: frames[0], key: key) {
+                counts.deniedEvents += 1
+                logDenied(key, "publish", frames[0].withUnsafeBytes { Array($0) })
                 continue
             }
             counts.messagesIn += 1
@@ -196,6 +272,13 @@ final class ForwarderDriver: IOLoopDriver {
         _ = try backend.send(end, dontWait: true)
         counts.snapshots += 1
         counts.snapshotEvents += Int(sent)
+    }
+
+    /// Whether `key` may publish on `topic` (a welcome from a publisher always passes).
+    private func permitsEvent(topic: Frame, key: String?) -> Bool {
+        topic.withUnsafeBytes { bytes in
+            bytes.starts(with: PubSubWire.welcomePrefix) || publishRules.permits(key, topic: bytes)
+        }
     }
 
     /// The topic up to the `depth`-th dot.

@@ -58,6 +58,8 @@ final class PublisherDriver: IOLoopDriver {
     /// The welcome ids of the subscribers this publisher has seen (and not seen leave).
     private var subscribers = Set<[UInt8]>()
     private var blockedSince: ContinuousClock.Instant?
+    private let subscribeRules: TopicRules
+    private var deniedLog = OncePerInterval<String>(interval: .seconds(10))
     private var draining: (deadline: ContinuousClock.Instant, done: CheckedContinuation<Void, Never>)?
 
     init(
@@ -70,6 +72,7 @@ final class PublisherDriver: IOLoopDriver {
         self.id = id
         self.shared = shared
         logger = configuration.logger
+        subscribeRules = TopicRules(configuration.authorization.subscribe)
         do {
             socket = try Socket(context, type: .xpublish)
             try socket.set(.sendHighWaterMark, configuration.highWaterMark)
@@ -80,6 +83,9 @@ final class PublisherDriver: IOLoopDriver {
             // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
             // Subscription messages are a byte and a prefix of at most 255 bytes.
             try socket.set(.maxMessageSize, 4096)
+            // With subscription rules the XPUB applies no subscription itself: each is read with its
+            // sender's User-Id and applied (to that sender only) when the rules allow it.
+            if !subscribeRules.isEmpty { try socket.set(.xpubManual, true) }
         } catch {
             throw PubSubWire.setupError(error, "create an XPUB socket")
         }
@@ -223,16 +229,23 @@ final class PublisherDriver: IOLoopDriver {
     }
 
     /// Reads subscription messages until none is left; answers welcomes and counts subscribers.
+    /// With subscription rules, applies each one the sender's key may hold (to that sender) and
+    /// counts the others.
     private func readSubscriptions() throws {
+        let manual = !subscribeRules.isEmpty
         while true {
-            let received: PubSubWire.SubscriptionMessage??
+            let received: (subscription: PubSubWire.SubscriptionMessage?, key: String?)?
             do {
-                received = try socket.receiveMessage(dontWait: true, maxFrames: 1) { PubSubWire.subscription($0) }
+                received = try socket.receiveMessage(dontWait: true, maxFrames: 1) { message in
+                    (PubSubWire.subscription(message), manual ? message.metadata("User-Id", at: 0) : nil)
+                }
             } catch let error as ZMQError where error.code == .messageTooLarge {
                 continue  // not a subscription message: nothing a publisher needs
             }
-            guard let subscription = received else { return }
-            guard let subscription, let welcomeID = subscription.welcomeID else { continue }
+            guard let received else { return }
+            guard let subscription = received.subscription else { continue }
+            if manual, !apply(subscription, key: received.key) { continue }
+            guard let welcomeID = subscription.welcomeID else { continue }
             if subscription.subscribe {
                 subscribers.insert(welcomeID)
                 do {
@@ -248,6 +261,36 @@ final class PublisherDriver: IOLoopDriver {
                 shared.setSubscribers(subscribers.count)
             }
         }
+    }
+
+    /// Applies a subscription the rules allow to the peer that sent it; counts and logs one they
+    /// refuse. An unsubscribe is always applied: libzmq ignores one for a prefix the peer does not
+    /// hold, and one libzmq reports itself, for a peer that left, applies to no peer.
+    ///
+    /// - Returns: Whether it was applied.
+    private func apply(_ subscription: PubSubWire.SubscriptionMessage, key: String?) -> Bool {
+        guard !subscription.subscribe || subscribeRules.permits(subscription, key: key) else {
+            shared.countDeniedSubscription()
+            let peer = key ?? "none"
+            if let suppressed = deniedLog.record(peer, now: .now) {
+                logger.warning(
+                    "publisher refused a subscription: the subscriber's key may not read every topic it matches",
+                    metadata: [
+                        "peer-key": "\(peer)", "prefix": "\(String(decoding: subscription.prefix, as: UTF8.self))",
+                        "refused-since-last-line": "\(suppressed)",
+                    ]
+                )
+            }
+            return false
+        }
+        do {
+            let option: WriteOnlySocketOption<[UInt8]> = subscription.subscribe ? .subscribe : .unsubscribe
+            try socket.set(option, subscription.prefix)
+        } catch {
+            logger.error("publisher cannot apply a subscription: \(error)")
+            return false
+        }
+        return true
     }
 
     /// Sends queued messages until the socket refuses one (back-pressure), numbering events as

@@ -127,6 +127,10 @@ final class PublisherShared: Sendable {
         subscribers.update { $0 = count }
     }
 
+    func countDeniedSubscription() {
+        state.withLock { $0.statistics.deniedSubscriptions += 1 }
+    }
+
     func setSubscribers(_ count: Int) {
         state.withLock { $0.statistics.subscribers = count }
         subscribers.update { $0 = count }

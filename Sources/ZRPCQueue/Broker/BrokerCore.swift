@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import ZRPC
 
 /// What a broker's services share: its engine, its store, its timer's doorbell, its clock and the
@@ -11,18 +12,22 @@ final class BrokerCore: Sendable {
     let logger: Logger
     let defaultPolicy: TaskPolicy
     let queuePolicies: [String: TaskPolicy.Overrides]
+    let authorization: QueueAuthorization
+    let denials = Mutex(QueueDenials())
     let now: @Sendable () -> UnixMillis
 
     init(
         store: any TaskStore,
         defaultPolicy: TaskPolicy,
         queuePolicies: [String: TaskPolicy.Overrides],
+        authorization: QueueAuthorization = .allowAll,
         logger: Logger,
         now: @escaping @Sendable () -> UnixMillis = { UnixMillis(Date().timeIntervalSince1970 * 1_000) }
     ) {
         self.store = store
         self.defaultPolicy = defaultPolicy
         self.queuePolicies = queuePolicies
+        self.authorization = authorization
         self.logger = logger
         self.now = now
     }

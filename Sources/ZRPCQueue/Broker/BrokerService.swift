@@ -8,6 +8,16 @@ struct BrokerService: Zrpc_Queue_Broker.ServiceProtocol {
     let core: BrokerCore
 
     func enqueue(_ request: Zrpc_Queue_EnqueueRequest, context: ServerContext) async throws -> Zrpc_Queue_EnqueueReply {
+        if let queue = request.tasks.first(where: {
+            !core.authorization.mayEnqueue(publicKey: context.peerPublicKey, queue: $0.queue)
+        })?.queue {
+            core.denials.withLock { $0.enqueues += 1 }
+            core.logger.notice(
+                "enqueue refused",
+                metadata: ["queue": "\(queue)", "peer-key": "\(context.peerPublicKey ?? "none")"]
+            )
+            throw RPCError(code: .permissionDenied, message: "this client may not enqueue to \(queue)")
+        }
         let now = core.now()
         let tasks = try request.tasks.enumerated().map { index, submission in
             try core.task(from: submission, index: index, now: now)
@@ -35,6 +45,16 @@ struct BrokerService: Zrpc_Queue_Broker.ServiceProtocol {
         let queues = attach.queues.filter { !$0.isEmpty }
         guard !queues.isEmpty else {
             throw RPCError(code: .invalidArgument, message: "attach names no queue")
+        }
+        if let queue = queues.first(where: {
+            !core.authorization.mayConsume(publicKey: context.peerPublicKey, queue: $0)
+        }) {
+            core.denials.withLock { $0.workers += 1 }
+            core.logger.notice(
+                "worker refused",
+                metadata: ["queue": "\(queue)", "peer-key": "\(context.peerPublicKey ?? "none")"]
+            )
+            throw RPCError(code: .permissionDenied, message: "this worker may not consume \(queue)")
         }
         let heartbeat = UnixMillis(attach.heartbeatMillis == 0 ? 1_000 : max(attach.heartbeatMillis, 10))
         let (outbox, continuation) = AsyncStream<Zrpc_Queue_BrokerMessage>.makeStream()

@@ -40,6 +40,9 @@ public final class QueueBroker: Service, Sendable {
         /// How long an acked task's idempotency key is remembered: an enqueue with the same key within
         /// this window returns the original task's id.
         public var retention: Duration
+        /// Which clients may enqueue to and consume which queues (default
+        /// ``QueueAuthorization/allowAll``), by their CURVE public keys (docs/SECURITY.md).
+        public var authorization: QueueAuthorization
         /// Where the broker logs (dead letters at `notice`, store failures at `error`).
         public var logger: Logger
 
@@ -52,8 +55,10 @@ public final class QueueBroker: Service, Sendable {
             queuePolicies: [String: TaskPolicy.Overrides] = [:],
             schedules: [Schedule] = [],
             retention: Duration = .seconds(24 * 3_600),
+            authorization: QueueAuthorization = .allowAll,
             logger: Logger = Logger(label: "zrpc.broker")
         ) {
+            self.authorization = authorization
             self.schedules = schedules
             self.databasePath = databasePath
             self.synchronous = synchronous
@@ -96,6 +101,7 @@ public final class QueueBroker: Service, Sendable {
             store: store,
             defaultPolicy: configuration.defaultPolicy,
             queuePolicies: configuration.queuePolicies,
+            authorization: configuration.authorization,
             logger: configuration.logger
         )
         core.engine.restoreSettled(try await store.settledCounts())
@@ -113,6 +119,13 @@ public final class QueueBroker: Service, Sendable {
     public var statistics: [String: QueueStatistics] {
         core.engine.counts().mapValues(QueueStatistics.init)
     }
+
+    /// Enqueues and workers refused so far under ``Configuration/authorization``.
+    ///
+    /// ```swift
+    /// #expect(broker.denials.enqueues == 0)
+    /// ```
+    public var denials: QueueDenials { core.denials.withLock { $0 } }
 
     /// The store's group commit so far: transactions committed and the jobs (enqueues, batches of
     /// settlements) they held. For benchmarks and diagnostics; zero for a store without group commit.

@@ -17,6 +17,7 @@ extension QueueBroker.Configuration {
     /// | `lease-ms` | `BROKER_LEASE_MS=60000` | its ``TaskPolicy/lease`` |
     /// | `deadline-ms` | `BROKER_DEADLINE_MS=0` | its ``TaskPolicy/deadline`` (0: none) |
     /// | `dead-letters` | `BROKER_DEAD_LETTERS=discard` | its ``TaskPolicy/keepsDeadLetters``: `keep` or `discard` |
+    /// | `authorization-file` | `BROKER_AUTHORIZATION_FILE=/etc/zrpc/queues.rules` | ``authorization``, read by ``QueueAuthorization/init(contentsOf:)`` |
     /// | `<queue>.max-attempts`, `<queue>.backoff-…`, `<queue>.lease-ms`, `<queue>.deadline-ms`, `<queue>.dead-letters` (for each of `queues`) | `BROKER_MEDIA_THUMBNAILS_RESIZE_MAX_ATTEMPTS=10` | ``queuePolicies`` for that queue, over what its `.proto` declares |
     ///
     /// `<queue>` is the queue's name in lower case with `/` as `.`: `media.thumbnails.resize` for
@@ -55,6 +56,13 @@ extension QueueBroker.Configuration {
             synchronous = value
         }
         if let retention = try reader.milliseconds("retention-ms") { self.retention = retention }
+        if let path = try reader.string("authorization-file") {
+            do {
+                authorization = try QueueAuthorization(contentsOf: path.trimmingWhitespace())
+            } catch {
+                throw ResilienceConfigurationError("\(reader.describe("authorization-file")): \(error)")
+            }
+        }
 
         var policy = TaskPolicy.Overrides()
         try policy.read(reader, prefix: "", base: defaultPolicy, noDeadline: true)

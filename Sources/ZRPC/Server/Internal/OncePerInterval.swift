@@ -2,20 +2,21 @@
 /// however often it hits a limit; the events in between are counted and reported with the next
 /// line logged for that key.
 ///
+/// `package`: the pub/sub forwarder logs refused publishers with it too.
 /// A value with no clock of its own (the caller passes `now`), so it is tested without sleeping.
 /// It keeps at most `capacity` keys: once full, keys whose interval has passed are forgotten, and a
 /// new key that still finds no room is not logged (the server's counters still count it).
-struct OncePerInterval<Key: Hashable> {
+package struct OncePerInterval<Key: Hashable> {
     private struct Entry {
         var loggedAt: ContinuousClock.Instant
         var suppressed: Int
     }
 
-    let interval: Duration
-    let capacity: Int
+    package let interval: Duration
+    package let capacity: Int
     private var entries: [Key: Entry] = [:]
 
-    init(interval: Duration, capacity: Int = 1024) {
+    package init(interval: Duration, capacity: Int = 1024) {
         self.interval = interval
         self.capacity = capacity
     }
@@ -24,7 +25,7 @@ struct OncePerInterval<Key: Hashable> {
     ///
     /// - Returns: nil when the event is not to be logged; otherwise how many events of this key
     ///   were not logged since its last line.
-    mutating func record(_ key: Key, now: ContinuousClock.Instant) -> Int? {
+    package mutating func record(_ key: Key, now: ContinuousClock.Instant) -> Int? {
         if var entry = entries[key] {
             guard now - entry.loggedAt >= interval else {
                 entry.suppressed += 1
