@@ -45,7 +45,11 @@ package enum WireFormat {
     /// - Parameter body: Called with each call of the message, in order.
     /// - Returns: Why the message, or the rest of it, could not be read; the calls before a bad
     ///   header have been passed to `body`. Nil when every call was read.
-    package static func parse(_ message: borrowing ReceivedMessage, from start: Int, _ body: (Parsed) -> Void) -> Failure? {
+    package static func parse(
+        _ message: borrowing ReceivedMessage,
+        from start: Int,
+        _ body: (Parsed) -> Void
+    ) -> Failure? {
         guard message.count > start + 2 else {
             return .notZRPC("\(message.count - start) frames after the routing id, expected at least 3")
         }
