@@ -415,6 +415,18 @@ let package = Package(
             path: "Benchmarks/QueueChaos"
         ),
 
+        // MARK: Fuzzing (Scripts/fuzz.sh; docs/SECURITY.md, "Fuzzing"): one function per target over the
+        // real parsers, the libFuzzer entry point (built with -sanitize=fuzzer only by the script), and
+        // the regression test that runs the committed corpus and every crash found in the plain build.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["ZRPC", "ZRPCQueue", "ZRPCPubSub", "ZeroMQ", "ProtobufC", "ConformanceMessages"],
+            path: "Fuzz/FuzzTargets"
+        ),
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+        .executableTarget(name: "zrpc-fuzz", dependencies: ["FuzzTargets", "CFuzzerDriver"], path: "Fuzz/Runner"),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
+
         // MARK: Tests
         .target(
             name: "ConformanceProtoC",

@@ -5,7 +5,7 @@
 # finds with: Scripts/lint.sh --fix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find Sources Tests Examples Benchmarks Plugins -name '*.swift' -not -path '*/Generated/*' \
+mapfile -t files < <(find Sources Tests Examples Benchmarks Plugins Fuzz -name '*.swift' -not -path '*/Generated/*' \
     -not -path '*/.build/*' -not -name '*.zrpc.swift' | sort)
 if [ "${1:-}" = "--fix" ]; then
     swift format format --in-place "${files[@]}"

@@ -1,12 +1,12 @@
 import ProtobufC
-internal import ZeroMQ
+package import ZeroMQ
 
 /// ZRPC wire protocol v1 (docs/PROTOCOL.md): the frames of a message after any routing ids.
 ///
 /// `[empty delimiter]["ZRPC01"]` and then one or more calls, each a `[Header]` frame followed by a
 /// `[payload]` frame when the header is a request or a response. A message with several calls is
 /// a batch: the calls a loop round produced for one peer travel together.
-enum WireFormat {
+package enum WireFormat {
     /// The signature and version frame's text.
     static let signature = "ZRPC01"
     /// Every ZRPC signature starts with this; what follows is the version.
@@ -21,16 +21,16 @@ enum WireFormat {
     static let initialStreamCredit = 16
     /// The most frames a message may have after any routing id: delimiter, signature, and a
     /// header and a payload per call. Longer messages are dropped unread.
-    static let maxFrames = 2 + 2 * maxCallsPerMessage
+    package static let maxFrames = 2 + 2 * maxCallsPerMessage
 
     /// One call of a message: the header, and the payload when the kind has one.
-    struct Parsed {
-        let header: Zrpc_Wire_Header
-        let payload: Frame?
+    package struct Parsed {
+        package let header: Zrpc_Wire_Header
+        package let payload: Frame?
     }
 
     /// Why a message could not be parsed.
-    enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         /// Not a ZRPC message at all (no delimiter, no signature, too few frames).
         case notZRPC(String)
         /// A ZRPC peer speaking another version.
@@ -45,7 +45,11 @@ enum WireFormat {
     /// - Parameter body: Called with each call of the message, in order.
     /// - Returns: Why the message, or the rest of it, could not be read; the calls before a bad
     ///   header have been passed to `body`. Nil when every call was read.
-    static func parse(_ message: borrowing ReceivedMessage, from start: Int, _ body: (Parsed) -> Void) -> Failure? {
+    package static func parse(
+        _ message: borrowing ReceivedMessage,
+        from start: Int,
+        _ body: (Parsed) -> Void
+    ) -> Failure? {
         guard message.count > start + 2 else {
             return .notZRPC("\(message.count - start) frames after the routing id, expected at least 3")
         }
@@ -154,7 +158,7 @@ enum WireFormat {
     }
 
     /// Header entries as metadata.
-    static func metadata(_ entries: [Zrpc_Wire_MetadataEntry]) -> Metadata {
+    package static func metadata(_ entries: [Zrpc_Wire_MetadataEntry]) -> Metadata {
         var metadata = Metadata()
         for entry in entries { metadata.append(entry.key, entry.value) }
         return metadata

@@ -2,7 +2,7 @@ internal import Logging
 
 /// Status codes and errors, both ways, in one place: what a server sends for an error, what a
 /// client makes of a response header, and what a client sees for whatever a handler threw.
-enum WireStatus {
+package enum WireStatus {
     /// The response header for a failed call: the error's code, message, `retryAfter`, and its
     /// metadata after `trailers`.
     static func header(callID: UInt64, error: RPCError, trailers: Metadata) -> Zrpc_Wire_ResponseHeader {
@@ -18,7 +18,7 @@ enum WireStatus {
     }
 
     /// The error a response header reports, or nil for OK (status 0).
-    static func error(from header: Zrpc_Wire_ResponseHeader, metadata: Metadata) -> RPCError? {
+    package static func error(from header: Zrpc_Wire_ResponseHeader, metadata: Metadata) -> RPCError? {
         guard header.statusCode != 0 else { return nil }
         let retryAfter =
             header.retryAfterMicros > 0 ? Duration.microseconds(Int64(clamping: header.retryAfterMicros)) : nil

@@ -1,15 +1,15 @@
 import Foundation
 internal import ProtobufC
 import ZRPC
-internal import ZeroMQ
+package import ZeroMQ
 
 /// The pub/sub wire format (docs/PROTOCOL.md, "Pub/sub"): every message is three frames,
 /// [topic][header: `zrpc.pubsub.EventHeader`][payload]; subscriptions are libzmq's own
 /// one-frame messages, `0x01` (subscribe) or `0x00` (unsubscribe) and the prefix.
-enum PubSubWire {
+package enum PubSubWire {
     /// The header's `version`.
     static let version: UInt32 = 1
-    static let frameCount = 3
+    package static let frameCount = 3
     /// Topics starting with this belong to ZRPC.
     static let reservedFirstByte = UInt8(ascii: "~")
     /// A subscriber subscribes to this plus its own id (hex); publishers and forwarders answer on it.
@@ -31,24 +31,24 @@ enum PubSubWire {
     }
 
     /// A decoded header, with what the application sees.
-    struct Header: Sendable {
-        var kind: Zrpc_Pubsub_Kind
-        var publisher: PublisherID
-        var sequence: UInt64
-        var timestampMicros: Int64
-        var metadata: Metadata
+    package struct Header: Sendable {
+        package var kind: Zrpc_Pubsub_Kind
+        package var publisher: PublisherID
+        package var sequence: UInt64
+        package var timestampMicros: Int64
+        package var metadata: Metadata
         /// The event's topic, in a snapshot (empty otherwise).
-        var topic = ""
+        package var topic = ""
     }
 
     /// Why a message was dropped.
-    enum Rejection: Error, Sendable, CustomStringConvertible {
+    package enum Rejection: Error, Sendable, CustomStringConvertible {
         case frameCount(Int)
         case header(String)
         case unsupportedVersion(UInt32)
         case payload(String)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .frameCount(let count): "a pub/sub message has 3 frames, this one \(count)"
             case .header(let reason): "the header frame does not decode: \(reason)"
@@ -82,7 +82,7 @@ enum PubSubWire {
     }
 
     /// Decodes a header frame's bytes.
-    static func header(_ bytes: UnsafeRawBufferPointer) -> Result<Header, Rejection> {
+    package static func header(_ bytes: UnsafeRawBufferPointer) -> Result<Header, Rejection> {
         let decoded: Zrpc_Pubsub_EventHeader
         do {
             decoded = try Zrpc_Pubsub_EventHeader(serializedBytes: bytes, limits: headerLimits)
@@ -122,12 +122,12 @@ enum PubSubWire {
     }
 
     /// A subscription message an XPUB socket received.
-    struct SubscriptionMessage {
-        var subscribe: Bool
-        var prefix: [UInt8]
+    package struct SubscriptionMessage {
+        package var subscribe: Bool
+        package var prefix: [UInt8]
 
         /// The subscriber id when this is a welcome prefix.
-        var welcomeID: [UInt8]? {
+        package var welcomeID: [UInt8]? {
             guard prefix.count > PubSubWire.welcomePrefix.count, prefix.starts(with: PubSubWire.welcomePrefix) else {
                 return nil
             }
@@ -136,7 +136,7 @@ enum PubSubWire {
 
         /// The prefix a snapshot is asked for, when this is a snapshot topic
         /// (`~zrpc.snapshot.<id>.<prefix>`).
-        var snapshotRequest: [UInt8]? {
+        package var snapshotRequest: [UInt8]? {
             guard prefix.starts(with: PubSubWire.snapshotPrefix) else { return nil }
             let rest = prefix.dropFirst(PubSubWire.snapshotPrefix.count)
             guard let dot = rest.firstIndex(of: UInt8(ascii: ".")), dot > rest.startIndex else { return nil }
@@ -146,7 +146,7 @@ enum PubSubWire {
 
     /// Parses an XPUB's received message: one frame, `0x01` or `0x00` then the prefix; anything
     /// else is not a subscription (nil).
-    static func subscription(_ message: borrowing ReceivedMessage) -> SubscriptionMessage? {
+    package static func subscription(_ message: borrowing ReceivedMessage) -> SubscriptionMessage? {
         guard message.count == 1 else { return nil }
         return message.withUnsafeBytes(at: 0) { bytes -> SubscriptionMessage? in
             guard let first = bytes.first, first <= 1 else { return nil }

@@ -55,37 +55,14 @@ final class BrokerCore: Sendable {
         if let due = outcome.due { doorbell.ring(at: due) }
     }
 
-    /// A task from a producer's submission: its queue's policy with the submission's overrides,
-    /// its idempotency key (derived from its content when it has none), its deadline and start.
+    /// A task from a producer's submission under this broker's policies.
     func task(from submission: Zrpc_Queue_TaskSubmission, index: Int, now: UnixMillis) throws -> QueuedTask {
-        guard !submission.queue.isEmpty else {
-            throw RPCError(code: .invalidArgument, message: "task \(index) names no queue")
-        }
-        // The broker's default, then what the .proto declares, then the broker's configuration
-        // for the queue, then the producer's own options.
-        let policy =
-            try defaultPolicy
-            .overridden(by: submission.declaredPolicy)
-            .applying(queuePolicies[submission.queue] ?? .init())
-            .overridden(by: submission.policy)
-        let key =
-            submission.idempotencyKey.isEmpty
-            ? ContentKey.derive(queue: submission.queue, payload: submission.payload) : submission.idempotencyKey
-        let deadline: UnixMillis? =
-            switch submission.deadlineUnixMillis {
-            case 0: policy.deadline.map { now + $0.unixMillis }
-            case .max: nil
-            case let given: given
-            }
-        return QueuedTask(
-            id: UUID().uuidString.lowercased(),
-            queue: submission.queue,
-            payload: submission.payload,
-            idempotencyKey: key,
-            policy: policy,
-            enqueuedAt: now,
-            deadline: deadline,
-            notBefore: max(now, submission.notBeforeUnixMillis)
+        try QueuedTask(
+            submission: submission,
+            index: index,
+            now: now,
+            defaultPolicy: defaultPolicy,
+            queuePolicies: queuePolicies
         )
     }
 }

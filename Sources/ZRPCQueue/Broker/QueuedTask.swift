@@ -1,9 +1,9 @@
 /// A point in wall-clock time in milliseconds since the Unix epoch: what the broker stores and
 /// sends, since it must mean the same after a restart.
-typealias UnixMillis = Int64
+package typealias UnixMillis = Int64
 
 /// A task the broker holds, with everything its delivery contract needs.
-struct QueuedTask: Hashable, Sendable {
+package struct QueuedTask: Hashable, Sendable {
     let id: String
     let queue: String
     let payload: [UInt8]

@@ -25,7 +25,7 @@ public struct TaskContext: Sendable {
     /// When the task was enqueued.
     public let enqueuedAt: Date
 
-    init(_ delivery: Zrpc_Queue_Delivery) {
+    package init(_ delivery: Zrpc_Queue_Delivery) {
         taskID = TaskID(delivery.taskID)
         queue = delivery.queue
         attempt = Int(delivery.attempt)

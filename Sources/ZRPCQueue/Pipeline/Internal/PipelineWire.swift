@@ -1,24 +1,24 @@
 import ZRPC
-internal import ZeroMQ
+package import ZeroMQ
 
 /// The pipeline wire format (docs/PROTOCOL.md, "Pipelines"): every ZeroMQ message is exactly two
 /// frames, the 6-byte signature `ZRPP01` and the payload (the message, protobuf-encoded).
-enum PipelineWire {
+package enum PipelineWire {
     /// Protocol `ZRPP` (ZRPC pipeline), version `01`.
     static let signature: [UInt8] = Array("ZRPP01".utf8)
     /// The protocol part of the signature: a message that starts with it but has another version is
     /// from a newer (or older) peer, not noise.
     static let protocolName: [UInt8] = Array("ZRPP".utf8)
     /// Frames in a message.
-    static let frameCount = 2
+    package static let frameCount = 2
 
     /// Why a received message was dropped.
-    enum Rejection: Sendable, CustomStringConvertible {
+    package enum Rejection: Sendable, CustomStringConvertible {
         case frameCount(Int)
         case notAPipelineMessage
         case unsupportedVersion(String)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .frameCount(let count):
                 "a pipeline message has \(PipelineWire.frameCount) frames, this one \(count)"
@@ -34,7 +34,7 @@ enum PipelineWire {
     ///
     /// - Parameter message: The message, read in place.
     /// - Returns: Nil when the message is a pipeline message, otherwise why it is not.
-    static func check(_ message: borrowing ReceivedMessage) -> Rejection? {
+    package static func check(_ message: borrowing ReceivedMessage) -> Rejection? {
         guard message.count == frameCount else { return .frameCount(message.count) }
         return message.withUnsafeBytes(at: 0) { bytes -> Rejection? in
             if bytes.elementsEqual(signature) { return nil }
