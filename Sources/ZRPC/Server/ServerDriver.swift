@@ -100,8 +100,12 @@ final class ServerDriver: IOLoopDriver {
         )
         socket = try Socket(context, type: .router)
         try socket.set(.routerMandatory, true)
-        try socket.set(.sendHighWaterMark, 100_000)
-        try socket.set(.receiveHighWaterMark, 100_000)
+        // Per client: at most 1,000 answer messages wait for a client that does not read (then they
+        // are dropped and counted), and at most 1,000 of its messages wait to be read (then libzmq
+        // stops reading its connection). A client that reads never comes near: it has at most
+        // maxConcurrentCallsPerClient calls in flight.
+        try socket.set(.sendHighWaterMark, 1_000)
+        try socket.set(.receiveHighWaterMark, 1_000)
         try socket.set(.maxMessageSize, Int64(configuration.maxRequestBytes) * 2 + 65_536)
         try socket.set(.handshakeInterval, .seconds(5))
         try socket.set(.heartbeatInterval, .seconds(1))
