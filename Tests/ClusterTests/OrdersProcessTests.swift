@@ -1,0 +1,144 @@
+import Foundation
+import OrdersMessages
+import Testing
+import WorkerService
+import ZRPC
+import ZRPCQueue
+import ZRPCTestKit
+
+/// The orders part of the cluster as it runs: `zrpc-broker`, `cluster-catalog`, `cluster-orders` and a
+/// `cluster-worker` of each kind (the payment worker slow and flaky), each a process of its own on
+/// tcp://127.0.0.1:*, stopped with SIGTERM.
+@Suite struct OrdersProcessTests {
+    static let orderCount = 20
+
+    @Test func ordersPlacedAcrossProcessesHaveEveryTaskSettledAndEachEffectOnce() async throws {
+        try await withTemporaryDirectory { directory in
+            func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+            // Under ASan a child checks for leaks at exit and exits 1 when it finds some; this test is about
+            // graceful stops (status 0), and the leak check covers this process.
+            let quiet = ["ASAN_OPTIONS": "detect_leaks=0"]
+            var children: [ChildProcess] = []
+            do {
+                let broker = try await ChildProcess.start(
+                    "zrpc-broker",
+                    arguments: ["tcp://127.0.0.1:*", "--database", path("broker.sqlite")],
+                    environment: quiet
+                )
+                children.append(broker)
+                let catalog = try await ChildProcess.start(
+                    "cluster-catalog",
+                    arguments: [],
+                    environment: quiet.merging([
+                        "CATALOG_ENDPOINTS": "tcp://127.0.0.1:*", "CATALOG_DATABASE_PATH": path("catalog.sqlite"),
+                    ]) { $1 }
+                )
+                children.append(catalog)
+                let orders = try await ChildProcess.start(
+                    "cluster-orders",
+                    arguments: [],
+                    environment: quiet.merging([
+                        "ORDERS_ENDPOINTS": "tcp://127.0.0.1:*", "ORDERS_DATABASE_PATH": path("orders.sqlite"),
+                        "ORDERS_CATALOG_ENDPOINTS": catalog.endpoint, "ORDERS_BROKER_ENDPOINTS": broker.endpoint,
+                    ]) { $1 }
+                )
+                children.append(orders)
+                var workers: [ChildProcess] = []
+                for (kind, flakiness) in [("payment", ["WORKER_FAILURE_RATE": "0.1", "WORKER_DELAY_MS": "5"]), ("notification", [:])] {
+                    let worker = try await ChildProcess.start(
+                        "cluster-worker",
+                        arguments: [],
+                        environment: quiet.merging(flakiness) { $1 }.merging([
+                            "WORKER_KIND": kind, "WORKER_BROKER_ENDPOINTS": broker.endpoint,
+                            "WORKER_LEDGER_PATH": path("\(kind)-ledger.sqlite"),
+                        ]) { $1 }
+                    )
+                    workers.append(worker)
+                    children.append(worker)
+                }
+                let (ordersEndpoint, brokerEndpoint) = (orders.endpoint, broker.endpoint)
+                let workerEndpoints = workers.map(\.endpoint)
+                let placed = try await within(.seconds(60), "orders placed and their tasks settled") {
+                    try await Self.placeOrdersAndWaitForTheirTasks(
+                        orders: ordersEndpoint,
+                        broker: brokerEndpoint,
+                        healthOf: workerEndpoints
+                    )
+                }
+                #expect(placed.count == Self.orderCount)
+                // SIGTERM, workers first: each finishes its tasks in hand and prints its last line.
+                for child in [workers[0], workers[1], orders, catalog] {
+                    let name = child.printedText.split(separator: " ").prefix(3).joined(separator: " ")
+                    await child.stop()
+                    #expect(await child.printed("\(name) stopped", within: .seconds(5)), "\(name)")
+                    #expect(child.process.terminationStatus == 0, "\(name)")
+                }
+                await broker.stop()
+            } catch {
+                for child in children { await child.stop() }
+                throw error
+            }
+            for kind in WorkerKind.allCases {
+                let summary = try await EffectLedger(path: path("\(kind.rawValue)-ledger.sqlite")).summary()
+                #expect(summary.effects == Self.orderCount, "\(kind)")
+                #expect(summary.duplicateEffects == 0, "\(kind)")
+            }
+        }
+    }
+
+    /// Places ``orderCount`` orders, four at a time, checks health, and waits until the broker has every
+    /// task acked and every order is queued; returns the orders' ids.
+    private static func placeOrdersAndWaitForTheirTasks(
+        orders: String,
+        broker: String,
+        healthOf workers: [String]
+    ) async throws -> Set<String> {
+        var configuration = Client.Configuration(endpoints: [orders])
+        configuration.defaultTimeout = .seconds(10)
+        return try await Client.withClient(configuration: configuration) { client in
+            let health = HealthClient(wrapping: client)
+            #expect(try await health.check(service: Cluster_Orders.descriptor.fullName) == .serving)
+            let shop = Cluster_Orders.Client(wrapping: client)
+            var ids = Set<String>()
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<orderCount {
+                    if index >= 4, let id = try await group.next() { ids.insert(id) }
+                    group.addTask {
+                        let request = Cluster_PlaceOrderRequest(
+                            customerEmail: "buyer\(index)@example.com",
+                            cardNumber: luhnCardNumber(index),
+                            sku: "SKU-100\(index % 5 + 1)",
+                            quantity: UInt32(index % 3 + 1)
+                        )
+                        let order = try await shop.placeOrder(request)
+                        #expect(order.totalCents > 0)
+                        return order.id
+                    }
+                }
+                for try await id in group { ids.insert(id) }
+            }
+            for endpoint in workers {
+                let status = try await Client.withClient(configuration: .init(endpoints: [endpoint])) { workerClient in
+                    try await HealthClient(wrapping: workerClient).check()
+                }
+                #expect(status == .serving)
+            }
+            try await Client.withClient(configuration: .init(endpoints: [broker])) { brokerClient in
+                let admin = Zrpc_Queue_Admin.Client(wrapping: brokerClient)
+                while true {
+                    let queues = try await admin.stats(.init()).queues
+                    let acked = queues.filter { $0.queue.hasPrefix("cluster.OrderTasks/") }.map(\.acked)
+                    if acked == [UInt64(orderCount), UInt64(orderCount)] { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            for id in ids {
+                // An order answered as placed (its enqueue outlasted 500 ms) is queued by the relay.
+                while try await shop.getOrder(.init(id: id)).status != .queued {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            return ids
+        }
+    }
+}
