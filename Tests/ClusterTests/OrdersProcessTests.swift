@@ -86,6 +86,74 @@ import ZRPCTestKit
         }
     }
 
+    /// SIGTERM reaches a slow worker holding four tasks: it finishes them, the broker has them acked (none
+    /// delivered again), and it exits 0.
+    @Test func aWorkerStoppedWithTasksInHandFinishesAndAcksThem() async throws {
+        try await withTemporaryDirectory { directory in
+            let ledgerPath = directory.appendingPathComponent("payment-ledger.sqlite").path
+            // Each task takes `delay`; SIGTERM comes `settle` after the broker counts them leased, time for
+            // the worker to have begun them (a task that arrives once it drains is handed back instead).
+            let sanitized = ProcessInfo.processInfo.environment["ZRPC_SANITIZED"] == "1"
+            let (delay, settle): (Duration, Duration) = sanitized ? (.seconds(4), .seconds(1)) : (.seconds(2), .milliseconds(300))
+            let quiet = ["ASAN_OPTIONS": "detect_leaks=0"]
+            let broker = try await ChildProcess.start(
+                "zrpc-broker",
+                arguments: ["tcp://127.0.0.1:*", "--database", directory.appendingPathComponent("broker.sqlite").path],
+                environment: quiet
+            )
+            var worker: ChildProcess?
+            do {
+                worker = try await ChildProcess.start(
+                    "cluster-worker",
+                    arguments: [],
+                    environment: quiet.merging([
+                        "WORKER_KIND": "payment", "WORKER_BROKER_ENDPOINTS": broker.endpoint,
+                        "WORKER_LEDGER_PATH": ledgerPath, "WORKER_DELAY_MS": "\(delay.components.seconds * 1_000)", "WORKER_CONCURRENCY": "4",
+                    ]) { $1 }
+                )
+                let brokerEndpoint = broker.endpoint
+                try await within(.seconds(20), "four tasks leased to the worker") {
+                    try await Client.withClient(configuration: .init(endpoints: [brokerEndpoint])) { client in
+                        let producer = Cluster_OrderTasks.Producer(client: client)
+                        for index in 0..<4 {
+                            try await producer.capturePayment.enqueue(
+                                .init(orderID: "ord-\(index)", amountCents: 100, cardToken: "tok_\(index)")
+                            )
+                        }
+                        while try await Self.paymentQueue(client)?.leased != 4 {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                    }
+                }
+                try await Task.sleep(for: settle)
+                let stopping = try #require(worker)
+                let name = "cluster-worker pid \(stopping.process.processIdentifier)"
+                await stopping.stop()
+                #expect(await stopping.printed("\(name) stopped", within: delay * 2))
+                #expect(stopping.process.terminationStatus == 0)
+                let stats = try await within(.seconds(10), "the broker's counts") {
+                    try await Client.withClient(configuration: .init(endpoints: [brokerEndpoint])) { client in
+                        try await Self.paymentQueue(client)
+                    }
+                }
+                #expect(stats?.acked == 4 && stats?.leased == 0 && stats?.ready == 0)
+            } catch {
+                await worker?.stop()
+                await broker.stop()
+                throw error
+            }
+            await broker.stop()
+            #expect(try await EffectLedger(path: ledgerPath).summary() == .init(effects: 4, deliveries: 4, duplicateEffects: 0))
+        }
+    }
+
+    /// The broker's counts for the payment queue.
+    private static func paymentQueue(_ client: Client) async throws -> Zrpc_Queue_QueueStats? {
+        try await Zrpc_Queue_Admin.Client(wrapping: client).stats(.init()).queues.first {
+            $0.queue == WorkerKind.payment.queue
+        }
+    }
+
     /// Places ``orderCount`` orders, four at a time, checks health, and waits until the broker has every
     /// task acked and every order is queued; returns the orders' ids.
     private static func placeOrdersAndWaitForTheirTasks(

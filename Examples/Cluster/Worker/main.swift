@@ -60,8 +60,10 @@ let queueWorker = QueueWorker(
 )
 // The health service comes with the server; it reports ready once the ledger is open, which it is by now.
 let server = Server(configuration: configuration.server, services: [])
-// SIGTERM drains (WorkerDrain returns once the tasks in hand ended), then the server stops; the worker and
-// its client run outside the group and are stopped after it, so no task in hand is cut off.
+// SIGTERM drains (WorkerDrain returns once the tasks in hand ended), then the server stops; the worker runs
+// outside the group and is stopped after it, so no task in hand is cut off, and the broker's client last,
+// so the worker's session call ends at the broker (which then hands its unanswered tasks to others) rather
+// than staying open there until the broker's own grace period.
 let services = ServiceGroup(
     services: [server, WorkerDrain(gate: gate, gracePeriod: configuration.gracePeriod)],
     gracefulShutdownSignals: [.sigterm, .sigint],
@@ -70,22 +72,29 @@ let services = ServiceGroup(
 let processName = "cluster-worker pid \(ProcessInfo.processInfo.processIdentifier)"
 do {
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }  // until SIGTERM or SIGINT, and the drain
         group.addTask { try await brokerClient.run() }
-        group.addTask { try await queueWorker.run() }
-        let bound = try await server.listeningEndpoints
-        logger.notice(
-            "worker running",
-            metadata: [
-                "health": "\(bound)", "queue": "\(kind.queue)", "ledger": "\(ledgerPath)",
-                "broker": "\(configuration.broker.endpoints)", "faults": "\(configuration.faults)",
-            ]
-        )
-        FileHandle.standardOutput.write(
-            Data("\(processName) listening on \(bound.joined(separator: ",")) kind \(kind.rawValue) ledger \(ledgerPath)\n".utf8)
-        )
-        try await group.next()  // the services end first: the drain is done
-        group.cancelAll()
+        try await withThrowingTaskGroup(of: Void.self) { working in
+            working.addTask { try await services.run() }  // until SIGTERM or SIGINT, and the drain
+            working.addTask { try await queueWorker.run() }
+            let bound = try await server.listeningEndpoints
+            logger.notice(
+                "worker running",
+                metadata: [
+                    "health": "\(bound)", "queue": "\(kind.queue)", "ledger": "\(ledgerPath)",
+                    "broker": "\(configuration.broker.endpoints)", "faults": "\(configuration.faults)",
+                ]
+            )
+            FileHandle.standardOutput.write(
+                Data(
+                    "\(processName) listening on \(bound.joined(separator: ",")) kind \(kind.rawValue) ledger \(ledgerPath)\n"
+                        .utf8
+                )
+            )
+            try await working.next()  // the services end first: the drain is done
+            working.cancelAll()  // ends the worker's session
+        }
+        brokerClient.beginGracefulShutdown()
+        try await group.waitForAll()
     }
 } catch {
     // For example an endpoint in use, or plain text where ZRPC_REQUIRE_CURVE=1 is set.
