@@ -28,7 +28,9 @@ import ZRPCQueue
             let ledgers = [try await EffectLedger(path: path), try await EffectLedger(path: path)]
             let performed = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<40 {
-                    group.addTask { try await ledgers[index % 2].perform(effect("ord-\(index % 4)", task: "t-\(index)")) }
+                    group.addTask {
+                        try await ledgers[index % 2].perform(effect("ord-\(index % 4)", task: "t-\(index)"))
+                    }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
@@ -64,10 +66,16 @@ import ZRPCQueue
             try await withBroker(in: directory) { broker, client in
                 let producer = Cluster_OrderTasks.Producer(client: client)
                 for index in 0..<20 {
-                    try await producer.sendConfirmation.enqueue(.init(orderID: "ord-\(index)", customerEmail: "a@b.example"))
+                    try await producer.sendConfirmation.enqueue(
+                        .init(orderID: "ord-\(index)", customerEmail: "a@b.example")
+                    )
                 }
                 try await withQueueWorker(client: client, handlers: worker.handlers(for: .notification)) {
-                    #expect(await eventually(within: .seconds(20)) { broker.settled(WorkerKind.notification.queue, enqueued: 20) })
+                    #expect(
+                        await eventually(within: .seconds(20)) {
+                            broker.settled(WorkerKind.notification.queue, enqueued: 20)
+                        }
+                    )
                 }
                 #expect(broker.statistics[WorkerKind.notification.queue]?.acked == 20)
             }

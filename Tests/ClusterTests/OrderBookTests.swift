@@ -64,7 +64,9 @@ import Testing
         }
         #expect(unknown?.code == .productNotFound)
         prices.available = false
-        let down = await #expect(throws: OrderError.self) { try await book.place(orderRequest(), idempotencyKey: "k-2") }
+        let down = await #expect(throws: OrderError.self) {
+            try await book.place(orderRequest(), idempotencyKey: "k-2")
+        }
         #expect(down?.code == .catalogUnavailable)
         #expect(try await repository.ordersAwaitingTasks(limit: 10).isEmpty && queue.calls == 0)
     }

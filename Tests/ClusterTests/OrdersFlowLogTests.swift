@@ -20,11 +20,20 @@ import ZRPC
             let notifications = try await EffectLedger(path: directory.appendingPathComponent("notify.sqlite").path)
             let catalogServer = InProcessServer(
                 configuration: .init(endpoints: [], logger: .recording(into: store, label: "catalog")),
-                services: [CatalogHandler(catalog: ProductCatalog(repository: InMemoryProductRepository(products: sampleProducts)))]
+                services: [
+                    CatalogHandler(
+                        catalog: ProductCatalog(repository: InMemoryProductRepository(products: sampleProducts))
+                    )
+                ]
             )
             var placed: [(request: Cluster_PlaceOrderRequest, order: Cluster_Order)] = []
-            try await withBroker(in: directory, logger: .recording(into: store, label: "broker")) { broker, brokerClient in
-                try await Client.withClient(calling: catalogServer, configuration: recordingClient(store, "catalog-client")) {
+            try await withBroker(in: directory, logger: .recording(into: store, label: "broker")) {
+                broker,
+                brokerClient in
+                try await Client.withClient(
+                    calling: catalogServer,
+                    configuration: recordingClient(store, "catalog-client")
+                ) {
                     catalogClient in
                     let book = OrderBook(
                         repository: repository,
@@ -44,7 +53,10 @@ import ZRPC
                         handlers: handlers,
                         logger: .recording(into: store, label: "queue-worker")
                     ) {
-                        try await Client.withClient(calling: ordersServer, configuration: recordingClient(store, "shop")) {
+                        try await Client.withClient(
+                            calling: ordersServer,
+                            configuration: recordingClient(store, "shop")
+                        ) {
                             client in
                             let orders = Cluster_Orders.Client(wrapping: client)
                             for index in 1...5 {
@@ -59,10 +71,20 @@ import ZRPC
                             // Refused requests (the card number's check digit is wrong; the address is no
                             // address) are logged by nobody with their values either.
                             _ = try? await orders.placeOrder(
-                                .init(customerEmail: "refused.private@example.com", cardNumber: "4000123412341235", sku: "SKU-1", quantity: 1)
+                                .init(
+                                    customerEmail: "refused.private@example.com",
+                                    cardNumber: "4000123412341235",
+                                    sku: "SKU-1",
+                                    quantity: 1
+                                )
                             )
                             _ = try? await orders.placeOrder(
-                                .init(customerEmail: "bad address private", cardNumber: luhnCardNumber(99), sku: "SKU-1", quantity: 1)
+                                .init(
+                                    customerEmail: "bad address private",
+                                    cardNumber: luhnCardNumber(99),
+                                    sku: "SKU-1",
+                                    quantity: 1
+                                )
                             )
                         }
                         let settled = await eventually(within: .seconds(20)) {
@@ -82,14 +104,17 @@ import ZRPC
                 secrets += [request.customerEmail, request.cardNumber, String(request.cardNumber.suffix(8)), token]
             }
             let lines = store.all
-            #expect(lines.contains { $0.contains("order placed") } && lines.contains { $0.contains("effect performed") })
+            #expect(
+                lines.contains { $0.contains("order placed") } && lines.contains { $0.contains("effect performed") }
+            )
             for secret in secrets {
                 #expect(!lines.contains { $0.contains(secret) }, "logged: \(secret)")
             }
         }
     }
 
-    private func worker(_ ledger: EffectLedger, _ store: RecordingLogHandler.Store, _ label: String) -> OrderTaskWorker {
+    private func worker(_ ledger: EffectLedger, _ store: RecordingLogHandler.Store, _ label: String) -> OrderTaskWorker
+    {
         OrderTaskWorker(ledger: ledger, faults: .none, gate: TaskGate(), logger: .recording(into: store, label: label))
     }
 

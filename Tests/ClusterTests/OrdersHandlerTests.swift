@@ -9,7 +9,9 @@ import ZRPC
     let prices = FakePrices()
 
     private func withOrders(_ body: (Cluster_Orders.Client) async throws -> Void) async throws {
-        let handler = OrdersHandler(book: OrderBook(repository: InMemoryOrderRepository(), prices: prices, tasks: queue))
+        let handler = OrdersHandler(
+            book: OrderBook(repository: InMemoryOrderRepository(), prices: prices, tasks: queue)
+        )
         try await Client.withClient(calling: InProcessServer(services: [handler])) { client in
             try await body(Cluster_Orders.Client(wrapping: client))
         }

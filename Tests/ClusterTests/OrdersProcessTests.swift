@@ -44,7 +44,9 @@ import ZRPCTestKit
                 )
                 children.append(orders)
                 var workers: [ChildProcess] = []
-                for (kind, flakiness) in [("payment", ["WORKER_FAILURE_RATE": "0.1", "WORKER_DELAY_MS": "5"]), ("notification", [:])] {
+                for (kind, flakiness) in [
+                    ("payment", ["WORKER_FAILURE_RATE": "0.1", "WORKER_DELAY_MS": "5"]), ("notification", [:]),
+                ] {
                     let worker = try await ChildProcess.start(
                         "cluster-worker",
                         arguments: [],
@@ -94,7 +96,8 @@ import ZRPCTestKit
             // Each task takes `delay`; SIGTERM comes `settle` after the broker counts them leased, time for
             // the worker to have begun them (a task that arrives once it drains is handed back instead).
             let sanitized = ProcessInfo.processInfo.environment["ZRPC_SANITIZED"] == "1"
-            let (delay, settle): (Duration, Duration) = sanitized ? (.seconds(4), .seconds(1)) : (.seconds(2), .milliseconds(300))
+            let (delay, settle): (Duration, Duration) =
+                sanitized ? (.seconds(4), .seconds(1)) : (.seconds(2), .milliseconds(300))
             let quiet = ["ASAN_OPTIONS": "detect_leaks=0"]
             let broker = try await ChildProcess.start(
                 "zrpc-broker",
@@ -108,7 +111,8 @@ import ZRPCTestKit
                     arguments: [],
                     environment: quiet.merging([
                         "WORKER_KIND": "payment", "WORKER_BROKER_ENDPOINTS": broker.endpoint,
-                        "WORKER_LEDGER_PATH": ledgerPath, "WORKER_DELAY_MS": "\(delay.components.seconds * 1_000)", "WORKER_CONCURRENCY": "4",
+                        "WORKER_LEDGER_PATH": ledgerPath, "WORKER_DELAY_MS": "\(delay.components.seconds * 1_000)",
+                        "WORKER_CONCURRENCY": "4",
                     ]) { $1 }
                 )
                 let brokerEndpoint = broker.endpoint
@@ -143,7 +147,10 @@ import ZRPCTestKit
                 throw error
             }
             await broker.stop()
-            #expect(try await EffectLedger(path: ledgerPath).summary() == .init(effects: 4, deliveries: 4, duplicateEffects: 0))
+            #expect(
+                try await EffectLedger(path: ledgerPath).summary()
+                    == .init(effects: 4, deliveries: 4, duplicateEffects: 0)
+            )
         }
     }
 

@@ -57,7 +57,11 @@ import Testing
             ).place(orderRequest(), idempotencyKey: "k-1")
             #expect(placed.status == .placed)
             queue.mode = .working
-            let restarted = OrderBook(repository: try await SQLiteOrderRepository(path: path), prices: FakePrices(), tasks: queue)
+            let restarted = OrderBook(
+                repository: try await SQLiteOrderRepository(path: path),
+                prices: FakePrices(),
+                tasks: queue
+            )
             #expect(try await restarted.queuePendingOrders() == 1)
             #expect(try await restarted.order(id: placed.id).status == .queued)
             #expect(queue.tasks.count == 2)

@@ -50,7 +50,9 @@ public final class InMemoryOrderRepository: OrderRepository {
     public func ordersAwaitingTasks(limit: Int) async throws -> [Order] {
         contents.withLock { contents in
             let orders = contents.orders
-            return Array(contents.placementOrder.compactMap { orders[$0] }.filter { $0.status == .placed }.prefix(limit))
+            return Array(
+                contents.placementOrder.compactMap { orders[$0] }.filter { $0.status == .placed }.prefix(limit)
+            )
         }
     }
 }

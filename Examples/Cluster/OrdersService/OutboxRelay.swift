@@ -33,7 +33,9 @@ public struct OutboxRelay: Service {
             while !Task.isCancelled {
                 do {
                     let queued = try await book.queuePendingOrders()
-                    if queued > 0 { logger.notice("outbox relay queued orders' tasks", metadata: ["orders": "\(queued)"]) }
+                    if queued > 0 {
+                        logger.notice("outbox relay queued orders' tasks", metadata: ["orders": "\(queued)"])
+                    }
                     failing = false
                 } catch {
                     if Task.isCancelled { break }

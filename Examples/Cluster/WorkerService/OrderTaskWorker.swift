@@ -40,7 +40,10 @@ public struct OrderTaskWorker: Cluster_OrderTasks.WorkerProtocol {
     }
 
     /// Captures the order's amount on the card behind the token, once per order.
-    public func capturePayment(_ task: Cluster_CapturePaymentTask, context: TaskContext) async throws
+    public func capturePayment(
+        _ task: Cluster_CapturePaymentTask,
+        context: TaskContext
+    ) async throws
         -> Cluster_EffectReceipt
     {
         guard !task.orderID.isEmpty, task.amountCents >= 0, task.cardToken.hasPrefix("tok_") else {
@@ -57,7 +60,10 @@ public struct OrderTaskWorker: Cluster_OrderTasks.WorkerProtocol {
     }
 
     /// Sends the order's confirmation, once per order.
-    public func sendConfirmation(_ task: Cluster_SendConfirmationTask, context: TaskContext) async throws
+    public func sendConfirmation(
+        _ task: Cluster_SendConfirmationTask,
+        context: TaskContext
+    ) async throws
         -> Cluster_EffectReceipt
     {
         guard !task.orderID.isEmpty, task.customerEmail.contains("@") else {

@@ -107,18 +107,24 @@ public struct WorkerConfiguration: Sendable {
         let reader = ScopedReader(config: config, scope: scope)
         if let name = try reader.string("kind") {
             guard let kind = WorkerKind(rawValue: name.trimmingWhitespace().lowercased()) else {
-                throw ResilienceConfigurationError("\(reader.describe("kind")) = \"\(name)\" is not payment or notification")
+                throw ResilienceConfigurationError(
+                    "\(reader.describe("kind")) = \"\(name)\" is not payment or notification"
+                )
             }
             self.kind = kind
         }
         if let path = try reader.string("ledger-path") {
             let trimmed = path.trimmingWhitespace()
-            guard !trimmed.isEmpty else { throw ResilienceConfigurationError("\(reader.describe("ledger-path")) is empty") }
+            guard !trimmed.isEmpty else {
+                throw ResilienceConfigurationError("\(reader.describe("ledger-path")) is empty")
+            }
             ledgerPath = trimmed
         }
         if let concurrency = try reader.int("concurrency") {
             guard concurrency > 0 else {
-                throw ResilienceConfigurationError("\(reader.describe("concurrency")) = \(concurrency) must be positive")
+                throw ResilienceConfigurationError(
+                    "\(reader.describe("concurrency")) = \(concurrency) must be positive"
+                )
             }
             self.concurrency = concurrency
         }

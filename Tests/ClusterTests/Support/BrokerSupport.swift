@@ -42,7 +42,11 @@ func withQueueWorker<Result: Sendable>(
     logger: Logger = quietLogger("test.worker"),
     _ body: () async throws -> Result
 ) async throws -> Result {
-    let worker = QueueWorker(client: client, handlers: handlers, configuration: .init(name: "test-worker", logger: logger))
+    let worker = QueueWorker(
+        client: client,
+        handlers: handlers,
+        configuration: .init(name: "test-worker", logger: logger)
+    )
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await worker.run() }
         defer { group.cancelAll() }
