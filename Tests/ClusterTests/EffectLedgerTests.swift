@@ -50,7 +50,9 @@ import ZRPCQueue
                 try await producer.capturePayment.enqueue(task, options: .init(idempotencyKey: "delivery-1"))
                 try await producer.capturePayment.enqueue(task, options: .init(idempotencyKey: "delivery-2"))
                 try await withQueueWorker(client: client, handlers: worker.handlers(for: .payment)) {
-                    #expect(await eventually { broker.settled(WorkerKind.payment.queue, enqueued: 2) })
+                    #expect(
+                        await eventually(within: .seconds(30)) { broker.settled(WorkerKind.payment.queue, enqueued: 2) }
+                    )
                 }
                 #expect(broker.statistics[WorkerKind.payment.queue]?.acked == 2)
             }
@@ -72,7 +74,7 @@ import ZRPCQueue
                 }
                 try await withQueueWorker(client: client, handlers: worker.handlers(for: .notification)) {
                     #expect(
-                        await eventually(within: .seconds(20)) {
+                        await eventually(within: .seconds(30)) {
                             broker.settled(WorkerKind.notification.queue, enqueued: 20)
                         }
                     )
@@ -98,7 +100,9 @@ import ZRPCQueue
                 try await producer.capturePayment.enqueue(.init(orderID: "ord-1", amountCents: 100, cardToken: "tok_a"))
                 try await producer.capturePayment.enqueue(.init(orderID: "ord-2", amountCents: 100, cardToken: ""))
                 try await withQueueWorker(client: client, handlers: refusing.handlers(for: .payment)) {
-                    #expect(await eventually { broker.settled(WorkerKind.payment.queue, enqueued: 2) })
+                    #expect(
+                        await eventually(within: .seconds(30)) { broker.settled(WorkerKind.payment.queue, enqueued: 2) }
+                    )
                 }
                 #expect(broker.statistics[WorkerKind.payment.queue]?.deadLettered == 2)
             }

@@ -38,7 +38,10 @@ import ZRPC
                     let book = OrderBook(
                         repository: repository,
                         prices: CatalogPriceLookup(catalog: Cluster_Catalog.Client(wrapping: catalogClient)),
-                        tasks: BrokerTaskEnqueuer(producer: Cluster_OrderTasks.Producer(client: brokerClient)),
+                        tasks: BrokerTaskEnqueuer(
+                            producer: Cluster_OrderTasks.Producer(client: brokerClient),
+                            timeout: generous
+                        ),
                         logger: .recording(into: store, label: "orders")
                     )
                     let ordersServer = InProcessServer(
@@ -66,7 +69,9 @@ import ZRPC
                                     sku: "SKU-\(index % 2 + 1)",
                                     quantity: UInt32(index)
                                 )
-                                placed.append((request, try await orders.placeOrder(request)))
+                                placed.append(
+                                    (request, try await orders.placeOrder(request, options: .init(timeout: generous)))
+                                )
                             }
                             // Refused requests (the card number's check digit is wrong; the address is no
                             // address) are logged by nobody with their values either.
@@ -87,7 +92,7 @@ import ZRPC
                                 )
                             )
                         }
-                        let settled = await eventually(within: .seconds(20)) {
+                        let settled = await eventually(within: .seconds(60)) {
                             broker.settled(WorkerKind.payment.queue, enqueued: 5)
                                 && broker.settled(WorkerKind.notification.queue, enqueued: 5)
                         }
@@ -118,8 +123,13 @@ import ZRPC
         OrderTaskWorker(ledger: ledger, faults: .none, gate: TaskGate(), logger: .recording(into: store, label: label))
     }
 
+    /// Each call's time: far more than the calls need, so a machine busy with other work (the whole suite
+    /// at once, other builds) does not fail the test with a deadline; the test is about logs.
+    private let generous = Duration.seconds(15)
+
     private func recordingClient(_ store: RecordingLogHandler.Store, _ label: String) -> Client.Configuration {
-        var configuration = Client.Configuration(endpoints: [])
+        var configuration = Client.Configuration(endpoints: [], defaultTimeout: generous)
+        configuration.methodTimeouts = [Cluster_Catalog.Method.GetProduct.descriptor.fullName: generous]
         configuration.logger = .recording(into: store, label: label)
         return configuration
     }

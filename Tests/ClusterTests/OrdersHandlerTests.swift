@@ -59,7 +59,7 @@ import ZRPC
             #expect(noOrder?.code == .notFound)
             prices.available = false
             let down = await #expect(throws: RPCError.self) {
-                try await orders.placeOrder(request, options: .init(timeout: .milliseconds(200)))
+                try await orders.placeOrder(request, options: .init(timeout: .seconds(10)))
             }
             #expect(down?.code == .unavailable)
         }

@@ -68,7 +68,7 @@ public struct OrderBook: Sendable {
     /// - Throws: ``OrderError``: `invalidArgument` for a bad email, card number, sku or quantity, or a key
     ///   used before for a different order; `productNotFound`; `catalogUnavailable`; the repository's errors.
     public func place(_ request: OrderRequest, idempotencyKey: String) async throws -> Order {
-        _ = try OrderValidation.validate(request)
+        try OrderValidation.validate(request)
         let key = idempotencyKey.isEmpty ? "unkeyed-\(UUID().uuidString.lowercased())" : idempotencyKey
         if let earlier = try await repository.order(idempotencyKey: key) {
             return try await queueingTasks(of: try Self.same(earlier, as: request))

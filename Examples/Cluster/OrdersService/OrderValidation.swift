@@ -4,12 +4,12 @@ enum OrderValidation {
     /// Most of one product in one order.
     static let maxQuantity = 1_000
 
-    /// Checks every field of `request`; returns the card number's digits (spaces and dashes removed).
-    static func validate(_ request: OrderRequest) throws -> [UInt8] {
+    /// Checks every field of `request`.
+    static func validate(_ request: OrderRequest) throws {
         guard isPlausibleEmail(request.customerEmail) else {
             throw OrderError(.invalidArgument, "customer_email is not an email address")
         }
-        guard let digits = cardDigits(request.cardNumber) else {
+        guard isValidCardNumber(request.cardNumber) else {
             throw OrderError(.invalidArgument, "card_number is not a valid card number")
         }
         guard !request.sku.isEmpty, request.sku.utf8.count <= 64 else {
@@ -18,7 +18,6 @@ enum OrderValidation {
         guard (1...maxQuantity).contains(request.quantity) else {
             throw OrderError(.invalidArgument, "quantity must be between 1 and \(maxQuantity)")
         }
-        return digits
     }
 
     /// One `@` with text on both sides, a dot in the domain, no white space, at most 254 bytes: enough
@@ -31,21 +30,21 @@ enum OrderValidation {
         return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty }
     }
 
-    /// The digits of a card number of 12 to 19 digits (spaces and dashes allowed between them) whose
-    /// Luhn check digit is right, or nil.
-    static func cardDigits(_ cardNumber: String) -> [UInt8]? {
-        var digits: [UInt8] = []
+    /// Whether `cardNumber` has 12 to 19 digits (spaces and dashes allowed between them) and its Luhn
+    /// check digit is right.
+    static func isValidCardNumber(_ cardNumber: String) -> Bool {
+        var digits: [Int] = []
         for character in cardNumber {
             if character == " " || character == "-" { continue }
-            guard let value = character.wholeNumberValue, character.isASCII else { return nil }
-            digits.append(UInt8(value))
+            guard let value = character.wholeNumberValue, character.isASCII else { return false }
+            digits.append(value)
         }
-        guard (12...19).contains(digits.count) else { return nil }
+        guard (12...19).contains(digits.count) else { return false }
         var sum = 0
         for (offset, digit) in digits.reversed().enumerated() {
-            let value = Int(digit) * (offset.isMultiple(of: 2) ? 1 : 2)
+            let value = digit * (offset.isMultiple(of: 2) ? 1 : 2)
             sum += value > 9 ? value - 9 : value
         }
-        return sum.isMultiple(of: 10) ? digits : nil
+        return sum.isMultiple(of: 10)
     }
 }
