@@ -90,6 +90,98 @@ import ZRPCTestKit
         }
     }
 
+    /// The crash-between case across processes, as a broker outage: an order placed while the broker is
+    /// down is answered PLACED (stored, its tasks in the outbox), and once the broker is back the relay
+    /// queues its tasks, the workers run them, and the order becomes QUEUED.
+    @Test func anOrderPlacedWhileTheBrokerIsDownIsQueuedWhenItIsBack() async throws {
+        try await withTemporaryDirectory { directory in
+            func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+            let quiet = ["ASAN_OPTIONS": "detect_leaks=0"]
+            var children: [ChildProcess] = []
+            do {
+                // A broker started and stopped, to learn a free port for it.
+                let first = try await ChildProcess.start(
+                    "zrpc-broker",
+                    arguments: ["tcp://127.0.0.1:*", "--database", path("broker.sqlite")],
+                    environment: quiet
+                )
+                let brokerEndpoint = first.endpoint
+                await first.stop()
+                let catalog = try await ChildProcess.start(
+                    "cluster-catalog",
+                    arguments: [],
+                    environment: quiet.merging([
+                        "CATALOG_ENDPOINTS": "tcp://127.0.0.1:*", "CATALOG_DATABASE_PATH": path("catalog.sqlite"),
+                    ]) { $1 }
+                )
+                children.append(catalog)
+                let orders = try await ChildProcess.start(
+                    "cluster-orders",
+                    arguments: [],
+                    environment: quiet.merging([
+                        "ORDERS_ENDPOINTS": "tcp://127.0.0.1:*", "ORDERS_DATABASE_PATH": path("orders.sqlite"),
+                        "ORDERS_CATALOG_ENDPOINTS": catalog.endpoint, "ORDERS_BROKER_ENDPOINTS": brokerEndpoint,
+                        "ORDERS_CATALOG_GETPRODUCT_TIMEOUT_MS": "10000", "ORDERS_ENQUEUE_TIMEOUT_MS": "300",
+                        "ORDERS_OUTBOX_INTERVAL_MS": "100",
+                    ]) { $1 }
+                )
+                children.append(orders)
+                var configuration = Client.Configuration(endpoints: [orders.endpoint])
+                configuration.defaultTimeout = .seconds(20)
+                try await Client.withClient(configuration: configuration) { client in
+                    let shop = Cluster_Orders.Client(wrapping: client)
+                    let order = try await within(.seconds(30), "an order placed while the broker is down") {
+                        try await shop.placeOrder(
+                            .init(
+                                customerEmail: "a@example.com",
+                                cardNumber: luhnCardNumber(1),
+                                sku: "SKU-1001",
+                                quantity: 1
+                            ),
+                            options: .init(timeout: .seconds(20))
+                        )
+                    }
+                    #expect(order.status == .placed)
+                    let broker = try await ChildProcess.start(
+                        "zrpc-broker",
+                        arguments: [brokerEndpoint, "--database", path("broker.sqlite")],
+                        environment: quiet
+                    )
+                    children.append(broker)
+                    for kind in WorkerKind.allCases {
+                        children.append(
+                            try await ChildProcess.start(
+                                "cluster-worker",
+                                arguments: [],
+                                environment: quiet.merging([
+                                    "WORKER_KIND": kind.rawValue, "WORKER_BROKER_ENDPOINTS": brokerEndpoint,
+                                    "WORKER_LEDGER_PATH": path("\(kind.rawValue)-ledger.sqlite"),
+                                ]) { $1 }
+                            )
+                        )
+                    }
+                    try await within(.seconds(60), "the order queued once the broker is back") {
+                        while try await shop.getOrder(.init(id: order.id)).status != .queued {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
+                }
+                for kind in WorkerKind.allCases {
+                    let ledger = try await EffectLedger(path: path("\(kind.rawValue)-ledger.sqlite"))
+                    let performed = try await within(.seconds(60), "the \(kind) effect") {
+                        while try await ledger.summary().effects < 1 { try await Task.sleep(for: .milliseconds(20)) }
+                        return try await ledger.summary()
+                    }
+                    #expect(performed == .init(effects: 1, deliveries: 1, duplicateEffects: 0), "\(kind)")
+                }
+            } catch {
+                for child in children { await child.stop() }
+                throw error
+            }
+            for child in children.reversed() { await child.stop() }
+        }
+    }
+
     /// SIGTERM reaches a slow worker holding four tasks: it finishes them, the broker has them acked (none
     /// delivered again), and it exits 0.
     @Test func aWorkerStoppedWithTasksInHandFinishesAndAcksThem() async throws {
