@@ -113,20 +113,17 @@ import ZRPCQueue
     @Test func aDrainingGateWaitsForTheTasksInHandAndLetsNoneIn() async throws {
         let gate = TaskGate()
         #expect(gate.enter())
-        let drained = Task { await gate.drain(within: .seconds(10)) }
-        let closed = await eventually {
-            guard gate.enter() else { return true }  // not draining yet: let the probe out again
-            gate.leave()
-            return false
-        }
-        #expect(closed)
+        gate.close()
+        #expect(!gate.enter())
         #expect(gate.inHand == 1)
-        gate.leave()
+        let drained = Task { await gate.drain(within: .seconds(60)) }
+        gate.leave()  // before or after the drain began to wait: either way it ends
         #expect(await drained.value)
         #expect(gate.inHand == 0)
         #expect(await TaskGate().drain(within: .milliseconds(1)))
         let stuck = TaskGate()
         #expect(stuck.enter())
         #expect(await !stuck.drain(within: .milliseconds(20)))
+        #expect(!stuck.enter())
     }
 }

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// Counts the tasks a worker has in hand and lets it drain: after ``drain(within:)`` begins, no new task
-/// is let in, and the call returns once the tasks in hand have finished (or the time is up).
+/// Counts the tasks a worker has in hand and lets it drain: once ``drain(within:)`` is called (or
+/// ``close()``), no new task is let in, and the drain returns once the tasks in hand have finished (or
+/// the time is up).
 ///
 /// ```swift
 /// let gate = TaskGate()
@@ -48,17 +49,22 @@ public final class TaskGate: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Closes the gate: from now on ``enter()`` lets no task in. ``drain(within:)`` closes it too.
+    public func close() {
+        state.withLock { $0.draining = true }
+    }
+
     /// Closes the gate and waits for the tasks in hand to end, `timeout` at most.
     ///
     /// - Parameter timeout: The longest wait.
     /// - Returns: Whether every task in hand ended in time.
     @discardableResult
     public func drain(within timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
+        close()
+        return await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
                     let idle = self.state.withLock { state -> Bool in
-                        state.draining = true
                         guard state.inHand > 0, !state.gaveUp else { return true }
                         state.waiters.append(continuation)
                         return false
