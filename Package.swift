@@ -194,6 +194,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A hostile client in a process of its own (the over-long message tests).
+        .executableTarget(name: "zrpc-test-flood", dependencies: ["ZRPC", "ZeroMQ", "ZRPCTestKit", "ZRPCProcessKit"]),
         .executableTarget(name: "zrpc-keygen", dependencies: ["ZRPC"]),
         .executableTarget(
             name: "zrpc-directory",
@@ -351,11 +353,66 @@ let package = Package(
             ],
             path: "Examples/Cluster/Worker"
         ),
+        .target(
+            name: "EdgeProtoC",
+            dependencies: ["CProtobufC"],
+            path: "Examples/Cluster/EdgeProtoC"
+        ),
+        .target(
+            name: "EdgeMessages",
+            dependencies: ["EdgeProtoC", "ProtobufC", "ZRPC"],
+            path: "Examples/Cluster/EdgeMessages"
+        ),
+        .target(
+            name: "EdgeService",
+            dependencies: [
+                "EdgeMessages",
+                "CatalogMessages",
+                "ZRPC",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Examples/Cluster/EdgeService"
+        ),
+        .executableTarget(
+            name: "cluster-edge",
+            dependencies: [
+                "EdgeService",
+                "EdgeMessages",
+                "CatalogMessages",
+                "ZRPC",
+                "ZRPCPubSub",
+                "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/Edge"
+        ),
+        .executableTarget(
+            name: "cluster-load",
+            dependencies: [
+                "EdgeMessages",
+                "ZRPC",
+                "ZRPCProcessKit",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Examples/Cluster/Load"
+        ),
+        // The soak harness's parts that need no cluster: the chaos schedule, the timeline, the plot.
+        .target(name: "SoakKit", dependencies: ["ZRPC"], path: "Examples/Cluster/SoakKit"),
+        .executableTarget(
+            name: "zrpc-soak",
+            dependencies: [
+                "SoakKit", "BenchmarkKit", "EdgeMessages", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Examples/Cluster/Soak"
+        ),
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "CatalogService", "CatalogMessages", "OrdersService", "OrdersMessages", "WorkerService", "ZRPC",
-                "ZRPCQueue", "ZRPCTestKit", .product(name: "GRDB", package: "GRDB.swift"),
+                "CatalogService", "CatalogMessages", "EdgeService", "EdgeMessages", "SoakKit", "ZRPC", "ZRPCTestKit",
+                "OrdersService", "OrdersMessages", "WorkerService", "ZRPCQueue", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ]

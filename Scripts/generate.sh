@@ -18,4 +18,5 @@ zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceServices --emi
 zrpc_gen --proto-path Protos --swift-out Examples/Echo/EchoMessages --c-out Examples/Echo/EchoProtoC examples/echo.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Cluster/CatalogMessages --c-out Examples/Cluster/CatalogProtoC examples/cluster/catalog.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Cluster/OrdersMessages --c-out Examples/Cluster/OrdersProtoC examples/cluster/orders.proto
+zrpc_gen --proto-path Protos --swift-out Examples/Cluster/EdgeMessages --c-out Examples/Cluster/EdgeProtoC examples/cluster/edge.proto
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPCTestKit/Generated --c-out Sources/ZRPCTestKitProtoC --c-module ZRPCTestKitProtoC zrpc/testkit.proto

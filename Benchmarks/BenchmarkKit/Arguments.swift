@@ -44,6 +44,15 @@ package struct Arguments {
         return value
     }
 
+    /// The text that follows `flag`.
+    ///
+    /// - Parameter flag: The flag just read, for the message.
+    /// - Throws: ``UsageError`` when it is missing.
+    package mutating func text(after flag: String) throws(UsageError) -> String {
+        guard let text = remaining.popFirst(), !text.isEmpty else { throw error("\(flag) needs a value") }
+        return text
+    }
+
     /// The comma-separated names that follow `flag`, each one of `Name`'s raw values.
     ///
     /// - Parameter flag: The flag just read, for the message.

@@ -32,7 +32,7 @@ struct ChaosRun {
         let database = folder.appendingPathComponent("broker.sqlite").path
         let ledger = folder.appendingPathComponent("ledger.sqlite").path
         try await createLedger(ledger)
-        var random = SplitMix(seed: options.seed)
+        var random = SplitMixRandom(seed: options.seed)
         progress(
             "seed \(options.seed); \(options.tasks) tasks, \(options.workers) workers, \(options.producers) producers"
         )
@@ -212,17 +212,4 @@ func progress(_ text: String, throttle: Bool = false) {
         if skip { return }
     }
     FileHandle.standardError.write(Data("[queue-chaos] \(text)\n".utf8))
-}
-
-/// A seeded generator (SplitMix64): a run's kills repeat with its seed.
-struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
 }

@@ -3,4 +3,8 @@
 #include <zmq.h>
 // The I/O loops' wake-up signal (Swift's Glibc module does not import it).
 #include <sys/eventfd.h>
+// malloc_trim, to hand back the memory a dropped over-long message held (Glibc does not import it).
+#if defined(__linux__)
+#include <malloc.h>
+#endif
 #endif

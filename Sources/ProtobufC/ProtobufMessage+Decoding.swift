@@ -85,13 +85,13 @@ enum Unpacking {
             throw ProtobufCError(
                 code: .allocationBudgetExceeded,
                 message:
-                    "decoding \(bytes.count) bytes needs more than the \(limits.allocationBudget)-byte allocation budget",
+                    "decoding \(bytes.count) bytes would take more than \(limits.allocationBudget) bytes of memory, the decoding limit",
                 messageType: descriptor.fullName
             )
         }
         throw ProtobufCError(
             code: .malformed,
-            message: "\(bytes.count) bytes are not a valid encoding (protobuf-c rejected them)",
+            message: "\(bytes.count) bytes are not a valid protobuf encoding of this type",
             messageType: descriptor.fullName
         )
     }

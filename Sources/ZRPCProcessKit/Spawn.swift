@@ -54,7 +54,8 @@ public enum Spawn {
     }
 
     /// Starts `executable` with `arguments`; standard input and output are the given descriptors
-    /// (`nil`: `/dev/null`), standard error `/dev/null` unless `inheritStandardError`.
+    /// (`nil`: `/dev/null`), standard error the given descriptor, or else this process's when
+    /// `inheritStandardError`, or else `/dev/null`.
     ///
     /// - Parameter environment: Variables added to this process's environment.
     /// - Throws: ``Failure`` when the process cannot be started.
@@ -64,6 +65,7 @@ public enum Spawn {
         environment: [String: String] = [:],
         standardInput: FileHandle? = nil,
         standardOutput: FileHandle? = nil,
+        standardError: FileHandle? = nil,
         inheritStandardError: Bool = false
     ) throws -> SpawnedProcess {
         let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
@@ -78,7 +80,9 @@ public enum Spawn {
                     )
                 }
             }
-            if !inheritStandardError {
+            if let standardError {
+                try check(posix_spawn_file_actions_adddup2(&actions, standardError.fileDescriptor, 2), "dup2")
+            } else if !inheritStandardError {
                 try check(posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0), "open /dev/null")
             }
         }

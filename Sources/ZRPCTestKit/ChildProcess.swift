@@ -34,15 +34,25 @@ public final class ChildProcess: Sendable {
     ///   - name: The executable's name, built next to the tests.
     ///   - arguments: Its arguments (by default an ephemeral port on 127.0.0.1 to bind).
     ///   - environment: Variables added to this process's environment.
+    ///   - capturingLogs: Keep what the child writes to its standard error (where swift-log's
+    ///     default handler writes) in ``loggedText``; otherwise it goes to `/dev/null`.
     public static func start(
         _ name: String,
         arguments: [String] = ["tcp://127.0.0.1:*"],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        capturingLogs: Bool = false
     ) async throws -> ChildProcess {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(
-                    with: Result { try startBlocking(name, arguments: arguments, environment: environment) }
+                    with: Result {
+                        try startBlocking(
+                            name,
+                            arguments: arguments,
+                            environment: environment,
+                            capturingLogs: capturingLogs
+                        )
+                    }
                 )
             }.start()
         }
@@ -51,20 +61,24 @@ public final class ChildProcess: Sendable {
     private static func startBlocking(
         _ name: String,
         arguments: [String],
-        environment: [String: String]
+        environment: [String: String],
+        capturingLogs: Bool
     ) throws -> ChildProcess {
         // The child exits when the link closes: it never outlives a killed test runner.
         let link = try Spawn.pipe()
         let output = try Spawn.pipe()
+        let errors = capturingLogs ? try Spawn.pipe() : nil
         let process = try Spawn.start(
             try executable(name).path,
             arguments: arguments,
             environment: environment.merging([ExitWithParent.environmentVariable: "1"]) { _, new in new },
             standardInput: link.read,
-            standardOutput: output.write
+            standardOutput: output.write,
+            standardError: errors?.write
         )
         try? link.read.close()
         try? output.write.close()
+        try? errors?.write.close()
         let parentLink = link.write
         // The first line names the bound endpoint; bounded by the process exiting or 10 s.
         var line = Data()
@@ -87,6 +101,14 @@ public final class ChildProcess: Sendable {
                 child.output.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
         }.start()
+        if let errors {
+            Thread {
+                while true {
+                    guard let chunk = PipeReader.next(errors.read) else { return }
+                    child.logs.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
+                }
+            }.start()
+        }
         return child
     }
 
@@ -119,6 +141,18 @@ public final class ChildProcess: Sendable {
 
     /// What the child has printed to its standard output so far.
     public var printedText: String { output.withLock { $0 } }
+
+    /// Everything the child wrote to its standard error (its logs), when started `capturingLogs`.
+    private let logs = Mutex("")
+
+    /// What the child has written to its standard error so far (its log lines), when started with
+    /// `capturingLogs: true`; empty otherwise.
+    ///
+    /// ```swift
+    /// let orders = try await ChildProcess.start("cluster-orders", arguments: [], capturingLogs: true)
+    /// #expect(!orders.loggedText.contains("4111111111111111"))
+    /// ```
+    public var loggedText: String { logs.withLock { $0 } }
 
     /// Waits up to `timeout` for the child to print a line equal to `line`.
     ///

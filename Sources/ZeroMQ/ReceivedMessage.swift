@@ -94,7 +94,13 @@ extension Socket {
     ///
     /// Cheaper than ``receive(dontWait:maxFrames:)`` when only some frames are kept: frames are not
     /// allocated unless `body` asks (``ReceivedMessage/frame(at:)``). A message with more than
-    /// `maxFrames` frames is read to its end and discarded, and the call throws `messageTooLarge`.
+    /// `maxFrames` frames is discarded, and the call throws `messageTooLarge`.
+    ///
+    /// libzmq hands over a message only once all of it has arrived, one frame per read, so dropping a
+    /// message of millions of frames takes a quarter of a second or more. With `dontWait` the socket drops
+    /// at most 16,384 of them per call (a few milliseconds) and returns `nil` while more remain, with
+    /// ``mayHaveUnannouncedEvents`` set, so a loop serving several sockets and timers gets a turn between
+    /// slices. After a long message is dropped, the memory libzmq held for it is returned to the system.
     ///
     /// ```swift
     /// while let handled = try socket.receiveMessage(dontWait: true, maxFrames: 8, { serve($0) }) {
@@ -140,6 +146,16 @@ extension Socket {
         _ handle: UnsafeMutableRawPointer,
         flags: Int32
     ) throws(ZMQError) -> Int? {
+        if oversizedMessageFramesDropped != nil {
+            let ended = try discardOversizedFrames(
+                handle,
+                limit: flags & ZMQ_DONTWAIT != 0 ? Self.framesDroppedPerCall : nil
+            )
+            guard ended else {
+                mayHaveUnannouncedEvents = true  // more of it is waiting: the caller's loop must come back
+                return nil
+            }
+        }
         guard case .processed = try zmqCall("zmq_msg_recv", { zmq_msg_recv(parts, handle, flags) }) else {
             mayHaveUnannouncedEvents = false
             return nil
@@ -149,11 +165,12 @@ extension Socket {
         do throws(ZMQError) {
             while zmq_msg_more(parts + count - 1) != 0 {
                 guard count < maxFrames else {
-                    let discarded = try discardRestOfMessage(handle)
+                    oversizedMessageFramesDropped = count  // the parts read so far are released below
+                    let limit = flags & ZMQ_DONTWAIT != 0 ? Self.framesDroppedPerCall : nil
+                    _ = try discardOversizedFrames(handle, limit: limit)
                     throw ZMQError(
                         code: .messageTooLarge,
-                        message:
-                            "message has more than \(maxFrames) frames (\(maxFrames + discarded)); it was discarded",
+                        message: "message has more than \(maxFrames) frames; it is discarded",
                         operation: "zmq_msg_recv"
                     )
                 }

@@ -92,8 +92,9 @@ extension Socket {
     /// ```
     ///
     /// A peer can send a message with any number of frames; `maxFrames` bounds what is accepted. A longer
-    /// message is read to its end and discarded, and the call throws `messageTooLarge`; the socket stays
-    /// usable for the next message.
+    /// message is discarded and the call throws `messageTooLarge`; the socket stays usable for the next
+    /// message. With `dontWait` only a slice of a very long message's frames is dropped per call (see
+    /// ``receiveMessage(dontWait:maxFrames:_:)``).
     ///
     /// - Parameters:
     ///   - dontWait: Return `nil` instead of blocking when no message is queued.
@@ -174,23 +175,5 @@ extension Socket {
         mayHaveUnannouncedEvents = true
         let more = zmq_msg_more(message) != 0
         return (Frame(owning: message), more)
-    }
-
-    /// Reads and drops the remaining frames of the message being received; returns how many.
-    func discardRestOfMessage(_ handle: UnsafeMutableRawPointer) throws(ZMQError) -> Int {
-        defer {
-            zmq_msg_close(scratch)
-            zmq_msg_init(scratch)
-        }
-        var discarded = 0
-        var more = true
-        while more {
-            guard case .processed = try zmqCall("zmq_msg_recv", { zmq_msg_recv(scratch, handle, ZMQ_DONTWAIT) }) else {
-                break
-            }
-            discarded += 1
-            more = zmq_msg_more(scratch) != 0
-        }
-        return discarded
     }
 }

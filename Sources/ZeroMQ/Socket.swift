@@ -41,6 +41,10 @@ public final class Socket {
     /// (``DescriptorPoller``) must read until this is false first.
     public internal(set) var mayHaveUnannouncedEvents = true
 
+    /// While an over-long message is being dropped a slice at a time, the frames dropped so far;
+    /// `nil` otherwise (see `discardOversizedFrames(_:limit:)`).
+    var oversizedMessageFramesDropped: Int?
+
     /// Creates a socket with a linger of zero.
     ///
     /// ```swift

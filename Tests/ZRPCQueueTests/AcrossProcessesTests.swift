@@ -56,7 +56,7 @@ struct QueueAcrossProcessesTests {
                 handlers: [handler],
                 configuration: .init(name: "survivor", logger: Self.quietLogger())
             )
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
                 #expect(await eventually(within: .seconds(15)) { attempts.withLock { $0 } == [2] })
@@ -92,7 +92,7 @@ struct QueueAcrossProcessesTests {
                 handlers: [handler],
                 configuration: .init(logger: Self.quietLogger())
             )
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
                 defer { group.cancelAll() }
                 #expect(await eventually(within: .seconds(20)) { seen.withLock { $0.count } == confirmed.count })

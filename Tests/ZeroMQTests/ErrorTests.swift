@@ -99,6 +99,30 @@ import ZeroMQ
         }
     }
 
+    @Test func aVeryLongMessageIsDroppedASliceAtATimeWithoutBlocking() throws {
+        try withConnectedPair(context, .inproc, bind: .pull, connect: .push) { pull, push in
+            // 40,000 frames: the first non-blocking read drops 16,384 past the first 10 and throws,
+            // the next ones drop a slice each and return nil (more is waiting), then the next message.
+            for _ in 0..<40_000 { try push.send(Frame(), more: true) }
+            try push.send(Frame())
+            try push.send(try frames("next", "message"))
+            expectZMQError(.messageTooLarge) { try pull.receive(dontWait: true, maxFrames: 10) }
+            #expect(pull.mayHaveUnannouncedEvents)
+            #expect(try pull.receive(dontWait: true, maxFrames: 10) == nil)
+            #expect(pull.mayHaveUnannouncedEvents, "a loop must come back for the rest")
+            var reads = 0
+            var next: [Frame]?
+            while next == nil, reads < 10 {
+                next = try pull.receive(dontWait: true, maxFrames: 10)
+                reads += 1
+            }
+            #expect(strings(next) == ["next", "message"])
+            #expect(reads == 1, "40,000 frames take three slices of 16,384")
+            #expect(try pull.receive(dontWait: true, maxFrames: 10) == nil)
+            #expect(!pull.mayHaveUnannouncedEvents)
+        }
+    }
+
     @Test func requestSocketsEnforceLockStep() throws {
         try withConnectedPair(context, .inproc, bind: .reply, connect: .request) { _, request in
             try request.send(try frames("one"))

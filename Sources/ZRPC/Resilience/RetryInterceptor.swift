@@ -168,15 +168,16 @@ public final class RetryInterceptor: ClientInterceptor, Sendable {
     }
 }
 
-/// SplitMix64: small, fast, seedable (jitter needs no cryptographic randomness).
-struct SplitMixRandom: RandomNumberGenerator, Sendable {
+/// SplitMix64: small, fast, seedable (jitter needs no cryptographic randomness; the chaos and soak
+/// tools repeat a run's choices from its seed).
+package struct SplitMixRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -138,10 +138,17 @@ public struct MethodHandler: Sendable {
         } catch {
             throw RPCError(
                 code: .invalidArgument,
-                message: "the request did not decode as \(Request.protobufCDescriptor.fullName): \(error)",
+                message: "the request did not decode as \(Request.protobufCDescriptor.fullName): \(reason(error))",
                 cause: error
             )
         }
+    }
+
+    /// What a client is told of a decoding failure: the decoder's own words for a ``ProtobufCError``
+    /// (they name the failure and the limit, docs/PROTOCOL.md), nothing of other errors.
+    @usableFromInline
+    static func reason(_ error: any Error) -> String {
+        (error as? ProtobufCError)?.message ?? "the bytes are not a valid encoding of this type"
     }
 
     /// Encodes a response; a failure is INTERNAL.

@@ -86,6 +86,11 @@ extension ServerDriver {
             respond(to: client, callID: header.callID, error: RPCError(code: .permissionDenied, message: message))
             return
         }
+        if !header.metadata.isEmpty, let problem = WireFormat.metadataKeyProblem(header.metadata) {
+            statistics.record(.malformedMessage)
+            respond(to: client, callID: header.callID, error: RPCError(code: .invalidArgument, message: problem))
+            return
+        }
         let registered = registered(for: method)
         let handler = registered?.handler
         let arrival = ServerCallTable<ClientAddress, Task<Void, Never>>.Arrival(
@@ -179,6 +184,19 @@ extension ServerDriver {
                 "limit": "\(configuration.maxConcurrentCallsPerClient)",
                 "routing-id": "\(client.hexRoutingID)",
                 "refused-since-last-log": "\(suppressed + 1)",
+            ]
+        )
+    }
+
+    /// Counts a message dropped for its frame count, and logs it at most once per 10 s.
+    func recordOversizedMessage() {
+        statistics.record(.oversizedMessage)
+        guard let suppressed = oversizedMessageLog.record(0, now: .now) else { return }
+        configuration.logger.warning(
+            "a message with more frames than a message may have was dropped",
+            metadata: [
+                "max-frames": "\(WireFormat.maxFrames)",
+                "dropped-since-last-log": "\(suppressed + 1)",
             ]
         )
     }

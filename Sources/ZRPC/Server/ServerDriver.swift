@@ -72,6 +72,8 @@ final class ServerDriver: IOLoopDriver {
     var callIDsInMessage: [UInt64] = []
     /// Clients over ``Server/Configuration/maxConcurrentCallsPerClient`` are logged once per 10 s each.
     var overClientLimitLog = OncePerInterval<PeerKey>(interval: .seconds(10))
+    /// Oversized messages are logged at most once per 10 s (their sender is not read).
+    var oversizedMessageLog = OncePerInterval<Int>(interval: .seconds(10))
 
     init(
         context: Context,
@@ -150,7 +152,7 @@ final class ServerDriver: IOLoopDriver {
         try socket.receiveWaiting(
             limit: limit,
             maxFrames: 1 + WireFormat.maxFrames,
-            onRejected: { statistics.record(.malformedMessage) }
+            onRejected: { recordOversizedMessage() }
         ) {
             receive($0)
         }

@@ -11,6 +11,9 @@ public final class ServerStatistics: Sendable {
     public struct Snapshot: Sendable, Hashable {
         /// Messages that were not valid ZRPC (garbage, bad headers, wrong frame counts).
         public var malformedMessages = 0
+        /// Messages dropped for having more frames than a message may (docs/PROTOCOL.md, "Limits");
+        /// also in ``malformedMessages``.
+        public var oversizedMessages = 0
         /// Messages from a peer speaking another protocol version.
         public var unsupportedVersions = 0
         /// Calls to a service or method the server does not host.
@@ -37,7 +40,7 @@ public final class ServerStatistics: Sendable {
 
     enum Event {
         case malformedMessage, unsupportedVersion, unimplemented, rejected, deadlineExceeded, cancelled, undeliverable
-        case lateStreamMessage, permissionDenied, overClientLimit, duplicateCallID
+        case lateStreamMessage, permissionDenied, overClientLimit, duplicateCallID, oversizedMessage
     }
 
     private let counters = StatisticsCounters(Snapshot())
@@ -47,6 +50,10 @@ public final class ServerStatistics: Sendable {
     func record(_ event: Event, count: Int = 1) {
         if event == .overClientLimit {
             counters.add((\.rejectedCalls, count), (\.callsOverClientLimit, count))
+            return
+        }
+        if event == .oversizedMessage {
+            counters.add((\.malformedMessages, count), (\.oversizedMessages, count))
             return
         }
         let counter: WritableKeyPath<Snapshot, Int> =
@@ -62,6 +69,7 @@ public final class ServerStatistics: Sendable {
             case .permissionDenied: \.deniedCalls
             case .overClientLimit: \.callsOverClientLimit
             case .duplicateCallID: \.duplicateCallIDs
+            case .oversizedMessage: \.oversizedMessages
             }
         counters.add((counter, count))
     }

@@ -52,13 +52,9 @@ enum WireFormat {
         guard message.isEmpty(at: start) else { return .notZRPC("no empty delimiter frame") }
         let isCurrentVersion = message.withUnsafeBytes(at: start + 1) { $0.elementsEqual(signatureBytes) }
         if !isCurrentVersion {
-            let text = message.withUnsafeBytes(at: start + 1) { bytes in
-                bytes.count <= 16 ? String(validating: bytes, as: UTF8.self) : nil
-            }
-            guard let text, text.hasPrefix(signaturePrefix) else {
-                return .notZRPC("no ZRPC signature frame")
-            }
-            return .unsupportedVersion(text)
+            let version = message.withUnsafeBytes(at: start + 1) { versionText(ofSignature: $0) }
+            guard let version else { return .notZRPC("no ZRPC signature frame") }
+            return .unsupportedVersion(version)
         }
         var position = start + 2
         while position < message.count {
@@ -68,7 +64,10 @@ enum WireFormat {
                     try Zrpc_Wire_Header(serializedBytes: $0, limits: headerLimits)
                 }
             } catch {
-                return .badHeader("\(error)")
+                let reason = (error as? ProtobufCError)?.message ?? "not a valid encoding"
+                return .badHeader(
+                    "the header in frame \(position - start + 1) after the routing id does not decode: \(reason)"
+                )
             }
             switch header.kind {
             case .request?, .response?, .streamMessage?:
@@ -87,6 +86,14 @@ enum WireFormat {
             }
         }
         return nil
+    }
+
+    /// The signature frame as it is quoted back to a peer speaking another version: nil when it does
+    /// not start with the bytes `ZRPC`; otherwise its first 16 bytes, each byte outside printable
+    /// ASCII shown as `?`, and `…` when it is longer.
+    static func versionText(ofSignature bytes: UnsafeRawBufferPointer) -> String? {
+        guard bytes.starts(with: signaturePrefix.utf8) else { return nil }
+        return printableText(bytes.prefix(16)) + (bytes.count > 16 ? "…" : "")
     }
 
     /// Shared empty delimiter and signature frames: frames are immutable and sent as copies, so
@@ -151,6 +158,34 @@ enum WireFormat {
         var metadata = Metadata()
         for entry in entries { metadata.append(entry.key, entry.value) }
         return metadata
+    }
+
+    /// The longest metadata key accepted, in bytes.
+    static let maxMetadataKeyBytes = 128
+
+    /// Why a request's metadata breaks the key rule of docs/PROTOCOL.md (1 to 128 bytes of `a`–`z`,
+    /// `0`–`9`, `-`, `_` and `.`), or nil when every key keeps it.
+    static func metadataKeyProblem(_ entries: [Zrpc_Wire_MetadataEntry]) -> String? {
+        for entry in entries {
+            let key = entry.key.utf8
+            let valid =
+                !key.isEmpty && key.count <= maxMetadataKeyBytes
+                && key.allSatisfy { byte in
+                    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                        || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+                }
+            guard valid else {
+                let shown = printableText(key.prefix(32)) + (key.count > 32 ? "…" : "")
+                return "metadata key \"\(shown)\" is not 1 to \(maxMetadataKeyBytes) bytes of a-z, 0-9, '-', '_' or '.'"
+            }
+        }
+        return nil
+    }
+
+    /// Bytes as printable ASCII, each other byte shown as `?`.
+    static func printableText(_ bytes: some Sequence<UInt8>) -> String {
+        String(bytes.map { (0x20...0x7E).contains($0) ? Character(UnicodeScalar($0)) : "?" })
     }
 
     /// Microseconds in a duration, clamped to zero and up.

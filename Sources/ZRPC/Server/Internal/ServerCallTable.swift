@@ -170,7 +170,10 @@ struct ServerCallTable<Peer: Hashable, Handle> {
         }
         guard count < limits.maxConcurrentCalls else {
             let message = "the server is at its limit of \(limits.maxConcurrentCalls) concurrent calls"
-            return Refusal(error: RPCError(code: .resourceExhausted, message: message), event: .rejected)
+            return Refusal(
+                error: RPCError(code: .resourceExhausted, message: message, metadata: Self.notSent),
+                event: .rejected
+            )
         }
         let service = call.method.service
         if let limit = limits.maxConcurrentCallsPerService[service], perService[service, default: 0] >= limit {

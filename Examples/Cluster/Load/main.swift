@@ -1,0 +1,171 @@
+// cluster-load: the example cluster's load client (Examples/Cluster/README.md). Calls the edge from
+// several tasks for a while, prints a progress line every second and a summary at the end.
+//
+//   cluster-load EDGE_ENDPOINT[,EDGE_ENDPOINT…] [--seconds 10] [--concurrency 8] [--change-price-every 50]
+//
+// Each task calls one edge (task i the (i mod n)th) and views random products (SKU-1001 … SKU-1005)
+// and, every Nth call, changes a price. A view that starts after a price change was confirmed by the
+// same edge must show that version or a newer one, unless it is degraded: those that do not are
+// counted as stale reads. (Across edges a change arrives through pub/sub a fraction of a millisecond
+// later, so it is not counted there.) Its last line is
+//   cluster: calls=N ok=N errors=N p50_ms=P p99_ms=P degraded=N stale_reads=N cache_hits=N
+// and it exits 1 when no call succeeded or a read was stale.
+import EdgeMessages
+import Foundation
+import Histogram
+import Synchronization
+import ZRPC
+import ZRPCProcessKit
+
+ExitWithParent.startIfRequested()
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String, default value: Int) -> Int {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return value }
+    defer { arguments.removeSubrange(index...(index + 1)) }
+    return Int(arguments[index + 1]) ?? value
+}
+let seconds = option("--seconds", default: 10)
+let concurrency = max(1, option("--concurrency", default: 8))
+let changeEvery = max(1, option("--change-price-every", default: 50))
+let edgeEndpoints = (arguments.first ?? "").split(separator: ",").map(String.init)
+guard !edgeEndpoints.isEmpty else {
+    FileHandle.standardError.write(
+        Data("usage: cluster-load EDGE_ENDPOINT[,…] [--seconds S] [--concurrency C] [--change-price-every N]\n".utf8)
+    )
+    exit(2)
+}
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+/// What the tasks counted, merged.
+struct Tally: Sendable {
+    var byStatus: [String: Int] = [:]
+    var degraded = 0
+    var staleReads = 0
+    var latencyMicros = Histogram<UInt64>(
+        lowestDiscernibleValue: 1,
+        highestTrackableValue: 60_000_000,
+        numberOfSignificantValueDigits: .three
+    )
+
+    var calls: Int { byStatus.values.reduce(0, +) }
+    var ok: Int { byStatus["OK"] ?? 0 }
+}
+
+let tally = Mutex(Tally())
+/// The newest version of each sku whose change each edge confirmed, by edge.
+let confirmed = Mutex<[Int: [String: Int64]]>([:])
+let skus = (1001...1005).map { "SKU-\($0)" }
+
+func record(_ status: String, started: ContinuousClock.Instant, degraded: Bool = false, stale: Bool = false) {
+    let elapsed = started.duration(to: .now)
+    let micros = UInt64(
+        max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+    )
+    tally.withLock {
+        $0.byStatus[status, default: 0] += 1
+        if degraded { $0.degraded += 1 }
+        if stale { $0.staleReads += 1 }
+        _ = $0.latencyMicros.record(micros)
+    }
+}
+
+func milliseconds(_ micros: UInt64) -> String { String(format: "%.2f", Double(micros) / 1_000) }
+
+let started = ContinuousClock.now
+let end = started.advanced(by: .seconds(seconds))
+let clients = try edgeEndpoints.map { endpoint in
+    var configuration = Client.Configuration(endpoints: [endpoint], defaultTimeout: .seconds(2))
+    configuration.logger.logLevel = .error
+    return try Client(configuration: configuration)
+}
+await withTaskGroup(of: Void.self) { running in
+    for client in clients { running.addTask { try? await client.run() } }
+    let edges = clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) }
+    let progress = Task {
+        while !Task.isCancelled, ContinuousClock.now < end {
+            try? await Task.sleep(for: .seconds(1))
+            let now = tally.withLock { $0 }
+            let elapsed = Double(started.duration(to: .now).components.seconds)
+            say(
+                "load: \(Int(elapsed)) s, \(now.calls) calls (\(Int(Double(now.calls) / max(elapsed, 1)))/s), "
+                    + "\(now.calls - now.ok) errors, \(now.degraded) degraded"
+            )
+        }
+    }
+    await withTaskGroup(of: Void.self) { group in
+        for worker in 0..<concurrency {
+            group.addTask {
+                let edgeIndex = worker % edges.count
+                let edge = edges[edgeIndex]
+                var generator = SystemRandomNumberGenerator()
+                var count = worker
+                while ContinuousClock.now < end {
+                    count += 1
+                    let sku = skus.randomElement(using: &generator) ?? "SKU-1001"
+                    let callStarted = ContinuousClock.now
+                    do {
+                        if count % changeEvery == 0 {
+                            let price = Int64.random(in: 100...9_999, using: &generator)
+                            let product = try await edge.changePrice(.init(sku: sku, priceCents: price))
+                            confirmed.withLock {
+                                $0[edgeIndex, default: [:]][sku] = max($0[edgeIndex]?[sku] ?? 0, product.version)
+                            }
+                            record("OK", started: callStarted)
+                        } else {
+                            let floor = confirmed.withLock { $0[edgeIndex]?[sku] ?? 0 }
+                            let view = try await edge.viewProduct(.init(sku: sku))
+                            let stale = !view.degraded && view.version < floor
+                            record("OK", started: callStarted, degraded: view.degraded, stale: stale)
+                        }
+                    } catch let error as RPCError {
+                        record("\(error.code)", started: callStarted)
+                        try? await Task.sleep(for: .milliseconds(10))  // no tight loop of failures
+                    } catch {
+                        record("UNKNOWN", started: callStarted)
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+            }
+        }
+    }
+    progress.cancel()
+    let final = tally.withLock { $0 }
+    var stats: Cluster_Edge_EdgeStats?
+    for edge in edges {
+        guard let one = try? await edge.getStats(.init()) else { continue }
+        var sum = stats ?? Cluster_Edge_EdgeStats()
+        sum.cacheHits += one.cacheHits
+        sum.cacheFetches += one.cacheFetches
+        sum.degradedAnswers += one.degradedAnswers
+        sum.invalidationsApplied += one.invalidationsApplied
+        sum.cacheFlushes += one.cacheFlushes
+        sum.catalogCircuit += (sum.catalogCircuit.isEmpty ? "" : ",") + one.catalogCircuit
+        stats = sum
+    }
+    say(
+        "load: \(final.calls) calls in \(seconds) s by \(concurrency) tasks on \(edges.count) edges, "
+            + "a price change every \(changeEvery) calls"
+    )
+    for (status, count) in final.byStatus.sorted(by: { $0.value > $1.value }) {
+        say("load:   \(status): \(count)")
+    }
+    say(
+        "load: latency p50 \(milliseconds(final.latencyMicros.valueAtPercentile(50))) ms, "
+            + "p99 \(milliseconds(final.latencyMicros.valueAtPercentile(99))) ms, "
+            + "max \(milliseconds(final.latencyMicros.max)) ms"
+    )
+    if let stats {
+        say(
+            "edges: cache hits \(stats.cacheHits), catalog fetches \(stats.cacheFetches), degraded answers \(stats.degradedAnswers), "
+                + "invalidations applied \(stats.invalidationsApplied), cache flushes \(stats.cacheFlushes), catalog circuit \(stats.catalogCircuit)"
+        )
+    }
+    say(
+        "cluster: calls=\(final.calls) ok=\(final.ok) errors=\(final.calls - final.ok) "
+            + "p50_ms=\(milliseconds(final.latencyMicros.valueAtPercentile(50))) "
+            + "p99_ms=\(milliseconds(final.latencyMicros.valueAtPercentile(99))) degraded=\(final.degraded) "
+            + "stale_reads=\(final.staleReads) cache_hits=\(stats?.cacheHits ?? 0)"
+    )
+    exit(final.ok > 0 && final.staleReads == 0 ? 0 : 1)
+}

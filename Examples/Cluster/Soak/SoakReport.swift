@@ -1,0 +1,50 @@
+import Foundation
+import SoakKit
+
+/// The soak's Markdown summary, written beside its plot.
+struct SoakReport {
+    let options: SoakOptions
+    let result: SoakRun.Result
+    let summaryLine: String
+
+    func markdown() -> String {
+        let load = result.load
+        var lines = [
+            "# Soak report",
+            "",
+            "- duration: \(options.duration.components.seconds) s, seed \(options.seed), \(options.concurrency) load tasks (bursts of twice as many)",
+            "- chaos: \(result.kills) SIGKILLs, \(result.pauses) SIGSTOP/SIGCONT pauses (each marked in the plot)",
+            "- calls: \(load.calls); degraded answers \(load.degraded); stale reads \(load.staleReads)",
+            "- processes that did not stop cleanly at the end: "
+                + (result.stopFailures.isEmpty ? "none" : result.stopFailures.joined(separator: ", ")),
+        ]
+        if let growth = result.growth {
+            lines.append(
+                "- largest RSS growth after a warm-up of \(options.warmUp.components.seconds) s: "
+                    + String(format: "%.1f%%", growth.percent) + " (\(growth.instance))"
+            )
+        }
+        lines += ["", "| status | calls |", "|---|---:|"]
+        for (status, count) in load.byStatus.sorted(by: { $0.value > $1.value }) {
+            lines.append("| \(status) | \(count) |")
+        }
+        lines += ["", "| time | event |", "|---|---|"]
+        for event in result.timeline.events where event.text != "burst" {
+            lines.append("| \(event.at.components.seconds) s | \(event.text) |")
+        }
+        lines += ["", "![latency, throughput and memory over time](soak.svg)", "", "```", summaryLine, "```", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `report.md` and `soak.svg` into `folder` (created when missing).
+    func write(to folder: String) throws {
+        let url = URL(fileURLWithPath: folder, isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try markdown().write(to: url.appendingPathComponent("report.md"), atomically: true, encoding: .utf8)
+        let plot = SoakPlot(
+            timeline: result.timeline,
+            title: "zrpc-soak, \(options.duration.components.seconds) s, seed \(options.seed)"
+        )
+        try plot.svg().write(to: url.appendingPathComponent("soak.svg"), atomically: true, encoding: .utf8)
+    }
+}

@@ -1,0 +1,109 @@
+import BenchmarkKit
+import EdgeMessages
+import Foundation
+import SoakKit
+import ZRPC
+
+/// The soak: the cluster under steady load with bursts while the chaos schedule kills and pauses
+/// processes (each killed one is started again), sampled every second; then the drain, the checks and
+/// the report.
+@MainActor
+struct SoakRun {
+    let options: SoakOptions
+
+    struct Result {
+        var load: SoakLoad.Totals
+        var timeline: SoakTimeline
+        var growth: (instance: String, percent: Double)?
+        var stopFailures: [String]
+        var kills = 0
+        var pauses = 0
+    }
+
+    func run(in folder: URL) async throws -> Result {
+        let cluster = SoakCluster(folder: folder)
+        try await cluster.start()
+        progress("seed \(options.seed); cluster up: \(cluster.members.map(\.name).joined(separator: ", "))")
+        let clients = try cluster.edgeEndpoints.map { endpoint in
+            var configuration = Client.Configuration(endpoints: [endpoint], defaultTimeout: .seconds(2))
+            configuration.logger.logLevel = .critical
+            return try Client(configuration: configuration)
+        }
+        let running = clients.map { client in Task { try? await client.run() } }
+        let load = SoakLoad(edges: clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) })
+        let started = ContinuousClock.now
+        let end = started.advanced(by: options.duration)
+        var timeline = SoakTimeline()
+        var schedule = ChaosSchedule(rules: options.rules, seed: options.seed, start: started)
+        var result = Result(load: .init(), timeline: timeline, stopFailures: [])
+
+        let steady = (0..<options.concurrency).map { task in Task { await load.run(task: task, until: end) } }
+        var paused: [(member: SoakMember, until: ContinuousClock.Instant)] = []
+        var nextBurst = started.advanced(by: .seconds(20))
+        var bursts: [Task<Void, Never>] = []
+        var second = 0
+        while ContinuousClock.now < end {
+            second += 1
+            try? await Task.sleep(until: started.advanced(by: .seconds(second)), clock: .continuous)
+            let now = ContinuousClock.now
+            let elapsed = started.duration(to: now)
+            for entry in paused where entry.until <= now { entry.member.resume() }
+            paused.removeAll { $0.until <= now }
+            if now >= nextBurst, now < end {  // a burst: twice the tasks for 5 s, every 20–40 s
+                let burstEnd = min(end, now.advanced(by: .seconds(5)))
+                bursts += (0..<options.concurrency).map { task in
+                    Task { await load.run(task: options.concurrency + task, until: burstEnd) }
+                }
+                nextBurst = now.advanced(by: .seconds(20 + schedule.pick(21)))
+                timeline.mark(at: elapsed, "burst")
+            }
+            for action in schedule.due(at: now) {
+                switch action {
+                case .kill(let role):
+                    let candidates = cluster.candidates(for: role)
+                    guard !candidates.isEmpty else { continue }
+                    let victim = candidates[schedule.pick(candidates.count)]
+                    await victim.kill()
+                    timeline.mark(at: elapsed, "SIGKILL \(victim.name)")
+                    result.kills += 1
+                    try await cluster.restart(victim)
+                case .pause(let role, let length):
+                    let candidates = cluster.candidates(for: role).filter { member in
+                        !paused.contains { $0.member === member }
+                    }
+                    guard !candidates.isEmpty else { continue }
+                    let victim = candidates[schedule.pick(candidates.count)]
+                    victim.pause()
+                    paused.append((victim, now.advanced(by: length)))
+                    timeline.mark(at: elapsed, "SIGSTOP \(victim.name) for \(length)")
+                    result.pauses += 1
+                }
+            }
+            let calls = load.takeSecond()
+            timeline.append(
+                .init(
+                    at: elapsed,
+                    calls: calls.calls,
+                    p50Micros: calls.calls > 0 ? calls.latencyMicros.valueAtPercentile(50) : 0,
+                    p99Micros: calls.calls > 0 ? calls.latencyMicros.valueAtPercentile(99) : 0,
+                    resident: cluster.resident
+                )
+            )
+            if second % 10 == 0 {
+                let totals = load.totalsSoFar
+                progress(
+                    "\(second) s: \(totals.calls) calls, \(totals.calls - (totals.byStatus["OK"] ?? 0)) failed, "
+                        + "\(totals.degraded) degraded, \(result.kills) kills, \(result.pauses) pauses"
+                )
+            }
+        }
+        for entry in paused { entry.member.resume() }
+        for task in steady + bursts { await task.value }
+        for task in running { task.cancel() }
+        result.stopFailures = await cluster.stop()
+        result.load = load.totalsSoFar
+        result.timeline = timeline
+        result.growth = timeline.largestResidentGrowth(afterWarmUp: options.warmUp)
+        return result
+    }
+}

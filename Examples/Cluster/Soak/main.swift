@@ -1,0 +1,36 @@
+// zrpc-soak: the example cluster (Examples/Cluster/README.md) under steady load with bursts while
+// a chaos schedule SIGKILLs and SIGSTOPs its processes (each killed one restarts on its endpoint),
+// sampled every second; then a graceful stop, the checks and a report (report.md and soak.svg in the
+// --report folder). Progress goes to standard error every 10 s.
+//
+//   swift run -c release zrpc-soak --minutes 30 --report soak-report
+//
+// The last line is exactly
+//   soak: issued=I acked=A dead_lettered=D lost=L unexpected=U duplicate_effects=X rss_growth=G%
+// and the exit status is 1 when L, U or X is not 0.
+import BenchmarkKit
+import Foundation
+import ZRPCProcessKit
+
+ExitWithParent.startIfRequested()
+
+do {
+    let options = try SoakOptions(arguments: CommandLine.arguments.dropFirst())
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zrpc-soak-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try await SoakRun(options: options).run(in: folder)
+    let accounting = SoakAccounting()  // the task pipeline's figures (none issued while there is no orders service)
+    let growth = result.growth.map { String(format: "%.1f", $0.percent) } ?? "0.0"
+    let line =
+        "soak: issued=\(accounting.issued) acked=\(accounting.acked) dead_lettered=\(accounting.deadLettered) "
+        + "lost=\(accounting.lost) unexpected=\(accounting.unexpected) duplicate_effects=\(accounting.duplicateEffects) "
+        + "rss_growth=\(growth)%"
+    try SoakReport(options: options, result: result, summaryLine: line).write(to: options.reportFolder)
+    progress("report written to \(options.reportFolder)/report.md and soak.svg")
+    print(line)
+    exit(accounting.passed && result.load.staleReads == 0 ? 0 : 1)
+} catch {
+    FileHandle.standardError.write(Data("zrpc-soak: \(error)\n".utf8))
+    exit(2)
+}
