@@ -184,13 +184,13 @@ import ZRPCTestKit
 
     /// SIGTERM reaches a slow worker holding four tasks: it finishes the ones it has begun and the broker
     /// has them acked, each with its effect once; it exits 0. (A task that reached it only after SIGTERM
-    /// is handed back, ready for another worker: on a loaded machine one may arrive that late. A worker
-    /// cut off mid-task would leave none acked.)
+    /// is held and returned to the queue when it detaches, ready for another worker: on a loaded machine
+    /// one may arrive that late. A worker cut off mid-task would leave none acked.)
     @Test func aWorkerStoppedWithTasksInHandFinishesAndAcksThem() async throws {
         try await withTemporaryDirectory { directory in
             let ledgerPath = directory.appendingPathComponent("payment-ledger.sqlite").path
             // Each task takes `delay`; SIGTERM comes `settle` after the broker counts them leased, time for
-            // the worker to have begun them (a task that arrives once it drains is handed back instead).
+            // the worker to have begun them (a task that arrives once it drains is held and returned to the queue instead).
             let sanitized = ProcessInfo.processInfo.environment["ZRPC_SANITIZED"] == "1"
             let (delay, settle): (Duration, Duration) =
                 sanitized ? (.seconds(8), .seconds(2)) : (.seconds(4), .seconds(1))
@@ -213,13 +213,14 @@ import ZRPCTestKit
                 )
                 let brokerEndpoint = broker.endpoint
                 try await within(.seconds(60), "four tasks leased to the worker") {
-                    try await Client.withClient(configuration: .init(endpoints: [brokerEndpoint])) { client in
-                        let producer = Cluster_OrderTasks.Producer(client: client)
-                        for index in 0..<4 {
-                            try await producer.capturePayment.enqueue(
-                                .init(orderID: "ord-\(index)", amountCents: 100, cardToken: "tok_\(index)")
-                            )
-                        }
+                    let configuration = Client.Configuration(endpoints: [brokerEndpoint], defaultTimeout: .seconds(30))
+                    try await Client.withClient(configuration: configuration) { client in
+                        // In one call: the broker commits and delivers the four together.
+                        try await Cluster_OrderTasks.Producer(client: client).capturePayment.enqueue(
+                            contentsOf: (0..<4).map {
+                                .init(orderID: "ord-\($0)", amountCents: 100, cardToken: "tok_\($0)")
+                            }
+                        )
                         while try await Self.paymentQueue(client)?.leased != 4 {
                             try await Task.sleep(for: .milliseconds(5))
                         }

@@ -81,7 +81,13 @@ public struct OrderTaskWorker: Cluster_OrderTasks.WorkerProtocol {
     /// Lets the task in through the gate, skips the provider when the ledger has the effect, else waits the
     /// delay, draws a fault, and performs the effect through the ledger.
     private func run(_ effect: Effect, context: TaskContext) async throws -> Cluster_EffectReceipt {
-        guard gate.enter() else { throw TaskFailure.retry("the worker is stopping") }
+        guard gate.enter() else {
+            // Arrived while the worker drains: held unanswered until it detaches, when the broker hands it to
+            // another worker (one attempt). Refused at once, it would come back after each backoff and be
+            // refused again, spending its attempts, for as long as the drain lasts.
+            try await Task.sleep(for: .seconds(24 * 3_600))
+            throw TaskFailure.retry("the worker is stopping")
+        }
         defer { gate.leave() }
         var metadata: Logger.Metadata = [
             "order": "\(effect.orderID)", "effect": "\(effect.kind)", "attempt": "\(context.attempt)",
