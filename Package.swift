@@ -287,6 +287,72 @@ let package = Package(
             ],
             path: "Examples/Cluster/Catalog"
         ),
+        // The orders service (places orders, queues their work through an outbox) and the workers that run it.
+        .target(
+            name: "OrdersProtoC",
+            dependencies: ["CProtobufC"],
+            path: "Examples/Cluster/OrdersProtoC"
+        ),
+        .target(
+            name: "OrdersMessages",
+            dependencies: ["OrdersProtoC", "ProtobufC", "ZRPC", "ZRPCQueue"],
+            path: "Examples/Cluster/OrdersMessages"
+        ),
+        .target(
+            name: "OrdersService",
+            dependencies: [
+                "OrdersMessages",
+                "CatalogMessages",
+                "ZRPC",
+                "ZRPCQueue",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/OrdersService"
+        ),
+        .executableTarget(
+            name: "cluster-orders",
+            dependencies: [
+                "OrdersService",
+                "OrdersMessages",
+                "CatalogMessages",
+                "ZRPC",
+                "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/Orders"
+        ),
+        .target(
+            name: "WorkerService",
+            dependencies: [
+                "OrdersMessages",
+                "ZRPC",
+                "ZRPCQueue",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/WorkerService"
+        ),
+        .executableTarget(
+            name: "cluster-worker",
+            dependencies: [
+                "WorkerService",
+                "OrdersMessages",
+                "ZRPC",
+                "ZRPCQueue",
+                "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/Worker"
+        ),
         .target(
             name: "EdgeProtoC",
             dependencies: ["CProtobufC"],
@@ -346,6 +412,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "CatalogService", "CatalogMessages", "EdgeService", "EdgeMessages", "SoakKit", "ZRPC", "ZRPCTestKit",
+                "OrdersService", "OrdersMessages", "WorkerService", "ZRPCQueue", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -17,5 +17,6 @@ zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceMessages --c-o
 zrpc_gen --proto-path Protos --swift-out Tests/Support/ConformanceServices --emit services --messages-module ConformanceMessages test/conformance.proto test/naming.proto test/rpc.proto test/policy.proto test/queue.proto test/events.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Echo/EchoMessages --c-out Examples/Echo/EchoProtoC examples/echo.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Cluster/CatalogMessages --c-out Examples/Cluster/CatalogProtoC examples/cluster/catalog.proto
+zrpc_gen --proto-path Protos --swift-out Examples/Cluster/OrdersMessages --c-out Examples/Cluster/OrdersProtoC examples/cluster/orders.proto
 zrpc_gen --proto-path Protos --swift-out Examples/Cluster/EdgeMessages --c-out Examples/Cluster/EdgeProtoC examples/cluster/edge.proto
 zrpc_gen --proto-path Protos --swift-out Sources/ZRPCTestKit/Generated --c-out Sources/ZRPCTestKitProtoC --c-module ZRPCTestKitProtoC zrpc/testkit.proto
