@@ -403,7 +403,8 @@ let package = Package(
         .executableTarget(
             name: "zrpc-soak",
             dependencies: [
-                "SoakKit", "BenchmarkKit", "EdgeMessages", "ZRPC", "ZRPCTestKit", "ZRPCProcessKit",
+                "SoakKit", "BenchmarkKit", "EdgeMessages", "OrdersMessages", "WorkerService", "ZRPC", "ZRPCQueue",
+                "ZRPCTestKit", "ZRPCProcessKit",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Examples/Cluster/Soak"

@@ -1,7 +1,9 @@
 import Foundation
 
 /// The processes of the soak cluster, started in dependency order on free ports: the forwarder
-/// (infrastructure, never killed), the catalog (`rpc`) and two edges (`rpc`).
+/// (infrastructure, never killed), the broker (`broker`), the catalog, two edges and the orders
+/// service (`rpc`), and three workers (`worker`: two for payments, one of them slow and flaky, and one
+/// for notifications).
 @MainActor
 final class SoakCluster {
     private(set) var members: [SoakMember] = []
@@ -38,6 +40,43 @@ final class SoakCluster {
         )
         try await catalog.start()
         members.append(catalog)
+        let broker = SoakMember(
+            role: "broker",
+            name: "broker",
+            executable: "zrpc-broker",
+            arguments: ["tcp://127.0.0.1:*", "--database", path("broker.sqlite")]
+        )
+        try await broker.start()
+        members.append(broker)
+        let orders = SoakMember(
+            role: "rpc",
+            name: "orders",
+            executable: "cluster-orders",
+            environment: [
+                "ORDERS_ENDPOINTS": "tcp://127.0.0.1:*", "ORDERS_DATABASE_PATH": path("orders.sqlite"),
+                "ORDERS_CATALOG_ENDPOINTS": catalog.endpoint, "ORDERS_BROKER_ENDPOINTS": broker.endpoint,
+            ]
+        )
+        try await orders.start()
+        members.append(orders)
+        let workers: [(String, String, [String: String])] = [
+            ("payment-1", "payment", [:]),
+            ("payment-2", "payment", ["WORKER_FAILURE_RATE": "0.2", "WORKER_DELAY_MS": "20"]),
+            ("notification-1", "notification", [:]),
+        ]
+        for (name, kind, faults) in workers {
+            let worker = SoakMember(
+                role: "worker",
+                name: name,
+                executable: "cluster-worker",
+                environment: faults.merging([
+                    "WORKER_KIND": kind, "WORKER_BROKER_ENDPOINTS": broker.endpoint,
+                    "WORKER_LEDGER_PATH": ledgerPath(kind),
+                ]) { $1 }
+            )
+            try await worker.start()
+            members.append(worker)
+        }
         for index in 1...2 {
             let edge = SoakMember(
                 role: "rpc",
@@ -56,6 +95,14 @@ final class SoakCluster {
 
     /// The edges' endpoints.
     var edgeEndpoints: [String] { members.filter { $0.name.hasPrefix("edge-") }.map(\.endpoint) }
+
+    /// A member's endpoint by name.
+    func endpoint(of name: String) -> String { members.first { $0.name == name }?.endpoint ?? "" }
+
+    /// The ledger every worker of `kind` shares.
+    func ledgerPath(_ kind: String) -> String { path("\(kind)-ledger.sqlite") }
+
+    private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     /// The members a chaos action may pick for `role` (`any`: every member but the infrastructure).
     func candidates(for role: String) -> [SoakMember] {

@@ -9,15 +9,29 @@ struct SoakReport {
 
     func markdown() -> String {
         let load = result.load
-        var lines = [
-            "# Soak report",
-            "",
-            "- duration: \(options.duration.components.seconds) s, seed \(options.seed), \(options.concurrency) load tasks (bursts of twice as many)",
-            "- chaos: \(result.kills) SIGKILLs, \(result.pauses) SIGSTOP/SIGCONT pauses (each marked in the plot)",
-            "- calls: \(load.calls); degraded answers \(load.degraded); stale reads \(load.staleReads)",
-            "- processes that did not stop cleanly at the end: "
-                + (result.stopFailures.isEmpty ? "none" : result.stopFailures.joined(separator: ", ")),
-        ]
+        let orders = result.orders
+        let tasks = result.accounting
+        let stopped = result.stopFailures.isEmpty ? "none" : result.stopFailures.joined(separator: ", ")
+        var lines = ["# Soak report", ""]
+        lines.append(
+            "- duration: \(options.duration.components.seconds) s, seed \(options.seed), "
+                + "\(options.concurrency) load tasks (bursts of twice as many)"
+        )
+        lines.append(
+            "- chaos: \(result.kills) SIGKILLs, \(result.pauses) SIGSTOP/SIGCONT pauses (each marked in the plot)"
+        )
+        lines.append(
+            "- calls through the edges: \(load.calls); degraded answers \(load.degraded); stale reads \(load.staleReads)"
+        )
+        lines.append(
+            "- orders: \(orders.confirmed.count) confirmed (\(orders.attempts) PlaceOrder calls, \(orders.failures) "
+                + "failed and retried with the same idempotency key, \(orders.unconfirmed.count) never confirmed)"
+        )
+        lines.append(
+            "- tasks: \(tasks.issued) issued (two per order), \(tasks.acked) acked, \(tasks.deadLettered) dead-lettered, "
+                + "\(tasks.lost) lost, \(tasks.unexpected) unexpected, \(tasks.duplicateEffects) duplicate effects"
+        )
+        lines.append("- processes that did not stop cleanly at the end: \(stopped)")
         if let growth = result.growth {
             lines.append(
                 "- largest RSS growth after a warm-up of \(options.warmUp.components.seconds) s: "

@@ -1,8 +1,10 @@
 import BenchmarkKit
 import EdgeMessages
 import Foundation
+import OrdersMessages
 import SoakKit
 import ZRPC
+import ZRPCQueue
 
 /// The soak: the cluster under steady load with bursts while the chaos schedule kills and pauses
 /// processes (each killed one is started again), sampled every second; then the drain, the checks and
@@ -18,6 +20,8 @@ struct SoakRun {
         var stopFailures: [String]
         var kills = 0
         var pauses = 0
+        var orders = SoakOrders.State()
+        var accounting = SoakAccounting()
     }
 
     func run(in folder: URL) async throws -> Result {
@@ -29,15 +33,27 @@ struct SoakRun {
             configuration.logger.logLevel = .critical
             return try Client(configuration: configuration)
         }
-        let running = clients.map { client in Task { try? await client.run() } }
+        var ordersConfiguration = Client.Configuration(endpoints: [cluster.endpoint(of: "orders")])
+        ordersConfiguration.logger.logLevel = .critical
+        let ordersClient = try Client(configuration: ordersConfiguration)
+        var brokerConfiguration = Client.Configuration(
+            endpoints: [cluster.endpoint(of: "broker")],
+            defaultTimeout: .seconds(2)
+        )
+        brokerConfiguration.logger.logLevel = .critical
+        let brokerClient = try Client(configuration: brokerConfiguration)
+        let running = (clients + [ordersClient, brokerClient]).map { client in Task { try? await client.run() } }
         let load = SoakLoad(edges: clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) })
+        let orders = SoakOrders(orders: Cluster_Orders.Client(wrapping: ordersClient))
         let started = ContinuousClock.now
         let end = started.advanced(by: options.duration)
         var timeline = SoakTimeline()
         var schedule = ChaosSchedule(rules: options.rules, seed: options.seed, start: started)
         var result = Result(load: .init(), timeline: timeline, stopFailures: [])
 
-        let steady = (0..<options.concurrency).map { task in Task { await load.run(task: task, until: end) } }
+        let steady =
+            (0..<options.concurrency).map { task in Task { await load.run(task: task, until: end) } }
+            + (0..<2).map { task in Task { await orders.run(task: task, until: end) } }
         var paused: [(member: SoakMember, until: ContinuousClock.Instant)] = []
         var nextBurst = started.advanced(by: .seconds(20))
         var bursts: [Task<Void, Never>] = []
@@ -91,19 +107,46 @@ struct SoakRun {
             )
             if second % 10 == 0 {
                 let totals = load.totalsSoFar
+                let placed = orders.snapshot
                 progress(
                     "\(second) s: \(totals.calls) calls, \(totals.calls - (totals.byStatus["OK"] ?? 0)) failed, "
-                        + "\(totals.degraded) degraded, \(result.kills) kills, \(result.pauses) pauses"
+                        + "\(totals.degraded) degraded, \(placed.confirmed.count) orders placed "
+                        + "(\(placed.unconfirmed.count) to confirm), \(result.kills) kills, \(result.pauses) pauses"
                 )
             }
         }
         for entry in paused { entry.member.resume() }
         for task in steady + bursts { await task.value }
+        // The drain: every order the soak sent is confirmed (same key), then the queues empty out.
+        progress("chaos over; confirming \(orders.snapshot.unconfirmed.count) orders and draining the queues")
+        await orders.confirmTheRest(before: .now.advanced(by: .seconds(60)))
+        let deadLettered = await drain(Zrpc_Queue_Admin.Client(wrapping: brokerClient), within: .seconds(120))
         for task in running { task.cancel() }
         result.stopFailures = await cluster.stop()
+        result.orders = orders.snapshot
+        result.accounting = try await SoakAccounting.count(
+            confirmedOrders: Set(result.orders.confirmed.values),
+            ledgers: ["payment", "notification"].map { cluster.ledgerPath($0) },
+            deadLettered: deadLettered
+        )
         result.load = load.totalsSoFar
         result.timeline = timeline
         result.growth = timeline.largestResidentGrowth(afterWarmUp: options.warmUp)
         return result
+    }
+
+    /// Waits until no task is ready or leased in any queue; the tasks dead-lettered in all.
+    private func drain(_ admin: Zrpc_Queue_Admin.Client, within timeout: Duration) async -> Int {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var deadLettered = 0
+        while ContinuousClock.now < deadline {
+            if let queues = try? await admin.stats(.init()).queues {
+                deadLettered = queues.reduce(0) { $0 + Int($1.deadLettered) }
+                if queues.allSatisfy({ $0.ready == 0 && $0.leased == 0 }) { return deadLettered }
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        progress("the queues did not drain within \(timeout)")
+        return deadLettered
     }
 }

@@ -20,7 +20,7 @@ do {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let result = try await SoakRun(options: options).run(in: folder)
-    let accounting = SoakAccounting()  // the task pipeline's figures (none issued while there is no orders service)
+    let accounting = result.accounting
     let growth = result.growth.map { String(format: "%.1f", $0.percent) } ?? "0.0"
     let line =
         "soak: issued=\(accounting.issued) acked=\(accounting.acked) dead_lettered=\(accounting.deadLettered) "

@@ -106,6 +106,18 @@ public final class EffectLedger: Sendable {
         }
     }
 
+    /// The orders whose effects this ledger recorded, each once (the soak harness checks that every
+    /// one was issued).
+    ///
+    /// ```swift
+    /// let unexpected = try await ledger.orderIDs().subtracting(issuedOrderIDs)
+    /// ```
+    public func orderIDs() async throws -> Set<String> {
+        try await database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT order_id FROM ledger"))
+        }
+    }
+
     /// Counts effects, deliveries and duplicate effects.
     public func summary() async throws -> Summary {
         try await database.read { db in
