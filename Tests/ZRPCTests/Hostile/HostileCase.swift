@@ -28,6 +28,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     var messageContains: String?
     /// The most the server's resident memory may grow over its baseline, in a plain run.
     var memoryBound = 32 << 20
+    /// The good client's slowest call may take at most this long (by default its deadline).
+    var latencyBound: Duration?
 
     var testDescription: String { name }
 
@@ -61,6 +63,24 @@ extension HostileCase {
         answers: [],
         counted: ["lateStreamMessages": 2]
     )
+
+    /// A payload under the size limit whose decoding asks for more than the allocation budget.
+    static let repeatedFields = HostileCase(
+        name: "a payload of 2,000,000 repeated unknown fields (4 MB, under the 4 MiB limit)",
+        messages: {
+            [[[], Wire.signature, Wire.requestHeader(callID: 7), Array(repeating: [0x78, 0x00], count: 2_000_000).flatMap { $0 }]]
+        },
+        answers: [.response(callID: 7, code: RPCError.Code.resourceExhausted.rawValue)],
+        counted: [:],
+        memoryBound: 96 << 20
+    )
+
+    /// The payload of 2,000,000 unknown fields again, with the good client held back at most 100 ms.
+    static let repeatedFieldsStall: HostileCase = {
+        var stall = repeatedFields
+        stall.latencyBound = .milliseconds(100)
+        return stall
+    }()
 
     /// Every case of the table, sent from one raw DEALER to a fresh server process.
     static let all: [HostileCase] = framing + headers + payloads + calls
@@ -245,15 +265,7 @@ extension HostileCase {
             answers: [.response(callID: 7, code: 0)],
             counted: [:]
         ),
-        HostileCase(
-            name: "a payload of 2,000,000 repeated unknown fields (4 MB, under the 4 MiB limit)",
-            messages: {
-                [[[], Wire.signature, Wire.requestHeader(callID: 7), Array(repeating: [0x78, 0x00], count: 2_000_000).flatMap { $0 }]]
-            },
-            answers: [.response(callID: 7, code: RPCError.Code.resourceExhausted.rawValue)],
-            counted: [:],
-            memoryBound: 96 << 20
-        ),
+        repeatedFields,
         HostileCase(
             name: "an oversized payload (4 MiB + 1 byte)",
             messages: { [[[], Wire.signature, Wire.requestHeader(callID: 7), Array(repeating: 0x61, count: (4 << 20) + 1)]] },
