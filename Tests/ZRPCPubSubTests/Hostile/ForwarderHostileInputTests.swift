@@ -56,7 +56,13 @@ struct ForwarderHostileInputTests {
         return outcome
     }
 
-    private static func expectBounded(_ forwarder: ForwarderProcess, baseline: Int, bound: Int, _ good: SteadyCalls.Report, _ what: String) {
+    private static func expectBounded(
+        _ forwarder: ForwarderProcess,
+        baseline: Int,
+        bound: Int,
+        _ good: SteadyCalls.Report,
+        _ what: String
+    ) {
         #expect(forwarder.process.process.isRunning)
         let peak = forwarder.process.peakResidentBytes ?? .max
         #expect(peak - baseline <= (sanitized ? bound * 4 + (256 << 20) : bound))
@@ -65,7 +71,9 @@ struct ForwarderHostileInputTests {
         print("hostile | forwarder: \(what) | RSS \(mib(baseline)) → peak \(mib(peak)) | good pair \(good)")
     }
 
-    @Test("garbage envelopes: not three frames are dropped and counted, three-frame garbage reaches subscribers who drop it")
+    @Test(
+        "garbage envelopes: not three frames are dropped and counted, three-frame garbage reaches subscribers who drop it"
+    )
     func garbageEnvelopes() async throws {
         let forwarder = try await ForwarderProcess.start()
         let baseline = forwarder.process.residentBytes ?? 0
@@ -117,7 +125,9 @@ struct ForwarderHostileInputTests {
         #expect(malformedAtSubscriber == 2)
     }
 
-    @Test("a subscriber that never reads: the forwarder's memory stays bounded by its high-water mark, others are served")
+    @Test(
+        "a subscriber that never reads: the forwarder's memory stays bounded by its high-water mark, others are served"
+    )
     func subscriberNeverReads() async throws {
         let highWaterMark = 1_000
         let forwarder = try await ForwarderProcess.start(highWaterMark: highWaterMark)

@@ -84,20 +84,34 @@ struct BrokerHostileInputTests {
                 ([[], sig, [0xFF, 0xFF]], (0, invalid)),
                 ([[], sig, BrokerWire.request(callID: 2, method: "Enqueue"), [0xFF, 0xFF, 0xFF]], (2, invalid)),
                 (
-                    [[], sig, BrokerWire.request(callID: 3, method: "Work", streamWindow: 16), [],
-                        BrokerWire.streamMessage(callID: 3), [0xFF, 0xFF, 0xFF]],
+                    [
+                        [], sig, BrokerWire.request(callID: 3, method: "Work", streamWindow: 16), [],
+                        BrokerWire.streamMessage(callID: 3), [0xFF, 0xFF, 0xFF],
+                    ],
                     (3, invalid)
                 ),
                 (
-                    [[], sig, BrokerWire.request(callID: 4, method: "Work", streamWindow: 16), [],
-                        BrokerWire.streamMessage(callID: 4), BrokerWire.field(2, varint: 5)],
+                    [
+                        [], sig, BrokerWire.request(callID: 4, method: "Work", streamWindow: 16), [],
+                        BrokerWire.streamMessage(callID: 4), BrokerWire.field(2, varint: 5),
+                    ],
                     (4, invalid)
                 ),
-                ([[], sig, BrokerWire.request(callID: 5, method: "Enqueue"), BrokerWire.enqueue(queue: "", payload: [1])], (5, invalid)),
-                ([[], sig, BrokerWire.request(callID: 6, method: "Steal"), []], (6, RPCError.Code.unimplemented.rawValue)),
                 (
-                    [[], sig, BrokerWire.request(callID: 7, method: "Enqueue"),
-                        BrokerWire.enqueue(queue: Self.queue, payload: BrokerWire.field(1, "after garbage"))],
+                    [
+                        [], sig, BrokerWire.request(callID: 5, method: "Enqueue"),
+                        BrokerWire.enqueue(queue: "", payload: [1]),
+                    ], (5, invalid)
+                ),
+                (
+                    [[], sig, BrokerWire.request(callID: 6, method: "Steal"), []],
+                    (6, RPCError.Code.unimplemented.rawValue)
+                ),
+                (
+                    [
+                        [], sig, BrokerWire.request(callID: 7, method: "Enqueue"),
+                        BrokerWire.enqueue(queue: Self.queue, payload: BrokerWire.field(1, "after garbage")),
+                    ],
                     (7, 0)
                 ),
             ]
@@ -114,7 +128,13 @@ struct BrokerHostileInputTests {
             }
             let codes = answers.map { $0.prefix { $0 != " " } }.sorted()
             #expect(codes == messages.compactMap(\.answer).map { "\($0.0):\($0.1)" }.sorted(), "\(answers)")
-            Self.expectBounded(broker, baseline: baseline, bound: 32 << 20, good, "garbage envelopes \(answers.sorted())")
+            Self.expectBounded(
+                broker,
+                baseline: baseline,
+                bound: 32 << 20,
+                good,
+                "garbage envelopes \(answers.sorted())"
+            )
             // The task enqueued after the garbage is there, and nothing else on that queue.
             try await Client.withClient(configuration: Self.clientConfiguration(broker.endpoint)) { client in
                 let stats = try await Zrpc_Queue_Admin.Client(wrapping: client).stats(.init())
@@ -169,7 +189,10 @@ struct BrokerHostileInputTests {
         var testDescription: String { rawValue }
     }
 
-    @Test("a worker that takes a task and never acks: the task is redelivered to another worker", arguments: Silence.allCases)
+    @Test(
+        "a worker that takes a task and never acks: the task is redelivered to another worker",
+        arguments: Silence.allCases
+    )
     func neverAcks(_ silence: Silence) async throws {
         try await Self.withBroker { broker, baseline in
             let (redeliveredAfter, good) = try await Self.withGoodProducer(broker) { client in
@@ -202,7 +225,8 @@ struct BrokerHostileInputTests {
                     guard silence == .heartbeatsOnly else { return }
                     while !Task.isCancelled {
                         try? await raw.send([
-                            [], BrokerWire.signature, BrokerWire.streamMessage(callID: 1), BrokerWire.field(5, bytes: []),
+                            [], BrokerWire.signature, BrokerWire.streamMessage(callID: 1),
+                            BrokerWire.field(5, bytes: []),
                         ])
                         try? await Task.sleep(for: .milliseconds(50))
                     }
@@ -226,9 +250,17 @@ struct BrokerHostileInputTests {
             // broker draining for SIGTERM would otherwise wait its grace period for them.
             try await Client.withClient(configuration: Self.clientConfiguration(broker.endpoint)) { client in
                 let admin = Zrpc_Queue_Admin.Client(wrapping: client)
-                #expect(await eventually(within: .seconds(10)) { (try? await admin.stats(.init()).workers.isEmpty) == true })
+                #expect(
+                    await eventually(within: .seconds(10)) { (try? await admin.stats(.init()).workers.isEmpty) == true }
+                )
             }
-            Self.expectBounded(broker, baseline: baseline, bound: 32 << 20, good, "\(silence.rawValue): redelivered \(redeliveredAfter) after")
+            Self.expectBounded(
+                broker,
+                baseline: baseline,
+                bound: 32 << 20,
+                good,
+                "\(silence.rawValue): redelivered \(redeliveredAfter) after"
+            )
         }
     }
 }

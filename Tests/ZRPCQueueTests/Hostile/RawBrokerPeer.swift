@@ -111,7 +111,10 @@ enum BrokerWire {
 
     /// `WorkerMessage{attach: {queues, worker, credit, heartbeat_millis}}`.
     static func attach(queue: String, worker: String, credit: UInt64, heartbeatMillis: UInt64) -> [UInt8] {
-        field(1, bytes: field(1, queue) + field(2, worker) + field(3, varint: credit) + field(4, varint: heartbeatMillis))
+        field(
+            1,
+            bytes: field(1, queue) + field(2, worker) + field(3, varint: credit) + field(4, varint: heartbeatMillis)
+        )
     }
 
     /// `EnqueueRequest{tasks: [{queue, payload}]}`.

@@ -68,7 +68,12 @@ extension HostileCase {
     static let repeatedFields = HostileCase(
         name: "a payload of 2,000,000 repeated unknown fields (4 MB, under the 4 MiB limit)",
         messages: {
-            [[[], Wire.signature, Wire.requestHeader(callID: 7), Array(repeating: [0x78, 0x00], count: 2_000_000).flatMap { $0 }]]
+            [
+                [
+                    [], Wire.signature, Wire.requestHeader(callID: 7),
+                    Array(repeating: [0x78, 0x00], count: 2_000_000).flatMap { $0 },
+                ]
+            ]
         },
         answers: [.response(callID: 7, code: RPCError.Code.resourceExhausted.rawValue)],
         counted: [:],
@@ -185,7 +190,12 @@ extension HostileCase {
         HostileCase(
             name: "an oversized header (a 70 KiB method name, over the 64 KiB header limit)",
             messages: {
-                [[[], Wire.signature, Wire.requestHeader(callID: 5, method: Array(repeating: 0x61, count: 70 << 10)), []]]
+                [
+                    [
+                        [], Wire.signature,
+                        Wire.requestHeader(callID: 5, method: Array(repeating: 0x61, count: 70 << 10)), [],
+                    ]
+                ]
             },
             answers: [.response(callID: 0, code: invalidArgument)],
             counted: ["malformedMessages": 1]
@@ -206,7 +216,12 @@ extension HostileCase {
         HostileCase(
             name: "a method name that is not UTF-8",
             messages: {
-                [[[], Wire.signature, Wire.requestHeader(callID: 5, method: [0x52, 0xC3, 0x28, 0x64]), Wire.faultRequest("x")]]
+                [
+                    [
+                        [], Wire.signature, Wire.requestHeader(callID: 5, method: [0x52, 0xC3, 0x28, 0x64]),
+                        Wire.faultRequest("x"),
+                    ]
+                ]
             },
             answers: [.response(callID: 0, code: invalidArgument)],
             counted: ["malformedMessages": 1]
@@ -223,7 +238,12 @@ extension HostileCase {
         HostileCase(
             name: "a method name with an embedded NUL (Read\\0x)",
             messages: {
-                [[[], Wire.signature, Wire.requestHeader(callID: 5, method: Array("Read\0x".utf8)), Wire.faultRequest("x")]]
+                [
+                    [
+                        [], Wire.signature, Wire.requestHeader(callID: 5, method: Array("Read\0x".utf8)),
+                        Wire.faultRequest("x"),
+                    ]
+                ]
             },
             answers: [.response(callID: 0, code: invalidArgument)],
             counted: ["malformedMessages": 1]
@@ -268,7 +288,9 @@ extension HostileCase {
         repeatedFields,
         HostileCase(
             name: "an oversized payload (4 MiB + 1 byte)",
-            messages: { [[[], Wire.signature, Wire.requestHeader(callID: 7), Array(repeating: 0x61, count: (4 << 20) + 1)]] },
+            messages: {
+                [[[], Wire.signature, Wire.requestHeader(callID: 7), Array(repeating: 0x61, count: (4 << 20) + 1)]]
+            },
             answers: [.response(callID: 7, code: RPCError.Code.resourceExhausted.rawValue)],
             counted: ["rejectedCalls": 1],
             memoryBound: 64 << 20
@@ -309,7 +331,12 @@ extension HostileCase {
         HostileCase(
             name: "an unknown service",
             messages: {
-                [[[], Wire.signature, Wire.requestHeader(callID: 7, service: Array("no.Such".utf8)), Wire.faultRequest("x")]]
+                [
+                    [
+                        [], Wire.signature, Wire.requestHeader(callID: 7, service: Array("no.Such".utf8)),
+                        Wire.faultRequest("x"),
+                    ]
+                ]
             },
             answers: [.response(callID: 7, code: unimplemented)],
             counted: ["unimplementedCalls": 1]
@@ -317,7 +344,12 @@ extension HostileCase {
         HostileCase(
             name: "an unknown method",
             messages: {
-                [[[], Wire.signature, Wire.requestHeader(callID: 7, method: Array("Nope".utf8)), Wire.faultRequest("x")]]
+                [
+                    [
+                        [], Wire.signature, Wire.requestHeader(callID: 7, method: Array("Nope".utf8)),
+                        Wire.faultRequest("x"),
+                    ]
+                ]
             },
             answers: [.response(callID: 7, code: unimplemented)],
             counted: ["unimplementedCalls": 1]
@@ -325,7 +357,13 @@ extension HostileCase {
         HostileCase(
             name: "a 10 KiB method name",
             messages: {
-                [[[], Wire.signature, Wire.requestHeader(callID: 7, method: Array(repeating: 0x6D, count: 10 << 10)), Wire.faultRequest("x")]]
+                [
+                    [
+                        [], Wire.signature,
+                        Wire.requestHeader(callID: 7, method: Array(repeating: 0x6D, count: 10 << 10)),
+                        Wire.faultRequest("x"),
+                    ]
+                ]
             },
             answers: [.response(callID: 7, code: unimplemented)],
             counted: ["unimplementedCalls": 1]

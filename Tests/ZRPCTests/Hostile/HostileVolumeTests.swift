@@ -29,7 +29,9 @@ struct HostileVolumeTests {
                                 // Half pure noise; half noise behind a valid delimiter and signature,
                                 // so the header decoder sees it.
                                 var frames: [[UInt8]] = (0..<Int.random(in: 1...6, using: &random)).map { _ in
-                                    (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                                    (0..<Int.random(in: 0...200, using: &random)).map { _ in
+                                        UInt8.random(in: 0...255, using: &random)
+                                    }
                                 }
                                 if index.isMultiple(of: 2) {
                                     frames = [[], Wire.signature] + frames
@@ -40,7 +42,9 @@ struct HostileVolumeTests {
                                 try await raw.send(try frames.map { try Frame(bytes: $0) })
                             }
                             // Sequenced behind the noise on this connection.
-                            try await raw.send(try Wire.read(callID: 1 << 40, key: "after noise").map { try Frame(bytes: $0) })
+                            try await raw.send(
+                                try Wire.read(callID: 1 << 40, key: "after noise").map { try Frame(bytes: $0) }
+                            )
                             while true {
                                 let call = try await raw.receiveCall(routed: false)
                                 if case .response(let response)? = call.header.kind, response.callID == 1 << 40 {
@@ -116,7 +120,8 @@ struct HostileVolumeTests {
             print(
                 HostileMeasurement(
                     name: "\(rounds * peersPerRound) peers connecting and leaving (\(peersPerRound) at a time)",
-                    answer: "answers to gone peers dropped; descriptors \(descriptorsBefore) → \(server.child.openDescriptors ?? -1)",
+                    answer:
+                        "answers to gone peers dropped; descriptors \(descriptorsBefore) → \(server.child.openDescriptors ?? -1)",
                     baselineBytes: server.baselineBytes,
                     peakBytes: peak,
                     afterBytes: server.child.residentBytes ?? 0,
@@ -143,7 +148,9 @@ struct HostileVolumeTests {
 
     @Test(
         "memory comes back after a burst from a peer that never reads",
-        .disabled("bug: after the peer leaves, the memory its burst took stays resident (freed, not returned to the OS)")
+        .disabled(
+            "bug: after the peer leaves, the memory its burst took stays resident (freed, not returned to the OS)"
+        )
     )
     func memoryReturnedAfterBurst() async throws {
         try await Self.neverReadingPeer(calls: 1_000, memoryBound: 64 << 20, expectMemoryReturned: true)
@@ -185,7 +192,8 @@ struct HostileVolumeTests {
             var returned = true
             if expectMemoryReturned {
                 returned = await eventually(within: .seconds(10)) {
-                    (server.child.residentBytes ?? .max) - server.baselineBytes <= FaultServiceProcess.memoryBound(8 << 20)
+                    (server.child.residentBytes ?? .max) - server.baselineBytes
+                        <= FaultServiceProcess.memoryBound(8 << 20)
                 }
             }
             let after = try await server.statistics()
