@@ -24,6 +24,7 @@ public enum SteadyCalls {
         /// The slowest call.
         public var worstLatency: Duration = .zero
 
+        /// One line: `40 calls, worst 0.012 seconds, 0 failed`, then the first three failures.
         public var description: String {
             "\(calls) calls, worst \(worstLatency), \(failures.count) failed\(failures.prefix(3).map { ": \($0)" }.joined())"
         }
