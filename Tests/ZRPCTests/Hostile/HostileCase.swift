@@ -71,7 +71,7 @@ extension HostileCase {
             [
                 [
                     [], Wire.signature, Wire.requestHeader(callID: 7),
-                    Array(repeating: [0x78, 0x00], count: 2_000_000).flatMap { $0 },
+                    (0..<4_000_000).map { $0.isMultiple(of: 2) ? 0x78 : 0x00 },
                 ]
             ]
         },
@@ -276,11 +276,12 @@ extension HostileCase {
         HostileCase(
             name: "a payload nesting an unknown field 100,000 levels deep",
             messages: {
-                var nested: [UInt8] = []
+                // Field 9, length-delimited, around the rest: built back to front, then reversed once.
+                var reversed: [UInt8] = []
                 for _ in 0..<100_000 {
-                    nested = [0x4A] + ProtoBytes.varint(UInt64(nested.count)) + nested
+                    reversed += ProtoBytes.varint(UInt64(reversed.count)).reversed() + [0x4A]
                 }
-                return [[[], Wire.signature, Wire.requestHeader(callID: 7), nested]]
+                return [[[], Wire.signature, Wire.requestHeader(callID: 7), reversed.reversed()]]
             },
             answers: [.response(callID: 7, code: 0)],
             counted: [:]
