@@ -108,13 +108,13 @@ extension HostileCase {
             name: "too many frames (5,000 in one message)",
             messages: { [Array(repeating: [0x78], count: 5_000)] },
             answers: [],
-            counted: ["malformedMessages": 1]
+            counted: ["malformedMessages": 1, "oversizedMessages": 1]
         ),
         HostileCase(
             name: "a batch of 33 calls (over the 32 a message may carry)",
             messages: { [batch(33)] },
             answers: [],
-            counted: ["malformedMessages": 1]
+            counted: ["malformedMessages": 1, "oversizedMessages": 1]
         ),
         HostileCase(
             name: "a batch of 32 calls (the limit)",
@@ -146,14 +146,14 @@ extension HostileCase {
             messages: {
                 [[[], Array("ZRPC01-and-then-some".utf8), Wire.requestHeader(callID: 5), Wire.faultRequest("long")]]
             },
-            answers: [],
-            counted: ["malformedMessages": 1]
+            answers: [.response(callID: 0, code: unimplemented)],
+            counted: ["unsupportedVersions": 1]
         ),
         HostileCase(
             name: "a ZRPC signature that is not UTF-8",
             messages: { [[[], [0x5A, 0x52, 0x50, 0x43, 0xFF, 0xFE], Wire.requestHeader(callID: 5), []]] },
-            answers: [],
-            counted: ["malformedMessages": 1]
+            answers: [.response(callID: 0, code: unimplemented)],
+            counted: ["unsupportedVersions": 1]
         ),
     ]
 
