@@ -9,6 +9,10 @@ import ZRPCTestKit
 /// (its cache lives 60 s, so only an invalidation explains a fresh answer); with the catalog stopped,
 /// the first edge (its cache lives 300 ms) answers a product it has seen degraded instead of failing.
 @Suite(.serialized) struct EdgeProcessTests {
+    /// Every call gets 10 s (the .proto says 1 s for a view): a machine running the whole suite can
+    /// hold a process back for seconds, and this test is about answers, not speed.
+    static let generous = CallOptions(timeout: .seconds(10))
+
     @Test func aPriceChangedThroughOneEdgeReachesTheOtherAndTheEdgesDegradeWithoutTheCatalog() async throws {
         try await withTemporaryDirectory { directory in
             var processes: [ChildProcess] = []
@@ -55,32 +59,41 @@ import ZRPCTestKit
                             let one = Cluster_Edge_Storefront.Client(wrapping: firstClient)
                             let two = Cluster_Edge_Storefront.Client(wrapping: secondClient)
                             // Both edges cache version 1.
-                            #expect(try await one.viewProduct(.init(sku: "SKU-1001")).version == 1)
-                            #expect(try await two.viewProduct(.init(sku: "SKU-1001")).version == 1)
-                            let changed = try await one.changePrice(.init(sku: "SKU-1001", priceCents: 4_242))
+                            #expect(
+                                try await one.viewProduct(.init(sku: "SKU-1001"), options: Self.generous).version == 1
+                            )
+                            #expect(
+                                try await two.viewProduct(.init(sku: "SKU-1001"), options: Self.generous).version == 1
+                            )
+                            let changed = try await one.changePrice(
+                                .init(sku: "SKU-1001", priceCents: 4_242),
+                                options: Self.generous
+                            )
                             #expect(changed.version == 2)
                             // The other edge learns of it through the forwarder, not by expiry.
-                            var seen = try await two.viewProduct(.init(sku: "SKU-1001"))
+                            var seen = try await two.viewProduct(.init(sku: "SKU-1001"), options: Self.generous)
                             let deadline = ContinuousClock.now.advanced(by: .seconds(5))
                             while seen.version < 2, ContinuousClock.now < deadline {
                                 try await Task.sleep(for: .milliseconds(20))
-                                seen = try await two.viewProduct(.init(sku: "SKU-1001"))
+                                seen = try await two.viewProduct(.init(sku: "SKU-1001"), options: Self.generous)
                             }
                             #expect(seen.version == 2 && seen.priceCents == 4_242 && !seen.degraded)
-                            #expect(try await two.getStats(.init()).invalidationsApplied >= 1)
+                            #expect(try await two.getStats(.init(), options: Self.generous).invalidationsApplied >= 1)
 
                             // Without the catalog, a product the first edge has seen is served degraded once
                             // its cached copy expires; one it never saw is UNAVAILABLE.
-                            #expect(try await one.viewProduct(.init(sku: "SKU-1003")).version == 1)
+                            #expect(
+                                try await one.viewProduct(.init(sku: "SKU-1003"), options: Self.generous).version == 1
+                            )
                             await catalog.stop()
                             try await Task.sleep(for: .milliseconds(400))
-                            let degraded = try await one.viewProduct(.init(sku: "SKU-1003"))
+                            let degraded = try await one.viewProduct(.init(sku: "SKU-1003"), options: Self.generous)
                             #expect(degraded.degraded && degraded.version == 1 && degraded.sku == "SKU-1003")
                             let error = await #expect(throws: RPCError.self) {
-                                try await one.viewProduct(.init(sku: "SKU-1004"))
+                                try await one.viewProduct(.init(sku: "SKU-1004"), options: Self.generous)
                             }
                             #expect(error?.code == .unavailable)
-                            #expect(try await one.getStats(.init()).degradedAnswers >= 1)
+                            #expect(try await one.getStats(.init(), options: Self.generous).degradedAnswers >= 1)
                         }
                     }
                 }
