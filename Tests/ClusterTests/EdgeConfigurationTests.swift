@@ -13,7 +13,7 @@ import ZRPC
 
     @Test func theDefaultsGiveEveryCatalogCallADeadlineABulkheadAndABreaker() {
         let configuration = EdgeConfiguration.defaults
-        #expect(configuration.server.endpoints == ["tcp://127.0.0.1:7100"])
+        #expect(configuration.server.endpoints == ["tcp://127.0.0.1:7000"])
         #expect(configuration.catalog.endpoints == ["tcp://127.0.0.1:7200"])
         #expect(configuration.catalog.resilience.bulkhead != nil)
         #expect(configuration.catalog.resilience.circuitBreaker != nil)

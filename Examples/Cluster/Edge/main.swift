@@ -5,7 +5,7 @@
 //   swift run cluster-edge
 //
 // Configured from the environment (EdgeConfiguration.apply(_:scope:)): EDGE_ENDPOINTS (default
-// tcp://127.0.0.1:7100), EDGE_CATALOG_ENDPOINTS (tcp://127.0.0.1:7200) and the catalog client's
+// tcp://127.0.0.1:7000), EDGE_CATALOG_ENDPOINTS (tcp://127.0.0.1:7200) and the catalog client's
 // other EDGE_CATALOG_* settings, EDGE_CACHE_TTL_MS, EDGE_FORWARDER_PUBLISHERS and
 // EDGE_FORWARDER_SUBSCRIBERS (a zrpc-forwarder's, for cache invalidations). An invalid value stops
 // start-up with a message naming the variable (exit status 2). The first line printed names the bound

@@ -41,7 +41,7 @@ public struct EdgeConfiguration: Sendable {
         self.invalidationForwarder = invalidationForwarder
     }
 
-    /// Serves on `tcp://127.0.0.1:7100`; the catalog at `tcp://127.0.0.1:7200` with a 500 ms
+    /// Serves on `tcp://127.0.0.1:7000`; the catalog at `tcp://127.0.0.1:7200` with a 500 ms
     /// deadline per view (the catalog's `.proto` says so) and per price change, a bulkhead of 32 calls
     /// (64 more may wait 50 ms), and a circuit breaker that opens for 2 s when half of the last 5 s of
     /// calls failed (5 at least); a 30 s cache; no forwarder.
@@ -57,7 +57,7 @@ public struct EdgeConfiguration: Sendable {
             halfOpenProbes: 2
         )
         return EdgeConfiguration(
-            server: Server.Configuration(endpoints: ["tcp://127.0.0.1:7100"]),
+            server: Server.Configuration(endpoints: ["tcp://127.0.0.1:7000"]),
             catalog: catalog,
             cacheTimeToLive: .seconds(30),
             invalidationForwarder: nil
@@ -69,7 +69,7 @@ public struct EdgeConfiguration: Sendable {
     ///
     /// | key under `scope` | environment variable for scope `edge` | sets |
     /// |---|---|---|
-    /// | the server's keys (`endpoints`, `max-concurrent-calls`, …) | `EDGE_ENDPOINTS=tcp://127.0.0.1:7100` | ``server`` |
+    /// | the server's keys (`endpoints`, `max-concurrent-calls`, …) | `EDGE_ENDPOINTS=tcp://127.0.0.1:7000` | ``server`` |
     /// | `catalog.` + a client's keys (`endpoints`, `timeout-ms`, `breaker.*`, `bulkhead.*`, `retry.*`) | `EDGE_CATALOG_ENDPOINTS=tcp://127.0.0.1:7200` | ``catalog`` |
     /// | `cache-ttl-ms` | `EDGE_CACHE_TTL_MS=30000` | ``cacheTimeToLive`` |
     /// | `forwarder.publishers`, `forwarder.subscribers` (both or neither) | `EDGE_FORWARDER_PUBLISHERS=tcp://127.0.0.1:7300` | ``invalidationForwarder`` |

@@ -7,7 +7,7 @@ public import ZRPC
 ///
 /// ```swift
 /// let handler = StorefrontHandler(storefront: storefront) { Cluster_Edge_EdgeStats() }
-/// let server = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:7100"]), services: [handler])
+/// let server = Server(configuration: .init(endpoints: ["tcp://127.0.0.1:7000"]), services: [handler])
 /// ```
 public struct StorefrontHandler: Cluster_Edge_Storefront.ServiceProtocol {
     private let storefront: Storefront

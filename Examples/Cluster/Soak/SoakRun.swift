@@ -135,14 +135,23 @@ struct SoakRun {
         return result
     }
 
-    /// Waits until no task is ready or leased in any queue; the tasks dead-lettered in all.
+    /// Waits until no task has been ready or leased in any queue for 3 s in a row (the orders
+    /// service's outbox relay queues what a broker outage held back every second); the tasks
+    /// dead-lettered in all.
     private func drain(_ admin: Zrpc_Queue_Admin.Client, within timeout: Duration) async -> Int {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var deadLettered = 0
+        var idleSince: ContinuousClock.Instant?
         while ContinuousClock.now < deadline {
             if let queues = try? await admin.stats(.init()).queues {
                 deadLettered = queues.reduce(0) { $0 + Int($1.deadLettered) }
-                if queues.allSatisfy({ $0.ready == 0 && $0.leased == 0 }) { return deadLettered }
+                if queues.allSatisfy({ $0.ready == 0 && $0.leased == 0 }) {
+                    let since = idleSince ?? .now
+                    idleSince = since
+                    if since.duration(to: .now) >= .seconds(3) { return deadLettered }
+                } else {
+                    idleSince = nil
+                }
             }
             try? await Task.sleep(for: .milliseconds(250))
         }

@@ -14,23 +14,29 @@ import ZRPCProcessKit
 
 ExitWithParent.startIfRequested()
 
-do {
-    let options = try SoakOptions(arguments: CommandLine.arguments.dropFirst())
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zrpc-soak-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let result = try await SoakRun(options: options).run(in: folder)
-    let accounting = result.accounting
-    let growth = result.growth.map { String(format: "%.1f", $0.percent) } ?? "0.0"
-    let line =
-        "soak: issued=\(accounting.issued) acked=\(accounting.acked) dead_lettered=\(accounting.deadLettered) "
-        + "lost=\(accounting.lost) unexpected=\(accounting.unexpected) duplicate_effects=\(accounting.duplicateEffects) "
-        + "rss_growth=\(growth)%"
-    try SoakReport(options: options, result: result, summaryLine: line).write(to: options.reportFolder)
-    progress("report written to \(options.reportFolder)/report.md and soak.svg")
-    print(line)
-    exit(accounting.passed && result.load.staleReads == 0 ? 0 : 1)
-} catch {
-    FileHandle.standardError.write(Data("zrpc-soak: \(error)\n".utf8))
-    exit(2)
+/// Runs the soak; the exit status (everything it held is released before the process exits).
+func soak() async -> Int32 {
+    do {
+        let options = try SoakOptions(arguments: CommandLine.arguments.dropFirst())
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zrpc-soak-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await SoakRun(options: options).run(in: folder)
+        let accounting = result.accounting
+        let growth = result.growth.map { String(format: "%.1f", $0.percent) } ?? "0.0"
+        let line =
+            "soak: issued=\(accounting.issued) acked=\(accounting.acked) dead_lettered=\(accounting.deadLettered) "
+            + "lost=\(accounting.lost) unexpected=\(accounting.unexpected) duplicate_effects=\(accounting.duplicateEffects) "
+            + "rss_growth=\(growth)%"
+        try SoakReport(options: options, result: result, summaryLine: line).write(to: options.reportFolder)
+        progress("report written to \(options.reportFolder)/report.md and soak.svg")
+        // Unbuffered: the line is out whatever happens at exit.
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        return accounting.passed && result.load.staleReads == 0 ? 0 : 1
+    } catch {
+        FileHandle.standardError.write(Data("zrpc-soak: \(error)\n".utf8))
+        return 2
+    }
 }
+
+exit(await soak())

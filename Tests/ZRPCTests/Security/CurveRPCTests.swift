@@ -22,7 +22,12 @@ struct CurveRPCTests {
                 $0.authorization = authorization
                 $0.interceptors = interceptors
             },
-            configureClient: { $0.security = clientSecurity },
+            configureClient: {
+                $0.security = clientSecurity
+                // A loaded machine (the ASan pass) must not drop a connection for missed heartbeats:
+                // once the ZAP handler is stopped, a new one would be refused.
+                $0.heartbeatTimeout = .seconds(30)
+            },
             services: { events, gates in [TestService(events: events, gates: gates)] },
             body
         )
@@ -95,7 +100,10 @@ struct CurveRPCTests {
         let fixture = try CurveFixture()
         defer { fixture.remove() }
         try await withCurveHarness(fixture, client: fixture.alice) { harness in
-            #expect(try await harness.stub.call(.init(text: "before")).text == "before")
+            #expect(
+                try await harness.stub.call(.init(text: "before"), options: .init(timeout: .seconds(10))).text
+                    == "before"
+            )
             ZAPHandler.stopHandler(of: harness.context.context)
             for attempt in 0..<5 {
                 let outcome = try await callOnce(
@@ -109,7 +117,9 @@ struct CurveRPCTests {
             }
             #expect(!harness.events.events.contains { $0.hasPrefix("started:after-") })
             // The connection made before the handler stopped is not cut.
-            #expect(try await harness.stub.call(.init(text: "still")).text == "still")
+            #expect(
+                try await harness.stub.call(.init(text: "still"), options: .init(timeout: .seconds(10))).text == "still"
+            )
         }
     }
 
