@@ -14,6 +14,7 @@ extension Server.Configuration {
     /// | `default-timeout-ms`, `max-timeout-ms` | `ORDERS_MAX_TIMEOUT_MS=60000` | ``defaultTimeout``, ``maxTimeout`` |
     /// | `max-request-bytes` | `ORDERS_MAX_REQUEST_BYTES=1048576` | ``maxRequestBytes`` |
     /// | `grace-period-ms` | `ORDERS_GRACE_PERIOD_MS=5000` | ``gracePeriod`` |
+    /// | `heartbeat-interval-ms`, `heartbeat-timeout-ms` | `ORDERS_HEARTBEAT_TIMEOUT_MS=10000` | ``heartbeatInterval``, ``heartbeatTimeout`` |
     /// | `handlers` | `ORDERS_HANDLERS=concurrent` | ``handlerExecution``: `adaptive`, `concurrent` or `io-thread` |
     /// | `watchdog.threshold-ms`, `watchdog.moves` | `ORDERS_WATCHDOG_THRESHOLD_MS=5` | the `adaptive` watchdog (either turns `adaptive` on) |
     /// | `stream-window` | `ORDERS_STREAM_WINDOW=64` | ``streamWindow`` |
@@ -40,6 +41,8 @@ extension Server.Configuration {
         if let timeout = try reader.milliseconds("max-timeout-ms") { maxTimeout = timeout }
         if let bytes = try reader.positive("max-request-bytes") { maxRequestBytes = bytes }
         if let grace = try reader.milliseconds("grace-period-ms") { gracePeriod = grace }
+        if let interval = try reader.milliseconds("heartbeat-interval-ms") { heartbeatInterval = interval }
+        if let timeout = try reader.milliseconds("heartbeat-timeout-ms") { heartbeatTimeout = timeout }
         if let window = try reader.positive("stream-window") { streamWindow = window }
         try applyHandlerExecution(reader)
         try applyDirectory(reader)

@@ -44,6 +44,16 @@ extension Server {
         public var interceptors: [any ServerInterceptor]
         /// How long a graceful shutdown waits for calls in flight before cancelling them.
         public var gracePeriod: Duration
+        /// How often each client connection is probed with a ZMTP heartbeat (`ZMQ_HEARTBEAT_IVL`).
+        ///
+        /// ```swift
+        /// configuration.heartbeatInterval = .seconds(5)
+        /// configuration.heartbeatTimeout = .seconds(15)   // a silent client is dropped after 15 s
+        /// ```
+        public var heartbeatInterval: Duration
+        /// How long a client connection may stay silent before libzmq drops it
+        /// (`ZMQ_HEARTBEAT_TIMEOUT`); answers to it are then counted as undeliverable.
+        public var heartbeatTimeout: Duration
         /// Where the server logs (never request contents).
         public var logger: Logger
         /// A name for the server's I/O thread.
@@ -78,6 +88,8 @@ extension Server {
             self.streamWindow = 128
             self.interceptors = []
             self.gracePeriod = .seconds(10)
+            self.heartbeatInterval = .seconds(1)
+            self.heartbeatTimeout = .seconds(3)
             self.logger = logger
             self.name = "zrpc-server"
             self.transportContext = nil

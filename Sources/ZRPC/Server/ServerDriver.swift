@@ -108,8 +108,8 @@ final class ServerDriver: IOLoopDriver {
         try socket.set(.receiveHighWaterMark, 1_000)
         try socket.set(.maxMessageSize, Int64(configuration.maxRequestBytes) * 2 + 65_536)
         try socket.set(.handshakeInterval, .seconds(5))
-        try socket.set(.heartbeatInterval, .seconds(1))
-        try socket.set(.heartbeatTimeout, .seconds(3))
+        try socket.set(.heartbeatInterval, configuration.heartbeatInterval)
+        try socket.set(.heartbeatTimeout, configuration.heartbeatTimeout)
         zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
         authenticates = zap != nil
     }

@@ -21,6 +21,7 @@ struct CurveRPCTests {
                 $0.security = fixture.serverSecurity
                 $0.authorization = authorization
                 $0.interceptors = interceptors
+                $0.heartbeatTimeout = .seconds(30)  // see the client's
             },
             configureClient: {
                 $0.security = clientSecurity
