@@ -392,14 +392,19 @@ let package = Package(
             name: "cluster-load",
             dependencies: [
                 "EdgeMessages",
+                "SoakKit",
                 "ZRPC",
                 "ZRPCProcessKit",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Examples/Cluster/Load"
         ),
-        // The soak harness's parts that need no cluster: the chaos schedule, the timeline, the plot.
-        .target(name: "SoakKit", dependencies: ["ZRPC"], path: "Examples/Cluster/SoakKit"),
+        // The soak harness's parts that need no cluster (the chaos schedule, the timeline, the plot) and the
+        // load on the edges that cluster-load and zrpc-soak share.
+        .target(
+            name: "SoakKit",
+            dependencies: ["ZRPC", "EdgeMessages", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            path: "Examples/Cluster/SoakKit"
+        ),
         .executableTarget(
             name: "zrpc-soak",
             dependencies: [

@@ -12,8 +12,7 @@
 // and it exits 1 when no call succeeded or a read was stale.
 import EdgeMessages
 import Foundation
-import Histogram
-import Synchronization
+import SoakKit
 import ZRPC
 import ZRPCProcessKit
 
@@ -37,39 +36,6 @@ guard !edgeEndpoints.isEmpty else {
 }
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
-/// What the tasks counted, merged.
-struct Tally: Sendable {
-    var byStatus: [String: Int] = [:]
-    var degraded = 0
-    var staleReads = 0
-    var latencyMicros = Histogram<UInt64>(
-        lowestDiscernibleValue: 1,
-        highestTrackableValue: 60_000_000,
-        numberOfSignificantValueDigits: .three
-    )
-
-    var calls: Int { byStatus.values.reduce(0, +) }
-    var ok: Int { byStatus["OK"] ?? 0 }
-}
-
-let tally = Mutex(Tally())
-/// The newest version of each sku whose change each edge confirmed, by edge.
-let confirmed = Mutex<[Int: [String: Int64]]>([:])
-let skus = (1001...1005).map { "SKU-\($0)" }
-
-func record(_ status: String, started: ContinuousClock.Instant, degraded: Bool = false, stale: Bool = false) {
-    let elapsed = started.duration(to: .now)
-    let micros = UInt64(
-        max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
-    )
-    tally.withLock {
-        $0.byStatus[status, default: 0] += 1
-        if degraded { $0.degraded += 1 }
-        if stale { $0.staleReads += 1 }
-        _ = $0.latencyMicros.record(micros)
-    }
-}
-
 func milliseconds(_ micros: UInt64) -> String { String(format: "%.2f", Double(micros) / 1_000) }
 
 let started = ContinuousClock.now
@@ -82,10 +48,11 @@ let clients = try edgeEndpoints.map { endpoint in
 await withTaskGroup(of: Void.self) { running in
     for client in clients { running.addTask { try? await client.run() } }
     let edges = clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) }
+    let load = StorefrontLoad(edges: edges)
     let progress = Task {
         while !Task.isCancelled, ContinuousClock.now < end {
             try? await Task.sleep(for: .seconds(1))
-            let now = tally.withLock { $0 }
+            let now = load.totalsSoFar
             let elapsed = Double(started.duration(to: .now).components.seconds)
             say(
                 "load: \(Int(elapsed)) s, \(now.calls) calls (\(Int(Double(now.calls) / max(elapsed, 1)))/s), "
@@ -94,43 +61,12 @@ await withTaskGroup(of: Void.self) { running in
         }
     }
     await withTaskGroup(of: Void.self) { group in
-        for worker in 0..<concurrency {
-            group.addTask {
-                let edgeIndex = worker % edges.count
-                let edge = edges[edgeIndex]
-                var generator = SystemRandomNumberGenerator()
-                var count = worker
-                while ContinuousClock.now < end {
-                    count += 1
-                    let sku = skus.randomElement(using: &generator) ?? "SKU-1001"
-                    let callStarted = ContinuousClock.now
-                    do {
-                        if count % changeEvery == 0 {
-                            let price = Int64.random(in: 100...9_999, using: &generator)
-                            let product = try await edge.changePrice(.init(sku: sku, priceCents: price))
-                            confirmed.withLock {
-                                $0[edgeIndex, default: [:]][sku] = max($0[edgeIndex]?[sku] ?? 0, product.version)
-                            }
-                            record("OK", started: callStarted)
-                        } else {
-                            let floor = confirmed.withLock { $0[edgeIndex]?[sku] ?? 0 }
-                            let view = try await edge.viewProduct(.init(sku: sku))
-                            let stale = !view.degraded && view.version < floor
-                            record("OK", started: callStarted, degraded: view.degraded, stale: stale)
-                        }
-                    } catch let error as RPCError {
-                        record("\(error.code)", started: callStarted)
-                        try? await Task.sleep(for: .milliseconds(10))  // no tight loop of failures
-                    } catch {
-                        record("UNKNOWN", started: callStarted)
-                        try? await Task.sleep(for: .milliseconds(10))
-                    }
-                }
-            }
+        for task in 0..<concurrency {
+            group.addTask { await load.run(task: task, until: end, changeEvery: changeEvery) }
         }
     }
     progress.cancel()
-    let final = tally.withLock { $0 }
+    let final = load.totalsSoFar
     var stats: Cluster_Edge_EdgeStats?
     for edge in edges {
         guard let one = try? await edge.getStats(.init()) else { continue }

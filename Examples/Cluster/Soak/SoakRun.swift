@@ -14,7 +14,7 @@ struct SoakRun {
     let options: SoakOptions
 
     struct Result {
-        var load: SoakLoad.Totals
+        var load: StorefrontLoad.Totals
         var timeline: SoakTimeline
         var growth: (instance: String, percent: Double)?
         var stopFailures: [String]
@@ -43,7 +43,7 @@ struct SoakRun {
         brokerConfiguration.logger.logLevel = .critical
         let brokerClient = try Client(configuration: brokerConfiguration)
         let running = (clients + [ordersClient, brokerClient]).map { client in Task { try? await client.run() } }
-        let load = SoakLoad(edges: clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) })
+        let load = StorefrontLoad(edges: clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) })
         let orders = SoakOrders(orders: Cluster_Orders.Client(wrapping: ordersClient))
         let started = ContinuousClock.now
         let end = started.advanced(by: options.duration)

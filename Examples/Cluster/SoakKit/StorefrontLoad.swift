@@ -1,27 +1,55 @@
-import EdgeMessages
+public import EdgeMessages
 import Foundation
-import Histogram
+public import Histogram
 import Synchronization
 import ZRPC
 
-/// The soak's steady load with bursts: tasks that view products and now and then change a price
-/// through the edges, each task bound to one edge. Counts every call by status, and the latency of
-/// the calls of each second for the timeline.
-final class SoakLoad: Sendable {
-    struct Second: Sendable {
-        var calls = 0
-        var latencyMicros = Histogram<UInt64>(
+/// Load on the edges, as `cluster-load` and `zrpc-soak` make it: tasks that view products (SKU-1001
+/// … SKU-1005) and now and then change a price, each task bound to one edge. A view that starts
+/// after its edge confirmed a price change must show that version or a newer one unless it is
+/// degraded; any other is a stale read. Counts every call by status, with the latency of all of them
+/// and of the calls of each second.
+///
+/// ```swift
+/// let load = StorefrontLoad(edges: [Cluster_Edge_Storefront.Client(wrapping: client)])
+/// await load.run(task: 0, until: .now.advanced(by: .seconds(10)))
+/// print(load.totalsSoFar.calls, load.totalsSoFar.staleReads)
+/// ```
+public final class StorefrontLoad: Sendable {
+    /// The calls of one second.
+    public struct Second: Sendable {
+        /// Calls completed.
+        public var calls = 0
+        /// Their latency, in µs.
+        public var latencyMicros = StorefrontLoad.histogram()
+    }
+
+    /// Every call so far.
+    public struct Totals: Sendable {
+        /// Calls by status name (`OK`, `UNAVAILABLE`, …).
+        public var byStatus: [String: Int] = [:]
+        /// Views answered degraded.
+        public var degraded = 0
+        /// Views older than a version their edge had confirmed.
+        public var staleReads = 0
+        /// The latency of every call, in µs.
+        public var latencyMicros = StorefrontLoad.histogram()
+        /// No calls yet.
+        public init() {}
+
+        /// All calls.
+        public var calls: Int { byStatus.values.reduce(0, +) }
+        /// Calls that succeeded.
+        public var ok: Int { byStatus["OK"] ?? 0 }
+    }
+
+    /// An empty histogram of 1 µs to 60 s.
+    static func histogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(
             lowestDiscernibleValue: 1,
             highestTrackableValue: 60_000_000,
             numberOfSignificantValueDigits: .two
         )
-    }
-
-    struct Totals: Sendable {
-        var byStatus: [String: Int] = [:]
-        var degraded = 0
-        var staleReads = 0
-        var calls: Int { byStatus.values.reduce(0, +) }
     }
 
     private let edges: [Cluster_Edge_Storefront.Client]
@@ -31,23 +59,29 @@ final class SoakLoad: Sendable {
     private let confirmed = Mutex<[Int: [String: Int64]]>([:])
     private static let skus = (1001...1005).map { "SKU-\($0)" }
 
-    init(edges: [Cluster_Edge_Storefront.Client]) {
+    /// Creates the load over `edges`.
+    public init(edges: [Cluster_Edge_Storefront.Client]) {
         self.edges = edges
     }
 
     /// The calls of the second now ending, and a fresh second.
-    func takeSecond() -> Second {
+    public func takeSecond() -> Second {
         second.withLock { current in
             defer { current = Second() }
             return current
         }
     }
 
-    /// Every call so far, by status.
-    var totalsSoFar: Totals { totals.withLock { $0 } }
+    /// Every call so far.
+    public var totalsSoFar: Totals { totals.withLock { $0 } }
 
     /// One task's loop until `end` or cancellation: every `changeEvery`th call changes a price.
-    func run(task: Int, until end: ContinuousClock.Instant, changeEvery: Int = 50) async {
+    ///
+    /// - Parameters:
+    ///   - task: The task's number (task `i` calls edge `i mod edges`).
+    ///   - end: When to stop.
+    ///   - changeEvery: One call in how many changes a price.
+    public func run(task: Int, until end: ContinuousClock.Instant, changeEvery: Int = 50) async {
         let edgeIndex = task % edges.count
         let edge = edges[edgeIndex]
         var generator = SystemRandomNumberGenerator()
@@ -95,6 +129,7 @@ final class SoakLoad: Sendable {
             $0.byStatus[status, default: 0] += 1
             if degraded { $0.degraded += 1 }
             if stale { $0.staleReads += 1 }
+            _ = $0.latencyMicros.record(micros)
         }
     }
 }
