@@ -368,6 +368,7 @@ let package = Package(
             dependencies: [
                 "EdgeMessages",
                 "CatalogMessages",
+                "OrdersMessages",
                 "ZRPC",
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -379,6 +380,7 @@ let package = Package(
                 "EdgeService",
                 "EdgeMessages",
                 "CatalogMessages",
+                "OrdersMessages",
                 "ZRPC",
                 "ZRPCPubSub",
                 "ZRPCProcessKit",
@@ -388,6 +390,31 @@ let package = Package(
             ],
             path: "Examples/Cluster/Edge"
         ),
+        .target(
+            name: "SchedulerService",
+            dependencies: [
+                "OrdersMessages",
+                "ZRPC",
+                "ZRPCQueue",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/SchedulerService"
+        ),
+        .executableTarget(
+            name: "cluster-scheduler",
+            dependencies: [
+                "SchedulerService",
+                "OrdersMessages",
+                "ZRPC",
+                "ZRPCProcessKit",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/Cluster/Scheduler"
+        ),
         .executableTarget(
             name: "cluster-load",
             dependencies: [
@@ -395,6 +422,7 @@ let package = Package(
                 "SoakKit",
                 "ZRPC",
                 "ZRPCProcessKit",
+                "ZRPCQueue",
             ],
             path: "Examples/Cluster/Load"
         ),
@@ -408,7 +436,7 @@ let package = Package(
         .executableTarget(
             name: "zrpc-soak",
             dependencies: [
-                "SoakKit", "BenchmarkKit", "EdgeMessages", "OrdersMessages", "WorkerService", "ZRPC", "ZRPCQueue",
+                "SoakKit", "BenchmarkKit", "EdgeMessages", "WorkerService", "ZRPC", "ZRPCQueue",
                 "ZRPCTestKit", "ZRPCProcessKit",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -418,7 +446,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "CatalogService", "CatalogMessages", "EdgeService", "EdgeMessages", "SoakKit", "ZRPC", "ZRPCTestKit",
-                "OrdersService", "OrdersMessages", "WorkerService", "ZRPCQueue", .product(name: "GRDB", package: "GRDB.swift"),
+                "OrdersService", "OrdersMessages", "SchedulerService", "WorkerService", "ZRPCQueue", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ]

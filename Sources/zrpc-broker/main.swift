@@ -10,7 +10,8 @@
 // policy (ZRPC_BROKER_MAX_ATTEMPTS, ZRPC_BROKER_LEASE_MS, ZRPC_BROKER_BACKOFF_MAX_MS, …).
 // ZRPC_BROKER_CURVE_SECRET_KEY_FILE and ZRPC_BROKER_CURVE_ALLOW_LIST_FILE make it a CURVE server
 // (`TransportSecurity.read(_:scope:logger:)`, docs/SECURITY.md), and ZRPC_BROKER_AUTHORIZATION_FILE
-// names a file of `<queue> enqueue|consume <key>…` rules (`QueueAuthorization`). SIGTERM or SIGINT stops it; with
+// names a file of `<queue> enqueue|consume <key>…` rules (`QueueAuthorization`); ZRPC_BROKER_LOG_LEVEL
+// the log level (notice by default). SIGTERM or SIGINT stops it; with
 // ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes.
 import Configuration
 import Foundation
@@ -29,11 +30,12 @@ var arguments = Array(CommandLine.arguments.dropFirst())
     return arguments[index + 1]
 }
 var logger = Logger(label: "zrpc-broker")
-logger.logLevel = .notice
 var configuration = QueueBroker.Configuration(databasePath: "zrpc-broker.sqlite", logger: logger)
 let security: TransportSecurity?
 do {
     let environment = ConfigReader(provider: EnvironmentVariablesProvider())
+    logger.logLevel = try Logger.Level.read(environment, scope: "zrpc.broker") ?? .notice
+    configuration.logger = logger
     try configuration.apply(environment, scope: "zrpc.broker")
     security = try TransportSecurity.read(environment, scope: "zrpc.broker", logger: logger)
 } catch {

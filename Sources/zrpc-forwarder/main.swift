@@ -11,7 +11,8 @@
 // names both as bound. SIGTERM or SIGINT stops it and prints its statistics; with
 // ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes. CURVE (docs/SECURITY.md), each
 // side on its own: ZRPC_FORWARDER_PUBLISHERS_CURVE_SECRET_KEY_FILE and
-// ZRPC_FORWARDER_PUBLISHERS_CURVE_ALLOW_LIST_FILE, the same with SUBSCRIBERS.
+// ZRPC_FORWARDER_PUBLISHERS_CURVE_ALLOW_LIST_FILE, the same with SUBSCRIBERS. ZRPC_FORWARDER_LOG_LEVEL
+// sets the log level (notice by default).
 import Configuration
 import Foundation
 import Logging
@@ -53,8 +54,10 @@ if let topics = option("--cache-topics") {
     configuration.maxCachedTopics = value
 }
 guard arguments.isEmpty else { fail("unknown arguments \(arguments)") }
+var logger = Logger(label: "zrpc-forwarder")
 do {
     let settings = ConfigReader(provider: EnvironmentVariablesProvider())
+    logger.logLevel = try Logger.Level.read(settings, scope: "zrpc.forwarder") ?? .notice
     if let security = try TransportSecurity.read(settings, scope: "zrpc.forwarder.publishers") {
         configuration.publisherSecurity = security
     }
@@ -64,8 +67,6 @@ do {
 } catch {
     fail("\(error)")
 }
-var logger = Logger(label: "zrpc-forwarder")
-logger.logLevel = .notice
 configuration.logger = logger
 
 let forwarder: PubSubForwarder

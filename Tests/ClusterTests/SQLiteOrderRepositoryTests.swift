@@ -41,6 +41,7 @@ import Testing
             try await repository.markQueued(id: "ord-2")
             #expect(try await repository.ordersAwaitingTasks(limit: 10).map(\.id) == ["ord-1", "ord-3"])
             #expect(try await repository.order(id: "ord-2")?.status == .queued)
+            #expect(try await repository.countsByStatus() == [.placed: 2, .queued: 1])
         }
     }
 

@@ -112,7 +112,9 @@ final class MockCatalog: Cluster_Catalog.ClientProtocol {
 
     @Test func theHandlerServesTheEdgeMessagesInProcess() async throws {
         let storefront = Storefront(catalog: MockCatalog([mug]))
-        let handler = StorefrontHandler(storefront: storefront) { Cluster_Edge_EdgeStats(cacheHits: 7) }
+        let handler = StorefrontHandler(storefront: storefront, checkout: Checkout(orders: MockOrders())) {
+            Cluster_Edge_EdgeStats(cacheHits: 7)
+        }
         try await Client.withClient(calling: InProcessServer(services: [handler])) { client in
             let edge = Cluster_Edge_Storefront.Client(wrapping: client)
             let changed = try await edge.changePrice(.init(sku: "SKU-1", priceCents: 1_000))

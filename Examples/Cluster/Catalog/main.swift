@@ -20,15 +20,16 @@ import ZRPCProcessKit
 ExitWithParent.startIfRequested()
 
 var logger = Logger(label: "cluster-catalog")
-logger.logLevel = .notice
 var configuration = CatalogConfiguration.defaults
-configuration.server.logger = logger
 do {
-    try configuration.apply(ConfigReader(provider: EnvironmentVariablesProvider()), scope: "catalog")
+    let environment = ConfigReader(provider: EnvironmentVariablesProvider())
+    logger.logLevel = try Logger.Level.read(environment, scope: "catalog") ?? .notice
+    try configuration.apply(environment, scope: "catalog")
 } catch {
     FileHandle.standardError.write(Data("cluster-catalog: invalid configuration: \(error)\n".utf8))
     exit(2)
 }
+configuration.server.logger = logger
 
 let repository: SQLiteProductRepository
 do {

@@ -25,17 +25,18 @@ import ZRPCProcessKit
 ExitWithParent.startIfRequested()
 
 var logger = Logger(label: "cluster-orders")
-logger.logLevel = .notice
 var configuration = OrdersConfiguration.defaults
-configuration.server.logger = logger
-configuration.catalog.logger = logger
-configuration.broker.logger = logger
 do {
-    try configuration.apply(ConfigReader(provider: EnvironmentVariablesProvider()), scope: "orders")
+    let environment = ConfigReader(provider: EnvironmentVariablesProvider())
+    logger.logLevel = try Logger.Level.read(environment, scope: "orders") ?? .notice
+    try configuration.apply(environment, scope: "orders")
 } catch {
     FileHandle.standardError.write(Data("cluster-orders: invalid configuration: \(error)\n".utf8))
     exit(2)
 }
+configuration.server.logger = logger
+configuration.catalog.logger = logger
+configuration.broker.logger = logger
 
 let repository: SQLiteOrderRepository
 let catalogClient: Client

@@ -55,4 +55,11 @@ public final class InMemoryOrderRepository: OrderRepository {
             )
         }
     }
+
+    /// Orders by status.
+    public func countsByStatus() async throws -> [Order.Status: Int] {
+        contents.withLock { contents in
+            contents.orders.values.reduce(into: [:]) { counts, order in counts[order.status, default: 0] += 1 }
+        }
+    }
 }

@@ -120,6 +120,29 @@ public struct OrderBook: Sendable {
         return pending.count
     }
 
+    /// The scheduler's reconciliation: runs the outbox relay's step now (every order still placed, up to
+    /// `limit`) and counts the orders by status afterwards. A broker that cannot be reached is part of
+    /// the answer, not an error: the orders stay in the outbox for the next run.
+    ///
+    /// - Parameter limit: At most this many orders relayed.
+    /// - Throws: The repository's errors.
+    public func reconcile(limit: Int = 1_000) async throws -> Reconciliation {
+        var relayed = 0
+        var brokerReachable = true
+        do {
+            relayed = try await queuePendingOrders(limit: limit)
+        } catch {
+            brokerReachable = false  // a broken database shows in the count below
+        }
+        let counts = try await repository.countsByStatus()
+        return Reconciliation(
+            relayed: relayed,
+            placed: counts[.placed] ?? 0,
+            queued: counts[.queued] ?? 0,
+            brokerReachable: brokerReachable
+        )
+    }
+
     /// Enqueues `order`'s tasks unless they are queued; on failure logs and returns it as it is (placed).
     private func queueingTasks(of order: Order) async throws -> Order {
         guard order.status == .placed else { return order }

@@ -38,4 +38,7 @@ public protocol OrderRepository: Sendable {
     ///
     /// - Parameter limit: At most this many.
     func ordersAwaitingTasks(limit: Int) async throws -> [Order]
+
+    /// How many orders are stored in each status.
+    func countsByStatus() async throws -> [Order.Status: Int]
 }

@@ -46,6 +46,22 @@ public struct OrdersHandler: Cluster_Orders.ServiceProtocol {
         try await mappingErrors { Cluster_Order(try await book.order(id: request.id)) }
     }
 
+    /// Relays the outbox now and counts the orders (the scheduler's reconciliation).
+    public func reconcile(
+        _ request: Cluster_ReconcileRequest,
+        context: ServerContext
+    ) async throws -> Cluster_ReconcileReport {
+        try await mappingErrors {
+            let result = try await book.reconcile()
+            return Cluster_ReconcileReport(
+                relayed: UInt64(result.relayed),
+                placed: UInt64(result.placed),
+                queued: UInt64(result.queued),
+                brokerReachable: result.brokerReachable
+            )
+        }
+    }
+
     /// Runs `body`, turning an ``OrderError`` into the matching ``RPCError``; other errors pass through
     /// (the server answers them as INTERNAL without their details).
     private func mappingErrors<Output>(_ body: () async throws -> Output) async throws -> Output {

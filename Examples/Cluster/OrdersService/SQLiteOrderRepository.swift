@@ -81,6 +81,16 @@ public final class SQLiteOrderRepository: OrderRepository {
         }
     }
 
+    /// Orders by status, in one query.
+    public func countsByStatus() async throws -> [Order.Status: Int] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS count FROM orders GROUP BY status")
+                .reduce(into: [:]) { counts, row in
+                    if let status = Order.Status(rawValue: row["status"]) { counts[status] = row["count"] }
+                }
+        }
+    }
+
     private static let columns = "id, status, sku, quantity, total_cents, customer_email, card_token"
 
     private static func fetchOne(_ db: Database, where condition: String, _ value: String) throws -> Order? {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The processes of the soak cluster, started in dependency order on free ports: the forwarder
-/// (infrastructure, never killed), the broker (`broker`), the catalog, two edges and the orders
-/// service (`rpc`), and three workers (`worker`: two for payments, one of them slow and flaky, and one
+/// (infrastructure, never killed), the broker (`broker`), the catalog, the orders service, the
+/// scheduler and two edges (`rpc`), and three workers (`worker`: two for payments, one of them slow and flaky, and one
 /// for notifications).
 @MainActor
 final class SoakCluster {
@@ -77,6 +77,17 @@ final class SoakCluster {
             try await worker.start()
             members.append(worker)
         }
+        let scheduler = SoakMember(
+            role: "rpc",
+            name: "scheduler",
+            executable: "cluster-scheduler",
+            environment: [
+                "SCHEDULER_ENDPOINTS": "tcp://127.0.0.1:*", "SCHEDULER_ORDERS_ENDPOINTS": orders.endpoint,
+                "SCHEDULER_RECONCILE_EVERY_MS": "5000",
+            ]
+        )
+        try await scheduler.start()
+        members.append(scheduler)
         for index in 1...2 {
             let edge = SoakMember(
                 role: "rpc",
@@ -84,6 +95,7 @@ final class SoakCluster {
                 executable: "cluster-edge",
                 environment: [
                     "EDGE_ENDPOINTS": "tcp://127.0.0.1:*", "EDGE_CATALOG_ENDPOINTS": catalog.endpoint,
+                    "EDGE_ORDERS_ENDPOINTS": orders.endpoint,
                     "EDGE_FORWARDER_PUBLISHERS": publishers, "EDGE_FORWARDER_SUBSCRIBERS": subscribers,
                     "EDGE_CACHE_TTL_MS": "1000",
                 ]

@@ -1,10 +1,10 @@
+import EdgeMessages
 import Foundation
-import OrdersMessages
 import Synchronization
 import ZRPC
 
-/// The soak's orders: tasks that place orders straight at the orders service, each with an
-/// idempotency key of its own. A call that fails is tried again later with the same key (so an order
+/// The soak's orders: tasks that place orders through the edges (which pass them to the orders
+/// service), each with an idempotency key of its own. A call that fails is tried again later with the same key (so an order
 /// that was stored but not answered is not placed twice); at the end every key still unconfirmed is
 /// tried until it is, and the confirmed order ids are what the accounting checks the ledgers against.
 final class SoakOrders: Sendable {
@@ -17,12 +17,12 @@ final class SoakOrders: Sendable {
         var failures = 0
     }
 
-    private let orders: Cluster_Orders.Client
+    private let edges: [Cluster_Edge_Storefront.Client]
     private let state = Mutex(State())
     private let run = UUID().uuidString.prefix(8)
 
-    init(orders: Cluster_Orders.Client) {
-        self.orders = orders
+    init(edges: [Cluster_Edge_Storefront.Client]) {
+        self.edges = edges
     }
 
     var snapshot: State { state.withLock { $0 } }
@@ -34,26 +34,27 @@ final class SoakOrders: Sendable {
             count += 1
             let retry = state.withLock { $0.unconfirmed.first }
             let key = retry ?? "soak-\(run)-\(task)-\(count)"
-            await place(key: key)
+            await place(key: key, through: task)
             try? await Task.sleep(for: interval)
         }
     }
 
-    /// Places (or places again) the order of `key`; whether it is now confirmed.
+    /// Places (or places again) the order of `key` through edge `edge mod edges`; whether it is now
+    /// confirmed.
     @discardableResult
-    func place(key: String) async -> Bool {
+    func place(key: String, through edge: Int) async -> Bool {
         state.withLock {
             $0.attempts += 1
             $0.unconfirmed.insert(key)
         }
-        let request = Cluster_PlaceOrderRequest(
+        let request = Cluster_Edge_PlaceOrderRequest(
             customerEmail: "soak+\(key)@example.com",
             cardNumber: "4242424242424242",
             sku: "SKU-100\(1 + abs(key.hashValue) % 5)",
             quantity: 1
         )
         do {
-            let order = try await orders.placeOrder(request, options: .init(idempotencyKey: key))
+            let order = try await edges[edge % edges.count].placeOrder(request, options: .init(idempotencyKey: key))
             state.withLock {
                 $0.unconfirmed.remove(key)
                 $0.confirmed[key] = order.id
@@ -70,7 +71,9 @@ final class SoakOrders: Sendable {
         while ContinuousClock.now < deadline {
             let keys = state.withLock { $0.unconfirmed }
             if keys.isEmpty { return }
-            for key in keys where ContinuousClock.now < deadline { await place(key: key) }
+            for (index, key) in keys.enumerated() where ContinuousClock.now < deadline {
+                await place(key: key, through: index)
+            }
             try? await Task.sleep(for: .milliseconds(200))
         }
     }

@@ -1,7 +1,6 @@
 import BenchmarkKit
 import EdgeMessages
 import Foundation
-import OrdersMessages
 import SoakKit
 import ZRPC
 import ZRPCQueue
@@ -33,18 +32,16 @@ struct SoakRun {
             configuration.logger.logLevel = .critical
             return try Client(configuration: configuration)
         }
-        var ordersConfiguration = Client.Configuration(endpoints: [cluster.endpoint(of: "orders")])
-        ordersConfiguration.logger.logLevel = .critical
-        let ordersClient = try Client(configuration: ordersConfiguration)
         var brokerConfiguration = Client.Configuration(
             endpoints: [cluster.endpoint(of: "broker")],
             defaultTimeout: .seconds(2)
         )
         brokerConfiguration.logger.logLevel = .critical
         let brokerClient = try Client(configuration: brokerConfiguration)
-        let running = (clients + [ordersClient, brokerClient]).map { client in Task { try? await client.run() } }
-        let load = StorefrontLoad(edges: clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) })
-        let orders = SoakOrders(orders: Cluster_Orders.Client(wrapping: ordersClient))
+        let running = (clients + [brokerClient]).map { client in Task { try? await client.run() } }
+        let edges = clients.map { Cluster_Edge_Storefront.Client(wrapping: $0) }
+        let load = StorefrontLoad(edges: edges)
+        let orders = SoakOrders(edges: edges)
         let started = ContinuousClock.now
         let end = started.advanced(by: options.duration)
         var timeline = SoakTimeline()

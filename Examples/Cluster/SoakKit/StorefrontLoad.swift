@@ -5,7 +5,8 @@ import Synchronization
 import ZRPC
 
 /// Load on the edges, as `cluster-load` and `zrpc-soak` make it: tasks that view products (SKU-1001
-/// … SKU-1005) and now and then change a price, each task bound to one edge. A view that starts
+/// … SKU-1005), now and then change a price and, when asked, place an order, each task bound to one
+/// edge. A view that starts
 /// after its edge confirmed a price change must show that version or a newer one unless it is
 /// degraded; any other is a stale read. Counts every call by status, with the latency of all of them
 /// and of the calls of each second.
@@ -32,6 +33,8 @@ public final class StorefrontLoad: Sendable {
         public var degraded = 0
         /// Views older than a version their edge had confirmed.
         public var staleReads = 0
+        /// Orders the edges confirmed.
+        public var ordersPlaced = 0
         /// The latency of every call, in µs.
         public var latencyMicros = StorefrontLoad.histogram()
         /// No calls yet.
@@ -75,13 +78,16 @@ public final class StorefrontLoad: Sendable {
     /// Every call so far.
     public var totalsSoFar: Totals { totals.withLock { $0 } }
 
-    /// One task's loop until `end` or cancellation: every `changeEvery`th call changes a price.
+    /// One task's loop until `end` or cancellation: every `changeEvery`th call changes a price, and
+    /// every `orderEvery`th places an order (an order's data is made up: `load+…@example.com`, a test
+    /// card number).
     ///
     /// - Parameters:
     ///   - task: The task's number (task `i` calls edge `i mod edges`).
     ///   - end: When to stop.
     ///   - changeEvery: One call in how many changes a price.
-    public func run(task: Int, until end: ContinuousClock.Instant, changeEvery: Int = 50) async {
+    ///   - orderEvery: One call in how many places an order; 0 places none.
+    public func run(task: Int, until end: ContinuousClock.Instant, changeEvery: Int = 50, orderEvery: Int = 0) async {
         let edgeIndex = task % edges.count
         let edge = edges[edgeIndex]
         var generator = SystemRandomNumberGenerator()
@@ -93,8 +99,19 @@ public final class StorefrontLoad: Sendable {
             var status = "OK"
             var degraded = false
             var stale = false
+            var ordered = false
             do {
-                if count % changeEvery == 0 {
+                if orderEvery > 0, count % orderEvery == 0 {
+                    _ = try await edge.placeOrder(
+                        .init(
+                            customerEmail: "load+\(task)-\(count)@example.com",
+                            cardNumber: "4242424242424242",
+                            sku: sku,
+                            quantity: UInt32.random(in: 1...3, using: &generator)
+                        )
+                    )
+                    ordered = true
+                } else if count % changeEvery == 0 {
                     let price = Int64.random(in: 100...9_999, using: &generator)
                     let product = try await edge.changePrice(.init(sku: sku, priceCents: price))
                     confirmed.withLock {
@@ -111,12 +128,18 @@ public final class StorefrontLoad: Sendable {
             } catch {
                 status = "UNKNOWN"
             }
-            record(status, since: started, degraded: degraded, stale: stale)
+            record(status, since: started, degraded: degraded, stale: stale, ordered: ordered)
             if status != "OK" { try? await Task.sleep(for: .milliseconds(20)) }  // no tight loop of failures
         }
     }
 
-    private func record(_ status: String, since started: ContinuousClock.Instant, degraded: Bool, stale: Bool) {
+    private func record(
+        _ status: String,
+        since started: ContinuousClock.Instant,
+        degraded: Bool,
+        stale: Bool,
+        ordered: Bool
+    ) {
         let elapsed = started.duration(to: .now)
         let micros = UInt64(
             max(1, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
@@ -129,6 +152,7 @@ public final class StorefrontLoad: Sendable {
             $0.byStatus[status, default: 0] += 1
             if degraded { $0.degraded += 1 }
             if stale { $0.staleReads += 1 }
+            if ordered { $0.ordersPlaced += 1 }
             _ = $0.latencyMicros.record(micros)
         }
     }

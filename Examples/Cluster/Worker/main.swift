@@ -25,16 +25,17 @@ import ZRPCQueue
 ExitWithParent.startIfRequested()
 
 var logger = Logger(label: "cluster-worker")
-logger.logLevel = .notice
 var configuration = WorkerConfiguration.defaults
-configuration.server.logger = logger
-configuration.broker.logger = logger
 do {
-    try configuration.apply(ConfigReader(provider: EnvironmentVariablesProvider()), scope: "worker")
+    let environment = ConfigReader(provider: EnvironmentVariablesProvider())
+    logger.logLevel = try Logger.Level.read(environment, scope: "worker") ?? .notice
+    try configuration.apply(environment, scope: "worker")
 } catch {
     FileHandle.standardError.write(Data("cluster-worker: invalid configuration: \(error)\n".utf8))
     exit(2)
 }
+configuration.server.logger = logger
+configuration.broker.logger = logger
 guard let kind = configuration.kind, let ledgerPath = configuration.effectiveLedgerPath else {
     FileHandle.standardError.write(Data("cluster-worker: WORKER_KIND is not set: payment or notification\n".utf8))
     exit(2)

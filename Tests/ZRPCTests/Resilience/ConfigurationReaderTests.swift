@@ -1,4 +1,5 @@
 import Configuration
+import Logging
 import Testing
 import ZRPC
 
@@ -7,6 +8,17 @@ import ZRPC
 struct ConfigurationReaderTests {
     func reader(_ variables: [String: String]) -> ConfigReader {
         ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: variables))
+    }
+
+    @Test("a log level under a scope, in any case; a word that is not a level names the variable")
+    func logLevel() throws {
+        #expect(try Logger.Level.read(reader(["ORDERS_LOG_LEVEL": " Trace "]), scope: "orders") == .trace)
+        #expect(try Logger.Level.read(reader(["ORDERS_LOG_LEVEL": "warning"]), scope: "orders") == .warning)
+        #expect(try Logger.Level.read(reader(["BILLING_LOG_LEVEL": "debug"]), scope: "orders") == nil)
+        let error = #expect(throws: (any Error).self) {
+            try Logger.Level.read(reader(["ZRPC_BROKER_LOG_LEVEL": "loud"]), scope: "zrpc.broker")
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("ZRPC_BROKER_LOG_LEVEL"))
     }
 
     @Test("settings under a scope override the code's, the rest stay")

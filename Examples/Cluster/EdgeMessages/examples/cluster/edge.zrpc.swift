@@ -125,6 +125,108 @@ public struct Cluster_Edge_ChangePriceRequest: Sendable, Hashable {
     }
 }
 
+/// The `cluster.edge.PlaceOrderRequest` message from `examples/cluster/edge.proto`.
+public struct Cluster_Edge_PlaceOrderRequest: Sendable, Hashable {
+    /// `customer_email = 1`.
+    public var customerEmail: String = ""
+    /// `card_number = 2`.
+    public var cardNumber: String = ""
+    /// `sku = 3`.
+    public var sku: String = ""
+    /// `quantity = 4`.
+    public var quantity: UInt32 = 0
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    public var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    public init(
+        customerEmail: String = "",
+        cardNumber: String = "",
+        sku: String = "",
+        quantity: UInt32 = 0
+    ) {
+        self.customerEmail = customerEmail
+        self.cardNumber = cardNumber
+        self.sku = sku
+        self.quantity = quantity
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    public static func == (lhs: Cluster_Edge_PlaceOrderRequest, rhs: Cluster_Edge_PlaceOrderRequest) -> Bool {
+        guard lhs.customerEmail.protobufEquals(rhs.customerEmail) else { return false }
+        guard lhs.cardNumber.protobufEquals(rhs.cardNumber) else { return false }
+        guard lhs.sku.protobufEquals(rhs.sku) else { return false }
+        guard lhs.quantity.protobufEquals(rhs.quantity) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        customerEmail.protobufHash(into: &hasher)
+        cardNumber.protobufHash(into: &hasher)
+        sku.protobufHash(into: &hasher)
+        quantity.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `cluster.edge.OrderView` message from `examples/cluster/edge.proto`.
+public struct Cluster_Edge_OrderView: Sendable, Hashable {
+    /// `id = 1`.
+    public var id: String = ""
+    /// `sku = 2`.
+    public var sku: String = ""
+    /// `quantity = 3`.
+    public var quantity: UInt32 = 0
+    /// `total_cents = 4`.
+    public var totalCents: Int64 = 0
+    /// `queued = 5`.
+    public var queued: Bool = false
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    public var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    public init(
+        id: String = "",
+        sku: String = "",
+        quantity: UInt32 = 0,
+        totalCents: Int64 = 0,
+        queued: Bool = false
+    ) {
+        self.id = id
+        self.sku = sku
+        self.quantity = quantity
+        self.totalCents = totalCents
+        self.queued = queued
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    public static func == (lhs: Cluster_Edge_OrderView, rhs: Cluster_Edge_OrderView) -> Bool {
+        guard lhs.id.protobufEquals(rhs.id) else { return false }
+        guard lhs.sku.protobufEquals(rhs.sku) else { return false }
+        guard lhs.quantity.protobufEquals(rhs.quantity) else { return false }
+        guard lhs.totalCents.protobufEquals(rhs.totalCents) else { return false }
+        guard lhs.queued.protobufEquals(rhs.queued) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        id.protobufHash(into: &hasher)
+        sku.protobufHash(into: &hasher)
+        quantity.protobufHash(into: &hasher)
+        totalCents.protobufHash(into: &hasher)
+        queued.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
 /// The `cluster.edge.EdgeStatsRequest` message from `examples/cluster/edge.proto`.
 public struct Cluster_Edge_EdgeStatsRequest: Sendable, Hashable {
     /// Fields this version of the schema does not know, kept to be encoded again.
@@ -158,6 +260,12 @@ public struct Cluster_Edge_EdgeStats: Sendable, Hashable {
     public var cacheFlushes: UInt64 = 0
     /// `catalog_circuit = 6`.
     public var catalogCircuit: String = ""
+    /// `orders_placed = 7`.
+    public var ordersPlaced: UInt64 = 0
+    /// `orders_failed = 8`.
+    public var ordersFailed: UInt64 = 0
+    /// `orders_circuit = 9`.
+    public var ordersCircuit: String = ""
     /// Fields this version of the schema does not know, kept to be encoded again.
     public var unknownFields = ProtobufUnknownFields()
 
@@ -171,7 +279,10 @@ public struct Cluster_Edge_EdgeStats: Sendable, Hashable {
         degradedAnswers: UInt64 = 0,
         invalidationsApplied: UInt64 = 0,
         cacheFlushes: UInt64 = 0,
-        catalogCircuit: String = ""
+        catalogCircuit: String = "",
+        ordersPlaced: UInt64 = 0,
+        ordersFailed: UInt64 = 0,
+        ordersCircuit: String = ""
     ) {
         self.cacheHits = cacheHits
         self.cacheFetches = cacheFetches
@@ -179,6 +290,9 @@ public struct Cluster_Edge_EdgeStats: Sendable, Hashable {
         self.invalidationsApplied = invalidationsApplied
         self.cacheFlushes = cacheFlushes
         self.catalogCircuit = catalogCircuit
+        self.ordersPlaced = ordersPlaced
+        self.ordersFailed = ordersFailed
+        self.ordersCircuit = ordersCircuit
     }
 
     /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
@@ -189,6 +303,9 @@ public struct Cluster_Edge_EdgeStats: Sendable, Hashable {
         guard lhs.invalidationsApplied.protobufEquals(rhs.invalidationsApplied) else { return false }
         guard lhs.cacheFlushes.protobufEquals(rhs.cacheFlushes) else { return false }
         guard lhs.catalogCircuit.protobufEquals(rhs.catalogCircuit) else { return false }
+        guard lhs.ordersPlaced.protobufEquals(rhs.ordersPlaced) else { return false }
+        guard lhs.ordersFailed.protobufEquals(rhs.ordersFailed) else { return false }
+        guard lhs.ordersCircuit.protobufEquals(rhs.ordersCircuit) else { return false }
         return lhs.unknownFields == rhs.unknownFields
     }
 
@@ -200,6 +317,9 @@ public struct Cluster_Edge_EdgeStats: Sendable, Hashable {
         invalidationsApplied.protobufHash(into: &hasher)
         cacheFlushes.protobufHash(into: &hasher)
         catalogCircuit.protobufHash(into: &hasher)
+        ordersPlaced.protobufHash(into: &hasher)
+        ordersFailed.protobufHash(into: &hasher)
+        ordersCircuit.protobufHash(into: &hasher)
         hasher.combine(unknownFields)
     }
 }
@@ -294,6 +414,78 @@ extension Cluster_Edge_ChangePriceRequest: ProtobufMessage {
     }
 }
 
+extension Cluster_Edge_PlaceOrderRequest: ProtobufMessage {
+    /// protoc-c's struct for `cluster.edge.PlaceOrderRequest`.
+    public typealias CMessage = Cluster__Edge__PlaceOrderRequest
+
+    /// protoc-c's descriptor for `cluster.edge.PlaceOrderRequest`.
+    public static let protobufCDescriptor = MessageDescriptor(initializer: cluster__edge__place_order_request__init)
+
+    /// Initialises a C struct with `cluster__edge__place_order_request__init`.
+    public static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        cluster__edge__place_order_request__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    public func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.customerEmail.isEmpty {
+            cMessage.pointee.customer_email = try arena.cString(self.customerEmail)
+        }
+        if !self.cardNumber.isEmpty {
+            cMessage.pointee.card_number = try arena.cString(self.cardNumber)
+        }
+        if !self.sku.isEmpty {
+            cMessage.pointee.sku = try arena.cString(self.sku)
+        }
+        cMessage.pointee.quantity = self.quantity
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    public init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.customerEmail = try context.string(cMessage.pointee.customer_email)
+        self.cardNumber = try context.string(cMessage.pointee.card_number)
+        self.sku = try context.string(cMessage.pointee.sku)
+        self.quantity = cMessage.pointee.quantity
+    }
+}
+
+extension Cluster_Edge_OrderView: ProtobufMessage {
+    /// protoc-c's struct for `cluster.edge.OrderView`.
+    public typealias CMessage = Cluster__Edge__OrderView
+
+    /// protoc-c's descriptor for `cluster.edge.OrderView`.
+    public static let protobufCDescriptor = MessageDescriptor(initializer: cluster__edge__order_view__init)
+
+    /// Initialises a C struct with `cluster__edge__order_view__init`.
+    public static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        cluster__edge__order_view__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    public func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.id.isEmpty {
+            cMessage.pointee.id = try arena.cString(self.id)
+        }
+        if !self.sku.isEmpty {
+            cMessage.pointee.sku = try arena.cString(self.sku)
+        }
+        cMessage.pointee.quantity = self.quantity
+        cMessage.pointee.total_cents = self.totalCents
+        cMessage.pointee.queued = self.queued ? 1 : 0
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    public init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.id = try context.string(cMessage.pointee.id)
+        self.sku = try context.string(cMessage.pointee.sku)
+        self.quantity = cMessage.pointee.quantity
+        self.totalCents = cMessage.pointee.total_cents
+        self.queued = cMessage.pointee.queued != 0
+    }
+}
+
 extension Cluster_Edge_EdgeStatsRequest: ProtobufMessage {
     /// protoc-c's struct for `cluster.edge.EdgeStatsRequest`.
     public typealias CMessage = Cluster__Edge__EdgeStatsRequest
@@ -338,6 +530,11 @@ extension Cluster_Edge_EdgeStats: ProtobufMessage {
         if !self.catalogCircuit.isEmpty {
             cMessage.pointee.catalog_circuit = try arena.cString(self.catalogCircuit)
         }
+        cMessage.pointee.orders_placed = self.ordersPlaced
+        cMessage.pointee.orders_failed = self.ordersFailed
+        if !self.ordersCircuit.isEmpty {
+            cMessage.pointee.orders_circuit = try arena.cString(self.ordersCircuit)
+        }
     }
 
     /// Reads the fields from a C struct protobuf-c unpacked.
@@ -349,6 +546,9 @@ extension Cluster_Edge_EdgeStats: ProtobufMessage {
         self.invalidationsApplied = cMessage.pointee.invalidations_applied
         self.cacheFlushes = cMessage.pointee.cache_flushes
         self.catalogCircuit = try context.string(cMessage.pointee.catalog_circuit)
+        self.ordersPlaced = cMessage.pointee.orders_placed
+        self.ordersFailed = cMessage.pointee.orders_failed
+        self.ordersCircuit = try context.string(cMessage.pointee.orders_circuit)
     }
 }
 
@@ -357,7 +557,7 @@ public enum Cluster_Edge_Storefront {
     /// The service and its methods.
     public static let descriptor = ServiceDescriptor(
         fullName: "cluster.edge.Storefront",
-        methods: [Method.ViewProduct.descriptor, Method.ChangePrice.descriptor, Method.GetStats.descriptor]
+        methods: [Method.ViewProduct.descriptor, Method.ChangePrice.descriptor, Method.PlaceOrder.descriptor, Method.GetStats.descriptor]
     )
 
     /// One namespace per method, with its descriptor and message types.
@@ -392,6 +592,21 @@ public enum Cluster_Edge_Storefront {
             )
         }
 
+        /// `rpc PlaceOrder(cluster.edge.PlaceOrderRequest) returns (cluster.edge.OrderView)`.
+        public enum PlaceOrder {
+            /// The request message.
+            public typealias Input = Cluster_Edge_PlaceOrderRequest
+            /// The response message.
+            public typealias Output = Cluster_Edge_OrderView
+            /// The method's wire name, idempotency and kind.
+            public static let descriptor = MethodDescriptor(
+                service: "cluster.edge.Storefront",
+                method: "PlaceOrder",
+                idempotency: .unknown,
+                defaults: .init(timeout: .milliseconds(5000), idempotencyKeyed: true, retry: .init(maxAttempts: 3, initialBackoff: .milliseconds(100), maxBackoff: .milliseconds(1000)))
+            )
+        }
+
         /// `rpc GetStats(cluster.edge.EdgeStatsRequest) returns (cluster.edge.EdgeStats)`.
         public enum GetStats {
             /// The request message.
@@ -419,6 +634,9 @@ extension Cluster_Edge_Storefront {
         /// `rpc ChangePrice(cluster.edge.ChangePriceRequest) returns (cluster.edge.ProductView)`.
         func changePrice(_ request: Cluster_Edge_ChangePriceRequest, context: ServerContext) async throws -> Cluster_Edge_ProductView
 
+        /// `rpc PlaceOrder(cluster.edge.PlaceOrderRequest) returns (cluster.edge.OrderView)`.
+        func placeOrder(_ request: Cluster_Edge_PlaceOrderRequest, context: ServerContext) async throws -> Cluster_Edge_OrderView
+
         /// `rpc GetStats(cluster.edge.EdgeStatsRequest) returns (cluster.edge.EdgeStats)`.
         func getStats(_ request: Cluster_Edge_EdgeStatsRequest, context: ServerContext) async throws -> Cluster_Edge_EdgeStats
     }
@@ -431,6 +649,9 @@ extension Cluster_Edge_Storefront {
 
         /// Calls `cluster.edge.Storefront/ChangePrice`.
         nonisolated(nonsending) func changePrice(_ request: Cluster_Edge_ChangePriceRequest, options: CallOptions) async throws -> Cluster_Edge_ProductView
+
+        /// Calls `cluster.edge.Storefront/PlaceOrder`.
+        nonisolated(nonsending) func placeOrder(_ request: Cluster_Edge_PlaceOrderRequest, options: CallOptions) async throws -> Cluster_Edge_OrderView
 
         /// Calls `cluster.edge.Storefront/GetStats`.
         nonisolated(nonsending) func getStats(_ request: Cluster_Edge_EdgeStatsRequest, options: CallOptions) async throws -> Cluster_Edge_EdgeStats
@@ -464,6 +685,13 @@ extension Cluster_Edge_Storefront {
             try await client.unary(Method.ChangePrice.descriptor, request: request, options: options)
         }
 
+        /// Calls `cluster.edge.Storefront/PlaceOrder`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) public func placeOrder(_ request: Cluster_Edge_PlaceOrderRequest, options: CallOptions) async throws -> Cluster_Edge_OrderView {
+            try await client.unary(Method.PlaceOrder.descriptor, request: request, options: options)
+        }
+
         /// Calls `cluster.edge.Storefront/GetStats`. Runs on the caller's executor until it waits for the response.
         ///
         /// - Throws: `RPCError` with the call's status.
@@ -482,6 +710,11 @@ extension Cluster_Edge_Storefront.ClientProtocol {
     /// Calls `cluster.edge.Storefront/ChangePrice` with the default options.
     nonisolated(nonsending) public func changePrice(_ request: Cluster_Edge_ChangePriceRequest) async throws -> Cluster_Edge_ProductView {
         try await changePrice(request, options: .defaults)
+    }
+
+    /// Calls `cluster.edge.Storefront/PlaceOrder` with the default options.
+    nonisolated(nonsending) public func placeOrder(_ request: Cluster_Edge_PlaceOrderRequest) async throws -> Cluster_Edge_OrderView {
+        try await placeOrder(request, options: .defaults)
     }
 
     /// Calls `cluster.edge.Storefront/GetStats` with the default options.
@@ -509,6 +742,11 @@ extension Cluster_Edge_Storefront.ServiceProtocol {
                 requestType: Cluster_Edge_ChangePriceRequest.self,
                 responseType: Cluster_Edge_ProductView.self
             ) { request, context in try await self.changePrice(request, context: context) },
+            MethodHandler(
+                Cluster_Edge_Storefront.Method.PlaceOrder.descriptor,
+                requestType: Cluster_Edge_PlaceOrderRequest.self,
+                responseType: Cluster_Edge_OrderView.self
+            ) { request, context in try await self.placeOrder(request, context: context) },
             MethodHandler(
                 Cluster_Edge_Storefront.Method.GetStats.descriptor,
                 requestType: Cluster_Edge_EdgeStatsRequest.self,

@@ -142,6 +142,96 @@ void   cluster__edge__change_price_request__free_unpacked
   assert(message->base.descriptor == &cluster__edge__change_price_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   cluster__edge__place_order_request__init
+                     (Cluster__Edge__PlaceOrderRequest         *message)
+{
+  static const Cluster__Edge__PlaceOrderRequest init_value = CLUSTER__EDGE__PLACE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t cluster__edge__place_order_request__get_packed_size
+                     (const Cluster__Edge__PlaceOrderRequest *message)
+{
+  assert(message->base.descriptor == &cluster__edge__place_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t cluster__edge__place_order_request__pack
+                     (const Cluster__Edge__PlaceOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &cluster__edge__place_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t cluster__edge__place_order_request__pack_to_buffer
+                     (const Cluster__Edge__PlaceOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &cluster__edge__place_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Cluster__Edge__PlaceOrderRequest *
+       cluster__edge__place_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Cluster__Edge__PlaceOrderRequest *)
+     protobuf_c_message_unpack (&cluster__edge__place_order_request__descriptor,
+                                allocator, len, data);
+}
+void   cluster__edge__place_order_request__free_unpacked
+                     (Cluster__Edge__PlaceOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &cluster__edge__place_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   cluster__edge__order_view__init
+                     (Cluster__Edge__OrderView         *message)
+{
+  static const Cluster__Edge__OrderView init_value = CLUSTER__EDGE__ORDER_VIEW__INIT;
+  *message = init_value;
+}
+size_t cluster__edge__order_view__get_packed_size
+                     (const Cluster__Edge__OrderView *message)
+{
+  assert(message->base.descriptor == &cluster__edge__order_view__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t cluster__edge__order_view__pack
+                     (const Cluster__Edge__OrderView *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &cluster__edge__order_view__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t cluster__edge__order_view__pack_to_buffer
+                     (const Cluster__Edge__OrderView *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &cluster__edge__order_view__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Cluster__Edge__OrderView *
+       cluster__edge__order_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Cluster__Edge__OrderView *)
+     protobuf_c_message_unpack (&cluster__edge__order_view__descriptor,
+                                allocator, len, data);
+}
+void   cluster__edge__order_view__free_unpacked
+                     (Cluster__Edge__OrderView *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &cluster__edge__order_view__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   cluster__edge__edge_stats_request__init
                      (Cluster__Edge__EdgeStatsRequest         *message)
 {
@@ -411,6 +501,173 @@ const ProtobufCMessageDescriptor cluster__edge__change_price_request__descriptor
   (ProtobufCMessageInit) cluster__edge__change_price_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor cluster__edge__place_order_request__field_descriptors[4] =
+{
+  {
+    "customer_email",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__PlaceOrderRequest, customer_email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "card_number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__PlaceOrderRequest, card_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__PlaceOrderRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__PlaceOrderRequest, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned cluster__edge__place_order_request__field_indices_by_name[] = {
+  1,   /* field[1] = card_number */
+  0,   /* field[0] = customer_email */
+  3,   /* field[3] = quantity */
+  2,   /* field[2] = sku */
+};
+static const ProtobufCIntRange cluster__edge__place_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor cluster__edge__place_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "cluster.edge.PlaceOrderRequest",
+  "PlaceOrderRequest",
+  "Cluster__Edge__PlaceOrderRequest",
+  "cluster.edge",
+  sizeof(Cluster__Edge__PlaceOrderRequest),
+  4,
+  cluster__edge__place_order_request__field_descriptors,
+  cluster__edge__place_order_request__field_indices_by_name,
+  1,  cluster__edge__place_order_request__number_ranges,
+  (ProtobufCMessageInit) cluster__edge__place_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor cluster__edge__order_view__field_descriptors[5] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__OrderView, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__OrderView, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__OrderView, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_cents",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__OrderView, total_cents),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queued",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__OrderView, queued),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned cluster__edge__order_view__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  2,   /* field[2] = quantity */
+  4,   /* field[4] = queued */
+  1,   /* field[1] = sku */
+  3,   /* field[3] = total_cents */
+};
+static const ProtobufCIntRange cluster__edge__order_view__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor cluster__edge__order_view__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "cluster.edge.OrderView",
+  "OrderView",
+  "Cluster__Edge__OrderView",
+  "cluster.edge",
+  sizeof(Cluster__Edge__OrderView),
+  5,
+  cluster__edge__order_view__field_descriptors,
+  cluster__edge__order_view__field_indices_by_name,
+  1,  cluster__edge__order_view__number_ranges,
+  (ProtobufCMessageInit) cluster__edge__order_view__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define cluster__edge__edge_stats_request__field_descriptors NULL
 #define cluster__edge__edge_stats_request__field_indices_by_name NULL
 #define cluster__edge__edge_stats_request__number_ranges NULL
@@ -429,7 +686,7 @@ const ProtobufCMessageDescriptor cluster__edge__edge_stats_request__descriptor =
   (ProtobufCMessageInit) cluster__edge__edge_stats_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor cluster__edge__edge_stats__field_descriptors[6] =
+static const ProtobufCFieldDescriptor cluster__edge__edge_stats__field_descriptors[9] =
 {
   {
     "cache_hits",
@@ -503,6 +760,42 @@ static const ProtobufCFieldDescriptor cluster__edge__edge_stats__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "orders_placed",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__EdgeStats, orders_placed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orders_failed",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__EdgeStats, orders_failed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orders_circuit",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__Edge__EdgeStats, orders_circuit),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned cluster__edge__edge_stats__field_indices_by_name[] = {
   1,   /* field[1] = cache_fetches */
@@ -511,11 +804,14 @@ static const unsigned cluster__edge__edge_stats__field_indices_by_name[] = {
   5,   /* field[5] = catalog_circuit */
   2,   /* field[2] = degraded_answers */
   3,   /* field[3] = invalidations_applied */
+  8,   /* field[8] = orders_circuit */
+  7,   /* field[7] = orders_failed */
+  6,   /* field[6] = orders_placed */
 };
 static const ProtobufCIntRange cluster__edge__edge_stats__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor cluster__edge__edge_stats__descriptor =
 {
@@ -525,22 +821,24 @@ const ProtobufCMessageDescriptor cluster__edge__edge_stats__descriptor =
   "Cluster__Edge__EdgeStats",
   "cluster.edge",
   sizeof(Cluster__Edge__EdgeStats),
-  6,
+  9,
   cluster__edge__edge_stats__field_descriptors,
   cluster__edge__edge_stats__field_indices_by_name,
   1,  cluster__edge__edge_stats__number_ranges,
   (ProtobufCMessageInit) cluster__edge__edge_stats__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor cluster__edge__storefront__method_descriptors[3] =
+static const ProtobufCMethodDescriptor cluster__edge__storefront__method_descriptors[4] =
 {
   { "ViewProduct", &cluster__edge__view_product_request__descriptor, &cluster__edge__product_view__descriptor },
   { "ChangePrice", &cluster__edge__change_price_request__descriptor, &cluster__edge__product_view__descriptor },
+  { "PlaceOrder", &cluster__edge__place_order_request__descriptor, &cluster__edge__order_view__descriptor },
   { "GetStats", &cluster__edge__edge_stats_request__descriptor, &cluster__edge__edge_stats__descriptor },
 };
 const unsigned cluster__edge__storefront__method_indices_by_name[] = {
   1,        /* ChangePrice */
-  2,        /* GetStats */
+  3,        /* GetStats */
+  2,        /* PlaceOrder */
   0         /* ViewProduct */
 };
 const ProtobufCServiceDescriptor cluster__edge__storefront__descriptor =
@@ -550,7 +848,7 @@ const ProtobufCServiceDescriptor cluster__edge__storefront__descriptor =
   "Storefront",
   "Cluster__Edge__Storefront",
   "cluster.edge",
-  3,
+  4,
   cluster__edge__storefront__method_descriptors,
   cluster__edge__storefront__method_indices_by_name
 };
@@ -570,13 +868,21 @@ void cluster__edge__storefront__change_price(ProtobufCService *service,
   assert(service->descriptor == &cluster__edge__storefront__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void cluster__edge__storefront__place_order(ProtobufCService *service,
+                                            const Cluster__Edge__PlaceOrderRequest *input,
+                                            Cluster__Edge__OrderView_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &cluster__edge__storefront__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void cluster__edge__storefront__get_stats(ProtobufCService *service,
                                           const Cluster__Edge__EdgeStatsRequest *input,
                                           Cluster__Edge__EdgeStats_Closure closure,
                                           void *closure_data)
 {
   assert(service->descriptor == &cluster__edge__storefront__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void cluster__edge__storefront__init (Cluster__Edge__Storefront_Service *service,
                                       Cluster__Edge__Storefront_ServiceDestroy destroy)

@@ -177,6 +177,84 @@ public struct Cluster_GetOrderRequest: Sendable, Hashable {
     }
 }
 
+/// The `cluster.ReconcileRequest` message from `examples/cluster/orders.proto`.
+public struct Cluster_ReconcileRequest: Sendable, Hashable {
+    /// `fire = 1`.
+    public var fire: String = ""
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    public var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    public init(
+        fire: String = ""
+    ) {
+        self.fire = fire
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    public static func == (lhs: Cluster_ReconcileRequest, rhs: Cluster_ReconcileRequest) -> Bool {
+        guard lhs.fire.protobufEquals(rhs.fire) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        fire.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
+/// The `cluster.ReconcileReport` message from `examples/cluster/orders.proto`.
+public struct Cluster_ReconcileReport: Sendable, Hashable {
+    /// `relayed = 1`.
+    public var relayed: UInt64 = 0
+    /// `placed = 2`.
+    public var placed: UInt64 = 0
+    /// `queued = 3`.
+    public var queued: UInt64 = 0
+    /// `broker_reachable = 4`.
+    public var brokerReachable: Bool = false
+    /// Fields this version of the schema does not know, kept to be encoded again.
+    public var unknownFields = ProtobufUnknownFields()
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// A message with the given fields; the others keep their defaults.
+    public init(
+        relayed: UInt64 = 0,
+        placed: UInt64 = 0,
+        queued: UInt64 = 0,
+        brokerReachable: Bool = false
+    ) {
+        self.relayed = relayed
+        self.placed = placed
+        self.queued = queued
+        self.brokerReachable = brokerReachable
+    }
+
+    /// Equal when every field is, compared as protobuf does (strings by bytes, floating point by bits).
+    public static func == (lhs: Cluster_ReconcileReport, rhs: Cluster_ReconcileReport) -> Bool {
+        guard lhs.relayed.protobufEquals(rhs.relayed) else { return false }
+        guard lhs.placed.protobufEquals(rhs.placed) else { return false }
+        guard lhs.queued.protobufEquals(rhs.queued) else { return false }
+        guard lhs.brokerReachable.protobufEquals(rhs.brokerReachable) else { return false }
+        return lhs.unknownFields == rhs.unknownFields
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        relayed.protobufHash(into: &hasher)
+        placed.protobufHash(into: &hasher)
+        queued.protobufHash(into: &hasher)
+        brokerReachable.protobufHash(into: &hasher)
+        hasher.combine(unknownFields)
+    }
+}
+
 /// The `cluster.CapturePaymentTask` message from `examples/cluster/orders.proto`.
 public struct Cluster_CapturePaymentTask: Sendable, Hashable {
     /// `order_id = 1`.
@@ -389,6 +467,62 @@ extension Cluster_GetOrderRequest: ProtobufMessage {
     }
 }
 
+extension Cluster_ReconcileRequest: ProtobufMessage {
+    /// protoc-c's struct for `cluster.ReconcileRequest`.
+    public typealias CMessage = Cluster__ReconcileRequest
+
+    /// protoc-c's descriptor for `cluster.ReconcileRequest`.
+    public static let protobufCDescriptor = MessageDescriptor(initializer: cluster__reconcile_request__init)
+
+    /// Initialises a C struct with `cluster__reconcile_request__init`.
+    public static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        cluster__reconcile_request__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    public func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        if !self.fire.isEmpty {
+            cMessage.pointee.fire = try arena.cString(self.fire)
+        }
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    public init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.fire = try context.string(cMessage.pointee.fire)
+    }
+}
+
+extension Cluster_ReconcileReport: ProtobufMessage {
+    /// protoc-c's struct for `cluster.ReconcileReport`.
+    public typealias CMessage = Cluster__ReconcileReport
+
+    /// protoc-c's descriptor for `cluster.ReconcileReport`.
+    public static let protobufCDescriptor = MessageDescriptor(initializer: cluster__reconcile_report__init)
+
+    /// Initialises a C struct with `cluster__reconcile_report__init`.
+    public static func initializeCMessage(_ cMessage: UnsafeMutablePointer<CMessage>) {
+        cluster__reconcile_report__init(cMessage)
+    }
+
+    /// Writes the fields into a C struct for protobuf-c to pack.
+    public func encode(into cMessage: UnsafeMutablePointer<CMessage>, arena: EncodingArena) throws {
+        cMessage.pointee.relayed = self.relayed
+        cMessage.pointee.placed = self.placed
+        cMessage.pointee.queued = self.queued
+        cMessage.pointee.broker_reachable = self.brokerReachable ? 1 : 0
+    }
+
+    /// Reads the fields from a C struct protobuf-c unpacked.
+    public init(decoding cMessage: UnsafePointer<CMessage>, context: DecodingContext) throws {
+        self.init()
+        self.relayed = cMessage.pointee.relayed
+        self.placed = cMessage.pointee.placed
+        self.queued = cMessage.pointee.queued
+        self.brokerReachable = cMessage.pointee.broker_reachable != 0
+    }
+}
+
 extension Cluster_CapturePaymentTask: ProtobufMessage {
     /// protoc-c's struct for `cluster.CapturePaymentTask`.
     public typealias CMessage = Cluster__CapturePaymentTask
@@ -484,7 +618,7 @@ public enum Cluster_Orders {
     /// The service and its methods.
     public static let descriptor = ServiceDescriptor(
         fullName: "cluster.Orders",
-        methods: [Method.PlaceOrder.descriptor, Method.GetOrder.descriptor]
+        methods: [Method.PlaceOrder.descriptor, Method.GetOrder.descriptor, Method.Reconcile.descriptor]
     )
 
     /// One namespace per method, with its descriptor and message types.
@@ -518,6 +652,21 @@ public enum Cluster_Orders {
                 defaults: .init(timeout: .milliseconds(500))
             )
         }
+
+        /// `rpc Reconcile(cluster.ReconcileRequest) returns (cluster.ReconcileReport)`.
+        public enum Reconcile {
+            /// The request message.
+            public typealias Input = Cluster_ReconcileRequest
+            /// The response message.
+            public typealias Output = Cluster_ReconcileReport
+            /// The method's wire name, idempotency and kind.
+            public static let descriptor = MethodDescriptor(
+                service: "cluster.Orders",
+                method: "Reconcile",
+                idempotency: .idempotent,
+                defaults: .init(timeout: .milliseconds(5000))
+            )
+        }
     }
 }
 
@@ -531,6 +680,9 @@ extension Cluster_Orders {
 
         /// `rpc GetOrder(cluster.GetOrderRequest) returns (cluster.Order)`.
         func getOrder(_ request: Cluster_GetOrderRequest, context: ServerContext) async throws -> Cluster_Order
+
+        /// `rpc Reconcile(cluster.ReconcileRequest) returns (cluster.ReconcileReport)`.
+        func reconcile(_ request: Cluster_ReconcileRequest, context: ServerContext) async throws -> Cluster_ReconcileReport
     }
 
     /// Calling `cluster.Orders`: ``Client`` conforms; code that calls the service can take
@@ -541,6 +693,9 @@ extension Cluster_Orders {
 
         /// Calls `cluster.Orders/GetOrder`.
         nonisolated(nonsending) func getOrder(_ request: Cluster_GetOrderRequest, options: CallOptions) async throws -> Cluster_Order
+
+        /// Calls `cluster.Orders/Reconcile`.
+        nonisolated(nonsending) func reconcile(_ request: Cluster_ReconcileRequest, options: CallOptions) async throws -> Cluster_ReconcileReport
     }
 
     /// Calls `cluster.Orders` through a ZRPC client.
@@ -570,6 +725,13 @@ extension Cluster_Orders {
         nonisolated(nonsending) public func getOrder(_ request: Cluster_GetOrderRequest, options: CallOptions) async throws -> Cluster_Order {
             try await client.unary(Method.GetOrder.descriptor, request: request, options: options)
         }
+
+        /// Calls `cluster.Orders/Reconcile`. Runs on the caller's executor until it waits for the response.
+        ///
+        /// - Throws: `RPCError` with the call's status.
+        nonisolated(nonsending) public func reconcile(_ request: Cluster_ReconcileRequest, options: CallOptions) async throws -> Cluster_ReconcileReport {
+            try await client.unary(Method.Reconcile.descriptor, request: request, options: options)
+        }
     }
 }
 
@@ -582,6 +744,11 @@ extension Cluster_Orders.ClientProtocol {
     /// Calls `cluster.Orders/GetOrder` with the default options.
     nonisolated(nonsending) public func getOrder(_ request: Cluster_GetOrderRequest) async throws -> Cluster_Order {
         try await getOrder(request, options: .defaults)
+    }
+
+    /// Calls `cluster.Orders/Reconcile` with the default options.
+    nonisolated(nonsending) public func reconcile(_ request: Cluster_ReconcileRequest) async throws -> Cluster_ReconcileReport {
+        try await reconcile(request, options: .defaults)
     }
 }
 
@@ -604,6 +771,11 @@ extension Cluster_Orders.ServiceProtocol {
                 requestType: Cluster_GetOrderRequest.self,
                 responseType: Cluster_Order.self
             ) { request, context in try await self.getOrder(request, context: context) },
+            MethodHandler(
+                Cluster_Orders.Method.Reconcile.descriptor,
+                requestType: Cluster_ReconcileRequest.self,
+                responseType: Cluster_ReconcileReport.self
+            ) { request, context in try await self.reconcile(request, context: context) },
         ]
     }
 }

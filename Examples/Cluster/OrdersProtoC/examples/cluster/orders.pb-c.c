@@ -142,6 +142,96 @@ void   cluster__get_order_request__free_unpacked
   assert(message->base.descriptor == &cluster__get_order_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   cluster__reconcile_request__init
+                     (Cluster__ReconcileRequest         *message)
+{
+  static const Cluster__ReconcileRequest init_value = CLUSTER__RECONCILE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t cluster__reconcile_request__get_packed_size
+                     (const Cluster__ReconcileRequest *message)
+{
+  assert(message->base.descriptor == &cluster__reconcile_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t cluster__reconcile_request__pack
+                     (const Cluster__ReconcileRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &cluster__reconcile_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t cluster__reconcile_request__pack_to_buffer
+                     (const Cluster__ReconcileRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &cluster__reconcile_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Cluster__ReconcileRequest *
+       cluster__reconcile_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Cluster__ReconcileRequest *)
+     protobuf_c_message_unpack (&cluster__reconcile_request__descriptor,
+                                allocator, len, data);
+}
+void   cluster__reconcile_request__free_unpacked
+                     (Cluster__ReconcileRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &cluster__reconcile_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   cluster__reconcile_report__init
+                     (Cluster__ReconcileReport         *message)
+{
+  static const Cluster__ReconcileReport init_value = CLUSTER__RECONCILE_REPORT__INIT;
+  *message = init_value;
+}
+size_t cluster__reconcile_report__get_packed_size
+                     (const Cluster__ReconcileReport *message)
+{
+  assert(message->base.descriptor == &cluster__reconcile_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t cluster__reconcile_report__pack
+                     (const Cluster__ReconcileReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &cluster__reconcile_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t cluster__reconcile_report__pack_to_buffer
+                     (const Cluster__ReconcileReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &cluster__reconcile_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Cluster__ReconcileReport *
+       cluster__reconcile_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Cluster__ReconcileReport *)
+     protobuf_c_message_unpack (&cluster__reconcile_report__descriptor,
+                                allocator, len, data);
+}
+void   cluster__reconcile_report__free_unpacked
+                     (Cluster__ReconcileReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &cluster__reconcile_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   cluster__capture_payment_task__init
                      (Cluster__CapturePaymentTask         *message)
 {
@@ -482,6 +572,121 @@ const ProtobufCMessageDescriptor cluster__get_order_request__descriptor =
   (ProtobufCMessageInit) cluster__get_order_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor cluster__reconcile_request__field_descriptors[1] =
+{
+  {
+    "fire",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__ReconcileRequest, fire),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned cluster__reconcile_request__field_indices_by_name[] = {
+  0,   /* field[0] = fire */
+};
+static const ProtobufCIntRange cluster__reconcile_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor cluster__reconcile_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "cluster.ReconcileRequest",
+  "ReconcileRequest",
+  "Cluster__ReconcileRequest",
+  "cluster",
+  sizeof(Cluster__ReconcileRequest),
+  1,
+  cluster__reconcile_request__field_descriptors,
+  cluster__reconcile_request__field_indices_by_name,
+  1,  cluster__reconcile_request__number_ranges,
+  (ProtobufCMessageInit) cluster__reconcile_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor cluster__reconcile_report__field_descriptors[4] =
+{
+  {
+    "relayed",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__ReconcileReport, relayed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "placed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__ReconcileReport, placed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "queued",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__ReconcileReport, queued),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "broker_reachable",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Cluster__ReconcileReport, broker_reachable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned cluster__reconcile_report__field_indices_by_name[] = {
+  3,   /* field[3] = broker_reachable */
+  1,   /* field[1] = placed */
+  2,   /* field[2] = queued */
+  0,   /* field[0] = relayed */
+};
+static const ProtobufCIntRange cluster__reconcile_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor cluster__reconcile_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "cluster.ReconcileReport",
+  "ReconcileReport",
+  "Cluster__ReconcileReport",
+  "cluster",
+  sizeof(Cluster__ReconcileReport),
+  4,
+  cluster__reconcile_report__field_descriptors,
+  cluster__reconcile_report__field_indices_by_name,
+  1,  cluster__reconcile_report__number_ranges,
+  (ProtobufCMessageInit) cluster__reconcile_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor cluster__capture_payment_task__field_descriptors[3] =
 {
   {
@@ -678,14 +883,16 @@ const ProtobufCEnumDescriptor cluster__order_status__descriptor =
   cluster__order_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor cluster__orders__method_descriptors[2] =
+static const ProtobufCMethodDescriptor cluster__orders__method_descriptors[3] =
 {
   { "PlaceOrder", &cluster__place_order_request__descriptor, &cluster__order__descriptor },
   { "GetOrder", &cluster__get_order_request__descriptor, &cluster__order__descriptor },
+  { "Reconcile", &cluster__reconcile_request__descriptor, &cluster__reconcile_report__descriptor },
 };
 const unsigned cluster__orders__method_indices_by_name[] = {
   1,        /* GetOrder */
-  0         /* PlaceOrder */
+  0,        /* PlaceOrder */
+  2         /* Reconcile */
 };
 const ProtobufCServiceDescriptor cluster__orders__descriptor =
 {
@@ -694,7 +901,7 @@ const ProtobufCServiceDescriptor cluster__orders__descriptor =
   "Orders",
   "Cluster__Orders",
   "cluster",
-  2,
+  3,
   cluster__orders__method_descriptors,
   cluster__orders__method_indices_by_name
 };
@@ -713,6 +920,14 @@ void cluster__orders__get_order(ProtobufCService *service,
 {
   assert(service->descriptor == &cluster__orders__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void cluster__orders__reconcile(ProtobufCService *service,
+                                const Cluster__ReconcileRequest *input,
+                                Cluster__ReconcileReport_Closure closure,
+                                void *closure_data)
+{
+  assert(service->descriptor == &cluster__orders__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void cluster__orders__init (Cluster__Orders_Service *service,
                             Cluster__Orders_ServiceDestroy destroy)

@@ -18,6 +18,8 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Cluster__Edge__ProductView Cluster__Edge__ProductView;
 typedef struct Cluster__Edge__ViewProductRequest Cluster__Edge__ViewProductRequest;
 typedef struct Cluster__Edge__ChangePriceRequest Cluster__Edge__ChangePriceRequest;
+typedef struct Cluster__Edge__PlaceOrderRequest Cluster__Edge__PlaceOrderRequest;
+typedef struct Cluster__Edge__OrderView Cluster__Edge__OrderView;
 typedef struct Cluster__Edge__EdgeStatsRequest Cluster__Edge__EdgeStatsRequest;
 typedef struct Cluster__Edge__EdgeStats Cluster__Edge__EdgeStats;
 
@@ -69,6 +71,47 @@ struct  Cluster__Edge__ChangePriceRequest
     , (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * An order as the outside world places it. The edge passes it to the orders service with the
+ * caller's idempotency key, so a retried call places one order.
+ */
+struct  Cluster__Edge__PlaceOrderRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Personal data and a secret: passed on, never logged or kept by the edge.
+   */
+  char *customer_email;
+  char *card_number;
+  char *sku;
+  uint32_t quantity;
+};
+#define CLUSTER__EDGE__PLACE_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&cluster__edge__place_order_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * A placed order, as the edge shows it.
+ */
+struct  Cluster__Edge__OrderView
+{
+  ProtobufCMessage base;
+  char *id;
+  char *sku;
+  uint32_t quantity;
+  int64_t total_cents;
+  /*
+   * True once the broker has confirmed the order's tasks (payment capture and confirmation); false
+   * while they wait in the orders service's outbox.
+   */
+  protobuf_c_boolean queued;
+};
+#define CLUSTER__EDGE__ORDER_VIEW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&cluster__edge__order_view__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
 struct  Cluster__Edge__EdgeStatsRequest
 {
   ProtobufCMessage base;
@@ -105,10 +148,19 @@ struct  Cluster__Edge__EdgeStats
    * The catalog circuit breaker's state now: "closed", "open" or "half-open".
    */
   char *catalog_circuit;
+  /*
+   * Orders placed through the edge, and those that failed (any status but OK).
+   */
+  uint64_t orders_placed;
+  uint64_t orders_failed;
+  /*
+   * The orders circuit breaker's state now.
+   */
+  char *orders_circuit;
 };
 #define CLUSTER__EDGE__EDGE_STATS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&cluster__edge__edge_stats__descriptor) \
-    , 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /* Cluster__Edge__ProductView methods */
@@ -168,6 +220,44 @@ Cluster__Edge__ChangePriceRequest *
 void   cluster__edge__change_price_request__free_unpacked
                      (Cluster__Edge__ChangePriceRequest *message,
                       ProtobufCAllocator *allocator);
+/* Cluster__Edge__PlaceOrderRequest methods */
+void   cluster__edge__place_order_request__init
+                     (Cluster__Edge__PlaceOrderRequest         *message);
+size_t cluster__edge__place_order_request__get_packed_size
+                     (const Cluster__Edge__PlaceOrderRequest   *message);
+size_t cluster__edge__place_order_request__pack
+                     (const Cluster__Edge__PlaceOrderRequest   *message,
+                      uint8_t             *out);
+size_t cluster__edge__place_order_request__pack_to_buffer
+                     (const Cluster__Edge__PlaceOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Cluster__Edge__PlaceOrderRequest *
+       cluster__edge__place_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   cluster__edge__place_order_request__free_unpacked
+                     (Cluster__Edge__PlaceOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Cluster__Edge__OrderView methods */
+void   cluster__edge__order_view__init
+                     (Cluster__Edge__OrderView         *message);
+size_t cluster__edge__order_view__get_packed_size
+                     (const Cluster__Edge__OrderView   *message);
+size_t cluster__edge__order_view__pack
+                     (const Cluster__Edge__OrderView   *message,
+                      uint8_t             *out);
+size_t cluster__edge__order_view__pack_to_buffer
+                     (const Cluster__Edge__OrderView   *message,
+                      ProtobufCBuffer     *buffer);
+Cluster__Edge__OrderView *
+       cluster__edge__order_view__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   cluster__edge__order_view__free_unpacked
+                     (Cluster__Edge__OrderView *message,
+                      ProtobufCAllocator *allocator);
 /* Cluster__Edge__EdgeStatsRequest methods */
 void   cluster__edge__edge_stats_request__init
                      (Cluster__Edge__EdgeStatsRequest         *message);
@@ -217,6 +307,12 @@ typedef void (*Cluster__Edge__ViewProductRequest_Closure)
 typedef void (*Cluster__Edge__ChangePriceRequest_Closure)
                  (const Cluster__Edge__ChangePriceRequest *message,
                   void *closure_data);
+typedef void (*Cluster__Edge__PlaceOrderRequest_Closure)
+                 (const Cluster__Edge__PlaceOrderRequest *message,
+                  void *closure_data);
+typedef void (*Cluster__Edge__OrderView_Closure)
+                 (const Cluster__Edge__OrderView *message,
+                  void *closure_data);
 typedef void (*Cluster__Edge__EdgeStatsRequest_Closure)
                  (const Cluster__Edge__EdgeStatsRequest *message,
                   void *closure_data);
@@ -238,6 +334,10 @@ struct Cluster__Edge__Storefront_Service
                        const Cluster__Edge__ChangePriceRequest *input,
                        Cluster__Edge__ProductView_Closure closure,
                        void *closure_data);
+  void (*place_order)(Cluster__Edge__Storefront_Service *service,
+                      const Cluster__Edge__PlaceOrderRequest *input,
+                      Cluster__Edge__OrderView_Closure closure,
+                      void *closure_data);
   void (*get_stats)(Cluster__Edge__Storefront_Service *service,
                     const Cluster__Edge__EdgeStatsRequest *input,
                     Cluster__Edge__EdgeStats_Closure closure,
@@ -252,6 +352,7 @@ void cluster__edge__storefront__init (Cluster__Edge__Storefront_Service *service
     { CLUSTER__EDGE__STOREFRONT__BASE_INIT,\
       function_prefix__ ## view_product,\
       function_prefix__ ## change_price,\
+      function_prefix__ ## place_order,\
       function_prefix__ ## get_stats  }
 void cluster__edge__storefront__view_product(ProtobufCService *service,
                                              const Cluster__Edge__ViewProductRequest *input,
@@ -261,6 +362,10 @@ void cluster__edge__storefront__change_price(ProtobufCService *service,
                                              const Cluster__Edge__ChangePriceRequest *input,
                                              Cluster__Edge__ProductView_Closure closure,
                                              void *closure_data);
+void cluster__edge__storefront__place_order(ProtobufCService *service,
+                                            const Cluster__Edge__PlaceOrderRequest *input,
+                                            Cluster__Edge__OrderView_Closure closure,
+                                            void *closure_data);
 void cluster__edge__storefront__get_stats(ProtobufCService *service,
                                           const Cluster__Edge__EdgeStatsRequest *input,
                                           Cluster__Edge__EdgeStats_Closure closure,
@@ -271,6 +376,8 @@ void cluster__edge__storefront__get_stats(ProtobufCService *service,
 extern const ProtobufCMessageDescriptor cluster__edge__product_view__descriptor;
 extern const ProtobufCMessageDescriptor cluster__edge__view_product_request__descriptor;
 extern const ProtobufCMessageDescriptor cluster__edge__change_price_request__descriptor;
+extern const ProtobufCMessageDescriptor cluster__edge__place_order_request__descriptor;
+extern const ProtobufCMessageDescriptor cluster__edge__order_view__descriptor;
 extern const ProtobufCMessageDescriptor cluster__edge__edge_stats_request__descriptor;
 extern const ProtobufCMessageDescriptor cluster__edge__edge_stats__descriptor;
 extern const ProtobufCServiceDescriptor cluster__edge__storefront__descriptor;

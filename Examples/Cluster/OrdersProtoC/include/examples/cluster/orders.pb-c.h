@@ -18,6 +18,8 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Cluster__Order Cluster__Order;
 typedef struct Cluster__PlaceOrderRequest Cluster__PlaceOrderRequest;
 typedef struct Cluster__GetOrderRequest Cluster__GetOrderRequest;
+typedef struct Cluster__ReconcileRequest Cluster__ReconcileRequest;
+typedef struct Cluster__ReconcileReport Cluster__ReconcileReport;
 typedef struct Cluster__CapturePaymentTask Cluster__CapturePaymentTask;
 typedef struct Cluster__SendConfirmationTask Cluster__SendConfirmationTask;
 typedef struct Cluster__EffectReceipt Cluster__EffectReceipt;
@@ -87,6 +89,47 @@ struct  Cluster__GetOrderRequest
 #define CLUSTER__GET_ORDER_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&cluster__get_order_request__descriptor) \
     , (char *)protobuf_c_empty_string }
+
+
+/*
+ * The scheduler's reconciliation (cluster-scheduler's cron job): relay the outbox now and count.
+ */
+struct  Cluster__ReconcileRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The scheduled fire this run belongs to (the schedule's name and instant), for the logs.
+   */
+  char *fire;
+};
+#define CLUSTER__RECONCILE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&cluster__reconcile_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Cluster__ReconcileReport
+{
+  ProtobufCMessage base;
+  /*
+   * Orders whose tasks this run handed to the broker.
+   */
+  uint64_t relayed;
+  /*
+   * Orders still waiting in the outbox after it (the broker could not be reached, or new ones).
+   */
+  uint64_t placed;
+  /*
+   * Orders whose tasks the broker has confirmed.
+   */
+  uint64_t queued;
+  /*
+   * False when the broker could not be reached during this run.
+   */
+  protobuf_c_boolean broker_reachable;
+};
+#define CLUSTER__RECONCILE_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&cluster__reconcile_report__descriptor) \
+    , 0, 0, 0, 0 }
 
 
 /*
@@ -196,6 +239,44 @@ Cluster__GetOrderRequest *
 void   cluster__get_order_request__free_unpacked
                      (Cluster__GetOrderRequest *message,
                       ProtobufCAllocator *allocator);
+/* Cluster__ReconcileRequest methods */
+void   cluster__reconcile_request__init
+                     (Cluster__ReconcileRequest         *message);
+size_t cluster__reconcile_request__get_packed_size
+                     (const Cluster__ReconcileRequest   *message);
+size_t cluster__reconcile_request__pack
+                     (const Cluster__ReconcileRequest   *message,
+                      uint8_t             *out);
+size_t cluster__reconcile_request__pack_to_buffer
+                     (const Cluster__ReconcileRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Cluster__ReconcileRequest *
+       cluster__reconcile_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   cluster__reconcile_request__free_unpacked
+                     (Cluster__ReconcileRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Cluster__ReconcileReport methods */
+void   cluster__reconcile_report__init
+                     (Cluster__ReconcileReport         *message);
+size_t cluster__reconcile_report__get_packed_size
+                     (const Cluster__ReconcileReport   *message);
+size_t cluster__reconcile_report__pack
+                     (const Cluster__ReconcileReport   *message,
+                      uint8_t             *out);
+size_t cluster__reconcile_report__pack_to_buffer
+                     (const Cluster__ReconcileReport   *message,
+                      ProtobufCBuffer     *buffer);
+Cluster__ReconcileReport *
+       cluster__reconcile_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   cluster__reconcile_report__free_unpacked
+                     (Cluster__ReconcileReport *message,
+                      ProtobufCAllocator *allocator);
 /* Cluster__CapturePaymentTask methods */
 void   cluster__capture_payment_task__init
                      (Cluster__CapturePaymentTask         *message);
@@ -264,6 +345,12 @@ typedef void (*Cluster__PlaceOrderRequest_Closure)
 typedef void (*Cluster__GetOrderRequest_Closure)
                  (const Cluster__GetOrderRequest *message,
                   void *closure_data);
+typedef void (*Cluster__ReconcileRequest_Closure)
+                 (const Cluster__ReconcileRequest *message,
+                  void *closure_data);
+typedef void (*Cluster__ReconcileReport_Closure)
+                 (const Cluster__ReconcileReport *message,
+                  void *closure_data);
 typedef void (*Cluster__CapturePaymentTask_Closure)
                  (const Cluster__CapturePaymentTask *message,
                   void *closure_data);
@@ -288,6 +375,10 @@ struct Cluster__Orders_Service
                     const Cluster__GetOrderRequest *input,
                     Cluster__Order_Closure closure,
                     void *closure_data);
+  void (*reconcile)(Cluster__Orders_Service *service,
+                    const Cluster__ReconcileRequest *input,
+                    Cluster__ReconcileReport_Closure closure,
+                    void *closure_data);
 };
 typedef void (*Cluster__Orders_ServiceDestroy)(Cluster__Orders_Service *);
 void cluster__orders__init (Cluster__Orders_Service *service,
@@ -297,7 +388,8 @@ void cluster__orders__init (Cluster__Orders_Service *service,
 #define CLUSTER__ORDERS__INIT(function_prefix__) \
     { CLUSTER__ORDERS__BASE_INIT,\
       function_prefix__ ## place_order,\
-      function_prefix__ ## get_order  }
+      function_prefix__ ## get_order,\
+      function_prefix__ ## reconcile  }
 void cluster__orders__place_order(ProtobufCService *service,
                                   const Cluster__PlaceOrderRequest *input,
                                   Cluster__Order_Closure closure,
@@ -305,6 +397,10 @@ void cluster__orders__place_order(ProtobufCService *service,
 void cluster__orders__get_order(ProtobufCService *service,
                                 const Cluster__GetOrderRequest *input,
                                 Cluster__Order_Closure closure,
+                                void *closure_data);
+void cluster__orders__reconcile(ProtobufCService *service,
+                                const Cluster__ReconcileRequest *input,
+                                Cluster__ReconcileReport_Closure closure,
                                 void *closure_data);
 typedef struct Cluster__OrderTasks_Service Cluster__OrderTasks_Service;
 struct Cluster__OrderTasks_Service
@@ -343,6 +439,8 @@ extern const ProtobufCEnumDescriptor    cluster__order_status__descriptor;
 extern const ProtobufCMessageDescriptor cluster__order__descriptor;
 extern const ProtobufCMessageDescriptor cluster__place_order_request__descriptor;
 extern const ProtobufCMessageDescriptor cluster__get_order_request__descriptor;
+extern const ProtobufCMessageDescriptor cluster__reconcile_request__descriptor;
+extern const ProtobufCMessageDescriptor cluster__reconcile_report__descriptor;
 extern const ProtobufCMessageDescriptor cluster__capture_payment_task__descriptor;
 extern const ProtobufCMessageDescriptor cluster__send_confirmation_task__descriptor;
 extern const ProtobufCMessageDescriptor cluster__effect_receipt__descriptor;
