@@ -1,3 +1,5 @@
+import ZRPC
+
 /// Which authenticated peers (CURVE public keys) may publish on which topics, and subscribe to
 /// which, at a ``PubSubForwarder``: an event from a publisher its rules refuse is dropped and
 /// counted; a subscription they refuse is not applied, so nothing is delivered on it.
@@ -37,6 +39,56 @@ public struct TopicAuthorization: Sendable, Hashable {
     public init(publish: [String: Set<String>] = [:], subscribe: [String: Set<String>] = [:]) {
         self.publish = publish
         self.subscribe = subscribe
+    }
+
+    /// Reads the rules from a file: one rule a line, `<prefix> publish|subscribe <key>…` (keys in Z85,
+    /// separated by spaces; none: nobody). A prefix may end in `*`, which is dropped (`prices.*` is
+    /// the prefix `prices.`), so `*` alone is the empty prefix that covers every topic. A word
+    /// starting with `#` that is not a 40-character key starts a comment. Lines for the same prefix
+    /// and action add up. `zrpc-forwarder` reads `ZRPC_FORWARDER_AUTHORIZATION_FILE`.
+    ///
+    /// ```text
+    /// prices.*   publish    rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7
+    /// prices.*   subscribe  Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID  rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7
+    /// *          subscribe
+    /// ```
+    ///
+    /// ```swift
+    /// configuration.authorization = try TopicAuthorization(contentsOf: "/etc/zrpc/topics.rules")
+    /// ```
+    ///
+    /// - Parameter path: The file.
+    /// - Throws: The file's read error, or ``FileError`` naming the line that is not a rule.
+    public init(contentsOf path: String) throws {
+        do {
+            let rules = try KeyRulesFile.read(path, actions: ["publish", "subscribe"])
+            func prefixes(_ rules: [String: Set<String>]?) -> [String: Set<String>] {
+                (rules ?? [:]).reduce(into: [:]) { prefixes, rule in
+                    let prefix = rule.key.hasSuffix("*") ? String(rule.key.dropLast()) : rule.key
+                    prefixes[prefix, default: []].formUnion(rule.value)
+                }
+            }
+            self.init(publish: prefixes(rules["publish"]), subscribe: prefixes(rules["subscribe"]))
+        } catch let error as KeyRulesFile.BadLine {
+            throw FileError(path: path, line: error.line)
+        }
+    }
+
+    /// A line of a rules file that is not `<prefix> publish|subscribe <key>…` (keys of 40 characters).
+    ///
+    /// ```swift
+    /// do { _ = try TopicAuthorization(contentsOf: path) } catch let error as TopicAuthorization.FileError { print(error) }
+    /// ```
+    public struct FileError: Error, Sendable, CustomStringConvertible {
+        /// The file.
+        public var path: String
+        /// The line (from 1).
+        public var line: Int
+
+        /// Names the file and line, never the line's content (it may hold a mistyped secret).
+        public var description: String {
+            "\(path):\(line) is not \"<topic prefix> publish|subscribe <public key>…\""
+        }
     }
 
     /// Whether the publisher with `publicKey` (nil: unauthenticated) may publish on `topic`.

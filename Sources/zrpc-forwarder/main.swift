@@ -11,8 +11,10 @@
 // names both as bound. SIGTERM or SIGINT stops it and prints its statistics; with
 // ZRPC_EXIT_WITH_PARENT=1 it exits when its standard input closes. CURVE (docs/SECURITY.md), each
 // side on its own: ZRPC_FORWARDER_PUBLISHERS_CURVE_SECRET_KEY_FILE and
-// ZRPC_FORWARDER_PUBLISHERS_CURVE_ALLOW_LIST_FILE, the same with SUBSCRIBERS. ZRPC_FORWARDER_LOG_LEVEL
-// sets the log level (notice by default).
+// ZRPC_FORWARDER_PUBLISHERS_CURVE_ALLOW_LIST_FILE, the same with SUBSCRIBERS;
+// ZRPC_FORWARDER_AUTHORIZATION_FILE names a file of `<topic prefix> publish|subscribe <key>…` rules
+// (`TopicAuthorization`), read at start-up. ZRPC_FORWARDER_LOG_LEVEL sets the log level (notice by
+// default).
 import Configuration
 import Foundation
 import Logging
@@ -58,6 +60,9 @@ var logger = Logger(label: "zrpc-forwarder")
 do {
     let settings = ConfigReader(provider: EnvironmentVariablesProvider())
     logger.logLevel = try Logger.Level.read(settings, scope: "zrpc.forwarder") ?? .notice
+    if let rules = settings.string(forKey: "zrpc.forwarder.authorization-file") {
+        configuration.authorization = try TopicAuthorization(contentsOf: rules.trimmingCharacters(in: .whitespaces))
+    }
     if let security = try TransportSecurity.read(settings, scope: "zrpc.forwarder.publishers") {
         configuration.publisherSecurity = security
     }

@@ -242,4 +242,64 @@ struct TopicAuthorizationTests {
         #expect(rules.mayPublish(publicKey: nil, topic: "orders.1"))
         #expect(TopicAuthorization.allowAll.maySubscribe(publicKey: nil, prefix: ""))
     }
+
+    @Test("rules from a file: a trailing * is dropped, * alone covers every topic, a bad line is named")
+    func rulesFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("topics-\(UUID().uuidString).rules")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try """
+        # who may read and write what
+        prices.*   publish    \(pricing.publicKey)
+        prices.*   subscribe  \(dashboard.publicKey) \(auditor.publicKey)   # both dashboards
+        *          subscribe
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let rules = try TopicAuthorization(contentsOf: path)
+        #expect(rules.publish == ["prices.": [pricing.publicKey]])
+        #expect(rules.subscribe == ["prices.": [dashboard.publicKey, auditor.publicKey], "": []])
+        #expect(rules.maySubscribe(publicKey: dashboard.publicKey, prefix: "prices.eu"))
+        #expect(!rules.maySubscribe(publicKey: dashboard.publicKey, prefix: "orders."))
+
+        try "prices.* publish \(pricing.publicKey)\nprices.* read \(pricing.publicKey)\n".write(
+            toFile: path,
+            atomically: true,
+            encoding: .utf8
+        )
+        let error = #expect(throws: TopicAuthorization.FileError.self) { try TopicAuthorization(contentsOf: path) }
+        #expect(error?.line == 2)
+        #expect(error.map { "\($0)" }?.contains(pricing.publicKey) == false)
+    }
+
+    @Test(
+        "zrpc-forwarder reads its rules from ZRPC_FORWARDER_AUTHORIZATION_FILE; plain text has no key, so a ruled topic is refused"
+    )
+    func forwarderProcessRules() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("topics-\(UUID().uuidString).rules")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "secret.* publish\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let forwarder = try await ForwarderProcess.start(environment: ["ZRPC_FORWARDER_AUTHORIZATION_FILE": path])
+        let secret = try await Publisher<Echo_EchoRequest>(topic: "secret", connect: forwarder.publishers)
+        let open = try await Publisher<Echo_EchoRequest>(topic: "open", connect: forwarder.publishers)
+        let watcher = try await Subscription<Echo_EchoRequest>(
+            connect: forwarder.subscribers,
+            topics: ["secret.", "open."]
+        )
+        try await watcher.waitForPublishers(2, timeout: .seconds(5))
+        for index in 1...5 { try await secret.publish(Echo_EchoRequest(sequence: Int64(index)), key: "plans") }
+        for index in 1...5 { try await open.publish(Echo_EchoRequest(sequence: Int64(index)), key: "news") }
+        let collected = Collected()
+        try await read(5, from: watcher, into: collected)
+        #expect(collected.snapshot.topics == ["open.news"])
+        await watcher.close()
+        await secret.close()
+        await open.close()
+        await forwarder.process.stop()
+
+        try "secret.* write\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = await #expect(throws: (any Error).self) {
+            try await ForwarderProcess.start(environment: ["ZRPC_FORWARDER_AUTHORIZATION_FILE": path])
+        }
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("did not report an endpoint"))
+    }
 }

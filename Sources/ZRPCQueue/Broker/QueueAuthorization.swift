@@ -1,4 +1,4 @@
-import Foundation
+import ZRPC
 
 /// Which authenticated clients (CURVE public keys) may enqueue to which queues, and which workers
 /// may consume them, at a ``QueueBroker``: an enqueue it refuses fails with `PERMISSION_DENIED` and
@@ -58,22 +58,11 @@ public struct QueueAuthorization: Sendable, Hashable {
     /// - Throws: The file's read error, or `QueueAuthorization.FileError` naming the line that is
     ///   not a rule.
     public init(contentsOf path: String) throws {
-        self.init()
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            // A word starting with `#` starts a comment, unless it is a key (Z85 has `#` in its alphabet).
-            let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
-                .prefix { !$0.hasPrefix("#") || $0.utf8.count == 40 }
-            guard let pattern = words.first, !pattern.hasPrefix("#") else { continue }
-            let keys = Set(words.dropFirst(2))
-            guard words.count >= 2, keys.allSatisfy({ $0.utf8.count == 40 }) else {
-                throw FileError(path: path, line: number + 1)
-            }
-            switch words[1] {
-            case "enqueue": enqueue[pattern, default: []].formUnion(keys)
-            case "consume": consume[pattern, default: []].formUnion(keys)
-            default: throw FileError(path: path, line: number + 1)
-            }
+        do {
+            let rules = try KeyRulesFile.read(path, actions: ["enqueue", "consume"])
+            self.init(enqueue: rules["enqueue"] ?? [:], consume: rules["consume"] ?? [:])
+        } catch let error as KeyRulesFile.BadLine {
+            throw FileError(path: path, line: error.line)
         }
     }
 
