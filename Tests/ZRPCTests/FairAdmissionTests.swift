@@ -70,9 +70,10 @@ struct FairAdmissionTests {
             let statistics = harness.server.statistics.snapshot()
             #expect(statistics.callsOverClientLimit == refusals)
             #expect(statistics.rejectedCalls == refusals)
-            let lines = log.metadata(of: "a client is over its limit of concurrent calls; its new calls are refused")
+            let lines = log.metadata(of: "a client is over its limit; its new calls are refused")
             #expect(lines.count == 1)
-            #expect(lines.first?["limit"] == "16")
+            #expect(lines.first?["limit"] == "concurrent calls")
+            #expect(lines.first?["concurrent-calls"] == "16")
             harness.gates.open("flood")
         }
     }
@@ -112,6 +113,49 @@ struct FairAdmissionTests {
             #expect(try await second.text == "b")
             #expect(try await harness.stub.call(.init(text: "d")).text == "d")
             #expect(harness.server.statistics.snapshot().callsOverClientLimit == 1)
+        }
+    }
+
+    @Test("a client over its calls a second is refused beyond a second's worth; another client is served; logged once")
+    func overItsRate() async throws {
+        let log = RecordingLogHandler.Store()
+        try await withHarness(configureServer: {
+            $0.maxCallsPerSecondPerClient = 20
+            $0.logger = Logger(label: "rate") { _ in RecordingLogHandler(store: log) }
+        }) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            let payload = try CallRequest(text: "fast").packedFrame()
+            let calls: UInt64 = 100
+            for callID in 1...calls {
+                try await raw.send(
+                    try RawPeer.requestFrames(callID: callID, service: Self.service, method: "Call", payload: payload)
+                )
+            }
+            var answered = 0
+            var refused = 0
+            for _ in 1...calls {
+                let (header, _) = try await raw.receiveResponse()
+                if header.statusCode == RPCError.Code.resourceExhausted.rawValue {
+                    refused += 1
+                    #expect(header.statusMessage.contains("over its rate of 20 calls a second"))
+                    #expect(header.metadata.contains { $0.key == RPCError.notSentMetadataKey && $0.value == "true" })
+                } else {
+                    answered += 1
+                }
+            }
+            // 20 at once, and a few more as the bucket refills while the 100 arrive.
+            #expect(answered >= 20 && answered <= 60, "answered \(answered)")
+            #expect(refused == Int(calls) - answered)
+            #expect(harness.server.statistics.snapshot().callsOverClientLimit == refused)
+            // Another client has a bucket of its own.
+            for index in 0..<10 {
+                #expect(try await harness.stub.call(.init(text: "good \(index)")).text == "good \(index)")
+            }
+            let lines = log.metadata(of: "a client is over its limit; its new calls are refused")
+            #expect(lines.count == 1)
+            #expect(lines.first?["limit"] == "rate")
+            #expect(lines.first?["calls-per-second"] == "20")
         }
     }
 }

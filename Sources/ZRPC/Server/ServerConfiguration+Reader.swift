@@ -11,6 +11,7 @@ extension Server.Configuration {
     /// | `endpoints` | `ORDERS_ENDPOINTS=tcp://0.0.0.0:5555` | ``endpoints`` |
     /// | `max-concurrent-calls` | `ORDERS_MAX_CONCURRENT_CALLS=256` | ``maxConcurrentCalls`` |
     /// | `max-concurrent-calls-per-client` | `ORDERS_MAX_CONCURRENT_CALLS_PER_CLIENT=64` | ``maxConcurrentCallsPerClient`` |
+    /// | `max-calls-per-second-per-client` | `ORDERS_MAX_CALLS_PER_SECOND_PER_CLIENT=500` | ``maxCallsPerSecondPerClient`` |
     /// | `default-timeout-ms`, `max-timeout-ms` | `ORDERS_MAX_TIMEOUT_MS=60000` | ``defaultTimeout``, ``maxTimeout`` |
     /// | `max-request-bytes` | `ORDERS_MAX_REQUEST_BYTES=1048576` | ``maxRequestBytes`` |
     /// | `grace-period-ms` | `ORDERS_GRACE_PERIOD_MS=5000` | ``gracePeriod`` |
@@ -37,6 +38,7 @@ extension Server.Configuration {
         if let endpoints = try reader.list("endpoints") { self.endpoints = endpoints }
         if let calls = try reader.positive("max-concurrent-calls") { maxConcurrentCalls = calls }
         if let calls = try reader.positive("max-concurrent-calls-per-client") { maxConcurrentCallsPerClient = calls }
+        if let rate = try reader.positive("max-calls-per-second-per-client") { maxCallsPerSecondPerClient = rate }
         if let timeout = try reader.milliseconds("default-timeout-ms") { defaultTimeout = timeout }
         if let timeout = try reader.milliseconds("max-timeout-ms") { maxTimeout = timeout }
         if let bytes = try reader.positive("max-request-bytes") { maxRequestBytes = bytes }

@@ -24,6 +24,16 @@ extension Server {
         /// configuration.maxConcurrentCallsPerClient = 64
         /// ```
         public var maxConcurrentCallsPerClient: Int
+        /// How many calls a second one client (one connection) may start, or nil for no limit (the
+        /// default: the right rate depends on the service). A client may send a second's worth at
+        /// once; beyond the rate its new calls get RESOURCE_EXHAUSTED at once (not run, so safe to
+        /// retry after a backoff), counted in `overClientLimit` and logged once per client per 10 s;
+        /// other clients are not affected.
+        ///
+        /// ```swift
+        /// configuration.maxCallsPerSecondPerClient = 500
+        /// ```
+        public var maxCallsPerSecondPerClient: Int?
         /// Per-service bulkheads: at most this many calls of a service (by full name) run at once;
         /// beyond it, RESOURCE_EXHAUSTED at once, so one slow service cannot take every slot.
         public var maxConcurrentCallsPerService: [String: Int]
@@ -80,6 +90,7 @@ extension Server {
             self.maxConcurrentCalls = 1024
             self.maxConcurrentCallsPerClient = 256
             self.maxConcurrentCallsPerService = [:]
+            self.maxCallsPerSecondPerClient = nil
             self.defaultTimeout = .seconds(5)
             self.maxTimeout = .seconds(300)
             self.maxRequestBytes = 4 << 20

@@ -91,6 +91,22 @@ extension ServerDriver {
             respond(to: client, callID: header.callID, error: RPCError(code: .invalidArgument, message: problem))
             return
         }
+        // In place (optional chaining), so the buckets are not copied.
+        if rateLimiter?.allows(client.key, now: .now) == false {
+            statistics.record(.overClientLimit)
+            logOverClientLimit(client, refusal: "rate")
+            let message = "this client is over its rate of \(rateLimiter?.callsPerSecond ?? 0) calls a second"
+            respond(
+                to: client,
+                callID: header.callID,
+                error: RPCError(
+                    code: .resourceExhausted,
+                    message: message,
+                    metadata: [RPCError.notSentMetadataKey: "true"]
+                )
+            )
+            return
+        }
         let registered = registered(for: method)
         let handler = registered?.handler
         let arrival = ServerCallTable<ClientAddress, Task<Void, Never>>.Arrival(
@@ -109,7 +125,7 @@ extension ServerDriver {
             switch admission {
             case .refused(let refusal):
                 statistics.record(refusal.event)
-                if refusal.event == .overClientLimit { logOverClientLimit(client) }
+                if refusal.event == .overClientLimit { logOverClientLimit(client, refusal: "concurrent calls") }
                 respond(to: client, callID: header.callID, error: refusal.error)
             case .duplicate:
                 statistics.record(.duplicateCallID)
@@ -175,13 +191,16 @@ extension ServerDriver {
         run(call)
     }
 
-    /// Logs a client over its limit of calls in flight, at most once per interval for each client.
-    private func logOverClientLimit(_ client: ClientAddress) {
+    /// Logs a client over its limit of calls in flight or calls a second, at most once per interval
+    /// for each client.
+    private func logOverClientLimit(_ client: ClientAddress, refusal: String) {
         guard let suppressed = overClientLimitLog.record(client.key, now: .now) else { return }
         configuration.logger.warning(
-            "a client is over its limit of concurrent calls; its new calls are refused",
+            "a client is over its limit; its new calls are refused",
             metadata: [
-                "limit": "\(configuration.maxConcurrentCallsPerClient)",
+                "limit": "\(refusal)",
+                "concurrent-calls": "\(configuration.maxConcurrentCallsPerClient)",
+                "calls-per-second": "\(configuration.maxCallsPerSecondPerClient.map(String.init) ?? "unlimited")",
                 "routing-id": "\(client.hexRoutingID)",
                 "refused-since-last-log": "\(suppressed + 1)",
             ]

@@ -70,8 +70,11 @@ final class ServerDriver: IOLoopDriver {
     var waitingToRun: [AcceptedCall] = []
     /// The call ids of the requests in the message being read, to drop one repeated within it.
     var callIDsInMessage: [UInt64] = []
-    /// Clients over ``Server/Configuration/maxConcurrentCallsPerClient`` are logged once per 10 s each.
+    /// Clients over ``Server/Configuration/maxConcurrentCallsPerClient`` or
+    /// ``Server/Configuration/maxCallsPerSecondPerClient`` are logged once per 10 s each.
     var overClientLimitLog = OncePerInterval<PeerKey>(interval: .seconds(10))
+    /// Each client's calls a second, when ``Server/Configuration/maxCallsPerSecondPerClient`` is set.
+    var rateLimiter: ClientRateLimiter<PeerKey>?
     /// Oversized messages are logged at most once per 10 s (their sender is not read).
     var oversizedMessageLog = OncePerInterval<Int>(interval: .seconds(10))
 
@@ -98,6 +101,7 @@ final class ServerDriver: IOLoopDriver {
                 maxRequestBytes: configuration.maxRequestBytes
             )
         )
+        rateLimiter = configuration.maxCallsPerSecondPerClient.map { ClientRateLimiter(callsPerSecond: $0) }
         socket = try Socket(context, type: .router)
         try socket.set(.routerMandatory, true)
         // Per client: at most 1,000 answer messages wait for a client that does not read (then they
