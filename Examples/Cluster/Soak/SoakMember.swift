@@ -37,10 +37,25 @@ final class SoakMember {
     /// ones that bind the same endpoints as before.
     func start(rebind: (inout [String], inout [String: String]) -> Void = { _, _ in }) async throws {
         if starts > 0 { rebind(&arguments, &environment) }
-        let child = try await ChildProcess.start(executable, arguments: arguments, environment: environment)
+        // Its log lines are kept: when it exits by itself (a crash), they say why.
+        let child = try await ChildProcess.start(
+            executable,
+            arguments: arguments,
+            environment: environment,
+            capturingLogs: true
+        )
         self.child = child
         endpoint = child.endpoint
         starts += 1
+    }
+
+    /// Whether the running instance exited although nobody stopped or killed it (a crash): its
+    /// status and its last log lines, once; the member then has no instance (start it again).
+    func exitedByItself() -> (status: Int32, lastLogLines: String)? {
+        guard let child, !child.process.isRunning else { return nil }
+        self.child = nil
+        let lines = child.loggedText.split(separator: "\n", omittingEmptySubsequences: false).suffix(20)
+        return (child.process.terminationStatus, lines.joined(separator: "\n"))
     }
 
     /// SIGKILL, as a crash would; the harness restarts it.

@@ -32,6 +32,7 @@ struct SoakReport {
                 + "\(tasks.lost) lost, \(tasks.unexpected) unexpected, \(tasks.duplicateEffects) duplicate effects"
         )
         lines.append("- processes that did not stop cleanly at the end: \(stopped)")
+        lines.append("- processes that exited by themselves (crashed) and were restarted: \(result.crashes.count)")
         if let growth = result.growth {
             lines.append(
                 "- largest RSS growth after a warm-up of \(options.warmUp.components.seconds) s: "
@@ -45,6 +46,11 @@ struct SoakReport {
         lines += ["", "| time | event |", "|---|---|"]
         for event in result.timeline.events where event.text != "burst" {
             lines.append("| \(event.at.components.seconds) s | \(event.text) |")
+        }
+        for crash in result.crashes {
+            lines += ["", "A process exited by itself: \(crash.prefix { $0 != "\n" })", "", "```"]
+            lines.append(String(crash.drop { $0 != "\n" }.dropFirst()))
+            lines.append("```")
         }
         lines += ["", "![latency, throughput and memory over time](soak.svg)", "", "```", summaryLine, "```", ""]
         return lines.joined(separator: "\n")

@@ -19,6 +19,8 @@ struct SoakRun {
         var stopFailures: [String]
         var kills = 0
         var pauses = 0
+        /// Processes that exited although nobody killed or stopped them, with their last log lines.
+        var crashes: [String] = []
         var orders = SoakOrders.State()
         var accounting = SoakAccounting()
     }
@@ -62,6 +64,18 @@ struct SoakRun {
             let elapsed = started.duration(to: now)
             for entry in paused where entry.until <= now { entry.member.resume() }
             paused.removeAll { $0.until <= now }
+            for member in cluster.members {
+                guard let exit = member.exitedByItself() else { continue }
+                timeline.mark(at: elapsed, "EXITED \(member.name) (status \(exit.status))")
+                progress(
+                    "\(member.name) exited by itself with status \(exit.status); its last log lines:\n\(exit.lastLogLines)"
+                )
+                result.crashes.append(
+                    "\(member.name) at \(elapsed.components.seconds) s, status \(exit.status):\n\(exit.lastLogLines)"
+                )
+                paused.removeAll { $0.member === member }
+                try await cluster.restart(member)
+            }
             if now >= nextBurst, now < end {  // a burst: twice the tasks for 5 s, every 20–40 s
                 let burstEnd = min(end, now.advanced(by: .seconds(5)))
                 bursts += (0..<options.concurrency).map { task in

@@ -7,7 +7,8 @@
 //
 // The last line is exactly
 //   soak: issued=I acked=A dead_lettered=D lost=L unexpected=U duplicate_effects=X rss_growth=G%
-// and the exit status is 1 when L, U or X is not 0.
+// and the exit status is 1 when L, U or X is not 0, a read was stale, or a process exited by itself
+// (crashed: it is restarted, its last log lines go to the progress output and the report).
 import BenchmarkKit
 import Foundation
 import ZRPCProcessKit
@@ -32,7 +33,10 @@ func soak() async -> Int32 {
         progress("report written to \(options.reportFolder)/report.md and soak.svg")
         // Unbuffered: the line is out whatever happens at exit.
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
-        return accounting.passed && result.load.staleReads == 0 ? 0 : 1
+        if !result.crashes.isEmpty {
+            progress("\(result.crashes.count) process(es) exited by themselves: see the report")
+        }
+        return accounting.passed && result.load.staleReads == 0 && result.crashes.isEmpty ? 0 : 1
     } catch {
         FileHandle.standardError.write(Data("zrpc-soak: \(error)\n".utf8))
         return 2

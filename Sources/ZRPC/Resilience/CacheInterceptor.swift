@@ -50,8 +50,14 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     private let methods: Set<String>
     private let writeThrough: [String: WriteThrough]
     /// Told every change made in this process (a write-through, or a call to `update` or
-    /// `invalidate`), to carry it to other processes.
-    private let changeObserver = Mutex<(@Sendable (CacheChange?) -> Void)?>(nil)
+    /// `invalidate`), to carry it to other processes. Boxed in a struct: a closure stored in a
+    /// `Mutex` directly is wrapped in two more reabstraction thunks by every `withLock` (the
+    /// `inout` goes out and back through the generic), so after tens of thousands of changes
+    /// calling it overflowed the stack (`CacheObserverTests`).
+    private let changeObserver = Mutex<ChangeObserver?>(nil)
+    private struct ChangeObserver {
+        let tell: @Sendable (CacheChange?) -> Void
+    }
     private let flushCount = Mutex(0)
     private let staleOn: Set<RPCError.Code>
     private let now: @Sendable () -> ContinuousClock.Instant
@@ -161,7 +167,7 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     /// ```
     public func invalidateAll() {
         flushLocally()
-        changeObserver.withLock { $0 }?(nil)
+        changeObserver.withLock { $0 }?.tell(nil)
     }
 
     /// Drops every cached answer, telling no one (a flush asked for by another process, or made
@@ -218,13 +224,13 @@ public final class CacheInterceptor: ClientInterceptor, Sendable {
     /// Sets who is told of every change made in this process, nil standing for "every answer
     /// dropped" (one observer; nil for none).
     package func observeChanges(_ observer: (@Sendable (CacheChange?) -> Void)?) {
-        changeObserver.withLock { $0 = observer }
+        changeObserver.withLock { $0 = observer.map(ChangeObserver.init) }
     }
 
     /// Applies a change made here and tells the observer (when it applied).
     private func record(_ change: CacheChange) throws {
         guard apply(change) else { return }
-        changeObserver.withLock { $0 }?(change)
+        changeObserver.withLock { $0 }?.tell(change)
     }
 
     public func intercept(
