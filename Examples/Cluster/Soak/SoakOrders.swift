@@ -13,6 +13,8 @@ final class SoakOrders: Sendable {
         var confirmed: [String: String] = [:]
         /// Keys sent whose answer did not come (to try again).
         var unconfirmed: Set<String> = []
+        /// Keys whose call is under way (not picked again meanwhile).
+        var inFlight: Set<String> = []
         var attempts = 0
         var failures = 0
     }
@@ -32,7 +34,8 @@ final class SoakOrders: Sendable {
         var count = 0
         while ContinuousClock.now < end, !Task.isCancelled {
             count += 1
-            let retry = state.withLock { $0.unconfirmed.first }
+            // A key whose call failed, not one another task is placing right now.
+            let retry = state.withLock { state in state.unconfirmed.first { !state.inFlight.contains($0) } }
             let key = retry ?? "soak-\(run)-\(task)-\(count)"
             await place(key: key, through: task)
             try? await Task.sleep(for: interval)
@@ -43,10 +46,15 @@ final class SoakOrders: Sendable {
     /// confirmed.
     @discardableResult
     func place(key: String, through edge: Int) async -> Bool {
-        state.withLock {
-            $0.attempts += 1
-            $0.unconfirmed.insert(key)
+        let taken = state.withLock { state in
+            guard !state.inFlight.contains(key) else { return false }
+            state.attempts += 1
+            state.unconfirmed.insert(key)
+            state.inFlight.insert(key)
+            return true
         }
+        guard taken else { return false }
+        defer { state.withLock { _ = $0.inFlight.remove(key) } }
         let request = Cluster_Edge_PlaceOrderRequest(
             customerEmail: "soak+\(key)@example.com",
             cardNumber: "4242424242424242",

@@ -39,6 +39,17 @@ struct SoakReport {
                     + String(format: "%.1f%%", growth.percent) + " (\(growth.instance))"
             )
         }
+        lines += [
+            "", "Resident memory of each process instance that lived at least twice the warm-up, largest growth first:",
+            "", "| instance | lived | after warm-up | peak | last | growth |", "|---|---:|---:|---:|---:|---:|",
+        ]
+        for growth in result.timeline.residentGrowth(afterWarmUp: options.warmUp) {
+            func mib(_ bytes: UInt64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+            lines.append(
+                "| \(growth.instance) | \(growth.lived.components.seconds) s | \(mib(growth.baseline)) | \(mib(growth.peak)) "
+                    + "| \(mib(growth.last)) | \(String(format: "%.1f%%", growth.percent)) |"
+            )
+        }
         lines += ["", "| status | calls |", "|---|---:|"]
         for (status, count) in load.byStatus.sorted(by: { $0.value > $1.value }) {
             lines.append("| \(status) | \(count) |")

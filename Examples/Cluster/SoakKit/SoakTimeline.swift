@@ -53,29 +53,56 @@ public struct SoakTimeline: Sendable {
     /// Records an event.
     public mutating func mark(at time: Duration, _ text: String) { events.append(Event(at: time, text: text)) }
 
-    /// The largest growth of any process instance's resident size, in percent, from the end of its
-    /// warm-up (its first sample at least `warmUp` after it first appeared) to its last sample. An
-    /// instance that did not live `2 × warmUp` is not counted (a restarted process starts afresh).
-    ///
-    /// - Returns: The instance (`name#pid`) and its growth, or nil when no instance lived long enough.
-    public func largestResidentGrowth(afterWarmUp warmUp: Duration) -> (instance: String, percent: Double)? {
+    /// One process instance's resident size over its life after its warm-up.
+    public struct ResidentGrowth: Hashable, Sendable {
+        /// The instance, `name#pid`.
+        public var instance: String
+        /// Its resident bytes at the end of its warm-up.
+        public var baseline: UInt64
+        /// Its largest resident bytes after that.
+        public var peak: UInt64
+        /// Its resident bytes at its last sample.
+        public var last: UInt64
+        /// How long it lived, from its first sample to its last.
+        public var lived: Duration
+        /// From `baseline` to `last`, in percent.
+        public var percent: Double { baseline == 0 ? 0 : (Double(last) - Double(baseline)) / Double(baseline) * 100 }
+    }
+
+    /// Every process instance's resident size from the end of its warm-up (its first sample at
+    /// least `warmUp` after it first appeared) to its last sample, largest growth first. An instance
+    /// that did not live `2 × warmUp` is left out (a restarted process starts afresh).
+    public func residentGrowth(afterWarmUp warmUp: Duration) -> [ResidentGrowth] {
         var first: [String: Duration] = [:]
-        var baseline: [String: UInt64] = [:]
-        var last: [String: (at: Duration, bytes: UInt64)] = [:]
+        var growth: [String: ResidentGrowth] = [:]
         for sample in samples {
             for (instance, bytes) in sample.resident {
                 let born = first[instance] ?? sample.at
                 first[instance] = born
-                if baseline[instance] == nil, sample.at - born >= warmUp { baseline[instance] = bytes }
-                last[instance] = (sample.at, bytes)
+                if var known = growth[instance] {
+                    known.peak = max(known.peak, bytes)
+                    known.last = bytes
+                    known.lived = sample.at - born
+                    growth[instance] = known
+                } else if sample.at - born >= warmUp {
+                    growth[instance] = ResidentGrowth(
+                        instance: instance,
+                        baseline: bytes,
+                        peak: bytes,
+                        last: bytes,
+                        lived: sample.at - born
+                    )
+                }
             }
         }
-        var largest: (instance: String, percent: Double)?
-        for (instance, base) in baseline where base > 0 {
-            guard let born = first[instance], let end = last[instance], end.at - born >= warmUp * 2 else { continue }
-            let percent = (Double(end.bytes) - Double(base)) / Double(base) * 100
-            if largest == nil || percent > largest?.percent ?? 0 { largest = (instance, percent) }
-        }
-        return largest
+        return growth.values.filter { $0.lived >= warmUp * 2 && $0.baseline > 0 }.sorted { $0.percent > $1.percent }
+    }
+
+    /// The largest growth of any process instance's resident size, in percent
+    /// (``residentGrowth(afterWarmUp:)``'s first).
+    ///
+    /// - Returns: The instance (`name#pid`) and its growth, or nil when no instance lived long enough.
+    public func largestResidentGrowth(afterWarmUp warmUp: Duration) -> (instance: String, percent: Double)? {
+        residentGrowth(afterWarmUp: warmUp).first.map { ($0.instance, $0.percent) }
     }
 }
