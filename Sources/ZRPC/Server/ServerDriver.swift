@@ -34,6 +34,7 @@ final class ServerDriver: IOLoopDriver {
         case call(serial: UInt64)
         case drain
         case flush
+        case releaseMemory
     }
 
     let configuration: Server.Configuration
@@ -43,6 +44,10 @@ final class ServerDriver: IOLoopDriver {
     /// Asked for before the drain command arrives: new calls are refused from that moment.
     let shutdown: ShutdownSignal
     let socket: Socket
+    /// When a client's connection ends (the socket's monitor).
+    private let departures: ClientDepartures
+    /// When to hand a burst's freed memory back to the system.
+    var memoryRelease = MemoryRelease()
     /// The socket's place in the ZAP handler, for a CURVE server (kept as long as the socket).
     private let zap: ZAPRegistration?
     /// Whether calls carry the client's CURVE public key (the `User-Id` the ZAP handler gave).
@@ -110,6 +115,7 @@ final class ServerDriver: IOLoopDriver {
         try socket.set(.handshakeInterval, .seconds(5))
         try socket.set(.heartbeatInterval, configuration.heartbeatInterval)
         try socket.set(.heartbeatTimeout, configuration.heartbeatTimeout)
+        departures = try ClientDepartures(watching: socket, context: context)
         zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
         authenticates = zap != nil
     }
@@ -123,6 +129,7 @@ final class ServerDriver: IOLoopDriver {
         }
         boundEndpoints.set(endpoints)
         try poller.add(socket)
+        try departures.add(to: poller)
         chain = configuration.makeChain()
     }
 
@@ -160,13 +167,16 @@ final class ServerDriver: IOLoopDriver {
         ) {
             receive($0)
         }
+        if try departures.anyLeft(), let at = memoryRelease.clientLeft(now: .now) {
+            timers.schedule(.releaseMemory, at: at)
+        }
     }
 
     func flush() {
         batches.sendAll { send($0) }
     }
 
-    var needsService: Bool { socket.mayHaveUnannouncedEvents }
+    var needsService: Bool { socket.mayHaveUnannouncedEvents || departures.mayHaveUnannouncedEvents }
 
     var nextDeadline: ContinuousClock.Instant? {
         timers.dropStale(
@@ -174,6 +184,7 @@ final class ServerDriver: IOLoopDriver {
                 switch key {
                 case .call(let serial): !table.contains(serial: serial)
                 case .drain, .flush: drainWaiters.isEmpty
+                case .releaseMemory: false
                 }
             },
             live: table.count
@@ -196,6 +207,12 @@ final class ServerDriver: IOLoopDriver {
                 perform(drain.gracePeriodEnded())
             case .flush:
                 perform(drain.flushTimedOut())
+            case .releaseMemory:
+                let handedBack = FreedMemory.release()
+                statistics.record(.memoryReleased)
+                if let next = memoryRelease.released(handedBack: handedBack, now: .now) {
+                    timers.schedule(.releaseMemory, at: next)
+                }
             }
         }
     }
@@ -212,6 +229,8 @@ final class ServerDriver: IOLoopDriver {
         for endpoint in boundEndpoints.value {
             try? socket.unbind(endpoint)
         }
+        departures.close()
         socket.close()
     }
 }
+

@@ -1,0 +1,53 @@
+import Testing
+
+@testable import ZRPC
+
+/// When the server hands freed memory back: once after a burst, never per message.
+@Suite("Memory release after a burst")
+struct MemoryReleaseTests {
+    static let start = ContinuousClock.now
+
+    @Test("calls in flight back to zero release once per burst, not after small traffic")
+    func idleAfterBurst() {
+        var release = MemoryRelease()
+        release.received(bytes: 1_000)
+        #expect(release.becameIdle(now: Self.start) == nil)
+        release.received(bytes: MemoryRelease.burstBytes / 2)
+        release.answered(bytes: MemoryRelease.burstBytes / 2)
+        let at = release.becameIdle(now: Self.start)
+        #expect(at == Self.start.advanced(by: MemoryRelease.delay))
+        release.received(bytes: MemoryRelease.burstBytes)
+        #expect(release.becameIdle(now: Self.start) == nil, "one release is scheduled already")
+        let next = release.released(handedBack: true, now: Self.start.advanced(by: MemoryRelease.delay))
+        #expect(next == nil)
+        #expect(release.becameIdle(now: Self.start.advanced(by: .seconds(1))) == nil, "nothing since")
+    }
+
+    @Test("after a burst of responses departures release, once a second, until one finds nothing")
+    func departuresAfterBurst() {
+        var release = MemoryRelease()
+        #expect(release.clientLeft(now: Self.start) == nil, "no burst yet")
+        release.answered(bytes: MemoryRelease.burstBytes)
+        let first = Self.start.advanced(by: MemoryRelease.delay)
+        #expect(release.clientLeft(now: Self.start) == first)
+        #expect(release.released(handedBack: true, now: first) == nil)
+        // A departure inside the interval is released at its end.
+        let second = first.advanced(by: MemoryRelease.departureInterval)
+        #expect(release.clientLeft(now: first.advanced(by: .milliseconds(500))) == second)
+        #expect(release.released(handedBack: false, now: second) == nil)
+        #expect(release.clientLeft(now: second.advanced(by: .seconds(5))) == nil, "nothing was left to hand back")
+    }
+
+    @Test("a departure while an earlier release is scheduled gets a release of its own after it")
+    func departureWhileScheduled() {
+        var release = MemoryRelease()
+        release.answered(bytes: MemoryRelease.burstBytes)
+        let idle = release.becameIdle(now: Self.start)
+        #expect(idle == Self.start.advanced(by: MemoryRelease.delay))
+        // 50 ms later a client leaves: the idle release runs too soon for its queue.
+        let departure = Self.start.advanced(by: .milliseconds(50))
+        #expect(release.clientLeft(now: departure) == nil)
+        let runAt = Self.start.advanced(by: MemoryRelease.delay)
+        #expect(release.released(handedBack: true, now: runAt) == runAt.advanced(by: MemoryRelease.delay))
+    }
+}
