@@ -45,7 +45,9 @@ final class ServerDriver: IOLoopDriver {
     let shutdown: ShutdownSignal
     let socket: Socket
     /// When a client's connection ends (the socket's monitor).
-    private let departures: ClientDepartures
+    private var departures: ClientDepartures
+    /// The loop's poller, whose readiness says when to read ``departures``.
+    private weak var poller: DescriptorPoller?
     /// When to hand a burst's freed memory back to the system.
     var memoryRelease = MemoryRelease()
     /// The socket's place in the ZAP handler, for a CURVE server (kept as long as the socket).
@@ -130,6 +132,7 @@ final class ServerDriver: IOLoopDriver {
         boundEndpoints.set(endpoints)
         try poller.add(socket)
         try departures.add(to: poller)
+        self.poller = poller
         chain = configuration.makeChain()
     }
 
@@ -167,7 +170,7 @@ final class ServerDriver: IOLoopDriver {
         ) {
             receive($0)
         }
-        if try departures.anyLeft(), let at = memoryRelease.clientLeft(now: .now) {
+        if try departures.anyLeft(poller: poller), let at = memoryRelease.clientLeft(now: .now) {
             timers.schedule(.releaseMemory, at: at)
         }
     }

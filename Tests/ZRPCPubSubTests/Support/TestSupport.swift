@@ -35,12 +35,17 @@ struct ForwarderProcess {
     let publishers: String
     let subscribers: String
 
-    static func start(highWaterMark: Int = 100_000, cache: [String] = []) async throws -> ForwarderProcess {
+    static func start(
+        highWaterMark: Int = 100_000,
+        cache: [String] = [],
+        maxSubscriptions: Int? = nil
+    ) async throws -> ForwarderProcess {
         let process = try await ChildProcess.start(
             "zrpc-forwarder",
             arguments: [
                 "--publishers", "tcp://127.0.0.1:*", "--subscribers", "tcp://127.0.0.1:*", "--hwm", "\(highWaterMark)",
             ] + (cache.isEmpty ? [] : ["--cache", cache.joined(separator: ",")])
+                + (maxSubscriptions.map { ["--max-subscriptions", "\($0)"] } ?? [])
         )
         let line = process.printedText
         guard let match = line.firstMatch(of: /publishers (tcp:\/\/\S+) subscribers (tcp:\/\/\S+)/) else {
