@@ -91,7 +91,8 @@ let services = ServiceGroup(services: [forwarder], gracefulShutdownSignals: [.si
 try await services.run()
 let stats = forwarder.statistics
 var report = "zrpc-forwarder in \(stats.messagesIn) out \(stats.messagesOut) malformed \(stats.malformed)"
-report += " subscriptions \(stats.activeSubscriptions) over-limit \(stats.subscriptionsOverLimit) welcomes \(stats.welcomes)"
+report +=
+    " subscriptions \(stats.activeSubscriptions) over-limit \(stats.subscriptionsOverLimit) welcomes \(stats.welcomes)"
 report += " cached \(stats.cachedTopics) snapshots \(stats.snapshots)\n"
 for (group, counts) in stats.topics.sorted(by: { $0.key < $1.key }) {
     report += "  \(group): in \(counts.messagesIn) out \(counts.messagesOut)\n"

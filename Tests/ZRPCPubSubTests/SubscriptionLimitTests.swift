@@ -27,7 +27,11 @@ struct SubscriptionLimitTests {
     ) async throws -> Subscription<Echo_EchoRequest> {
         var configuration = Subscription<Echo_EchoRequest>.Configuration()
         configuration.security = try .curveClient(keys: keys, serverPublicKey: server.publicKey)
-        return try await Subscription(connect: forwarder.subscriberEndpoint, topics: topics, configuration: configuration)
+        return try await Subscription(
+            connect: forwarder.subscriberEndpoint,
+            topics: topics,
+            configuration: configuration
+        )
     }
 
     @Test("a key subscribing to 200 topics holds only its 50; another key subscribing after it is served in full")
@@ -35,7 +39,10 @@ struct SubscriptionLimitTests {
         let limit = 50
         let topics = 200
         var configuration = ForwarderConfiguration()
-        configuration.publisherSecurity = .curveServer(keys: server, allowList: try CurveAllowList(keys: [pricing.publicKey]))
+        configuration.publisherSecurity = .curveServer(
+            keys: server,
+            allowList: try CurveAllowList(keys: [pricing.publicKey])
+        )
         configuration.subscriberSecurity = .curveServer(
             keys: server,
             allowList: try CurveAllowList(keys: [flooder.publicKey, dashboard.publicKey])
@@ -63,7 +70,9 @@ struct SubscriptionLimitTests {
         let good = try await subscription(["flood.00199"], dashboard, forwarder)
         try await good.waitUntilReady(timeout: .seconds(10))
         try await good.waitForPublishers(1, timeout: .seconds(10))
-        for index in 0..<topics { try await publisher.publish(Echo_EchoRequest(sequence: Int64(index)), key: key(index)) }
+        for index in 0..<topics {
+            try await publisher.publish(Echo_EchoRequest(sequence: Int64(index)), key: key(index))
+        }
         // Behind the others, on a topic both hold.
         try await publisher.publish(Echo_EchoRequest(sequence: -1), key: key(0))
         let reached = try await within(.seconds(10), "the flooder's events up to the end marker") {

@@ -236,4 +236,3 @@ final class ServerDriver: IOLoopDriver {
         socket.close()
     }
 }
-
