@@ -56,11 +56,12 @@ struct MemoryRelease {
     /// The calls in flight fell to zero.
     ///
     /// - Returns: When to release, if a burst passed and no release is scheduled.
-    mutating func becameIdle(now: Instant) -> Instant? {
+    /// - Parameter now: The time, read only when a burst passed (this runs after every call).
+    mutating func becameIdle(now: @autoclosure () -> Instant) -> Instant? {
         guard bytesSinceIdleRelease >= Self.burstBytes else { return nil }
         bytesSinceIdleRelease = 0
         guard scheduledAt == nil else { return nil }
-        let at = now.advanced(by: Self.delay)
+        let at = now().advanced(by: Self.delay)
         scheduledAt = at
         return at
     }
