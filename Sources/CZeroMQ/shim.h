@@ -3,7 +3,7 @@
 #include <zmq.h>
 // The I/O loops' wake-up signal (Swift's Glibc module does not import it).
 #include <sys/eventfd.h>
-// malloc_trim, to hand back the memory a dropped over-long message held (Glibc does not import it).
+// malloc_trim, to hand back memory freed after a burst (FreedMemory; Glibc does not import it).
 #if defined(__linux__)
 #include <malloc.h>
 #endif

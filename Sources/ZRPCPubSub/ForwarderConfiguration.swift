@@ -48,6 +48,18 @@ public struct ForwarderConfiguration: Sendable {
     /// The most topics the cache holds; a new topic seen when it is full is not cached, counted in
     /// ``ForwarderStatistics/cacheRefused`` and logged.
     public var maxCachedTopics: Int
+    /// The most distinct topic prefixes one subscriber may hold (at least 1; default 1,024;
+    /// `zrpc-forwarder --max-subscriptions N` or `ZRPC_FORWARDER_MAX_SUBSCRIPTIONS`). A subscriber is
+    /// its CURVE key; in plain text the forwarder knows no subscriber, and the bound is on the
+    /// distinct prefixes of all of them together. One past it is not applied nor passed up, counted
+    /// in ``ForwarderStatistics/subscriptionsOverLimit`` and logged at most once per key per 10 s
+    /// (docs/PROTOCOL.md, "Limits of pub/sub").
+    ///
+    /// ```swift
+    /// var configuration = ForwarderConfiguration()
+    /// configuration.maxSubscriptionsPerPeer = 10_000
+    /// ```
+    public var maxSubscriptionsPerPeer = 1_024
 
     /// Creates a configuration.
     ///
@@ -124,6 +136,9 @@ public struct ForwarderStatistics: Hashable, Sendable {
     public var deniedEvents = 0
     /// Subscriptions not applied because the subscriber's key may not read every topic they match.
     public var deniedSubscriptions = 0
+    /// Subscriptions not applied because the subscriber held
+    /// ``ForwarderConfiguration/maxSubscriptionsPerPeer`` prefixes already.
+    public var subscriptionsOverLimit = 0
     /// Subscription changes passed upstream to the publishers (subscribe and unsubscribe).
     public var subscriptionsForwarded = 0
     /// Distinct prefixes subscribed to now, welcome prefixes included.

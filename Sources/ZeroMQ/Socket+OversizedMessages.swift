@@ -40,9 +40,7 @@ extension Socket {
     private func finishDiscarding(totalFrames: Int) {
         oversizedMessageFramesDropped = nil
         if totalFrames >= Self.framesWorthReleasingMemory {
-            #if os(Linux)
-                malloc_trim(0)
-            #endif
+            FreedMemory.release()
         }
     }
 }

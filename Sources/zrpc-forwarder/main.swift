@@ -2,10 +2,13 @@
 // connect to its publisher endpoint, subscribers to its subscriber endpoint.
 //
 //   swift run zrpc-forwarder [--publishers ENDPOINT] [--subscribers ENDPOINT] [--hwm N] [--depth N]
-//                            [--cache PREFIX[,PREFIX…]] [--cache-topics N]
+//                            [--cache PREFIX[,PREFIX…]] [--cache-topics N] [--max-subscriptions N]
 //
 // --cache keeps the last message of each topic under those prefixes for subscribers that ask for
 // a snapshot (ZRPC_FORWARDER_CACHE sets it when the flag is not given); --cache-topics bounds it.
+// --max-subscriptions bounds the distinct topic prefixes one subscriber may hold (default 1,024;
+// ZRPC_FORWARDER_MAX_SUBSCRIPTIONS when the flag is not given; per CURVE key, or for all plain-text
+// subscribers together).
 // The endpoints default to tcp://127.0.0.1:7200 and tcp://127.0.0.1:7201 (ZRPC_FORWARDER_PUBLISHERS
 // and ZRPC_FORWARDER_SUBSCRIBERS set them when the flags are not given); the first line printed
 // names both as bound. SIGTERM or SIGINT stops it and prints its statistics; with
@@ -55,6 +58,10 @@ if let topics = option("--cache-topics") {
     guard let value = Int(topics), value >= 0 else { fail("--cache-topics takes 0 or more, not \(topics)") }
     configuration.maxCachedTopics = value
 }
+if let limit = option("--max-subscriptions") ?? environment["ZRPC_FORWARDER_MAX_SUBSCRIPTIONS"] {
+    guard let value = Int(limit), value >= 1 else { fail("--max-subscriptions takes 1 or more, not \(limit)") }
+    configuration.maxSubscriptionsPerPeer = value
+}
 guard arguments.isEmpty else { fail("unknown arguments \(arguments)") }
 var logger = Logger(label: "zrpc-forwarder")
 do {
@@ -90,7 +97,8 @@ let services = ServiceGroup(services: [forwarder], gracefulShutdownSignals: [.si
 try await services.run()
 let stats = forwarder.statistics
 var report = "zrpc-forwarder in \(stats.messagesIn) out \(stats.messagesOut) malformed \(stats.malformed)"
-report += " subscriptions \(stats.activeSubscriptions) welcomes \(stats.welcomes)"
+report +=
+    " subscriptions \(stats.activeSubscriptions) over-limit \(stats.subscriptionsOverLimit) welcomes \(stats.welcomes)"
 report += " cached \(stats.cachedTopics) snapshots \(stats.snapshots)\n"
 for (group, counts) in stats.topics.sorted(by: { $0.key < $1.key }) {
     report += "  \(group): in \(counts.messagesIn) out \(counts.messagesOut)\n"

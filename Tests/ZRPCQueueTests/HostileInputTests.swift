@@ -87,6 +87,10 @@ struct HostileInputTests {
                 letter.errors.first?.contains("did not decode as zrpc.testkit.FaultRequest") == true,
                 "\(letter.errors)"
             )
+            #expect(
+                letter.errors.first?.components(separatedBy: "zrpc.testkit.FaultRequest").count == 2,
+                "the type is named once: \(letter.errors)"
+            )
         }
     }
 

@@ -144,6 +144,13 @@ public struct MethodHandler: Sendable {
         }
     }
 
+    /// Whether `error` is ``decodeRequest(_:as:limits:)`` refusing a request over its decoding limits
+    /// (size or memory): a limit, counted with the server's rejected calls.
+    static func exceedsDecodingLimits(_ error: RPCError) -> Bool {
+        guard error.code == .resourceExhausted, let cause = error.cause as? ProtobufCError else { return false }
+        return cause.code == .tooLarge || cause.code == .allocationBudgetExceeded
+    }
+
     /// What a client is told of a decoding failure: the decoder's own words for a ``ProtobufCError``
     /// (they name the failure and the limit, docs/PROTOCOL.md), nothing of other errors.
     @usableFromInline

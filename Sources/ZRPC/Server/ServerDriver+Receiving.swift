@@ -79,6 +79,7 @@ extension ServerDriver {
             return
         }
         callIDsInMessage.append(header.callID)
+        memoryRelease.received(bytes: payload.count)
         let method = MethodDescriptor(service: header.service, method: header.method)
         guard configuration.authorization.permits(publicKey: publicKey, method: method) else {
             statistics.record(.permissionDenied)

@@ -21,7 +21,17 @@ extension ServerDriver {
         guard let chain, let loop else { return }
         let executor: (any TaskExecutor)? = onIOThread ? loop : nil
         if onIOThread { runsOnIOThread(call) }
-        track(call, task: Self.spawn(call, chain: chain, loop: loop, executor: executor, logger: configuration.logger))
+        track(
+            call,
+            task: Self.spawn(
+                call,
+                chain: chain,
+                loop: loop,
+                executor: executor,
+                logger: configuration.logger,
+                statistics: statistics
+            )
+        )
     }
 
     /// A call whose task prefers the I/O thread and has not finished: a candidate when a resumed
@@ -38,11 +48,12 @@ extension ServerDriver {
         chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> SerializedMessage,
         loop: IOLoop<ServerDriver>,
         executor: (any TaskExecutor)?,
-        logger: Logger
+        logger: Logger,
+        statistics: ServerStatistics
     ) -> Task<Void, Never> {
         let (serial, request, callID) = (call.serial, call.request, call.callID)
         return Task(executorPreference: executor) {
-            let response = await run(chain, request, callID: callID, logger: logger)
+            let response = await run(chain, request, callID: callID, logger: logger, statistics: statistics)
             loop.submit(.finished(serial, response))
         }
     }
@@ -57,7 +68,7 @@ extension ServerDriver {
         waitingToRun.removeAll(keepingCapacity: true)
         while !calls.isEmpty {
             let batch = InlineBatch(calls: calls, watch: watch)
-            let task = batch.start(chain: chain, loop: loop, logger: configuration.logger)
+            let task = batch.start(chain: chain, loop: loop, logger: configuration.logger, statistics: statistics)
             watch?.leave()
             let outcome = batch.detach()
             for (index, response) in outcome.responses.enumerated() {
@@ -80,12 +91,14 @@ extension ServerDriver {
         timers.schedule(.call(serial: call.serial), at: call.deadline)
     }
 
-    /// Runs the chain and encodes its outcome as a response.
+    /// Runs the chain and encodes its outcome as a response; a request its decoder refused for a
+    /// decoding limit counts in `statistics`' rejected calls.
     nonisolated(nonsending) static func run(
         _ chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage,
         _ request: ServerRequest,
         callID: UInt64,
-        logger: Logger
+        logger: Logger,
+        statistics: ServerStatistics
     ) async -> EncodedResponse? {
         let context = request.context
         do {
@@ -98,6 +111,7 @@ extension ServerDriver {
             )
         } catch {
             let status = WireStatus.status(for: error, method: context.method, logger: logger)
+            if MethodHandler.exceedsDecodingLimits(status) { statistics.record(.rejected) }
             guard
                 let header = try? WireHeaders.failure(callID: callID, error: status, trailers: context.responseTrailers)
             else { return nil }

@@ -11,6 +11,7 @@ extension ServerDriver {
     /// that client. A full message leaves at once.
     func enqueue(to client: ClientAddress, header: Frame, payload: Frame?) {
         drain.answered(client)
+        memoryRelease.answered(bytes: payload?.count ?? 0)
         do {
             if let full = try batches.append(to: client.routingID, header: header, payload: payload) { send(full) }
         } catch {
@@ -35,6 +36,7 @@ extension ServerDriver {
     /// moves on.
     func callRemoved() {
         guard table.isEmpty else { return }
+        if let at = memoryRelease.becameIdle(now: .now) { timers.schedule(.releaseMemory, at: at) }
         perform(drain.callsDone())
     }
 

@@ -34,6 +34,7 @@ final class ServerDriver: IOLoopDriver {
         case call(serial: UInt64)
         case drain
         case flush
+        case releaseMemory
     }
 
     let configuration: Server.Configuration
@@ -43,6 +44,12 @@ final class ServerDriver: IOLoopDriver {
     /// Asked for before the drain command arrives: new calls are refused from that moment.
     let shutdown: ShutdownSignal
     let socket: Socket
+    /// When a client's connection ends (the socket's monitor).
+    private var departures: ClientDepartures
+    /// The loop's poller, whose readiness says when to read ``departures``.
+    private weak var poller: DescriptorPoller?
+    /// When to hand a burst's freed memory back to the system.
+    var memoryRelease = MemoryRelease()
     /// The socket's place in the ZAP handler, for a CURVE server (kept as long as the socket).
     private let zap: ZAPRegistration?
     /// Whether calls carry the client's CURVE public key (the `User-Id` the ZAP handler gave).
@@ -114,6 +121,7 @@ final class ServerDriver: IOLoopDriver {
         try socket.set(.handshakeInterval, .seconds(5))
         try socket.set(.heartbeatInterval, configuration.heartbeatInterval)
         try socket.set(.heartbeatTimeout, configuration.heartbeatTimeout)
+        departures = try ClientDepartures(watching: socket, context: context)
         zap = try configuration.security.apply(to: socket, transport: configuration.transportContext)
         authenticates = zap != nil
     }
@@ -127,6 +135,8 @@ final class ServerDriver: IOLoopDriver {
         }
         boundEndpoints.set(endpoints)
         try poller.add(socket)
+        try departures.add(to: poller)
+        self.poller = poller
         chain = configuration.makeChain()
     }
 
@@ -164,13 +174,16 @@ final class ServerDriver: IOLoopDriver {
         ) {
             receive($0)
         }
+        if try departures.anyLeft(poller: poller), let at = memoryRelease.clientLeft(now: .now) {
+            timers.schedule(.releaseMemory, at: at)
+        }
     }
 
     func flush() {
         batches.sendAll { send($0) }
     }
 
-    var needsService: Bool { socket.mayHaveUnannouncedEvents }
+    var needsService: Bool { socket.mayHaveUnannouncedEvents || departures.mayHaveUnannouncedEvents }
 
     var nextDeadline: ContinuousClock.Instant? {
         timers.dropStale(
@@ -178,6 +191,7 @@ final class ServerDriver: IOLoopDriver {
                 switch key {
                 case .call(let serial): !table.contains(serial: serial)
                 case .drain, .flush: drainWaiters.isEmpty
+                case .releaseMemory: false
                 }
             },
             live: table.count
@@ -200,6 +214,12 @@ final class ServerDriver: IOLoopDriver {
                 perform(drain.gracePeriodEnded())
             case .flush:
                 perform(drain.flushTimedOut())
+            case .releaseMemory:
+                let handedBack = FreedMemory.release()
+                statistics.record(.memoryReleased)
+                if let next = memoryRelease.released(handedBack: handedBack, now: .now) {
+                    timers.schedule(.releaseMemory, at: next)
+                }
             }
         }
     }
@@ -216,6 +236,7 @@ final class ServerDriver: IOLoopDriver {
         for endpoint in boundEndpoints.value {
             try? socket.unbind(endpoint)
         }
+        departures.close()
         socket.close()
     }
 }

@@ -36,11 +36,14 @@ public final class ServerStatistics: Sendable {
         public var lateStreamMessages = 0
         /// Calls refused with PERMISSION_DENIED by the server's ``ServerAuthorization``.
         public var deniedCalls = 0
+        /// Times the server handed the memory it had freed back to the system, once after each
+        /// burst of traffic (docs/PROTOCOL.md, "Limits").
+        public var memoryReleases = 0
     }
 
     enum Event {
         case malformedMessage, unsupportedVersion, unimplemented, rejected, deadlineExceeded, cancelled, undeliverable
-        case lateStreamMessage, permissionDenied, overClientLimit, duplicateCallID, oversizedMessage
+        case lateStreamMessage, permissionDenied, overClientLimit, duplicateCallID, oversizedMessage, memoryReleased
     }
 
     private let counters = StatisticsCounters(Snapshot())
@@ -70,6 +73,7 @@ public final class ServerStatistics: Sendable {
             case .overClientLimit: \.callsOverClientLimit
             case .duplicateCallID: \.duplicateCallIDs
             case .oversizedMessage: \.oversizedMessages
+            case .memoryReleased: \.memoryReleases
             }
         counters.add((counter, count))
     }

@@ -76,7 +76,7 @@ public struct MessageStream<Message: ProtobufMessage>: AsyncSequence, Sendable {
                     let name = Message.protobufCDescriptor.fullName
                     throw RPCError(
                         code: code,
-                        message: "a stream message did not decode as \(name): \(error)",
+                        message: "a stream message did not decode as \(name): \(MethodHandler.reason(error))",
                         cause: error
                     )
                 }

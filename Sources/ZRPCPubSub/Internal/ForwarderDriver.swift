@@ -32,6 +32,8 @@ final class ForwarderDriver: IOLoopDriver {
     private var upstream: [[UInt8]: Int] = [:]
     /// Per prefix, the subscriptions refused and not yet withdrawn.
     private var refused: [[UInt8]: Int] = [:]
+    /// The distinct prefixes each subscriber holds, against ``ForwarderConfiguration/maxSubscriptionsPerPeer``.
+    private var quota: SubscriptionQuota
     private var deniedLog = OncePerInterval<String>(interval: .seconds(10))
 
     init(
@@ -47,16 +49,22 @@ final class ForwarderDriver: IOLoopDriver {
         cache = LastValueCache(prefixes: configuration.lastValueCache, capacity: configuration.maxCachedTopics)
         publishRules = TopicRules(configuration.authorization.publish)
         subscribeRules = TopicRules(configuration.authorization.subscribe)
+        quota = SubscriptionQuota(limit: configuration.maxSubscriptionsPerPeer)
         do {
             frontend = try Socket(context, type: .xsubscribe)
             backend = try Socket(context, type: .xpublish)
             try frontend.set(.receiveHighWaterMark, configuration.highWaterMark)
+            // The XSUB sends only subscriptions upstream, one per distinct prefix (bounded by the
+            // subscribers' limits), and replays them all to a publisher that connects: a full pipe
+            // would drop the rest of them (libzmq does not retry), so it has no high-water mark.
+            try frontend.set(.sendHighWaterMark, 0)
             try frontend.set(.maxMessageSize, Int64(max(configuration.maxMessageBytes, 1024)))
             try backend.set(.sendHighWaterMark, configuration.highWaterMark)
             try backend.set(.maxMessageSize, 4096)
-            // With subscription rules the XPUB applies no subscription itself: each is read with its
-            // sender's User-Id and applied (to that sender only) when the rules allow it.
-            if !subscribeRules.isEmpty { try backend.set(.xpubManual, true) }
+            // The XPUB applies no subscription itself: each is read with its sender's User-Id (CURVE)
+            // and applied (to that sender only) when the rules allow it and the sender is under its
+            // limit of subscriptions.
+            try backend.set(.xpubManual, true)
             // No ZMTP heartbeats: a pipe that back-pressure has filled stops the engine reading, so the
             // peer's pings go unread, the connection is dropped as dead, and libzmq 4.3.4 can then abort
             // (`_input_stopped`, zeromq/libzmq#3937). A dead peer's TCP connection still closes.
@@ -98,15 +106,15 @@ final class ForwarderDriver: IOLoopDriver {
     }
 
     /// Passes subscriptions up to the publishers (the first of each prefix; the last one withdrawn
-    /// takes it down); answers welcomes once passed up and snapshots. With subscription rules, one
-    /// the sender's key may not hold is refused: not applied, not passed up, counted.
+    /// takes it down); answers welcomes once passed up and snapshots. One the sender's key may not
+    /// hold, or over the sender's limit of subscriptions, is refused: not applied, not passed up,
+    /// counted.
     private func forwardSubscriptions() throws {
-        let checksKeys = !subscribeRules.isEmpty
         while true {
             let received: (subscription: PubSubWire.SubscriptionMessage?, key: String?)?
             do {
                 received = try backend.receiveMessage(dontWait: true, maxFrames: 1) { message in
-                    (PubSubWire.subscription(message), checksKeys ? message.metadata("User-Id", at: 0) : nil)
+                    (PubSubWire.subscription(message), message.metadata("User-Id", at: 0))
                 }
             } catch let error as ZMQError where error.code == .messageTooLarge {
                 continue
@@ -114,15 +122,16 @@ final class ForwarderDriver: IOLoopDriver {
             guard let received else { return }
             guard let subscription = received.subscription else { continue }
             if subscription.subscribe {
-                try subscribe(subscription, key: received.key, manual: checksKeys)
+                try subscribe(subscription, key: received.key)
             } else {
-                try unsubscribe(subscription, key: received.key, manual: checksKeys)
+                try unsubscribe(subscription, key: received.key)
             }
         }
     }
 
-    /// Applies (in manual mode) and passes up a subscription the rules allow; counts one they refuse.
-    private func subscribe(_ subscription: PubSubWire.SubscriptionMessage, key: String?, manual: Bool) throws {
+    /// Applies and passes up a subscription the rules allow and the sender's limit leaves room for;
+    /// counts one refused.
+    private func subscribe(_ subscription: PubSubWire.SubscriptionMessage, key: String?) throws {
         let prefix = subscription.prefix
         guard subscribeRules.permits(subscription, key: key) else {
             refused[prefix, default: 0] += 1
@@ -130,7 +139,13 @@ final class ForwarderDriver: IOLoopDriver {
             logDenied(key, "subscribe", prefix)
             return
         }
-        if manual { try backend.set(.subscribe, prefix) }
+        guard quota.admit(prefix, key: key) else {
+            refused[prefix, default: 0] += 1
+            counts.subscriptionsOverLimit += 1
+            logOverLimit(key)
+            return
+        }
+        try backend.set(.subscribe, prefix)
         if let snapshot = subscription.snapshotRequest {
             // Answered here, never passed up.
             try sendSnapshot(topic: prefix, prefix: snapshot)
@@ -155,19 +170,20 @@ final class ForwarderDriver: IOLoopDriver {
         }
     }
 
-    /// Withdraws a subscription. One that arrives without a key (libzmq's own, for a subscriber
-    /// that left) counts against the refused ones first: passing a prefix up too long costs only
+    /// Withdraws a subscription. One with a key withdraws that subscriber's own (if it was refused,
+    /// nothing more). One without a key (libzmq's own, for a subscriber that left, or any plain-text
+    /// subscriber's) counts against the refused ones first: passing a prefix up too long costs only
     /// traffic, taking it down too early would cut off the subscribers that still hold it.
-    private func unsubscribe(_ subscription: PubSubWire.SubscriptionMessage, key: String?, manual: Bool) throws {
+    private func unsubscribe(_ subscription: PubSubWire.SubscriptionMessage, key: String?) throws {
         let prefix = subscription.prefix
-        let wasRefused =
-            key == nil || !manual ? refused[prefix, default: 0] > 0 : !subscribeRules.permits(subscription, key: key)
+        let wasRefused = key == nil ? refused[prefix, default: 0] > 0 : !quota.holds(prefix, key: key)
         if wasRefused {
             refused[prefix, default: 0] -= 1
             if refused[prefix, default: 0] <= 0 { refused[prefix] = nil }
             return
         }
-        if manual { try backend.set(.unsubscribe, prefix) }
+        quota.withdraw(prefix, key: key)
+        try backend.set(.unsubscribe, prefix)
         guard subscription.snapshotRequest == nil, let held = upstream[prefix] else { return }
         if held > 1 {
             upstream[prefix] = held - 1
@@ -187,6 +203,20 @@ final class ForwarderDriver: IOLoopDriver {
             "forwarder refused a peer's \(action): its key may not \(action) on this topic",
             metadata: [
                 "peer-key": "\(peer)", "topic": "\(String(decoding: topic, as: UTF8.self))",
+                "refused-since-last-line": "\(suppressed)",
+            ]
+        )
+    }
+
+    /// Logs a subscriber over its limit of subscriptions, at most once per key (plain text: once for
+    /// all) per interval, with the count of those not logged.
+    private func logOverLimit(_ key: String?) {
+        let peer = key ?? "none (plain text: every subscriber together)"
+        guard let suppressed = deniedLog.record(peer + " over-limit", now: .now) else { return }
+        logger.warning(
+            "forwarder refused a subscription: the subscriber holds its limit of subscriptions",
+            metadata: [
+                "peer-key": "\(peer)", "max-subscriptions-per-peer": "\(quota.limit)",
                 "refused-since-last-line": "\(suppressed)",
             ]
         )

@@ -52,7 +52,8 @@ public struct TaskHandler: Sendable {
         do {
             return try Task(serializedBytes: payload)
         } catch {
-            throw TaskFailure.permanent("the task did not decode as \(Task.protobufCDescriptor.fullName): \(error)")
+            let reason = (error as? ProtobufCError)?.message ?? "\(error)"
+            throw TaskFailure.permanent("the task did not decode as \(Task.protobufCDescriptor.fullName): \(reason)")
         }
     }
 }

@@ -169,6 +169,72 @@ struct ForwarderHostileInputTests {
     }
 }
 
+extension ForwarderHostileInputTests {
+    @Test(
+        "a subscriber that subscribes to 5,000 topics holds only the limit; a good subscriber beside it still receives"
+    )
+    func subscriptionFlood() async throws {
+        let limit = 1_024
+        let topics = 5_000
+        let forwarder = try await ForwarderProcess.start(maxSubscriptions: limit)
+        let baseline = forwarder.process.residentBytes ?? 0
+        let context = try Context()
+        let flooder = try HandedOver(Socket(context, type: .subscribe))
+        try flooder.socket.set(.linger, .zero)
+        try flooder.socket.set(.receiveHighWaterMark, 100_000)
+        // Subscriptions are messages too: past its send high-water mark a SUB drops them itself.
+        try flooder.socket.set(.sendHighWaterMark, 100_000)
+        try flooder.socket.set(.receiveTimeout, .milliseconds(500))
+        try flooder.socket.connect(forwarder.subscribers)
+        // Fixed-width names: no subscription is a prefix of another topic.
+        let name = { (index: Int) in "flood." + String(format: "%05d", index) }
+        let (reached, good) = try await Self.withGoodPair(forwarder) { _ in
+            // The good pair subscribed first: in plain text the limit is on every subscriber together.
+            for index in 0..<topics { try flooder.socket.set(.subscribe, Array(name(index).utf8)) }
+            let publisher = try await Publisher<Echo_EchoRequest>(
+                topic: "flood",
+                connect: forwarder.publishers,
+                configuration: .init(highWaterMark: 100_000)
+            )
+            // An event on every topic, round after round, until the topics that reach the flooder
+            // stop growing (the forwarder has read every subscription).
+            var reached = Set<String>()
+            for _ in 0..<10 {
+                for index in 0..<topics {
+                    try await publisher.publish(
+                        Echo_EchoRequest(sequence: Int64(index)),
+                        key: String(format: "%05d", index)
+                    )
+                }
+                let round = try await offPool {
+                    var topics = Set<String>()
+                    while let frames = try flooder.socket.receive(), let topic = frames.first {
+                        topics.insert(String(decoding: topic.bytes, as: UTF8.self))
+                    }
+                    return topics
+                }
+                if !reached.isEmpty, round.count == reached.count { break }
+                reached.formUnion(round)
+            }
+            await publisher.close()
+            return reached
+        }
+        flooder.socket.close()
+        // The good pair holds a few prefixes (its topic and welcome) of the socket's limit.
+        #expect(reached.count <= limit && reached.count >= limit - 8, "\(reached.count) topics reached the flooder")
+        Self.expectBounded(
+            forwarder,
+            baseline: baseline,
+            bound: 32 << 20,
+            good,
+            "a subscriber subscribing to \(topics) topics (limit \(limit)): \(reached.count) reached it"
+        )
+        await forwarder.process.stop()
+        let overLimit = forwarder.process.printedText.firstMatch(of: /over-limit (\d+)/).flatMap { Int($0.1) }
+        #expect((overLimit ?? 0) >= topics - limit, "\(forwarder.process.printedText)")
+    }
+}
+
 /// A socket handed to a helper thread and back.
 private final class HandedOver: @unchecked Sendable {
     // Safe: the test uses the socket only before it starts a helper thread and after it waits for

@@ -38,13 +38,15 @@ struct ForwarderProcess {
     static func start(
         highWaterMark: Int = 100_000,
         cache: [String] = [],
+        maxSubscriptions: Int? = nil,
         environment: [String: String] = [:]
     ) async throws -> ForwarderProcess {
         let process = try await ChildProcess.start(
             "zrpc-forwarder",
             arguments: [
                 "--publishers", "tcp://127.0.0.1:*", "--subscribers", "tcp://127.0.0.1:*", "--hwm", "\(highWaterMark)",
-            ] + (cache.isEmpty ? [] : ["--cache", cache.joined(separator: ",")]),
+            ] + (cache.isEmpty ? [] : ["--cache", cache.joined(separator: ",")])
+                + (maxSubscriptions.map { ["--max-subscriptions", "\($0)"] } ?? []),
             environment: environment
         )
         let line = process.printedText

@@ -128,6 +128,9 @@ struct BrokerHostileInputTests {
             }
             let codes = answers.map { $0.prefix { $0 != " " } }.sorted()
             #expect(codes == messages.compactMap(\.answer).map { "\($0.0):\($0.1)" }.sorted(), "\(answers)")
+            // The stream message that does not decode: the decoder's reason, its type named once.
+            let streamAnswer = answers.first { $0.hasPrefix("3:") } ?? ""
+            #expect(streamAnswer.components(separatedBy: "zrpc.queue.WorkerMessage").count == 2, "\(streamAnswer)")
             Self.expectBounded(
                 broker,
                 baseline: baseline,

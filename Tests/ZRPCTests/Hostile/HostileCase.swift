@@ -76,7 +76,7 @@ extension HostileCase {
             ]
         },
         answers: [.response(callID: 7, code: RPCError.Code.resourceExhausted.rawValue)],
-        counted: [:],
+        counted: ["rejectedCalls": 1],
         memoryBound: 96 << 20
     )
 

@@ -110,6 +110,24 @@ struct WireAnswersTests {
 }
 
 extension WireAnswersTests {
+    @Test("a request over the decoding memory budget is RESOURCE_EXHAUSTED under its id and counted as rejected")
+    func decodingBudgetIsCountedAsRejected() async throws {
+        try await withHarness(configureServer: { $0.decodingLimits.allocationBudget = 1 << 20 }) { harness in
+            let raw = try RawPeer.dealer(connectedTo: harness.endpoint)
+            defer { raw.close() }
+            // 200,000 unknown fields of 2 bytes: 400 KB on the wire, far more than 1 MiB to decode.
+            let payload = try Frame(bytes: (0..<400_000).map { $0.isMultiple(of: 2) ? 0x78 : 0x00 })
+            try await raw.send(
+                try RawPeer.requestFrames(callID: 8, service: Self.service, method: "Call", payload: payload)
+            )
+            let (header, _) = try await raw.receiveResponse()
+            #expect(header.callID == 8)
+            #expect(header.statusCode == RPCError.Code.resourceExhausted.rawValue)
+            #expect(header.statusMessage.contains("the decoding limit"), "\(header.statusMessage)")
+            #expect(harness.server.statistics.snapshot().rejectedCalls == 1)
+        }
+    }
+
     @Test(
         "a metadata key outside the rule is INVALID_ARGUMENT under the call's id, before any handler runs",
         arguments: ["", "Upper", "with space", "ключ", String(repeating: "k", count: 129)]

@@ -54,10 +54,11 @@ final class InlineBatch: @unchecked Sendable {
     func start(
         chain: nonisolated(nonsending) @escaping @Sendable (ServerRequest) async throws -> SerializedMessage,
         loop: IOLoop<ServerDriver>,
-        logger: Logger
+        logger: Logger,
+        statistics: ServerStatistics
     ) -> Task<Void, Never> {
         Task.immediate(executorPreference: loop) {
-            await self.runCalls(chain: chain, loop: loop, logger: logger)
+            await self.runCalls(chain: chain, loop: loop, logger: logger, statistics: statistics)
         }
     }
 
@@ -73,7 +74,8 @@ final class InlineBatch: @unchecked Sendable {
     nonisolated(nonsending) private func runCalls(
         chain: nonisolated(nonsending) @Sendable (ServerRequest) async throws -> SerializedMessage,
         loop: IOLoop<ServerDriver>,
-        logger: Logger
+        logger: Logger,
+        statistics: ServerStatistics
     ) async {
         while next < end {
             let index = next
@@ -84,7 +86,8 @@ final class InlineBatch: @unchecked Sendable {
                 chain,
                 calls[index].request,
                 callID: calls[index].callID,
-                logger: logger
+                logger: logger,
+                statistics: statistics
             )
             inCall = false
             if detached {
