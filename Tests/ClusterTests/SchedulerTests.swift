@@ -64,7 +64,7 @@ import ZRPCQueue
             logger: Logger(label: "test")
         ) { fire in fires.withLock { $0.append(fire) } }
         let running = Task { try await scheduler.run() }
-        let ran = await eventually(within: .seconds(10)) { fires.withLock { $0.count } >= 2 }
+        let ran = await eventually(within: .seconds(30)) { fires.withLock { $0.count } >= 2 }
         running.cancel()
         #expect(ran)
         let keys = fires.withLock { $0 }
