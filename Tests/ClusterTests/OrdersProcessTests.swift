@@ -240,10 +240,13 @@ import ZRPCTestKit
                 let acked = Int(stats?.acked ?? 0)
                 #expect(acked >= 1 && acked + Int(stats?.ready ?? 0) == 4 && stats?.leased == 0)
                 await broker.stop()
-                #expect(
-                    try await EffectLedger(path: ledgerPath).summary()
-                        == .init(effects: acked, deliveries: acked, duplicateEffects: 0)
-                )
+                // Every acked task's effect is in the ledger, once. Rarely (seen once in a full
+                // suite run) the worker's last ack does not reach the broker before it detaches:
+                // that task's effect is in the ledger and the task is back in the queue, where its
+                // next delivery finds the effect and runs nothing again (at least once, never twice).
+                let summary = try await EffectLedger(path: ledgerPath).summary()
+                #expect(summary.effects >= acked && summary.effects <= 4, "\(summary), acked \(acked)")
+                #expect(summary.deliveries == summary.effects && summary.duplicateEffects == 0, "\(summary)")
             } catch {
                 await worker?.stop()
                 await broker.stop()
